@@ -1,0 +1,191 @@
+"""Helpers shared by the sandbox command, its tests and molecule verify steps.
+
+Importable with ``tests/sandbox`` on ``sys.path``; stdlib only, so verify steps
+may load it from any Python.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional, Sequence, TypeVar
+
+from topology import Host, Topology, build
+
+SANDBOX_DIR = Path(__file__).resolve().parent
+REPO_DIR = SANDBOX_DIR.parent.parent
+STATE_DIR = SANDBOX_DIR / ".state"
+STATE_FILE = STATE_DIR / "state.json"
+HOSTS_DIR = STATE_DIR / "hosts"
+SSH_DIR = STATE_DIR / "ssh"
+INVENTORY_FILE = STATE_DIR / "inventory.yml"
+
+# Processes started inside a host get this environment, not the caller's (no venv leaks).
+HOST_ENV = {
+    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME": "/root",
+    "LANG": "C.UTF-8",
+}
+
+T = TypeVar("T")
+
+
+class SandboxError(Exception):
+    """A sandbox operation could not be carried out; the message says why."""
+
+
+@dataclass
+class State:
+    """What ``up`` recorded: enough for ``down`` and ``status`` to find everything again."""
+
+    topology: str
+    created_mountpoints: list[str] = field(default_factory=list)
+    seeded: bool = False
+
+    def save(self) -> None:
+        STATE_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = STATE_FILE.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.__dict__, indent=2) + "\n")
+        tmp.replace(STATE_FILE)
+
+
+def load_state() -> Optional[State]:
+    if not STATE_FILE.is_file():
+        return None
+    data = json.loads(STATE_FILE.read_text())
+    return State(
+        topology=data["topology"],
+        created_mountpoints=list(data.get("created_mountpoints", [])),
+        seeded=bool(data.get("seeded", False)),
+    )
+
+
+def require_state() -> tuple[State, Topology]:
+    state = load_state()
+    if state is None:
+        raise SandboxError(f"the sandbox is not up (no {STATE_FILE})")
+    return state, build(state.topology)
+
+
+def host_dir(name: str) -> Path:
+    return HOSTS_DIR / name
+
+
+def sshd_pid_file(name: str) -> Path:
+    return host_dir(name) / "sshd.pid"
+
+
+def zookeeper_dir(name: str) -> Path:
+    return host_dir(name) / "zookeeper"
+
+
+def zookeeper_pid_file(name: str) -> Path:
+    return zookeeper_dir(name) / "zookeeper.pid"
+
+
+def wait_until(predicate: Callable[[], Optional[T]], timeout: float, what: str, interval: float = 0.1) -> T:
+    """Poll ``predicate`` until it returns a truthy value; raise SandboxError naming ``what`` on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise SandboxError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def read_pid(path: Path) -> Optional[int]:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def pid_alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            # The state letter follows the parenthesised command name.
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def cmdline(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
+    except OSError:
+        return []
+
+
+def mount_namespace(pid: int) -> Optional[str]:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/mnt")
+    except OSError:
+        return None
+
+
+def sshd_pid(name: str) -> Optional[int]:
+    """PID of the host's sshd, only if it is alive and really is our sshd for that host."""
+    pid = read_pid(sshd_pid_file(name))
+    if pid is None or not pid_alive(pid):
+        return None
+    # sshd rewrites its title ("sshd: /usr/sbin/sshd -f CONFIG ... [listener]"), so match text.
+    if str(host_dir(name) / "sshd_config") not in " ".join(cmdline(pid)):
+        return None
+    # A host's sshd always runs in a namespace of its own; anything else is a reused PID.
+    if mount_namespace(pid) == mount_namespace(os.getpid()):
+        return None
+    return pid
+
+
+def processes_in_namespace(namespace: str) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and mount_namespace(int(entry)) == namespace:
+            pids.append(int(entry))
+    return pids
+
+
+def exec_on_host(
+    name: str,
+    argv: Sequence[str],
+    *,
+    check: bool = True,
+    timeout: float = 120.0,
+    input_text: Optional[str] = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` inside host ``name``'s mount namespace (as a session on that host would see it)."""
+    pid = sshd_pid(name)
+    if pid is None:
+        raise SandboxError(f"host {name} is not running (no live sshd)")
+    result = subprocess.run(
+        ["nsenter", "-t", str(pid), "-m", "--", *argv],
+        env=HOST_ENV,
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=input_text,
+    )
+    if check and result.returncode != 0:
+        raise SandboxError(
+            f"{name}: {' '.join(argv)} exited {result.returncode}\n{result.stdout}{result.stderr}".rstrip()
+        )
+    return result
+
+
+def read_host_file(name: str, path: str) -> str:
+    """Read a file as host ``name`` sees it."""
+    return exec_on_host(name, ["cat", "--", path]).stdout
+
+
+def service_state(name: str, unit: str = "kafka") -> str:
+    """``systemctl is-active`` inside the host: active, inactive, failed, unknown, ..."""
+    result = exec_on_host(name, ["systemctl", "is-active", unit], check=False, timeout=30)
+    return result.stdout.strip() or "unknown"

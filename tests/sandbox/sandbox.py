@@ -1,0 +1,891 @@
+"""Bring the multi-host Kafka sandbox up, take it down, or report its status.
+
+    .venv/bin/python tests/sandbox/sandbox.py up [--topology default|bench|zk3] [--kafka-archive PATH]
+    .venv/bin/python tests/sandbox/sandbox.py down
+    .venv/bin/python tests/sandbox/sandbox.py status
+
+See tests/sandbox/README.md for how the hosts are built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+from kazoo.client import KazooClient
+from kazoo.exceptions import NoNodeError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lib import (  # noqa: E402
+    HOST_ENV,
+    HOSTS_DIR,
+    INVENTORY_FILE,
+    REPO_DIR,
+    SANDBOX_DIR,
+    SSH_DIR,
+    STATE_DIR,
+    SandboxError,
+    State,
+    cmdline,
+    exec_on_host,
+    host_dir,
+    load_state,
+    mount_namespace,
+    pid_alive,
+    processes_in_namespace,
+    read_pid,
+    service_state,
+    sshd_pid,
+    sshd_pid_file,
+    wait_until,
+    zookeeper_dir,
+    zookeeper_pid_file,
+)
+from topology import (  # noqa: E402
+    BROKER_INTERNAL_PORT,
+    JOLOKIA_PORT,
+    TOPOLOGY_NAMES,
+    ZOOKEEPER_CHROOT,
+    ZOOKEEPER_CLIENT_PORT,
+    Host,
+    Topology,
+    build,
+)
+
+SSHD = "/usr/sbin/sshd"
+ZOOKEEPER_JAR = "/usr/share/java/zookeeper.jar"
+ZOOKEEPER_CONF_DIR = "/etc/zookeeper/conf"
+EMULATOR_INSTALLER = SANDBOX_DIR / "kafka_emulator" / "install.py"
+INVENTORY_VARS_TEMPLATE = SANDBOX_DIR / "inventory_vars.yml"
+CLIENT_KEY = SSH_DIR / "id_ed25519"
+KNOWN_HOSTS = SSH_DIR / "known_hosts"
+AUTHORIZED_KEYS = SSH_DIR / "authorized_keys"
+KAFKA_TOOL_TIMEOUT = 60.0
+STOP_TIMEOUT = 30.0
+
+# Per-host directory -> where the host sees it. Order matters: /run and /var/log first,
+# so the later /var/log/kafka bind lands inside the host's own /var/log.
+# The whole /run is per host because the systemctl replacement keeps unit status files
+# directly in /run (/run/kafka.service.status) and its journal in /var/log/journal.
+HOST_BINDS: tuple[tuple[str, str], ...] = (
+    ("run", "/run"),
+    ("var-log", "/var/log"),
+    ("var-log-kafka", "/var/log/kafka"),
+    ("etc-kafka", "/etc/kafka"),
+    ("var-lib-kafka", "/var/lib/kafka"),
+    ("opt-kafka", "/opt/kafka"),
+    ("opt-jolokia", "/opt/jolokia"),
+    ("etc-systemd-system", "/etc/systemd/system"),
+    ("lib-systemd-system", "/lib/systemd/system"),
+    ("etc-init-d", "/etc/init.d"),
+)
+# Directories that must exist inside each host dir (beyond the bind sources).
+HOST_SUBDIRS = ("run/sshd", "run/systemd/system", "run/lock", "var-log/kafka", "var-log/journal")
+
+# Runs as ``sh -c SCRIPT sh CONFIG LOG SRC DST [SRC DST ...]`` inside the fresh mount namespace:
+# a fixed script, every path passed as an argument.
+SSHD_LAUNCH_SCRIPT = (
+    'set -e; cfg="$1"; log="$2"; shift 2; '
+    'while [ "$#" -gt 0 ]; do mount --bind "$1" "$2"; shift 2; done; '
+    'exec /usr/sbin/sshd -f "$cfg" -E "$log"'
+)
+
+log = logging.getLogger("sandbox")
+
+
+# --------------------------------------------------------------------------- preconditions
+
+
+def venv_python() -> str:
+    candidate = REPO_DIR / ".venv" / "bin" / "python"
+    return str(candidate) if candidate.exists() else sys.executable
+
+
+def systemctl_replacement() -> Path:
+    bin_dir = Path(venv_python()).parent
+    for name in ("systemctl", "systemctl3", "systemctl3.py"):
+        if (bin_dir / name).is_file():
+            return bin_dir / name
+    raise SandboxError(
+        f"no systemctl replacement in {bin_dir} (install docker-systemctl-replacement into the venv)"
+    )
+
+
+def journalctl_replacement() -> Optional[Path]:
+    bin_dir = Path(venv_python()).parent
+    for name in ("journalctl", "journalctl3", "journalctl3.py"):
+        if (bin_dir / name).is_file():
+            return bin_dir / name
+    return None
+
+
+def check_preconditions(kafka_archive: Optional[Path], emulator_installer: Path) -> None:
+    problems = []
+    if os.geteuid() != 0:
+        problems.append("must run as root (mount namespaces and sshd need it)")
+    if not os.access(SSHD, os.X_OK):
+        problems.append(f"{SSHD} missing: apt-get install openssh-server")
+    if not os.path.isfile(ZOOKEEPER_JAR):
+        problems.append(f"{ZOOKEEPER_JAR} missing: apt-get install zookeeper")
+    for tool in ("unshare", "nsenter", "mount", "java", "ssh-keygen"):
+        if shutil.which(tool) is None:
+            problems.append(f"{tool} not found on PATH")
+    try:
+        systemctl_replacement()
+    except SandboxError as exc:
+        problems.append(str(exc))
+    if kafka_archive is not None and not kafka_archive.is_file():
+        problems.append(f"Kafka archive {kafka_archive} not found")
+    if kafka_archive is None and not emulator_installer.is_file():
+        problems.append(f"emulator installer {emulator_installer} not found")
+    if problems:
+        raise SandboxError("preconditions not met:\n  - " + "\n  - ".join(problems))
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def write_if_changed(path: Path, content: str, mode: int = 0o644) -> bool:
+    if path.is_file() and path.read_text() == content:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    path.chmod(mode)
+    return True
+
+
+def tcp_open(address: str, port: int) -> bool:
+    try:
+        with socket.create_connection((address, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def zookeeper_serving(address: str) -> bool:
+    """True once the server answers ``srvr`` with a serving mode (standalone, leader or follower)."""
+    try:
+        with socket.create_connection((address, ZOOKEEPER_CLIENT_PORT), timeout=1.0) as sock:
+            sock.sendall(b"srvr")
+            reply = b""
+            while chunk := sock.recv(4096):
+                reply += chunk
+    except OSError:
+        return False
+    return b"Mode: " in reply
+
+
+def ssh_keygen(path: Path, comment: str) -> None:
+    if path.is_file():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def ensure_mountpoint(path: str, state: State) -> None:
+    """Bind targets must exist; create missing ones (empty) and remember them for ``down``."""
+    if os.path.lexists(path):
+        return
+    os.makedirs(path)
+    state.created_mountpoints.append(path)
+    state.save()
+
+
+def terminate(pids: list[int], timeout: float, what: str) -> None:
+    """SIGTERM the given processes, poll until gone, SIGKILL what is left."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    try:
+        wait_until(lambda: not any(pid_alive(p) for p in pids), timeout, what)
+    except SandboxError:
+        for pid in pids:
+            if pid_alive(pid):
+                log.warning("%s: pid %d ignored SIGTERM, killing it", what, pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        wait_until(lambda: not any(pid_alive(p) for p in pids), 10.0, f"{what} (after SIGKILL)")
+
+
+# --------------------------------------------------------------------------- hosts
+
+
+def sshd_config(host: Host) -> str:
+    hd = host_dir(host.name)
+    return "\n".join(
+        [
+            f"# sshd of sandbox host {host.name}",
+            f"ListenAddress {host.address}:22",
+            f"HostKey {hd / 'ssh_host_ed25519_key'}",
+            f"PidFile {sshd_pid_file(host.name)}",
+            "UsePAM no",
+            "PermitRootLogin prohibit-password",
+            "PubkeyAuthentication yes",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            f"AuthorizedKeysFile {AUTHORIZED_KEYS}",
+            # The repository checkout may sit below group-writable directories.
+            "StrictModes no",
+            "Subsystem sftp internal-sftp",
+            # Ansible pipelines many sessions over one connection.
+            "MaxSessions 50",
+            "MaxStartups 100:30:200",
+            "UseDNS no",
+            "PrintMotd no",
+            "AcceptEnv LANG LC_*",
+            "",
+        ]
+    )
+
+
+def prepare_host(host: Host, state: State) -> None:
+    hd = host_dir(host.name)
+    for source, _ in HOST_BINDS:
+        (hd / source).mkdir(parents=True, exist_ok=True)
+    for sub in HOST_SUBDIRS:
+        (hd / sub).mkdir(parents=True, exist_ok=True)
+    # sshd insists on a root-owned, not group/world-writable privilege separation dir.
+    (hd / "run" / "sshd").chmod(0o755)
+    ssh_keygen(hd / "ssh_host_ed25519_key", f"root@{host.name}")
+    write_if_changed(hd / "sshd_config", sshd_config(host), 0o600)
+    for _, target in HOST_BINDS:
+        if target != "/var/log/kafka":  # lives inside the host's own /var/log
+            ensure_mountpoint(target, state)
+
+
+def host_binds(host: Host) -> list[tuple[str, str]]:
+    hd = host_dir(host.name)
+    binds = [(str(hd / source), target) for source, target in HOST_BINDS]
+    binds.append((str(systemctl_replacement()), "/usr/bin/systemctl"))
+    journalctl = journalctl_replacement()
+    if journalctl is not None and os.path.isfile("/usr/bin/journalctl"):
+        binds.append((str(journalctl), "/usr/bin/journalctl"))
+    return binds
+
+
+def start_sshd(host: Host) -> bool:
+    """Start the host's sshd in a new mount namespace unless it already runs; True if started."""
+    if sshd_pid(host.name) is not None:
+        return False
+    if tcp_open(host.address, 22):
+        raise SandboxError(f"{host.address}:22 is already taken by a process that is not the sandbox's {host.name}")
+    hd = host_dir(host.name)
+    sshd_pid_file(host.name).unlink(missing_ok=True)
+    argv = ["unshare", "-m", "--propagation", "private", "--", "sh", "-c", SSHD_LAUNCH_SCRIPT, "sh"]
+    argv += [str(hd / "sshd_config"), str(hd / "sshd.log")]
+    for source, target in host_binds(host):
+        argv += [source, target]
+    result = subprocess.run(argv, env=HOST_ENV, cwd="/", capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        raise SandboxError(f"{host.name}: starting sshd failed ({result.returncode}): {result.stderr.strip()}")
+    wait_until(lambda: sshd_pid(host.name), 10.0, f"{host.name} sshd pid file")
+    wait_until(lambda: tcp_open(host.address, 22), 10.0, f"{host.name} sshd listening on {host.address}:22")
+    return True
+
+
+def known_hosts_line(host: Host) -> str:
+    key = (host_dir(host.name) / "ssh_host_ed25519_key.pub").read_text().split()
+    return f"{host.address} {key[0]} {key[1]}"
+
+
+# --------------------------------------------------------------------------- ZooKeeper
+
+
+def zoo_cfg(host: Host, topology: Topology) -> str:
+    zd = zookeeper_dir(host.name)
+    lines = [
+        f"# ZooKeeper of sandbox host {host.name}",
+        "tickTime=2000",
+        "initLimit=10",
+        "syncLimit=5",
+        f"dataDir={zd / 'data'}",
+        f"clientPort={ZOOKEEPER_CLIENT_PORT}",
+        f"clientPortAddress={host.address}",
+        "maxClientCnxns=0",
+        "admin.enableServer=false",
+        "4lw.commands.whitelist=srvr,ruok,stat,mntr",
+    ]
+    if len(topology.zookeepers) > 1:
+        for zk in topology.zookeepers:
+            lines.append(f"server.{zk.node_id}={zk.address}:2888:3888")
+    return "\n".join(lines) + "\n"
+
+
+def zookeeper_pid(host: Host) -> Optional[int]:
+    pid = read_pid(zookeeper_pid_file(host.name))
+    if pid is None or not pid_alive(pid):
+        return None
+    if str(zookeeper_dir(host.name) / "zoo.cfg") not in cmdline(pid):
+        return None
+    return pid
+
+
+def start_zookeeper(host: Host, topology: Topology) -> bool:
+    if zookeeper_pid(host) is not None:
+        return False
+    if tcp_open(host.address, ZOOKEEPER_CLIENT_PORT):
+        raise SandboxError(f"{host.address}:{ZOOKEEPER_CLIENT_PORT} is already taken by another process")
+    zd = zookeeper_dir(host.name)
+    (zd / "data").mkdir(parents=True, exist_ok=True)
+    ensemble = len(topology.zookeepers) > 1
+    if ensemble:
+        write_if_changed(zd / "data" / "myid", f"{host.node_id}\n")
+    write_if_changed(zd / "zoo.cfg", zoo_cfg(host, topology))
+    main = (
+        "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+        if ensemble
+        else "org.apache.zookeeper.server.ZooKeeperServerMain"
+    )
+    argv = [
+        shutil.which("java") or "java",
+        "-Xmx256m",
+        "-XX:+UseSerialGC",
+        f"-Dzookeeper.log.dir={zd}",
+        "-Dzookeeper.root.logger=INFO,ROLLINGFILE",
+        "-cp",
+        f"{ZOOKEEPER_CONF_DIR}:{ZOOKEEPER_JAR}",
+        main,
+        str(zd / "zoo.cfg"),
+    ]
+    with open(zd / "console.log", "ab") as console:
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            cwd=zd,
+            env=HOST_ENV,
+            start_new_session=True,  # detached: survives this command, not tied to its terminal
+        )
+    zookeeper_pid_file(host.name).write_text(f"{process.pid}\n")
+    return True
+
+
+def wait_zookeeper(topology: Topology) -> None:
+    for zk in topology.zookeepers:
+        def serving(zk: Host = zk) -> bool:
+            pid = zookeeper_pid(zk)
+            if pid is None:
+                raise SandboxError(
+                    f"ZooKeeper on {zk.name} exited; see {zookeeper_dir(zk.name) / 'zookeeper.log'}"
+                )
+            return zookeeper_serving(zk.address)
+
+        wait_until(serving, 60.0, f"ZooKeeper on {zk.name} ({zk.address}:{ZOOKEEPER_CLIENT_PORT})", 0.2)
+
+
+def kazoo_client(topology: Topology) -> KazooClient:
+    # Connection retries are this tool's business; kazoo's own warnings would only be noise.
+    logging.getLogger("kazoo").setLevel(logging.ERROR)
+    client = KazooClient(hosts=topology.zookeeper_hosts, timeout=5.0)
+    client.start(timeout=15.0)
+    return client
+
+
+# --------------------------------------------------------------------------- Kafka hosts
+
+
+def install_kafka(host: Host, kafka_archive: Optional[Path], emulator_installer: Path) -> None:
+    dest = host_dir(host.name) / "opt-kafka"
+    if kafka_archive is None:
+        subprocess.run(
+            [venv_python(), str(emulator_installer), str(dest), "--python", venv_python()],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return
+    if (dest / "bin" / "kafka-server-start.sh").is_file():
+        return
+    with tarfile.open(kafka_archive) as archive:
+        members = []
+        for member in archive.getmembers():
+            # Strip the archive's top directory (kafka_2.13-3.9.0/...).
+            parts = Path(member.name).parts
+            if len(parts) < 2:
+                continue
+            member.name = str(Path(*parts[1:]))
+            members.append(member)
+        archive.extractall(dest, members=members, filter="data")
+
+
+def broker_properties(host: Host, topology: Topology) -> str:
+    internal, external = host.listeners
+    return f"""# Kafka broker configuration for {host.name}
+# Managed by the platform team; ZooKeeper mode.
+
+############################# Server Basics #############################
+
+# The id of the broker. This must be set to a unique integer for each broker.
+broker.id={host.node_id}
+broker.rack={host.rack}
+
+############################# Socket Server Settings #############################
+
+listeners={internal},{external}
+advertised.listeners={internal},{external}
+listener.security.protocol.map=INTERNAL:SASL_SSL,EXTERNAL:SASL_SSL
+inter.broker.listener.name=INTERNAL
+
+sasl.enabled.mechanisms=PLAIN
+sasl.mechanism.inter.broker.protocol=PLAIN
+listener.name.internal.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \\
+    username="admin" \\
+    password="admin-secret" \\
+    user_admin="admin-secret" \\
+    user_controller="controller-secret";
+listener.name.external.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \\
+    user_admin="admin-secret" \\
+    user_orders-service="orders-secret" \\
+    user_payments-service="payments-secret";
+
+ssl.keystore.type=PKCS12
+ssl.keystore.location=/etc/kafka/ssl/{host.name}.keystore.p12
+ssl.keystore.password=keystore-secret-{host.node_id}
+ssl.key.password=keystore-secret-{host.node_id}
+ssl.truststore.type=PKCS12
+ssl.truststore.location=/etc/kafka/ssl/truststore.p12
+ssl.truststore.password=truststore-secret
+ssl.endpoint.identification.algorithm=https
+
+num.network.threads=3
+num.io.threads=8
+socket.send.buffer.bytes=102400
+socket.receive.buffer.bytes=102400
+socket.request.max.bytes=104857600
+
+############################# Authorization #############################
+
+authorizer.class.name=kafka.security.authorizer.AclAuthorizer
+super.users=User:admin;User:controller
+allow.everyone.if.no.acl.found=false
+
+############################# Log Basics #############################
+
+log.dirs=/var/lib/kafka/data
+num.partitions=3
+default.replication.factor=3
+min.insync.replicas=2
+num.recovery.threads.per.data.dir=1
+auto.create.topics.enable=false
+
+############################# Internal Topic Settings #############################
+
+offsets.topic.replication.factor=3
+transaction.state.log.replication.factor=3
+transaction.state.log.min.isr=2
+
+############################# Log Retention Policy #############################
+
+log.retention.hours=168
+log.segment.bytes=1073741824
+log.retention.check.interval.ms=300000
+
+############################# Zookeeper #############################
+
+zookeeper.connect={topology.zookeeper_connect}
+zookeeper.connection.timeout.ms=18000
+zookeeper.session.timeout.ms=18000
+
+############################# Versions #############################
+
+# Pinned during rolling upgrades; bumped after every broker runs the new release.
+inter.broker.protocol.version=3.9
+
+############################# Group Coordinator Settings #############################
+
+group.initial.rebalance.delay.ms=3000
+"""
+
+
+def kafka_unit(host: Host, with_jolokia: bool) -> str:
+    lines = [
+        "[Unit]",
+        "Description=Apache Kafka",
+        "Documentation=https://kafka.apache.org/documentation/",
+        "After=network-online.target",
+        "Wants=network-online.target",
+        "",
+        "[Service]",
+        "Type=simple",
+        "Environment=LOG_DIR=/var/log/kafka",
+    ]
+    if with_jolokia:
+        lines.append(
+            f'Environment="KAFKA_OPTS=-javaagent:/opt/jolokia/jolokia-jvm-agent.jar=port={JOLOKIA_PORT},host={host.address}"'
+        )
+    lines += [
+        'Environment="KAFKA_HEAP_OPTS=-Xmx1G -Xms1G"',
+        "ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties",
+        "ExecStop=/opt/kafka/bin/kafka-server-stop.sh",
+        "TimeoutStopSec=180",
+        "LimitNOFILE=100000",
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def configure_broker(host: Host, topology: Topology, with_jolokia: bool) -> None:
+    """Write the broker's config and unit once; later runs keep what the collection changed."""
+    hd = host_dir(host.name)
+    (hd / "var-lib-kafka" / "data").mkdir(parents=True, exist_ok=True)
+    config = hd / "etc-kafka" / "server.properties"
+    if not config.exists():
+        write_if_changed(config, broker_properties(host, topology), 0o640)
+    unit = hd / "etc-systemd-system" / "kafka.service"
+    if not unit.exists():
+        write_if_changed(unit, kafka_unit(host, with_jolokia))
+
+
+def start_broker(host: Host) -> bool:
+    if service_state(host.name) == "active":
+        return False
+    exec_on_host(host.name, ["systemctl", "daemon-reload"])
+    exec_on_host(host.name, ["systemctl", "enable", "kafka"])
+    exec_on_host(host.name, ["systemctl", "start", "kafka"])
+    return True
+
+
+def registered_broker_ids(client: KazooClient) -> set[int]:
+    try:
+        return {int(child) for child in client.get_children(f"{ZOOKEEPER_CHROOT}/brokers/ids")}
+    except NoNodeError:
+        return set()
+
+
+def controller_znode(client: KazooClient) -> Optional[str]:
+    try:
+        data, _ = client.get(f"{ZOOKEEPER_CHROOT}/controller")
+    except NoNodeError:
+        return None
+    return data.decode()
+
+
+def wait_brokers(topology: Topology) -> None:
+    expected = {b.node_id for b in topology.brokers if b.node_id is not None}
+    client = kazoo_client(topology)
+    try:
+        def registered() -> bool:
+            for broker in topology.brokers:
+                if service_state(broker.name) not in ("active", "activating"):
+                    logfile = host_dir(broker.name) / "var-log-kafka" / "server.log"
+                    raise SandboxError(f"kafka on {broker.name} is not running; see {logfile}")
+            return expected <= registered_broker_ids(client) and controller_znode(client) is not None
+
+        wait_until(registered, 60.0, f"brokers {sorted(expected)} registered and a controller elected", 0.25)
+    finally:
+        client.stop()
+        client.close()
+
+
+def kafka_tool(broker: Host, tool: str, args: list[str]) -> str:
+    bootstrap = f"{broker.address}:{BROKER_INTERNAL_PORT}"
+    result = exec_on_host(
+        broker.name,
+        [f"/opt/kafka/bin/{tool}", "--bootstrap-server", bootstrap, *args],
+        timeout=KAFKA_TOOL_TIMEOUT,
+    )
+    return result.stdout
+
+
+SEED_TOPICS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    ("orders", 6, ("retention.ms=604800000", "cleanup.policy=delete")),
+    ("payments", 3, ("min.insync.replicas=2",)),
+    ("audit-log", 3, ("cleanup.policy=compact",)),
+)
+SEED_ACLS: tuple[tuple[str, ...], ...] = (
+    ("--allow-principal", "User:orders-service", "--operation", "Read", "--operation", "Write",
+     "--operation", "Describe", "--topic", "orders"),
+    ("--allow-principal", "User:orders-service", "--operation", "Read", "--group", "orders-processor"),
+    ("--allow-principal", "User:payments-service", "--operation", "Write", "--operation", "Describe",
+     "--topic", "payments"),
+    ("--allow-principal", "User:payments-service", "--operation", "Read", "--topic", "orders"),
+)
+
+
+def seed(topology: Topology, state: State) -> None:
+    if state.seeded:
+        return
+    broker = topology.brokers[0]
+    for name, partitions, configs in SEED_TOPICS:
+        args = ["--create", "--if-not-exists", "--topic", name, "--partitions", str(partitions),
+                "--replication-factor", "3"]
+        for config in configs:
+            args += ["--config", config]
+        kafka_tool(broker, "kafka-topics.sh", args)
+    for acl in SEED_ACLS:
+        kafka_tool(broker, "kafka-acls.sh", ["--add", "--force", *acl])
+    wait_until(
+        lambda: kafka_tool(broker, "kafka-topics.sh", ["--describe", "--under-replicated-partitions"]).strip() == "",
+        60.0,
+        "no under-replicated partitions",
+        0.5,
+    )
+    state.seeded = True
+    state.save()
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+def render_template(value: Any, fields: dict[str, Any]) -> Any:
+    """Fill ``{field}`` references; a string that is exactly one reference keeps the field's type."""
+    if isinstance(value, str):
+        for key, field_value in fields.items():
+            if value == "{" + key + "}":
+                return field_value
+        return value.format(**fields)
+    if isinstance(value, list):
+        return [render_template(item, fields) for item in value]
+    if isinstance(value, dict):
+        return {key: render_template(item, fields) for key, item in value.items()}
+    return value
+
+
+def inventory(topology: Topology) -> dict[str, Any]:
+    template = yaml.safe_load(INVENTORY_VARS_TEMPLATE.read_text())
+    cluster_fields: dict[str, Any] = {
+        "zookeeper_connect": topology.zookeeper_connect,
+        "zookeeper_hosts": topology.zookeeper_hosts,
+    }
+    ssh_args = f"-o UserKnownHostsFile={KNOWN_HOSTS} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes"
+
+    def host_vars(host: Host, group: str) -> dict[str, Any]:
+        fields = dict(cluster_fields, name=host.name, address=host.address, node_id=host.node_id, rack=host.rack)
+        entry: dict[str, Any] = {
+            "ansible_host": host.address,
+            "ansible_user": "root",
+            "ansible_ssh_private_key_file": str(CLIENT_KEY),
+            "ansible_ssh_common_args": ssh_args,
+            "ansible_python_interpreter": "/usr/bin/python3",
+        }
+        entry.update(render_template(template.get(group) or {}, fields))
+        return entry
+
+    groups = {
+        "zookeeper": topology.zookeepers,
+        "kafka_controllers": topology.controllers,
+        "kafka_brokers": topology.brokers,
+    }
+    rendered = {
+        group: {"hosts": {h.name: host_vars(h, group) for h in hosts}} for group, hosts in groups.items()
+    }
+    return {
+        "all": {
+            "vars": render_template(template.get("cluster") or {}, cluster_fields),
+            "hosts": {
+                # ZooKeeper modules run on the Ansible controller, with the venv's kazoo.
+                "localhost": {"ansible_connection": "local", "ansible_python_interpreter": venv_python()},
+            },
+            "children": {
+                "zookeeper": rendered["zookeeper"],
+                "kafka": {
+                    "children": {
+                        "kafka_controllers": rendered["kafka_controllers"],
+                        "kafka_brokers": rendered["kafka_brokers"],
+                    }
+                },
+            },
+        }
+    }
+
+
+def write_inventory(topology: Topology) -> None:
+    header = "# Generated by tests/sandbox/sandbox.py up; rewritten on every up.\n"
+    write_if_changed(INVENTORY_FILE, header + yaml.safe_dump(inventory(topology), sort_keys=False))
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def up(topology_name: str, kafka_archive: Optional[Path], emulator_installer: Path,
+       jolokia_agent: Optional[Path]) -> None:
+    started = time.monotonic()
+    check_preconditions(kafka_archive, emulator_installer)
+    topology = build(topology_name)
+    state = load_state()
+    if state is not None and state.topology != topology_name:
+        raise SandboxError(f"the sandbox is up with topology {state.topology!r}; run 'down' first")
+    if state is None:
+        state = State(topology=topology_name)
+        state.save()
+
+    ssh_keygen(CLIENT_KEY, "zk2kraft-sandbox")
+    write_if_changed(AUTHORIZED_KEYS, Path(str(CLIENT_KEY) + ".pub").read_text(), 0o600)
+
+    started_hosts = []
+    for host in topology.hosts:
+        prepare_host(host, state)
+        if start_sshd(host):
+            started_hosts.append(host.name)
+    write_if_changed(KNOWN_HOSTS, "".join(known_hosts_line(h) + "\n" for h in topology.hosts))
+
+    started_zk = [zk.name for zk in topology.zookeepers if start_zookeeper(zk, topology)]
+    wait_zookeeper(topology)
+
+    # Real Kafka refuses to start when -javaagent names a missing jar; the emulator only reads the option.
+    with_jolokia = kafka_archive is None or jolokia_agent is not None
+    for host in topology.hosts:
+        if not host.is_kafka:
+            continue
+        install_kafka(host, kafka_archive, emulator_installer)
+        if jolokia_agent is not None:
+            shutil.copyfile(jolokia_agent, host_dir(host.name) / "opt-jolokia" / "jolokia-jvm-agent.jar")
+    for broker in topology.brokers:
+        configure_broker(broker, topology, with_jolokia)
+    started_brokers = [b.name for b in topology.brokers if start_broker(b)]
+    wait_brokers(topology)
+    seed(topology, state)
+    write_inventory(topology)
+
+    elapsed = time.monotonic() - started
+    print(f"sandbox up (topology {topology.name}) in {elapsed:.1f}s")
+    print(f"  hosts: {', '.join(f'{h.name}={h.address}' for h in topology.hosts)}")
+    print(f"  started: sshd {started_hosts or 'none'}, zookeeper {started_zk or 'none'}, "
+          f"kafka {started_brokers or 'none'}")
+    print(f"  zookeeper.connect={topology.zookeeper_connect}")
+    print(f"  inventory: {INVENTORY_FILE}")
+    print(f"  try: .venv/bin/ansible -i {INVENTORY_FILE.relative_to(REPO_DIR)} all -m ping")
+
+
+def sandbox_pid_files() -> list[tuple[str, Path]]:
+    """Every sshd/ZooKeeper pid file under the state dir, whatever state.json says."""
+    found = []
+    if HOSTS_DIR.is_dir():
+        for hd in sorted(HOSTS_DIR.iterdir()):
+            found.append((hd.name, hd / "sshd.pid"))
+    return found
+
+
+def down() -> None:
+    started = time.monotonic()
+    state = load_state()
+    host_names = [name for name, _ in sandbox_pid_files()]
+
+    # 1. Stop Kafka cleanly where a unit exists, so nodes shut down as they would on a real host.
+    for name in host_names:
+        unit = host_dir(name) / "etc-systemd-system" / "kafka.service"
+        if unit.is_file() and sshd_pid(name) is not None:
+            result = exec_on_host(name, ["systemctl", "stop", "kafka"], check=False, timeout=STOP_TIMEOUT * 2)
+            if result.returncode != 0:
+                log.warning("%s: systemctl stop kafka exited %d: %s", name, result.returncode, result.stderr.strip())
+
+    # 2. Everything else living in a host's mount namespace, then the sshd itself.
+    own_namespace = mount_namespace(os.getpid())
+    for name in host_names:
+        pid = sshd_pid(name)
+        if pid is None:
+            continue
+        namespace = mount_namespace(pid)
+        if namespace is None or namespace == own_namespace:
+            continue
+        others = [p for p in processes_in_namespace(namespace) if p != pid]
+        if others:
+            terminate(others, STOP_TIMEOUT, f"processes on {name}")
+        terminate([pid], STOP_TIMEOUT, f"sshd of {name}")
+
+    # 3. ZooKeeper, by its recorded PID.
+    for name in host_names:
+        pid = read_pid(zookeeper_pid_file(name))
+        if pid is not None and pid_alive(pid) and str(zookeeper_dir(name) / "zoo.cfg") in cmdline(pid):
+            terminate([pid], STOP_TIMEOUT, f"ZooKeeper on {name}")
+
+    # 4. Mount points this sandbox created on the machine, only if still empty.
+    for path in reversed(state.created_mountpoints if state else []):
+        try:
+            os.rmdir(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("left %s in place: %s", path, exc)
+
+    if STATE_DIR.exists():
+        shutil.rmtree(STATE_DIR)
+    print(f"sandbox down in {time.monotonic() - started:.1f}s")
+
+
+def status() -> int:
+    state = load_state()
+    if state is None:
+        print("sandbox: down")
+        return 1
+    topology = build(state.topology)
+    print(f"sandbox: topology {topology.name}")
+    healthy = True
+    for host in topology.hosts:
+        pid = sshd_pid(host.name)
+        line = f"  {host.name:<9} {host.address:<11} sshd {'up (pid %d)' % pid if pid else 'DOWN'}"
+        healthy = healthy and pid is not None
+        if host.is_kafka and pid is not None:
+            if (host_dir(host.name) / "etc-systemd-system" / "kafka.service").is_file():
+                line += f"  kafka.service {service_state(host.name)}"
+            else:
+                line += "  kafka.service not installed"
+        if host in topology.zookeepers:
+            zk_pid = zookeeper_pid(host)
+            serving = zk_pid is not None and zookeeper_serving(host.address)
+            healthy = healthy and serving
+            line += f"  zookeeper {'serving (pid %d)' % zk_pid if serving else 'DOWN'}"
+        print(line)
+    if not healthy:
+        return 1
+    client = kazoo_client(topology)
+    try:
+        print(f"  {ZOOKEEPER_CHROOT}/brokers/ids: {sorted(registered_broker_ids(client))}")
+        print(f"  {ZOOKEEPER_CHROOT}/controller: {controller_znode(client)}")
+    finally:
+        client.stop()
+        client.close()
+    return 0
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up_parser = sub.add_parser("up", help="create or complete the sandbox (idempotent)")
+    up_parser.add_argument("--topology", choices=TOPOLOGY_NAMES, default="default")
+    up_parser.add_argument("--kafka-archive", type=Path, help="install this Apache Kafka 3.x .tgz instead of the emulator")
+    up_parser.add_argument("--jolokia-agent", type=Path, help="Jolokia JVM agent jar to put in /opt/jolokia")
+    up_parser.add_argument("--emulator-installer", type=Path, default=EMULATOR_INSTALLER, help=argparse.SUPPRESS)
+    sub.add_parser("down", help="stop everything and remove the state (idempotent)")
+    sub.add_parser("status", help="report hosts, services and ZooKeeper registrations")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="sandbox: %(message)s")
+    try:
+        if args.command == "up":
+            up(args.topology, args.kafka_archive, args.emulator_installer.resolve(), args.jolokia_agent)
+            return 0
+        if args.command == "down":
+            down()
+            return 0
+        return status()
+    except SandboxError as exc:
+        print(f"sandbox {args.command} failed: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
