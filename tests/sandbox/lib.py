@@ -23,6 +23,7 @@ STATE_FILE = STATE_DIR / "state.json"
 HOSTS_DIR = STATE_DIR / "hosts"
 SSH_DIR = STATE_DIR / "ssh"
 INVENTORY_FILE = STATE_DIR / "inventory.yml"
+INVENTORY_JSON = STATE_DIR / "inventory.json"  # read by inventory.py
 
 # Processes started inside a host get this environment, not the caller's (no venv leaks).
 HOST_ENV = {

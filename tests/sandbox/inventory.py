@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Ansible inventory script for the sandbox.
+
+Prints the inventory that ``sandbox.py up`` generated, or an empty inventory while
+the sandbox is down, so tools that read their inventory before ``up`` runs (molecule's
+create step) still start. Stdlib only: Ansible may run it with any Python 3.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+GENERATED = Path(__file__).resolve().parent / ".state" / "inventory.json"
+EMPTY: dict[str, object] = {"_meta": {"hostvars": {}}}
+
+
+def main(argv: list[str]) -> int:
+    inventory = json.loads(GENERATED.read_text()) if GENERATED.is_file() else EMPTY
+    if "--host" in argv:
+        # _meta is always present, so Ansible never asks per host; answer correctly anyway.
+        name = argv[argv.index("--host") + 1]
+        print(json.dumps(inventory.get("_meta", {}).get("hostvars", {}).get(name, {})))  # type: ignore[union-attr]
+        return 0
+    print(json.dumps(inventory))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
