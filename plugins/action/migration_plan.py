@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Controller-side half of migration_plan: reads the inventory, never contacts a Kafka host."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import spec_from_inventory
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import plan_result
+from ansible_collections.zk2kraft.migration.plugins.modules.migration_plan import (
+    ARGUMENT_SPEC,
+    read_config_dir,
+)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        if validated.error_messages:
+            raise AnsibleActionFail("; ".join(validated.error_messages))
+        params = validated.validated_parameters
+        bad = [p for p in params["phases"] if p not in ALL_TARGETS]
+        if bad:
+            raise AnsibleActionFail("unknown phase(s) %s; choose from %s" % (", ".join(bad), ", ".join(ALL_TARGETS)))
+
+        hostvars = task_vars.get("hostvars", {})
+        groups = task_vars.get("groups", {})
+        texts = {}
+        if params["cluster"]:
+            spec = params["cluster"]
+        else:
+            for group in (params["broker_group"], params["controller_group"]):
+                if not groups.get(group):
+                    raise AnsibleActionFail(
+                        "inventory group '%s' is empty or missing: list the %s there (or set broker_group/"
+                        "controller_group)" % (group, "brokers" if group == params["broker_group"] else "controllers"))
+            spec, texts = spec_from_inventory(
+                groups[params["broker_group"]], groups[params["controller_group"]],
+                lambda host: hostvars[host], task_vars)
+        names = [n.get("name") for group in ("brokers", "controllers") for n in spec.get(group) or ()]
+        if params["config_dir"]:
+            texts.update(read_config_dir(params["config_dir"], names))
+        texts.update(params["current_configs"])
+
+        result.update(plan_result(spec, texts, params["phases"], params["hosts"]))
+        result["changed"] = False
+        if result["error_count"] and params["fail_on_error"]:
+            result["failed"] = True
+            result["msg"] = "the cluster cannot be migrated as described: %d error(s); see violations_by_host" % (
+                result["error_count"])
+        return result

@@ -1,0 +1,510 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Inventory data -> typed cluster model (private helper library).
+
+The input is a plain "cluster spec" mapping (what the ``migration_plan`` action
+builds from the inventory, and what roles pass to modules). Values missing from
+the inventory are taken from a node's current ``server.properties`` when known,
+so an operator only has to describe what the files do not already say.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
+    ERROR,
+    ModelError,
+    Violation,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
+    MetadataVersion,
+    Release,
+)
+
+BROKER = "broker"
+CONTROLLER = "controller"
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+ACL_AUTHORIZER = "kafka.security.authorizer.AclAuthorizer"
+STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+
+_LISTENER_RE = re.compile(r"^([A-Za-z0-9_.-]+)://(\[[0-9a-fA-F:]+\]|[^:/\s]*):(\d+)$")
+
+
+@dataclass(frozen=True)
+class Listener:
+    name: str
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return "%s://%s:%d" % (self.name, self.host, self.port)
+
+
+def parse_listeners(text: Optional[str]) -> Tuple[Listener, ...]:
+    """Parse Kafka's ``NAME://host:port,...`` form."""
+    if text is None or not str(text).strip():
+        return ()
+    result = []
+    for item in str(text).split(","):
+        item = item.strip()
+        match = _LISTENER_RE.match(item)
+        if not match:
+            raise ModelError("'%s' is not a listener (expected NAME://host:port)" % item)
+        result.append(Listener(match.group(1).upper(), match.group(2), int(match.group(3))))
+    return tuple(result)
+
+
+def format_listeners(listeners: Tuple[Listener, ...]) -> str:
+    return ",".join(str(item) for item in listeners)
+
+
+def parse_protocol_map(text: Optional[str]) -> Dict[str, str]:
+    """Parse ``listener.security.protocol.map`` (``NAME:PROTOCOL,...``), keeping order."""
+    result: Dict[str, str] = {}
+    if text is None or not str(text).strip():
+        return result
+    for item in str(text).split(","):
+        name, sep, proto = item.strip().partition(":")
+        if not sep or not name.strip() or not proto.strip():
+            raise ModelError("'%s' is not a NAME:PROTOCOL pair" % item.strip())
+        result[name.strip().upper()] = proto.strip().upper()
+    return result
+
+
+def format_protocol_map(mapping: Mapping[str, str]) -> str:
+    return ",".join("%s:%s" % (name, proto) for name, proto in mapping.items())
+
+
+@dataclass(frozen=True)
+class Voter:
+    node_id: int
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return "%d@%s:%d" % (self.node_id, self.host, self.port)
+
+
+_VOTER_RE = re.compile(r"^(-?\d+)@(\[[0-9a-fA-F:]+\]|[^:@\s]+):(\d+)$")
+
+
+def parse_voters(text: str) -> Tuple[Voter, ...]:
+    """Parse ``controller.quorum.voters`` the way Kafka's QuorumConfig does."""
+    voters = []
+    for item in str(text).split(","):
+        item = item.strip()
+        match = _VOTER_RE.match(item)
+        if not match:
+            raise ModelError(
+                "Failed to parse controller.quorum.voters entry '%s': expected {id}@{host}:{port}" % item
+            )
+        voters.append(Voter(int(match.group(1)), match.group(2), int(match.group(3))))
+    return tuple(voters)
+
+
+def format_voters(voters: Tuple[Voter, ...]) -> str:
+    return ",".join(str(v) for v in voters)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One Kafka host: a ZooKeeper-mode broker to migrate, or a new controller."""
+
+    name: str
+    role: str
+    node_id: int
+    address: str
+    listeners: Tuple[Listener, ...] = ()
+    advertised_listeners: Tuple[Listener, ...] = ()
+    log_dirs: Tuple[str, ...] = ()
+    metadata_log_dir: Optional[str] = None
+    rack: Optional[str] = None
+    config_file: str = "/etc/kafka/server.properties"
+    current: Optional[Dict[str, str]] = None
+    declared_roles: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cluster:
+    kafka_version: Release
+    metadata_version: MetadataVersion
+    metadata_version_text: str
+    zookeeper_connect: str
+    controller_listener_name: str
+    controller_port: int
+    controller_security_protocol: str
+    inter_broker_listener_name: str
+    broker_protocol_map: Dict[str, str]
+    authorizer_enabled: bool
+    brokers: Tuple[Node, ...]
+    controllers: Tuple[Node, ...]
+    controller_sasl_mechanism: Optional[str] = None
+    voters_override: Optional[str] = None
+    zookeeper_client_properties: Dict[str, str] = field(default_factory=dict)
+    controller_properties: Dict[str, str] = field(default_factory=dict)
+    broker_controller_properties: Dict[str, str] = field(default_factory=dict)
+    super_users: Optional[str] = None
+
+    @property
+    def nodes(self) -> Tuple[Node, ...]:
+        return self.controllers + self.brokers
+
+    def node(self, name: str) -> Node:
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        raise ModelError("host '%s' is neither a broker nor a controller of this cluster" % name)
+
+    @property
+    def voters(self) -> Tuple[Voter, ...]:
+        return tuple(
+            Voter(node.node_id, node.address, self.controller_port) for node in self.controllers
+        )
+
+    @property
+    def quorum_voters(self) -> str:
+        """The ``controller.quorum.voters`` value every node gets."""
+        if self.voters_override:
+            return self.voters_override
+        return format_voters(self.voters)
+
+
+_CLUSTER_DEFAULTS: Dict[str, Any] = {
+    "controller_listener_name": "CONTROLLER",
+    "controller_port": 9093,
+    "controller_security_protocol": "PLAINTEXT",
+    "inter_broker_listener_name": None,
+    "authorizer": "auto",
+    "config_file": "/etc/kafka/server.properties",
+    "controller_metadata_log_dir": "/var/lib/kafka/metadata",
+}
+
+
+def _as_int(value: Any, what: str) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ModelError("%s must be an integer, got '%s'" % (what, value))
+
+
+def _as_str_map(value: Any, what: str) -> Dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ModelError("%s must be a mapping of property names to values" % what)
+    return {str(k): "" if v is None else str(v) for k, v in value.items()}
+
+
+def _log_dirs(raw: Any, current: Optional[Mapping[str, str]]) -> Tuple[str, ...]:
+    if raw is None and current is not None:
+        raw = current.get("log.dirs") or current.get("log.dir")
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    return tuple(str(item).strip() for item in raw if str(item).strip())
+
+
+class _Builder:
+    """Collects every problem instead of stopping at the first one."""
+
+    def __init__(self) -> None:
+        self.violations: List[Violation] = []
+
+    def problem(self, host: str, key: str, message: str, fix: str) -> None:
+        self.violations.append(Violation(host, key, message, fix, ERROR))
+
+    def node(self, raw: Mapping[str, Any], role: str, defaults: Mapping[str, Any]) -> Optional[Node]:
+        name = str(raw.get("name") or "")
+        if not name:
+            self.problem("(inventory)", "name", "a %s entry has no host name" % role, "give every node a name")
+            return None
+        current = raw.get("current")
+        if current is not None:
+            current = _as_str_map(current, "current properties of %s" % name)
+        address = str(raw.get("address") or name)
+
+        node_id: Optional[int] = None
+        raw_id = raw.get("node_id")
+        key = "zk2kraft_node_id"
+        if raw_id is None and current is not None:
+            raw_id = current.get("broker.id", current.get("node.id"))
+            key = "broker.id"
+        if raw_id is None:
+            self.problem(
+                name, "zk2kraft_node_id",
+                "no %s id: the inventory does not set it and no current server.properties gives it" % role,
+                "set zk2kraft_node_id for this host",
+            )
+        else:
+            try:
+                node_id = _as_int(raw_id, key)
+            except ModelError as exc:
+                self.problem(name, key, str(exc), "use a non-negative integer id")
+        if node_id is not None and node_id < 0:
+            self.problem(
+                name, key, "id %d is negative: broker id generation cannot be used for a migration" % node_id,
+                "give the node an explicit id >= 0",
+            )
+
+        if role == CONTROLLER:
+            port = defaults["controller_port"]
+            listeners: Tuple[Listener, ...] = (
+                Listener(defaults["controller_listener_name"], address, port),
+            )
+            advertised: Tuple[Listener, ...] = ()
+            metadata_dir = str(raw.get("metadata_log_dir") or defaults["controller_metadata_log_dir"])
+            log_dirs = _log_dirs(raw.get("log_dirs"), None) or (metadata_dir,)
+        else:
+            listeners = self._listeners(name, "listeners", raw.get("listeners"), current)
+            advertised = self._listeners(name, "advertised.listeners", raw.get("advertised_listeners"), current)
+            log_dirs = _log_dirs(raw.get("log_dirs"), current)
+            metadata_dir = raw.get("metadata_log_dir") or (current or {}).get("metadata.log.dir")
+        rack = raw.get("rack")
+        if rack is None and current is not None:
+            rack = current.get("broker.rack")
+        roles = raw.get("declared_roles") or ()
+        if isinstance(roles, str):
+            roles = roles.split(",")
+        return Node(
+            name=name,
+            role=role,
+            node_id=-1 if node_id is None else node_id,
+            address=address,
+            listeners=listeners,
+            advertised_listeners=advertised,
+            log_dirs=log_dirs,
+            metadata_log_dir=str(metadata_dir) if metadata_dir else None,
+            rack=str(rack) if rack is not None else None,
+            config_file=str(raw.get("config_file") or defaults["config_file"]),
+            current=current,
+            declared_roles=tuple(str(r).strip() for r in roles if str(r).strip()),
+        )
+
+    def _listeners(self, name: str, key: str, raw: Any, current: Optional[Mapping[str, str]]) -> Tuple[Listener, ...]:
+        if raw is None and current is not None:
+            raw = current.get(key)
+        if isinstance(raw, (list, tuple)):
+            raw = ",".join(str(item) for item in raw)
+        try:
+            return parse_listeners(raw)
+        except ModelError as exc:
+            self.problem(name, key, str(exc), "write listeners as NAME://host:port, comma-separated")
+            return ()
+
+
+def build_cluster(spec: Mapping[str, Any]) -> Tuple[Optional[Cluster], List[Violation]]:
+    """Build the model; return it (None when unusable) and every problem found on the way."""
+    builder = _Builder()
+    defaults = dict(_CLUSTER_DEFAULTS)
+    defaults.update({k: v for k, v in spec.items() if v is not None and k in _CLUSTER_DEFAULTS})
+    try:
+        defaults["controller_port"] = _as_int(defaults["controller_port"], "zk2kraft_controller_port")
+    except ModelError as exc:
+        builder.problem("(cluster)", "zk2kraft_controller_port", str(exc), "set a TCP port number")
+        defaults["controller_port"] = 9093
+    defaults["controller_listener_name"] = str(defaults["controller_listener_name"]).upper()
+
+    brokers = [builder.node(raw, BROKER, defaults) for raw in spec.get("brokers") or ()]
+    controllers = [builder.node(raw, CONTROLLER, defaults) for raw in spec.get("controllers") or ()]
+    broker_nodes = tuple(n for n in brokers if n is not None)
+    controller_nodes = tuple(n for n in controllers if n is not None)
+
+    release = metadata_version = None
+    try:
+        release = Release.parse(str(spec.get("kafka_version") or ""))
+    except ModelError as exc:
+        builder.problem("(cluster)", "zk2kraft_kafka_version", str(exc), "set the Kafka release the cluster runs, e.g. 3.9.0")
+    mv_text = spec.get("metadata_version")
+    if mv_text is None:
+        # The brokers' current IBP is the natural default for the controllers' metadata.version.
+        ibps = {n.current.get("inter.broker.protocol.version") for n in broker_nodes if n.current}
+        ibps.discard(None)
+        if len(ibps) == 1:
+            mv_text = ibps.pop()
+        elif release is not None:
+            mv_text = "%d.%d" % release.line
+    try:
+        metadata_version = MetadataVersion.parse(str(mv_text or ""))
+    except ModelError as exc:
+        builder.problem(
+            "(cluster)", "zk2kraft_metadata_version", str(exc),
+            "set the metadata version (equal to the brokers' inter.broker.protocol.version)",
+        )
+
+    zk_connect = spec.get("zookeeper_connect")
+    if not zk_connect:
+        currents = [n.current.get("zookeeper.connect") for n in broker_nodes if n.current and n.current.get("zookeeper.connect")]
+        zk_connect = currents[0] if currents else None
+    if not zk_connect:
+        builder.problem(
+            "(cluster)", "zookeeper.connect",
+            "Missing required configuration `zookeeper.connect` which has no default value: the controllers and "
+            "the brokers in migration mode need the ZooKeeper ensemble",
+            "set zk2kraft_zookeeper_connect (host:port[,host:port][/chroot]) in the inventory",
+        )
+
+    protocol_map: Dict[str, str] = {}
+    raw_map = spec.get("listener_security_protocol_map")
+    if raw_map is None:
+        for node in broker_nodes:
+            if node.current and node.current.get("listener.security.protocol.map"):
+                raw_map = node.current["listener.security.protocol.map"]
+                break
+    try:
+        if isinstance(raw_map, Mapping):
+            protocol_map = {str(k).upper(): str(v).upper() for k, v in raw_map.items()}
+        else:
+            protocol_map = parse_protocol_map(raw_map)
+    except ModelError as exc:
+        builder.problem("(cluster)", "listener.security.protocol.map", str(exc), "write NAME:PROTOCOL pairs, comma-separated")
+    if not protocol_map:
+        # Kafka's default map: listener names equal to protocol names.
+        protocol_map = {p: p for p in SECURITY_PROTOCOLS}
+    controller_name = defaults["controller_listener_name"]
+    protocol_map.pop(controller_name, None)
+
+    inter_broker = spec.get("inter_broker_listener_name")
+    if not inter_broker:
+        for node in broker_nodes:
+            if node.current and node.current.get("inter.broker.listener.name"):
+                inter_broker = node.current["inter.broker.listener.name"]
+                break
+    if not inter_broker:
+        inter_broker = "PLAINTEXT"
+
+    authorizer = str(defaults["authorizer"]).lower()
+    if authorizer not in ("auto", "acl", "none"):
+        builder.problem("(cluster)", "zk2kraft_authorizer", "'%s' is not one of auto, acl, none" % authorizer, "use auto, acl or none")
+        authorizer = "auto"
+    if authorizer == "auto":
+        authorizer_enabled = any(
+            (n.current or {}).get("authorizer.class.name", "").strip() in (ACL_AUTHORIZER, STANDARD_AUTHORIZER)
+            for n in broker_nodes
+        )
+    else:
+        authorizer_enabled = authorizer == "acl"
+
+    super_users = spec.get("super_users")
+    if super_users is None:
+        for node in broker_nodes:
+            if node.current and node.current.get("super.users"):
+                super_users = node.current["super.users"]
+                break
+
+    maps: Dict[str, Dict[str, str]] = {}
+    for key in ("zookeeper_client_properties", "controller_properties", "broker_controller_properties"):
+        try:
+            maps[key] = _as_str_map(spec.get(key), "zk2kraft_" + key)
+        except ModelError as exc:
+            builder.problem("(cluster)", "zk2kraft_" + key, str(exc), "give a mapping of property names to values")
+            maps[key] = {}
+    if not maps["zookeeper_client_properties"]:
+        # Carry the brokers' ZooKeeper client settings (TLS, SASL, ACLs) to the controllers.
+        for node in broker_nodes:
+            if node.current:
+                maps["zookeeper_client_properties"] = {
+                    k: v for k, v in node.current.items() if k.startswith("zookeeper.") and k not in _ZK_NOT_CLIENT
+                }
+                break
+
+    if release is None or metadata_version is None:
+        return None, builder.violations
+    cluster = Cluster(
+        kafka_version=release,
+        metadata_version=metadata_version,
+        metadata_version_text=str(mv_text),
+        zookeeper_connect=str(zk_connect or ""),
+        controller_listener_name=controller_name,
+        controller_port=defaults["controller_port"],
+        controller_security_protocol=str(defaults["controller_security_protocol"]).upper(),
+        controller_sasl_mechanism=(str(spec["controller_sasl_mechanism"]).upper() if spec.get("controller_sasl_mechanism") else None),
+        inter_broker_listener_name=str(inter_broker).upper(),
+        broker_protocol_map=protocol_map,
+        authorizer_enabled=authorizer_enabled,
+        brokers=broker_nodes,
+        controllers=controller_nodes,
+        voters_override=str(spec["controller_quorum_voters"]) if spec.get("controller_quorum_voters") else None,
+        zookeeper_client_properties=maps["zookeeper_client_properties"],
+        controller_properties=maps["controller_properties"],
+        broker_controller_properties=maps["broker_controller_properties"],
+        super_users=str(super_users) if super_users else None,
+    )
+    return cluster, builder.violations
+
+
+# zookeeper.* keys that are not client settings and must not be copied to controllers.
+_ZK_NOT_CLIENT = frozenset(("zookeeper.connect", "zookeeper.metadata.migration.enable"))
+
+
+def cluster_to_spec(cluster: Cluster) -> Dict[str, Any]:
+    """A fully resolved spec: every value explicit, so a host renders its file alone.
+
+    Values the model derived from other brokers' files (protocol map, authorizer,
+    ZooKeeper client settings) are written out, so each host renders the same plan.
+    """
+
+    def node_spec(node: Node) -> Dict[str, Any]:
+        return {
+            "name": node.name,
+            "node_id": node.node_id,
+            "address": node.address,
+            "listeners": format_listeners(node.listeners) if node.role == BROKER else None,
+            "advertised_listeners": format_listeners(node.advertised_listeners) or None,
+            "log_dirs": list(node.log_dirs),
+            "metadata_log_dir": node.metadata_log_dir,
+            "rack": node.rack,
+            "config_file": node.config_file,
+        }
+
+    return {
+        "kafka_version": str(cluster.kafka_version),
+        "metadata_version": cluster.metadata_version_text,
+        "zookeeper_connect": cluster.zookeeper_connect,
+        "controller_listener_name": cluster.controller_listener_name,
+        "controller_port": cluster.controller_port,
+        "controller_security_protocol": cluster.controller_security_protocol,
+        "controller_sasl_mechanism": cluster.controller_sasl_mechanism,
+        "inter_broker_listener_name": cluster.inter_broker_listener_name,
+        "listener_security_protocol_map": format_protocol_map(cluster.broker_protocol_map),
+        "authorizer": "acl" if cluster.authorizer_enabled else "none",
+        "controller_quorum_voters": cluster.voters_override,
+        "zookeeper_client_properties": dict(cluster.zookeeper_client_properties),
+        "controller_properties": dict(cluster.controller_properties),
+        "broker_controller_properties": dict(cluster.broker_controller_properties),
+        "super_users": cluster.super_users,
+        "controllers": [node_spec(n) for n in cluster.controllers],
+        "brokers": [node_spec(n) for n in cluster.brokers],
+    }
+
+
+SPEC_PROPERTY_MAPS = ("zookeeper_client_properties", "controller_properties", "broker_controller_properties")
+
+
+def split_secrets(spec: Mapping[str, Any], is_secret: Any) -> Tuple[Dict[str, Any], Dict[str, Dict[str, str]]]:
+    """Move secret-looking property values out of a spec, so they can travel as no_log options."""
+    public = dict(spec)
+    secrets: Dict[str, Dict[str, str]] = {}
+    for group in SPEC_PROPERTY_MAPS:
+        values = dict(spec.get(group) or {})
+        hidden = {k: v for k, v in values.items() if is_secret(k)}
+        if hidden:
+            secrets[group] = hidden
+            public[group] = {k: v for k, v in values.items() if k not in hidden}
+    return public, secrets
+
+
+def merge_secrets(spec: Mapping[str, Any], secrets: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    merged = dict(spec)
+    for group, values in (secrets or {}).items():
+        if group in SPEC_PROPERTY_MAPS:
+            combined = dict(merged.get(group) or {})
+            combined.update(values or {})
+            merged[group] = combined
+    return merged

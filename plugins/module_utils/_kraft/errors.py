@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Exceptions of the private helper library; modules turn them into failures."""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from dataclasses import asdict, dataclass
+from typing import Dict, List, Optional
+
+
+class KraftError(Exception):
+    """Base class of every error the helper library raises."""
+
+
+class ModelError(KraftError):
+    """The inventory or a configuration cannot be turned into a cluster model."""
+
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: where (host, key), what is wrong, and how to fix it."""
+
+    host: str
+    key: str
+    message: str
+    fix: str
+    severity: str = ERROR
+    phase: Optional[str] = None
+
+    def as_dict(self) -> Dict[str, Optional[str]]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = "%s: %s" % (self.host, self.key) if self.key else self.host
+        if self.phase:
+            where += " (phase %s)" % self.phase
+        return "%s [%s] %s. Fix: %s" % (self.severity.upper(), where, self.message, self.fix)
+
+
+class ViolationsFound(KraftError):
+    """Raised when error-level violations forbid an action."""
+
+    def __init__(self, violations: List[Violation]) -> None:
+        self.violations = violations
+        super().__init__(
+            "; ".join(str(v) for v in violations if v.severity == ERROR)
+        )
+
+    @property
+    def violations_as_dicts(self) -> List[Dict[str, Optional[str]]]:
+        return [v.as_dict() for v in self.violations]

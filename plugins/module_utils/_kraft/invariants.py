@@ -1,0 +1,393 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Configuration and cluster rules (facts §3) -> violations with host, key, message and fix.
+
+``check_config`` mirrors Kafka 3.9's ``KafkaConfig.validateValues`` on one file,
+with Kafka's own wording, so a file Kafka would refuse is never written.
+``check_cluster`` adds the migration-wide rules Kafka does not check.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from typing import Dict, List, Mapping, Optional, Sequence
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
+    ACL_AUTHORIZER,
+    Cluster,
+    Listener,
+    parse_listeners,
+    parse_protocol_map,
+    parse_voters,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
+    ERROR,
+    WARNING,
+    ModelError,
+    Violation,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
+    MV_3_4,
+    MV_3_6_IV1,
+    MV_3_7_IV2,
+    Release,
+    has_known_migration_races,
+    migration_is_early_access,
+    parse_metadata_version,
+    supports_migration,
+)
+
+_TRUE = "true"
+
+
+class _Collector:
+    def __init__(self, host: str, phase: Optional[str]) -> None:
+        self.host = host
+        self.phase = phase
+        self.found: List[Violation] = []
+
+    def error(self, key: str, message: str, fix: str) -> None:
+        self.found.append(Violation(self.host, key, message, fix, ERROR, self.phase))
+
+    def warning(self, key: str, message: str, fix: str) -> None:
+        self.found.append(Violation(self.host, key, message, fix, WARNING, self.phase))
+
+
+def _names(listeners: Sequence[Listener]) -> List[str]:
+    return [item.name for item in listeners]
+
+
+def _csv(value: Optional[str]) -> List[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def check_config(
+    props: Mapping[str, str], host: str, release: Release = Release(3, 9, 0), phase: Optional[str] = None
+) -> List[Violation]:
+    """The checks Kafka runs at start-up, in Kafka's order and wording."""
+    out = _Collector(host, phase)
+    roles = _csv(props.get("process.roles"))
+    kraft = bool(roles)
+    migration = props.get("zookeeper.metadata.migration.enable", "false").strip().lower() == _TRUE
+    node_id = props.get("node.id")
+    broker_id = props.get("broker.id")
+
+    if node_id is not None and broker_id is not None and node_id.strip() != broker_id.strip():
+        out.error("node.id", "You must set `node.id` to the same value as `broker.id`.",
+                  "set node.id and broker.id to the same id, or keep only the one the mode uses")
+    for role in roles:
+        if role not in ("broker", "controller"):
+            out.error("process.roles", "Unknown process role '%s' (only 'broker' and 'controller' are allowed roles)" % role,
+                      "use broker or controller")
+    if len(set(roles)) != len(roles):
+        out.error("process.roles", "Duplicate role names found in `process.roles`: %s" % ",".join(roles),
+                  "list each role once")
+    log_dirs = _csv(props.get("log.dirs") or props.get("log.dir"))
+    if not log_dirs:
+        out.error("log.dirs", "At least one log directory must be defined via log.dirs or log.dir.",
+                  "set log.dirs")
+
+    try:
+        listeners = parse_listeners(props.get("listeners"))
+    except ModelError as exc:
+        out.error("listeners", str(exc), "write listeners as NAME://host:port")
+        listeners = ()
+    try:
+        advertised = parse_listeners(props.get("advertised.listeners")) or listeners
+    except ModelError as exc:
+        out.error("advertised.listeners", str(exc), "write advertised.listeners as NAME://host:port")
+        advertised = listeners
+    try:
+        protocol_map = parse_protocol_map(props.get("listener.security.protocol.map"))
+    except ModelError as exc:
+        out.error("listener.security.protocol.map", str(exc), "write NAME:PROTOCOL pairs")
+        protocol_map = {}
+    controller_names = [n.upper() for n in _csv(props.get("controller.listener.names"))]
+
+    voters_text = props.get("controller.quorum.voters", "").strip()
+    bootstrap_text = props.get("controller.quorum.bootstrap.servers", "").strip()
+    voter_ids: Optional[List[int]] = None
+    quorum_ok = False
+    if voters_text:
+        try:
+            voter_ids = [v.node_id for v in parse_voters(voters_text)]
+            quorum_ok = True
+        except ModelError as exc:
+            out.error("controller.quorum.voters", str(exc), "write the voters as id@host:port, comma-separated")
+    elif bootstrap_text:
+        quorum_ok = True
+
+    if not kraft:
+        if not props.get("zookeeper.connect", "").strip():
+            out.error("zookeeper.connect", "Missing required configuration `zookeeper.connect` which has no default value.",
+                      "set zookeeper.connect (host:port[/chroot]) for a ZooKeeper-mode broker")
+        if migration:
+            if broker_id is None or not broker_id.strip().lstrip("-").isdigit() or int(broker_id) < 0:
+                out.error("broker.id", "broker.id must be set explicitly to a non-negative id when "
+                          "zookeeper.metadata.migration.enable is true (broker id generation is not supported)",
+                          "set broker.id to the broker's id")
+            if not voters_text and not bootstrap_text:
+                out.error("controller.quorum.voters", "If using zookeeper.metadata.migration.enable, "
+                          "controller.quorum.voters must contain a parseable set of voters.",
+                          "set controller.quorum.voters to the controllers' id@host:port list")
+            if not controller_names:
+                out.error("controller.listener.names", "controller.listener.names must not be empty when running in "
+                          "ZooKeeper migration mode: []", "set controller.listener.names=CONTROLLER")
+            ibp = parse_metadata_version(props.get("inter.broker.protocol.version"))
+            if ibp is None or ibp < MV_3_4:
+                out.error("inter.broker.protocol.version", "Cannot enable ZooKeeper migration without setting "
+                          "'inter.broker.protocol.version' to 3.4 or higher",
+                          "finish an IBP upgrade to the metadata version before migrating")
+            if len(log_dirs) > 1:
+                if release >= Release(3, 5, 2) and release < Release(3, 7, 0):
+                    out.error("log.dirs", "Migration of JBOD enabled ZK brokers is not supported (Kafka %s)" % release,
+                              "upgrade Kafka to 3.7.0+ before migrating a JBOD cluster")
+                elif ibp is not None and ibp < MV_3_7_IV2:
+                    out.error("log.dirs", "Cannot enable ZooKeeper migration with multiple log directories (aka JBOD) "
+                              "without setting 'inter.broker.protocol.version' to 3.7-IV2 or higher",
+                              "upgrade the IBP (and metadata version) to 3.7-IV2 or higher first")
+            for name in controller_names:
+                if protocol_map and name not in protocol_map:
+                    out.error("listener.security.protocol.map", "Controller listener with name %s defined in "
+                              "controller.listener.names not found in listener.security.protocol.map" % name,
+                              "add %s:<protocol> to listener.security.protocol.map" % name)
+        elif controller_names:
+            out.error("controller.listener.names", "controller.listener.names must be empty when not running in KRaft "
+                      "mode: [%s]" % ", ".join(controller_names),
+                      "remove controller.listener.names, or enable the migration")
+        return out.found
+
+    # KRaft mode (any role).
+    if node_id is None or not node_id.strip():
+        out.error("node.id", "Missing required configuration `node.id` which has no default value.", "set node.id")
+    if migration and not props.get("zookeeper.connect", "").strip():
+        out.error("zookeeper.connect", "If using `zookeeper.metadata.migration.enable` in KRaft mode, "
+                  "`zookeeper.connect` must also be set.", "set zookeeper.connect, or remove the migration flag")
+    if not quorum_ok and not (voters_text and voter_ids is None):
+        out.error("controller.quorum.voters", "If using process.roles, either controller.quorum.bootstrap.servers must "
+                  "contain the set of bootstrap controllers or controller.quorum.voters must contain a parseable set "
+                  "of controllers.", "set controller.quorum.voters")
+    if props.get("control.plane.listener.name", "").strip():
+        out.error("control.plane.listener.name", "control.plane.listener.name is not supported in KRaft mode.",
+                  "remove control.plane.listener.name")
+    own_id = int(node_id) if node_id and node_id.strip().lstrip("-").isdigit() else None
+
+    if set(roles) == {"broker"}:
+        if own_id is not None and voter_ids is not None and own_id in voter_ids:
+            out.error("controller.quorum.voters", "If process.roles contains just the 'broker' role, the node id %d must "
+                      "not be included in the set of voters controller.quorum.voters=%s" % (own_id, voters_text),
+                      "give brokers ids that no controller uses")
+        if not controller_names:
+            out.error("controller.listener.names", "controller.listener.names must contain at least one value when "
+                      "running KRaft with just the broker role", "set controller.listener.names=CONTROLLER")
+        clash = [n for n in controller_names if n in _names(listeners)]
+        if clash:
+            out.error("listeners", "controller.listener.names must not contain a value appearing in the 'listeners' "
+                      "configuration when running KRaft with just the broker role",
+                      "remove the %s listener from the broker's listeners" % ",".join(clash))
+        for name in controller_names:
+            if protocol_map and name not in protocol_map:
+                out.error("listener.security.protocol.map", "Controller listener with name %s defined in "
+                          "controller.listener.names not found in listener.security.protocol.map  (an explicit "
+                          "security mapping for each controller listener is required if "
+                          "listener.security.protocol.map is non-empty, or if there are security protocols other than "
+                          "PLAINTEXT in use)" % name, "add %s:<protocol> to listener.security.protocol.map" % name)
+        broker_advertised = [item for item in advertised if item.name not in controller_names]
+        if not broker_advertised:
+            out.error("advertised.listeners", "There must be at least one advertised listener. Perhaps all listeners "
+                      "appear in controller.listener.names?", "keep the broker's client listeners")
+        ib_name = props.get("inter.broker.listener.name", "").strip().upper()
+        if ib_name and broker_advertised and ib_name not in _names(broker_advertised):
+            out.error("inter.broker.listener.name", "inter.broker.listener.name must be a listener name defined in "
+                      "advertised.listeners. The valid options based on currently configured listeners are %s"
+                      % ",".join(_names(broker_advertised)), "use one of the broker's listener names")
+    elif set(roles) == {"controller"}:
+        extra = [n for n in _names(listeners) if n not in controller_names]
+        if extra:
+            out.error("listeners", "The listeners config must only contain KRaft controller listeners from "
+                      "controller.listener.names when process.roles=controller",
+                      "remove %s from the controller's listeners" % ",".join(extra))
+        if own_id is not None and voter_ids is not None and own_id not in voter_ids:
+            out.error("controller.quorum.voters", "If process.roles contains the 'controller' role, the node id %d must be "
+                      "included in the set of voters controller.quorum.voters=%s" % (own_id, voters_text),
+                      "add this controller to controller.quorum.voters")
+        if not controller_names or not any(n in _names(listeners) for n in controller_names):
+            out.error("controller.listener.names", "controller.listener.names must contain at least one value appearing "
+                      "in the 'listeners' configuration when running the KRaft controller role",
+                      "set listeners=CONTROLLER://host:port and controller.listener.names=CONTROLLER")
+        if release < Release(3, 9, 0) and props.get("advertised.listeners", "").strip():
+            out.error("advertised.listeners", "The advertised.listeners config must be empty when "
+                      "process.roles=controller", "remove advertised.listeners from the controller")
+    return out.found
+
+
+def check_cluster(cluster: Cluster) -> List[Violation]:
+    """Migration-wide rules (facts §3 last bullet, §5) on the model and the brokers' current files."""
+    out: List[Violation] = []
+
+    def error(host: str, key: str, message: str, fix: str) -> None:
+        out.append(Violation(host, key, message, fix, ERROR))
+
+    def warning(host: str, key: str, message: str, fix: str) -> None:
+        out.append(Violation(host, key, message, fix, WARNING))
+
+    release = cluster.kafka_version
+    mv = cluster.metadata_version
+    if not supports_migration(release):
+        error("(cluster)", "zk2kraft_kafka_version",
+              "Kafka %s cannot migrate from ZooKeeper: the migration exists on 3.4 to 3.9 only" % release,
+              "upgrade the cluster to Kafka 3.9 (or 3.7/3.8) in ZooKeeper mode first")
+    else:
+        if migration_is_early_access(release):
+            warning("(cluster)", "zk2kraft_kafka_version",
+                    "the ZooKeeper migration is early access on Kafka %s" % release,
+                    "upgrade to Kafka 3.9 before migrating production")
+        if has_known_migration_races(release):
+            warning("(cluster)", "zk2kraft_kafka_version",
+                    "Kafka %s has known controller-failover races during the migration" % release,
+                    "upgrade to the latest patch release of the %d.%d line first" % release.line)
+    if mv < MV_3_4:
+        error("(cluster)", "zk2kraft_metadata_version",
+              "metadata version %s is below 3.4, the first that supports the migration" % mv,
+              "upgrade inter.broker.protocol.version to 3.4 or higher on every broker first")
+    elif release >= Release(3, 9, 0) or release in (Release(3, 7, 2), Release(3, 8, 1)):
+        if mv < MV_3_6_IV1:
+            error("(cluster)", "zk2kraft_metadata_version",
+                  "Kafka %s refuses to migrate with metadata version %s: 3.6-IV1 or higher is required" % (release, mv),
+                  "upgrade inter.broker.protocol.version to 3.6 or higher on every broker first")
+    if release.line < (mv.major, mv.minor):
+        error("(cluster)", "zk2kraft_metadata_version",
+              "metadata version %s is newer than Kafka %s supports" % (mv, release),
+              "set the metadata version to the brokers' inter.broker.protocol.version")
+
+    if not cluster.controllers:
+        error("(cluster)", "kafka_controllers", "no KRaft controller is defined",
+              "add 3 (or 5) dedicated controller hosts to the controller group")
+    elif len(cluster.controllers) % 2 == 0:
+        warning("(cluster)", "kafka_controllers",
+                "%d controllers tolerate no more failures than %d" % (len(cluster.controllers), len(cluster.controllers) - 1),
+                "use an odd number of controllers (3 or 5)")
+    if not cluster.brokers:
+        error("(cluster)", "kafka_brokers", "no broker is defined", "list the ZooKeeper-mode brokers in the broker group")
+
+    seen: Dict[int, str] = {}
+    for node in cluster.nodes:
+        if node.node_id < 0:
+            continue
+        other = seen.get(node.node_id)
+        if other is not None:
+            key = "zk2kraft_node_id"
+            other_role = cluster.node(other).role
+            if other_role != node.role:
+                error(node.name, key, "controller id %d equals the id of %s %s: controller ids must not be used by any "
+                      "broker" % (node.node_id, other_role, other), "give the controllers ids no broker uses (e.g. 3000+)")
+            else:
+                error(node.name, key, "%s id %d is also used by %s" % (node.role, node.node_id, other),
+                      "give every node a unique id")
+        else:
+            seen[node.node_id] = node.name
+
+    broker_names = {n.name for n in cluster.brokers}
+    for node in cluster.controllers:
+        if node.name in broker_names or set(node.declared_roles) >= {"broker", "controller"}:
+            error(node.name, "process.roles", "combined mode (process.roles=broker,controller) is not a migration "
+                  "target", "use dedicated controller hosts that are not brokers")
+    for node in cluster.brokers:
+        current = node.current or {}
+        roles = set(_csv(current.get("process.roles"))) | set(node.declared_roles)
+        if roles >= {"broker", "controller"}:
+            error(node.name, "process.roles", "combined mode (process.roles=broker,controller) is not a migration "
+                  "target", "migrate to dedicated controllers; keep process.roles=broker on brokers")
+
+    ctrl = cluster.controller_listener_name
+    ib = cluster.inter_broker_listener_name
+    if cluster.controller_security_protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
+        error("(cluster)", "zk2kraft_controller_security_protocol",
+              "'%s' is not a security protocol" % cluster.controller_security_protocol,
+              "use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+    mechanisms = [cluster.controller_sasl_mechanism or ""]
+    mechanisms.append(cluster.controller_properties.get("sasl.mechanism.controller.protocol", ""))
+    if any(m.upper().startswith("SCRAM") for m in mechanisms):
+        error("(cluster)", "zk2kraft_controller_sasl_mechanism",
+              "SCRAM cannot be the controller listener's SASL mechanism: KRaft controllers cannot read SCRAM "
+              "credentials before the metadata log is available", "use PLAIN, GSSAPI or mTLS (SSL) on the controller listener")
+
+    if cluster.voters_override:
+        try:
+            voters = parse_voters(cluster.voters_override)
+        except ModelError as exc:
+            error("(cluster)", "zk2kraft_controller_quorum_voters", str(exc), "write the voters as id@host:port, comma-separated")
+        else:
+            wanted = {(n.node_id, n.address, cluster.controller_port) for n in cluster.controllers}
+            got = {(v.node_id, v.host, v.port) for v in voters}
+            if wanted != got:
+                error("(cluster)", "zk2kraft_controller_quorum_voters",
+                      "controller.quorum.voters '%s' does not list exactly the controllers %s" % (
+                          cluster.voters_override, ",".join(sorted("%d@%s:%d" % w for w in wanted))),
+                      "remove the override, or list every controller once and nothing else")
+
+    controller_endpoints = {(n.address, cluster.controller_port): n.name for n in cluster.controllers}
+    for node in cluster.brokers:
+        names = _names(node.listeners)
+        current = node.current or {}
+        if not node.listeners:
+            error(node.name, "listeners", "the broker has no listeners (neither in the inventory nor in its "
+                  "server.properties)", "set zk2kraft_listeners for the host or give its current server.properties")
+        if ctrl in names:
+            error(node.name, "listeners", "the controller listener name %s is one of the broker's listeners; "
+                  "controller.listener.names must not contain a value appearing in the 'listeners' configuration when "
+                  "running KRaft with just the broker role" % ctrl,
+                  "choose another zk2kraft_controller_listener_name, or rename the broker listener")
+        if node.listeners and ib not in names:
+            error(node.name, "inter.broker.listener.name", "inter-broker listener %s is not among the broker's listeners "
+                  "(%s)" % (ib, ",".join(names)), "set zk2kraft_inter_broker_listener_name to one of them")
+        for item in node.listeners:
+            owner = controller_endpoints.get((item.host, item.port))
+            if owner:
+                error(node.name, "listeners", "listener %s uses the address and port of controller %s" % (item, owner),
+                      "give the controllers their own address or another zk2kraft_controller_port")
+        if not node.log_dirs:
+            error(node.name, "log.dirs", "At least one log directory must be defined via log.dirs or log.dir.",
+                  "set zk2kraft_log_dirs or give the current server.properties")
+        elif len(node.log_dirs) > 1:
+            if Release(3, 5, 2) <= release < Release(3, 7, 0):
+                error(node.name, "log.dirs", "Migration of JBOD enabled ZK brokers is not supported on Kafka %s" % release,
+                      "upgrade Kafka to 3.7.0 or later first")
+            elif mv < MV_3_7_IV2:
+                error(node.name, "log.dirs", "Cannot enable ZooKeeper migration with multiple log directories (aka JBOD) "
+                      "without setting 'inter.broker.protocol.version' to 3.7-IV2 or higher (it is %s)" % mv,
+                      "upgrade the IBP and metadata version to 3.7-IV2 or higher first")
+        ibp_text = current.get("inter.broker.protocol.version")
+        if node.current is not None:
+            ibp = parse_metadata_version(ibp_text)
+            if ibp_text is None:
+                error(node.name, "inter.broker.protocol.version", "the broker sets no inter.broker.protocol.version, so it "
+                      "runs Kafka %s's default; brokers advertise exactly their IBP and the controllers require it to "
+                      "equal the metadata version %s" % (release, cluster.metadata_version_text),
+                      "set inter.broker.protocol.version=%s on every broker and roll them first" % cluster.metadata_version_text)
+            elif ibp is None:
+                error(node.name, "inter.broker.protocol.version", "'%s' is not a metadata version" % ibp_text,
+                      "set inter.broker.protocol.version=%s" % cluster.metadata_version_text)
+            elif ibp != mv:
+                error(node.name, "inter.broker.protocol.version",
+                      "IBP %s differs from the controllers' metadata version %s: the broker would loop on "
+                      "UNSUPPORTED_VERSION" % (ibp_text, cluster.metadata_version_text),
+                      "finish the IBP upgrade so every broker runs inter.broker.protocol.version=%s, or set "
+                      "zk2kraft_metadata_version=%s" % (cluster.metadata_version_text, ibp_text))
+            if current.get("control.plane.listener.name", "").strip():
+                warning(node.name, "control.plane.listener.name", "control.plane.listener.name is not supported in KRaft "
+                        "mode and is removed when the broker moves to KRaft", "nothing to do; expect the key to go")
+            if current.get("authorizer.class.name", "").strip() == ACL_AUTHORIZER and release < Release(3, 7, 1):
+                warning(node.name, "authorizer.class.name", "ACLs under migration need Kafka 3.7.1 or later to switch to "
+                        "StandardAuthorizer", "upgrade to Kafka 3.9 first")
+            file_id = current.get("broker.id")
+            if file_id is not None and file_id.strip() != str(node.node_id):
+                error(node.name, "broker.id", "server.properties says broker.id=%s but the inventory says %d" % (
+                      file_id, node.node_id), "make zk2kraft_node_id equal the broker's broker.id")
+    return out
+
+
+def errors_only(violations: Sequence[Violation]) -> List[Violation]:
+    return [v for v in violations if v.severity == ERROR]

@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Migration phases, and the current phase worked out from what the cluster shows."""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Tuple
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
+
+ZOOKEEPER = "zookeeper"
+CONTROLLERS = "controllers"
+MIGRATION = "migration"
+DUAL_WRITE = "dual_write"
+KRAFT = "kraft"
+
+# Forward phases in order; the index is the phase number of the facts sheet.
+PHASES: Tuple[str, ...] = (ZOOKEEPER, CONTROLLERS, MIGRATION, DUAL_WRITE, KRAFT)
+
+# Rollback targets (facts §2): the first broker roll back from dual_write keeps the
+# migration flag (a hybrid ZooKeeper broker); the last one is plain ZooKeeper mode.
+ROLLBACK_HYBRID = "rollback_hybrid"
+ROLLBACK_ZOOKEEPER = "rollback_zookeeper"
+ROLLBACK_TARGETS: Tuple[str, ...] = (ROLLBACK_HYBRID, ROLLBACK_ZOOKEEPER)
+ALL_TARGETS: Tuple[str, ...] = PHASES + ROLLBACK_TARGETS
+
+# What a node's own server.properties says about it.
+NODE_ABSENT = "absent"                  # controller not provisioned
+NODE_ZK = "zk"                          # ZooKeeper-mode broker
+NODE_ZK_MIGRATING = "zk_migrating"      # ZooKeeper broker with the migration flag
+NODE_KRAFT_BROKER = "kraft_broker"
+NODE_CONTROLLER_MIGRATING = "controller_migrating"
+NODE_CONTROLLER_KRAFT = "controller_kraft"
+NODE_COMBINED = "combined"
+NODE_UNKNOWN = "unknown"
+
+_TRUE = ("true",)
+
+
+def phase_index(phase: str) -> int:
+    if phase not in PHASES:
+        raise ModelError("'%s' is not a phase (one of %s)" % (phase, ", ".join(PHASES)))
+    return PHASES.index(phase)
+
+
+def render_phase(target: str) -> str:
+    """The forward phase whose broker configuration a rollback target uses."""
+    if target == ROLLBACK_HYBRID:
+        return MIGRATION
+    if target == ROLLBACK_ZOOKEEPER:
+        return ZOOKEEPER
+    phase_index(target)
+    return target
+
+
+def classify_config(props: Optional[Mapping[str, str]]) -> str:
+    """Which state a server.properties puts its node in."""
+    if props is None or not props:
+        return NODE_ABSENT
+    roles = {r.strip() for r in props.get("process.roles", "").split(",") if r.strip()}
+    migrating = props.get("zookeeper.metadata.migration.enable", "false").strip().lower() in _TRUE
+    if not roles:
+        if "zookeeper.connect" not in props:
+            return NODE_UNKNOWN
+        return NODE_ZK_MIGRATING if migrating else NODE_ZK
+    if roles == {"broker"}:
+        return NODE_KRAFT_BROKER
+    if roles == {"controller"}:
+        return NODE_CONTROLLER_MIGRATING if migrating else NODE_CONTROLLER_KRAFT
+    if roles == {"broker", "controller"}:
+        return NODE_COMBINED
+    return NODE_UNKNOWN
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The phase the cluster is in, and what a run still has to do."""
+
+    phase: str                      # last phase fully reached
+    in_progress: Optional[str]      # phase whose roll is under way, if any
+    brokers: Dict[str, str] = field(default_factory=dict)
+    controllers: Dict[str, str] = field(default_factory=dict)
+    problems: List[str] = field(default_factory=list)
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.problems)
+
+
+# Kafka's ZkMigrationState values (3.5+; facts §4).
+ZK_MIGRATION_STATES = {0: "NONE", 1: "MIGRATION", 2: "PRE_MIGRATION", 3: "POST_MIGRATION", 4: "ZK"}
+
+
+def detect_phase(
+    broker_states: Mapping[str, str],
+    controller_states: Mapping[str, str],
+    migration_state: Optional[str] = None,
+) -> Detection:
+    """Work out the phase from each node's config state and the controllers' migration state.
+
+    ``migration_state`` is PRE_MIGRATION/MIGRATION/POST_MIGRATION when known. Hosts that
+    disagree in a way no single forward or rollback roll explains are reported as problems,
+    never guessed away.
+    """
+    brokers = dict(broker_states)
+    controllers = dict(controller_states)
+    problems: List[str] = []
+    b_kinds = set(brokers.values())
+    c_kinds = set(controllers.values())
+
+    def hosts(states: Mapping[str, str], kind: str) -> str:
+        return ", ".join(sorted(h for h, s in states.items() if s == kind))
+
+    for kind in (NODE_UNKNOWN, NODE_COMBINED, NODE_ABSENT, NODE_CONTROLLER_MIGRATING, NODE_CONTROLLER_KRAFT):
+        if kind in b_kinds:
+            problems.append("brokers in unexpected state %s: %s" % (kind, hosts(brokers, kind)))
+    for kind in (NODE_UNKNOWN, NODE_COMBINED, NODE_ZK, NODE_ZK_MIGRATING, NODE_KRAFT_BROKER):
+        if kind in c_kinds:
+            problems.append("controllers in unexpected state %s: %s" % (kind, hosts(controllers, kind)))
+    if problems:
+        return Detection(ZOOKEEPER, None, brokers, controllers, problems)
+
+    controllers_absent = c_kinds <= {NODE_ABSENT}
+    controllers_kraft = NODE_CONTROLLER_KRAFT in c_kinds
+    if NODE_ABSENT in c_kinds and len(c_kinds) > 1:
+        problems.append(
+            "some controllers are provisioned and some are not: provisioned: %s; not provisioned: %s"
+            % (", ".join(sorted(h for h, s in controllers.items() if s != NODE_ABSENT)), hosts(controllers, NODE_ABSENT))
+        )
+        return Detection(CONTROLLERS if not (b_kinds - {NODE_ZK}) else ZOOKEEPER, CONTROLLERS, brokers, controllers, problems)
+
+    if controllers_absent:
+        if b_kinds - {NODE_ZK}:
+            problems.append(
+                "brokers are configured for migration but no controller is provisioned: migrating: %s; KRaft: %s"
+                % (hosts(brokers, NODE_ZK_MIGRATING) or "-", hosts(brokers, NODE_KRAFT_BROKER) or "-")
+            )
+        return Detection(ZOOKEEPER, None, brokers, controllers, problems)
+
+    if controllers_kraft:
+        if b_kinds - {NODE_KRAFT_BROKER}:
+            problems.append(
+                "controllers are finalized (%s) but some brokers are not KRaft brokers: %s"
+                % (hosts(controllers, NODE_CONTROLLER_KRAFT),
+                   ", ".join(sorted(h for h, s in brokers.items() if s != NODE_KRAFT_BROKER)))
+            )
+            return Detection(DUAL_WRITE, KRAFT, brokers, controllers, problems)
+        if NODE_CONTROLLER_MIGRATING in c_kinds or migration_state not in (None, "POST_MIGRATION"):
+            return Detection(DUAL_WRITE, KRAFT, brokers, controllers, problems)
+        return Detection(KRAFT, None, brokers, controllers, problems)
+
+    # Controllers provisioned with the migration flag.
+    if b_kinds == {NODE_ZK}:
+        return Detection(CONTROLLERS, None, brokers, controllers, problems)
+    if b_kinds == {NODE_ZK_MIGRATING}:
+        if migration_state in (None, "MIGRATION", "POST_MIGRATION"):
+            return Detection(MIGRATION, None, brokers, controllers, problems)
+        return Detection(CONTROLLERS, MIGRATION, brokers, controllers, problems)
+    if b_kinds == {NODE_ZK, NODE_ZK_MIGRATING}:
+        # A roll into migration mode, or the second rollback roll, is under way.
+        return Detection(CONTROLLERS, MIGRATION, brokers, controllers, problems)
+    if b_kinds == {NODE_KRAFT_BROKER}:
+        return Detection(DUAL_WRITE, None, brokers, controllers, problems)
+    if b_kinds == {NODE_ZK_MIGRATING, NODE_KRAFT_BROKER}:
+        return Detection(MIGRATION, DUAL_WRITE, brokers, controllers, problems)
+    problems.append(
+        "brokers are spread over more than two states: ZooKeeper: %s; migrating: %s; KRaft: %s"
+        % (hosts(brokers, NODE_ZK) or "-", hosts(brokers, NODE_ZK_MIGRATING) or "-", hosts(brokers, NODE_KRAFT_BROKER) or "-")
+    )
+    return Detection(CONTROLLERS, None, brokers, controllers, problems)

@@ -1,0 +1,234 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""The whole migration plan: every node's config in every phase, and every violation."""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
+    BROKER,
+    Cluster,
+    Node,
+    build_cluster,
+    cluster_to_spec,
+    split_secrets,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
+    ERROR,
+    Violation,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.invariants import (
+    check_cluster,
+    check_config,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
+    PHASES,
+    ZOOKEEPER,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import (
+    PropertiesDocument,
+    PropertiesError,
+    is_secret_key,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import (
+    Rendered,
+    render,
+)
+
+MASK = "********"
+
+
+def masked_value(key: str, value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    return MASK if is_secret_key(key) else value
+
+
+@dataclass
+class NodePlan:
+    host: str
+    role: str
+    node_id: int
+    baseline_known: bool
+    renders: Dict[str, Rendered] = field(default_factory=dict)
+
+    def as_dict(self) -> Dict[str, Any]:
+        phases: Dict[str, Any] = {}
+        for target, rendered in self.renders.items():
+            phases[target] = {
+                "configured": rendered.text is not None,
+                "changes": [
+                    {"key": c.key, "old": masked_value(c.key, c.old), "new": masked_value(c.key, c.new)}
+                    for c in rendered.changes
+                ],
+            }
+        return {
+            "host": self.host, "role": self.role, "node_id": self.node_id,
+            "baseline": "current file" if self.baseline_known else "inventory", "phases": phases,
+        }
+
+
+@dataclass
+class Plan:
+    cluster: Optional[Cluster]
+    nodes: List[NodePlan]
+    violations: List[Violation]
+
+    @property
+    def errors(self) -> List[Violation]:
+        return [v for v in self.violations if v.severity == ERROR]
+
+    def violations_by_host(self) -> Dict[str, List[Dict[str, Optional[str]]]]:
+        grouped: Dict[str, List[Dict[str, Optional[str]]]] = {}
+        for violation in self.violations:
+            grouped.setdefault(violation.host, []).append(violation.as_dict())
+        return grouped
+
+    def report_lines(self) -> List[str]:
+        """A readable per-host, per-phase plan followed by the violations grouped by host."""
+        lines: List[str] = []
+        if self.cluster is not None:
+            c = self.cluster
+            lines.append("Cluster: Kafka %s, metadata version %s, %d controllers, %d brokers" % (
+                c.kafka_version, c.metadata_version_text, len(c.controllers), len(c.brokers)))
+            lines.append("Quorum voters: %s" % c.quorum_voters)
+        for node in self.nodes:
+            lines.append("== %s (%s %d; baseline: %s)" % (
+                node.host, node.role, node.node_id, "current file" if node.baseline_known else "inventory"))
+            previous: Optional[Rendered] = None
+            for target, rendered in node.renders.items():
+                if rendered.text is None:
+                    lines.append("  [%s] not provisioned" % target)
+                elif not rendered.changes:
+                    lines.append("  [%s] no change" % target)
+                else:
+                    same = previous is not None and previous.changes == rendered.changes
+                    lines.append("  [%s] %s" % (target, "same changes as the previous phase" if same else
+                                                "%d change(s) from the baseline:" % len(rendered.changes)))
+                    if not same:
+                        for change in rendered.changes:
+                            old = masked_value(change.key, change.old)
+                            new = masked_value(change.key, change.new)
+                            if old is None:
+                                lines.append("      + %s=%s" % (change.key, new))
+                            elif new is None:
+                                lines.append("      - %s=%s" % (change.key, old))
+                            else:
+                                lines.append("      ~ %s: %s -> %s" % (change.key, old, new))
+                previous = rendered
+        if self.violations:
+            lines.append("Violations (%d error(s), %d warning(s)):" % (
+                len(self.errors), len(self.violations) - len(self.errors)))
+            for host, items in sorted(self.violations_by_host().items()):
+                lines.append("  %s:" % host)
+                for item in items:
+                    lines.append("    %s %s%s: %s. Fix: %s" % (
+                        str(item["severity"]).upper(), item["key"],
+                        " (phase %s)" % item["phase"] if item["phase"] else "", item["message"], item["fix"]))
+        else:
+            lines.append("No violations: the cluster can be migrated as described.")
+        return lines
+
+
+def _parse_current(host: str, text: Optional[str], violations: List[Violation]) -> Optional[PropertiesDocument]:
+    if text is None:
+        return None
+    try:
+        return PropertiesDocument.parse(text)
+    except PropertiesError as exc:
+        violations.append(Violation(host, "server.properties", "cannot parse the current file: %s" % exc,
+                                    "fix the file's syntax"))
+        return None
+
+
+def build_plan(
+    spec: Mapping[str, Any],
+    current_texts: Optional[Mapping[str, str]] = None,
+    targets: Sequence[str] = PHASES,
+    hosts: Optional[Sequence[str]] = None,
+) -> Plan:
+    """Model the cluster, render ``targets`` for every node (or ``hosts``), and check everything.
+
+    ``current_texts`` maps host names to their current server.properties; a broker
+    without one is planned from the inventory alone.
+    """
+    violations: List[Violation] = []
+    current_texts = dict(current_texts or {})
+    documents: Dict[str, PropertiesDocument] = {}
+    spec = dict(spec)
+    for group in ("brokers", "controllers"):
+        nodes = []
+        for raw in spec.get(group) or ():
+            raw = dict(raw)
+            doc = _parse_current(str(raw.get("name")), current_texts.get(str(raw.get("name"))), violations)
+            if doc is not None:
+                documents[str(raw["name"])] = doc
+                raw["current"] = doc.to_dict()
+            nodes.append(raw)
+        spec[group] = nodes
+
+    cluster, model_violations = build_cluster(spec)
+    violations.extend(model_violations)
+    if cluster is None:
+        return Plan(None, [], violations)
+    violations.extend(check_cluster(cluster))
+
+    selected = set(hosts) if hosts is not None else None
+    plans: List[NodePlan] = []
+    for node in cluster.nodes:
+        if selected is not None and node.name not in selected:
+            continue
+        plans.append(_plan_node(cluster, node, documents.get(node.name), targets, violations))
+    return Plan(cluster, plans, violations)
+
+
+def _plan_node(
+    cluster: Cluster, node: Node, document: Optional[PropertiesDocument], targets: Sequence[str],
+    violations: List[Violation],
+) -> NodePlan:
+    baseline: Optional[str] = document.render() if document is not None else None
+    if baseline is None and node.role == BROKER:
+        # No file given: start from what the inventory says the ZooKeeper-mode broker runs.
+        baseline = render(cluster, node, ZOOKEEPER, "").text
+    plan = NodePlan(node.name, node.role, node.node_id, document is not None)
+    seen_errors = set()
+    for target in targets:
+        rendered = render(cluster, node, target, baseline)
+        plan.renders[target] = rendered
+        if rendered.properties is None:
+            continue
+        for violation in check_config(rendered.properties, node.name, cluster.kafka_version, target):
+            # One violation per key and message, tagged with the first phase it appears in.
+            marker = (violation.key, violation.message)
+            if marker not in seen_errors:
+                seen_errors.add(marker)
+                violations.append(violation)
+    return plan
+
+
+def plan_result(
+    spec: Mapping[str, Any],
+    current_texts: Optional[Mapping[str, str]] = None,
+    targets: Sequence[str] = PHASES,
+    hosts: Optional[Sequence[str]] = None,
+) -> Dict[str, Any]:
+    """The plan as module results: JSON-safe, secrets masked or split out."""
+    plan = build_plan(spec, current_texts, targets, hosts)
+    result: Dict[str, Any] = {
+        "plan": {node.host: node.as_dict() for node in plan.nodes},
+        "violations": [v.as_dict() for v in plan.violations],
+        "violations_by_host": plan.violations_by_host(),
+        "error_count": len(plan.errors),
+        "warning_count": len(plan.violations) - len(plan.errors),
+        "report": plan.report_lines(),
+    }
+    if plan.cluster is not None:
+        public, secrets = split_secrets(cluster_to_spec(plan.cluster), is_secret_key)
+        result["cluster_spec"] = public
+        result["cluster_secrets"] = secrets
+    return result

@@ -1,0 +1,213 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""The desired server.properties of every node in every phase (facts §1 and §2).
+
+``desired_properties`` says which managed keys must hold which value (None: the
+key must go); ``render`` merges that onto the node's current file so the
+operator's comments, blank lines, key order and unmanaged keys survive.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from dataclasses import dataclass
+from typing import Dict, List, Mapping, Optional
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
+    ACL_AUTHORIZER,
+    BROKER,
+    STANDARD_AUTHORIZER,
+    Cluster,
+    Node,
+    format_listeners,
+    format_protocol_map,
+    parse_protocol_map,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
+    CONTROLLERS,
+    KRAFT,
+    MIGRATION,
+    phase_index,
+    render_phase,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import (
+    Change,
+    PropertiesDocument,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import Release
+
+MIGRATION_FLAG = "zookeeper.metadata.migration.enable"
+QUORUM_KEYS = ("controller.quorum.voters", "controller.quorum.bootstrap.servers")
+
+Desired = Dict[str, Optional[str]]
+
+
+def _zookeeper_keys(current: Optional[Mapping[str, str]]) -> List[str]:
+    return sorted(k for k in (current or {}) if k.startswith("zookeeper."))
+
+
+def _broker_protocol_map(cluster: Cluster, current: Optional[Mapping[str, str]], with_controller: bool) -> str:
+    current_map = (current or {}).get("listener.security.protocol.map")
+    try:
+        mapping = parse_protocol_map(current_map) if current_map else dict(cluster.broker_protocol_map)
+    except ModelError:
+        mapping = dict(cluster.broker_protocol_map)
+    mapping.pop(cluster.controller_listener_name, None)
+    if with_controller:
+        mapping[cluster.controller_listener_name] = cluster.controller_security_protocol
+    return format_protocol_map(mapping)
+
+
+def _controller_sasl(cluster: Cluster) -> Optional[str]:
+    if cluster.controller_security_protocol.startswith("SASL_"):
+        return cluster.controller_sasl_mechanism or "PLAIN"
+    return None
+
+
+def _broker(cluster: Cluster, node: Node, phase: str, current: Optional[Mapping[str, str]]) -> Desired:
+    idx = phase_index(phase)
+    desired: Desired = {}
+    # Listeners, log dirs and rack are the operator's; they are written only to
+    # fill a file that lacks them (a dry run from inventory alone).
+    if node.listeners:
+        desired["listeners"] = format_listeners(node.listeners)
+    if node.advertised_listeners:
+        desired["advertised.listeners"] = format_listeners(node.advertised_listeners)
+    if node.log_dirs and not (current or {}).get("log.dir"):
+        desired["log.dirs"] = ",".join(node.log_dirs)
+    if node.rack is not None:
+        desired["broker.rack"] = node.rack
+    desired["inter.broker.listener.name"] = cluster.inter_broker_listener_name
+
+    quorum = idx >= phase_index(MIGRATION)
+    desired["listener.security.protocol.map"] = _broker_protocol_map(cluster, current, quorum)
+    if quorum:
+        desired["controller.quorum.voters"] = cluster.quorum_voters
+        desired["controller.quorum.bootstrap.servers"] = None
+        desired["controller.listener.names"] = cluster.controller_listener_name
+        sasl = _controller_sasl(cluster)
+        desired["sasl.mechanism.controller.protocol"] = sasl
+        desired.update(cluster.broker_controller_properties)
+    else:
+        for key in QUORUM_KEYS + ("controller.listener.names", "sasl.mechanism.controller.protocol"):
+            desired[key] = None
+        for key in cluster.broker_controller_properties:
+            desired[key] = None
+
+    if idx <= phase_index(MIGRATION):
+        # ZooKeeper-mode broker (with the migration flag in phase 2).
+        desired["broker.id"] = str(node.node_id)
+        desired["node.id"] = None
+        desired["process.roles"] = None
+        desired["zookeeper.connect"] = cluster.zookeeper_connect
+        desired.update(cluster.zookeeper_client_properties)
+        desired[MIGRATION_FLAG] = "true" if idx == phase_index(MIGRATION) else None
+        desired["inter.broker.protocol.version"] = cluster.metadata_version_text
+        if cluster.authorizer_enabled:
+            desired["authorizer.class.name"] = ACL_AUTHORIZER
+    else:
+        # KRaft broker: same id under node.id, ZooKeeper settings and IBP gone.
+        desired["process.roles"] = BROKER
+        desired["node.id"] = str(node.node_id)
+        desired["broker.id"] = None
+        for key in _zookeeper_keys(current) + list(cluster.zookeeper_client_properties):
+            desired[key] = None
+        desired["zookeeper.connect"] = None
+        desired[MIGRATION_FLAG] = None
+        desired["inter.broker.protocol.version"] = None
+        desired["control.plane.listener.name"] = None
+        if cluster.authorizer_enabled:
+            desired["authorizer.class.name"] = STANDARD_AUTHORIZER
+    return desired
+
+
+def _controller(cluster: Cluster, node: Node, phase: str, current: Optional[Mapping[str, str]]) -> Optional[Desired]:
+    idx = phase_index(phase)
+    if idx < phase_index(CONTROLLERS):
+        return None
+    protocol_map = {cluster.controller_listener_name: cluster.controller_security_protocol}
+    ib_name = cluster.inter_broker_listener_name
+    protocol_map[ib_name] = cluster.broker_protocol_map.get(ib_name, ib_name if ib_name in (
+        "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL") else "PLAINTEXT")
+    desired: Desired = {
+        "process.roles": "controller",
+        "node.id": str(node.node_id),
+        "broker.id": None,
+        "controller.quorum.voters": cluster.quorum_voters,
+        "controller.quorum.bootstrap.servers": None,
+        "controller.listener.names": cluster.controller_listener_name,
+        "listeners": format_listeners(node.listeners),
+        "advertised.listeners": None,
+        "listener.security.protocol.map": format_protocol_map(protocol_map),
+        "log.dirs": ",".join(node.log_dirs),
+        "metadata.log.dir": None,
+        "inter.broker.protocol.version": None,
+        "sasl.mechanism.controller.protocol": _controller_sasl(cluster),
+    }
+    # 3.7.1+ controllers talk to ZooKeeper brokers over their inter-broker listener.
+    if cluster.kafka_version >= Release(3, 7, 1):
+        desired["inter.broker.listener.name"] = ib_name
+    if cluster.authorizer_enabled:
+        desired["authorizer.class.name"] = STANDARD_AUTHORIZER
+        if cluster.super_users:
+            desired["super.users"] = cluster.super_users
+    desired.update(cluster.controller_properties)
+    if idx < phase_index(KRAFT):
+        desired[MIGRATION_FLAG] = "true"
+        desired["zookeeper.connect"] = cluster.zookeeper_connect
+        desired.update(cluster.zookeeper_client_properties)
+    else:
+        desired[MIGRATION_FLAG] = None
+        for key in _zookeeper_keys(current) + list(cluster.zookeeper_client_properties):
+            desired[key] = None
+        desired["zookeeper.connect"] = None
+    return desired
+
+
+def desired_properties(
+    cluster: Cluster, node: Node, target: str, current: Optional[Mapping[str, str]] = None
+) -> Optional[Desired]:
+    """Managed keys of ``node`` for a phase or rollback target; None: the node is not configured.
+
+    ``current`` (default: the node's known file) decides which ``zookeeper.*`` keys to drop.
+    """
+    phase = render_phase(target)
+    if current is None:
+        current = node.current
+    if node.role == BROKER:
+        return _broker(cluster, node, phase, current)
+    return _controller(cluster, node, phase, current)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    target: str
+    text: Optional[str]             # None: the node has no config in this phase
+    properties: Optional[Dict[str, str]]
+    changes: List[Change]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def _controller_header(node: Node) -> str:
+    return (
+        "# KRaft controller %s (node.id %d), provisioned by zk2kraft.migration.\n"
+        "# Managed keys are rewritten on every run; other keys and comments are kept.\n" % (node.name, node.node_id)
+    )
+
+
+def render(cluster: Cluster, node: Node, target: str, current_text: Optional[str]) -> Rendered:
+    """Merge the desired keys onto the current file; changing one key changes one line."""
+    if current_text is None or not current_text.strip():
+        current_text = _controller_header(node) if node.role != BROKER else ""
+    document = PropertiesDocument.parse(current_text)
+    desired = desired_properties(cluster, node, target, document.to_dict())
+    if desired is None:
+        return Rendered(target, None, None, [])
+    changes = document.apply(desired)
+    return Rendered(target, document.render(), document.to_dict(), changes)

@@ -1,0 +1,159 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: migration_plan
+short_description: Plan a ZooKeeper to KRaft migration and check every rule before anything changes
+version_added: 0.1.0
+author: zk2kraft.migration contributors (@zk2kraft)
+description:
+  - Builds the cluster model from the inventory (or from an explicit O(cluster) spec), renders every
+    node's server.properties for every phase, and checks every configuration and cluster rule.
+  - Runs on the Ansible controller and contacts no Kafka host. Without O(cluster), an action plugin
+    reads the C(zk2kraft_*) variables of the hosts in O(broker_group) and O(controller_group).
+  - Fails when any error-level violation exists, unless O(fail_on_error=false).
+options:
+  cluster:
+    description:
+      - An explicit cluster spec (the shape of the returned RV(cluster_spec)). When omitted, it is built
+        from the inventory variables documented in the collection README.
+    type: dict
+  broker_group:
+    description: Inventory group of the ZooKeeper-mode brokers.
+    type: str
+    default: kafka_brokers
+  controller_group:
+    description: Inventory group of the KRaft controllers to provision.
+    type: str
+    default: kafka_controllers
+  config_dir:
+    description:
+      - Local directory holding copies of the nodes' current files, named C(<inventory_hostname>.properties).
+    type: path
+  current_configs:
+    description:
+      - Current server.properties texts by host name; wins over O(config_dir) and the hosts'
+        C(zk2kraft_current_properties) variable.
+    type: dict
+    default: {}
+  phases:
+    description: Phases and rollback targets to render.
+    type: list
+    elements: str
+    default: [zookeeper, controllers, migration, dual_write, kraft]
+  hosts:
+    description: Render only these hosts (every rule is still checked on the whole cluster).
+    type: list
+    elements: str
+  fail_on_error:
+    description: Fail when an error-level violation exists.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Plan the migration from the inventory and stop on any violation
+  zk2kraft.migration.migration_plan:
+    config_dir: "{{ playbook_dir }}/current-configs"
+  register: zk2kraft_plan
+"""
+
+RETURN = r"""
+cluster_spec:
+  description: The resolved cluster spec, secret values removed; pass it to M(zk2kraft.migration.kafka_properties).
+  returned: when the model could be built
+  type: dict
+cluster_secrets:
+  description: Secret-looking property values split out of RV(cluster_spec); pass them as O(zk2kraft.migration.kafka_properties#module:secret_properties).
+  returned: when the model could be built
+  type: dict
+plan:
+  description: Per host, per phase, the keys that change from the current (or inventory-derived) file.
+  returned: always
+  type: dict
+violations:
+  description: Every violation, with host, key, message, fix, severity and phase.
+  returned: always
+  type: list
+  elements: dict
+violations_by_host:
+  description: The violations grouped by host.
+  returned: always
+  type: dict
+report:
+  description: A readable plan and violation list, one line per element.
+  returned: always
+  type: list
+  elements: str
+error_count:
+  description: Number of error-level violations.
+  returned: always
+  type: int
+warning_count:
+  description: Number of warnings.
+  returned: always
+  type: int
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import plan_result
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS
+
+ARGUMENT_SPEC = dict(
+    cluster=dict(type="dict"),
+    broker_group=dict(type="str", default="kafka_brokers"),
+    controller_group=dict(type="str", default="kafka_controllers"),
+    config_dir=dict(type="path"),
+    current_configs=dict(type="dict", default={}),
+    phases=dict(type="list", elements="str", default=["zookeeper", "controllers", "migration", "dual_write", "kraft"]),
+    hosts=dict(type="list", elements="str"),
+    fail_on_error=dict(type="bool", default=True),
+)
+
+
+def read_config_dir(config_dir, names):
+    texts = {}
+    for name in names:
+        path = os.path.join(config_dir, "%s.properties" % name)
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                texts[name] = handle.read().decode("latin-1")
+    return texts
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    params = module.params
+    if not params["cluster"]:
+        module.fail_json(msg="cluster is required when the module runs without its action plugin")
+    bad = [p for p in params["phases"] if p not in ALL_TARGETS]
+    if bad:
+        module.fail_json(msg="unknown phase(s) %s; choose from %s" % (", ".join(bad), ", ".join(ALL_TARGETS)))
+    spec = params["cluster"]
+    names = [n.get("name") for group in ("brokers", "controllers") for n in spec.get(group) or ()]
+    texts = read_config_dir(params["config_dir"], names) if params["config_dir"] else {}
+    texts.update(params["current_configs"])
+    result = plan_result(spec, texts, params["phases"], params["hosts"])
+    if result["error_count"] and params["fail_on_error"]:
+        module.fail_json(msg="the cluster cannot be migrated as described: %d error(s)" % result["error_count"], **result)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
