@@ -5,7 +5,9 @@
 Clock and sleep are injected so that tests can drive time without sleeping.
 """
 
-from __future__ import annotations
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
 
 import time
 from dataclasses import dataclass

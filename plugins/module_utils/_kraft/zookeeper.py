@@ -11,7 +11,9 @@ Every function takes the client as an argument (anything with kazoo's
 ``get``/``get_children``/``exists``/``delete``), so unit tests pass a fake.
 """
 
-from __future__ import annotations
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
 
 import contextlib
 import hashlib
@@ -20,6 +22,8 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 
 try:
     from kazoo.client import KazooClient
@@ -63,7 +67,7 @@ ONLY_IF_CHOICES = ("always", "kraft_owned")
 AUTH_MECHANISMS = ("none", "sasl_digest", "digest")
 
 
-class ZooKeeperError(Exception):
+class ZooKeeperError(KraftError):
     """Base error of this library part."""
 
 

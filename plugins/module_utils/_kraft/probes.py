@@ -1,0 +1,774 @@
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Readers of what a Kafka host shows about the migration (private helper; stdlib only).
+
+Runs on the managed Kafka hosts, so it imports nothing outside the standard
+library. It turns Jolokia responses, ``kafka-metadata-quorum.sh`` /
+``kafka-topics.sh`` output, ``server.log`` lines and ``meta.properties`` files
+into typed observations, and evaluates the conditions the wait module polls.
+Every probe also works without Jolokia (quorum tool, topics tool, server log).
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import re
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import loads as parse_properties
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import Release
+
+
+class ProbeError(KraftError):
+    """An observation could not be made now (service down, tool failed); worth retrying."""
+
+
+class ProbeUsageError(KraftError):
+    """The probe was asked for something it cannot do; retrying will not help."""
+
+
+class StorageError(KraftError):
+    """A metadata directory is in a state that formatting must not touch."""
+
+
+Number = Union[int, float]
+
+# --------------------------------------------------------------------------- versions and states
+
+
+def parse_version(text: str) -> Release:
+    try:
+        return Release.parse(text)
+    except ModelError as exc:
+        raise ProbeUsageError(str(exc)) from exc
+
+
+MIGRATION_STATES = ("NONE", "MIGRATION", "PRE_MIGRATION", "POST_MIGRATION", "ZK")
+# 3.5 renumbered the states; 3.4 had PRE_MIGRATION=1 and MIGRATION=2 (facts sheet section 4).
+_STATE_NUMBERS = {0: "NONE", 1: "MIGRATION", 2: "PRE_MIGRATION", 3: "POST_MIGRATION", 4: "ZK"}
+_STATE_NUMBERS_3_4 = {0: "NONE", 1: "PRE_MIGRATION", 2: "MIGRATION", 3: "POST_MIGRATION"}
+
+
+def decode_migration_state(value: Number, kafka_version: str) -> str:
+    """Name of a ``ZkMigrationState`` metric value for the given Kafka version."""
+    table = _STATE_NUMBERS_3_4 if parse_version(kafka_version).line <= (3, 4) else _STATE_NUMBERS
+    number = int(value)
+    if number != value or number not in table:
+        raise ProbeError("ZkMigrationState %r is not a known state on Kafka %s" % (value, kafka_version))
+    return table[number]
+
+
+# --------------------------------------------------------------------------- Jolokia
+
+MBEAN_ZK_MIGRATION_STATE = "kafka.controller:type=KafkaController,name=ZkMigrationState"
+MBEAN_MIGRATING_ZK_BROKER_COUNT = "kafka.controller:type=KafkaController,name=MigratingZkBrokerCount"
+MBEAN_ACTIVE_CONTROLLER_COUNT = "kafka.controller:type=KafkaController,name=ActiveControllerCount"
+MBEAN_UNDER_REPLICATED = "kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions"
+
+
+def jolokia_read_url(base_url: str, mbean: str) -> str:
+    """``GET`` URL of a Jolokia read; ``!`` and ``/`` are escaped the way Jolokia's GET syntax wants."""
+    escaped = mbean.replace("!", "!!").replace("/", "!/").replace('"', '!"')
+    return "%s/read/%s" % (base_url.rstrip("/"), urllib.parse.quote(escaped, safe=":=,!/"))
+
+
+def parse_jolokia_response(body: Union[str, bytes], mbean: str = "") -> Number:
+    """The numeric value of a Jolokia read: ``value`` is a number, or ``{"Value": n}``
+    when the whole MBean (no attribute) was read."""
+    try:
+        obj = json.loads(body)
+    except ValueError as exc:
+        raise ProbeError("Jolokia answered %s with non-JSON: %s" % (mbean, exc)) from exc
+    if not isinstance(obj, dict):
+        raise ProbeError("Jolokia answered %s with %r" % (mbean, obj))
+    status = obj.get("status", 200)
+    if status != 200:
+        raise ProbeError("Jolokia read of %s failed (%s): %s" % (mbean, status, obj.get("error", "no error text")))
+    value = obj.get("value")
+    if isinstance(value, dict) and "Value" in value:
+        value = value["Value"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ProbeError("Jolokia value of %s is not a number: %r" % (mbean, value))
+    return value
+
+
+def jolokia_read(base_url: str, mbean: str, timeout: float) -> Number:
+    url = jolokia_read_url(base_url, mbean)
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # nosec: operator-configured URL
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        # Jolokia reports errors in a JSON body; prefer that text.
+        body = exc.read()
+        if not body:
+            raise ProbeError("Jolokia read %s failed: HTTP %s" % (url, exc.code)) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise ProbeError("Jolokia at %s unreachable: %s" % (base_url, exc)) from exc
+    return parse_jolokia_response(body, mbean)
+
+
+# --------------------------------------------------------------------------- metadata quorum tool
+
+
+@dataclass(frozen=True)
+class QuorumNode:
+    node_id: int
+    directory_id: Optional[str] = None
+    endpoints: Tuple[str, ...] = ()
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"id": self.node_id, "directory_id": self.directory_id, "endpoints": list(self.endpoints)}
+
+
+@dataclass(frozen=True)
+class QuorumStatus:
+    cluster_id: Optional[str]
+    leader_id: int
+    leader_epoch: int
+    high_watermark: int
+    max_follower_lag: int
+    max_follower_lag_time_ms: Optional[int]
+    voters: Tuple[QuorumNode, ...]
+    observers: Tuple[QuorumNode, ...]
+
+    @property
+    def has_leader(self) -> bool:
+        return self.leader_id >= 0
+
+    @property
+    def voter_ids(self) -> Tuple[int, ...]:
+        return tuple(n.node_id for n in self.voters)
+
+    @property
+    def observer_ids(self) -> Tuple[int, ...]:
+        return tuple(n.node_id for n in self.observers)
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "cluster_id": self.cluster_id,
+            "leader_id": self.leader_id,
+            "leader_epoch": self.leader_epoch,
+            "high_watermark": self.high_watermark,
+            "max_follower_lag": self.max_follower_lag,
+            "max_follower_lag_time_ms": self.max_follower_lag_time_ms,
+            "voters": [n.as_dict() for n in self.voters],
+            "observers": [n.as_dict() for n in self.observers],
+        }
+
+
+def _parse_node_list(label: str, text: str) -> Tuple[QuorumNode, ...]:
+    # Before 3.9: [3000,3001]; 3.9: [{"id": 3000, "directoryId": "...", "endpoints": ["CONTROLLER://h:9093"]}].
+    try:
+        items = json.loads(text)
+    except ValueError as exc:
+        raise ProbeError("cannot read %s %r: %s" % (label, text, exc)) from exc
+    if not isinstance(items, list):
+        raise ProbeError("%s is not a list: %r" % (label, text))
+    nodes = []
+    for item in items:
+        if isinstance(item, bool):
+            raise ProbeError("%s has an unexpected entry %r" % (label, item))
+        if isinstance(item, int):
+            nodes.append(QuorumNode(item))
+        elif isinstance(item, dict) and isinstance(item.get("id"), int):
+            nodes.append(QuorumNode(item["id"], item.get("directoryId"), tuple(item.get("endpoints") or ())))
+        else:
+            raise ProbeError("%s has an unexpected entry %r" % (label, item))
+    return tuple(nodes)
+
+
+def parse_quorum_status(text: str) -> QuorumStatus:
+    """Parse ``kafka-metadata-quorum.sh describe --status`` (all 3.x layouts)."""
+    fields: Dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and re.match(r"^[A-Za-z]+$", key.strip()):
+            fields[key.strip()] = value.strip()
+
+    def number(key: str) -> int:
+        raw = fields.get(key)
+        if raw is None:
+            raise ProbeError("quorum status lacks %s:" % key)
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ProbeError("quorum status %s is not a number: %r" % (key, raw)) from exc
+
+    return QuorumStatus(
+        cluster_id=fields.get("ClusterId"),
+        leader_id=number("LeaderId"),
+        leader_epoch=number("LeaderEpoch"),
+        high_watermark=number("HighWatermark"),
+        max_follower_lag=number("MaxFollowerLag"),
+        max_follower_lag_time_ms=number("MaxFollowerLagTimeMs") if "MaxFollowerLagTimeMs" in fields else None,
+        voters=_parse_node_list("CurrentVoters", fields.get("CurrentVoters", "[]")),
+        observers=_parse_node_list("CurrentObservers", fields.get("CurrentObservers", "[]")),
+    )
+
+
+@dataclass(frozen=True)
+class ReplicationRow:
+    node_id: int
+    directory_id: Optional[str]
+    log_end_offset: int
+    lag: int
+    last_fetch_timestamp: int
+    last_caught_up_timestamp: int
+    status: str
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "node_id": self.node_id,
+            "directory_id": self.directory_id,
+            "log_end_offset": self.log_end_offset,
+            "lag": self.lag,
+            "last_fetch_timestamp": self.last_fetch_timestamp,
+            "last_caught_up_timestamp": self.last_caught_up_timestamp,
+            "status": self.status,
+        }
+
+
+_REPLICATION_COLUMNS = ("NodeId", "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp", "Status")
+
+
+def _cells(line: str) -> List[str]:
+    # Cells are padded and tab-terminated; fall back to whitespace for hand-made output.
+    cells = [c.strip() for c in line.split("\t")] if "\t" in line else line.split()
+    return [c for c in cells if c]
+
+
+def parse_quorum_replication(text: str) -> List[ReplicationRow]:
+    """Parse ``describe --replication`` (3.9 adds a DirectoryId column after NodeId)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    header_index = next((i for i, line in enumerate(lines) if _cells(line)[:1] == ["NodeId"]), None)
+    if header_index is None:
+        raise ProbeError("quorum replication output has no NodeId header")
+    header = _cells(lines[header_index])
+    missing = [c for c in _REPLICATION_COLUMNS if c not in header]
+    if missing:
+        raise ProbeError("quorum replication header lacks %s" % ", ".join(missing))
+    rows = []
+    for line in lines[header_index + 1:]:
+        cells = _cells(line)
+        if len(cells) != len(header):
+            raise ProbeError("quorum replication row %r does not match header %r" % (line, header))
+        row = dict(zip(header, cells))
+        try:
+            rows.append(ReplicationRow(
+                node_id=int(row["NodeId"]),
+                directory_id=row.get("DirectoryId"),
+                log_end_offset=int(row["LogEndOffset"]),
+                lag=int(row["Lag"]),
+                last_fetch_timestamp=int(row["LastFetchTimestamp"]),
+                last_caught_up_timestamp=int(row["LastCaughtUpTimestamp"]),
+                status=row["Status"],
+            ))
+        except ValueError as exc:
+            raise ProbeError("quorum replication row %r: %s" % (line, exc)) from exc
+    return rows
+
+
+# --------------------------------------------------------------------------- topics tool
+
+
+@dataclass(frozen=True)
+class PartitionInfo:
+    topic: str
+    partition: int
+    leader: Optional[int]
+    replicas: Tuple[int, ...]
+    isr: Tuple[int, ...]
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"topic": self.topic, "partition": self.partition, "leader": self.leader,
+                "replicas": list(self.replicas), "isr": list(self.isr)}
+
+
+def _id_list(text: str) -> Tuple[int, ...]:
+    return tuple(int(x) for x in text.split(",") if x.strip())
+
+
+def parse_topic_partitions(text: str) -> List[PartitionInfo]:
+    """Partition lines of ``kafka-topics.sh --describe`` (``\\tTopic: t\\tPartition: 0\\tLeader: 1\\t...``).
+
+    With ``--under-replicated-partitions`` only such lines are printed; topic
+    summary lines (no ``Partition:`` field) are skipped either way.
+    """
+    partitions = []
+    for line in text.splitlines():
+        fields: Dict[str, str] = {}
+        for cell in line.split("\t"):
+            key, sep, value = cell.partition(":")
+            if sep:
+                fields[key.strip()] = value.strip()
+        if "Partition" not in fields or "Topic" not in fields:
+            continue
+        try:
+            leader_text = fields.get("Leader", "none")
+            partitions.append(PartitionInfo(
+                topic=fields["Topic"],
+                partition=int(fields["Partition"]),
+                leader=None if leader_text in ("none", "-1", "") else int(leader_text),
+                replicas=_id_list(fields.get("Replicas", "")),
+                isr=_id_list(fields.get("Isr", "")),
+            ))
+        except ValueError as exc:
+            raise ProbeError("cannot read partition line %r: %s" % (line, exc)) from exc
+    return partitions
+
+
+# --------------------------------------------------------------------------- server.log
+
+_LOG_TIME = re.compile(r"^\[(?P<ts>[^\]]+)\]")
+# (pattern, event name, migration state it implies or None)
+_LOG_RULES: Tuple[Tuple["re.Pattern[str]", str, Optional[str]], ...] = (
+    (re.compile(r"Still waiting for all controller nodes ready to begin the migration"),
+     "waiting_for_controllers", "PRE_MIGRATION"),
+    (re.compile(r"No brokers are known to KRaft, waiting for brokers to register"),
+     "waiting_for_brokers", "PRE_MIGRATION"),
+    (re.compile(r"Still waiting for ZK brokers \[(?P<ids>[^\]]*)\] to register with KRaft"),
+     "waiting_for_brokers", "PRE_MIGRATION"),
+    # 3.4-3.5 spell it "Zookeeper".
+    (re.compile(r"Completed migration of metadata from Zoo[Kk]eeper to KRaft"), "migration_completed", "MIGRATION"),
+    (re.compile(r"Finished initial migration of ZK metadata to KRaft"), "initial_migration_finished", "MIGRATION"),
+    (re.compile(r"Completing the ZK migration since this controller was configured with "
+                r"'zookeeper\.metadata\.migration\.enable' set to 'false'"), "finalized", "POST_MIGRATION"),
+    (re.compile(r"Unable to register broker (?P<broker>\d+) because the controller returned error (?P<error>\w+)"),
+     "registration_error", None),
+    (re.compile(r"Successfully registered broker (?P<broker>\d+)"), "registered", None),
+)
+_KEPT_EVENTS = 20
+
+
+@dataclass
+class LogObservation:
+    """Migration progress inferred from server.log lines, for nodes without Jolokia.
+
+    Only the active controller logs the driver's progress; ``state`` is None
+    when no line seen so far says anything about it.
+    """
+
+    state: Optional[str] = None
+    waiting_for_brokers: Optional[List[int]] = None
+    registration_errors: Dict[int, str] = field(default_factory=dict)
+    events: List[Dict[str, Any]] = field(default_factory=list)
+
+    def feed(self, line: str) -> None:
+        for pattern, name, state in _LOG_RULES:
+            match = pattern.search(line)
+            if not match:
+                continue
+            groups = match.groupdict()
+            if state is not None:
+                self.state = state
+            if name == "waiting_for_brokers":
+                ids = groups.get("ids")
+                self.waiting_for_brokers = [int(x) for x in re.findall(r"\d+", ids)] if ids is not None else None
+            elif state == "MIGRATION":
+                self.waiting_for_brokers = []
+            elif name == "registration_error":
+                self.registration_errors[int(groups["broker"])] = groups["error"]
+            elif name == "registered":
+                self.registration_errors.pop(int(groups["broker"]), None)
+            time_match = _LOG_TIME.match(line)
+            self.events.append({"event": name, "time": time_match.group("ts") if time_match else None,
+                                "line": line.strip()})
+            del self.events[:-_KEPT_EVENTS]
+            return
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "state": self.state,
+            "waiting_for_brokers": self.waiting_for_brokers,
+            "registration_errors": {str(k): v for k, v in sorted(self.registration_errors.items())},
+            "events": list(self.events),
+        }
+
+
+def scan_migration_log(lines: Iterable[str]) -> LogObservation:
+    observation = LogObservation()
+    for line in lines:
+        observation.feed(line)
+    return observation
+
+
+class LogFollower:
+    """Reads the complete lines appended to a log file since a byte offset.
+
+    Follows log4j rotation (the file is replaced: new inode) and truncation by
+    starting over at the beginning of the new file.
+    """
+
+    def __init__(self, path: str, offset: int = 0) -> None:
+        self.path = path
+        self.offset = offset
+        self._inode: Optional[int] = None
+
+    def read_lines(self) -> List[str]:
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise ProbeError("cannot read %s: %s" % (self.path, exc)) from exc
+        if self._inode is not None and stat.st_ino != self._inode:
+            self.offset = 0
+        self._inode = stat.st_ino
+        if stat.st_size < self.offset:
+            self.offset = 0
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            data = handle.read()
+        end = data.rfind(b"\n")
+        if end < 0:  # no complete line yet: a half-written line is read next time
+            return []
+        self.offset += end + 1
+        return data[:end + 1].decode("utf-8", "replace").splitlines()
+
+
+# --------------------------------------------------------------------------- meta.properties
+
+@dataclass(frozen=True)
+class MetaProperties:
+    version: int
+    cluster_id: Optional[str]
+    node_id: Optional[int]
+    directory_id: Optional[str]
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"version": self.version, "cluster_id": self.cluster_id, "node_id": self.node_id,
+                "directory_id": self.directory_id}
+
+
+def parse_meta_properties(text: str, source: str = "meta.properties") -> MetaProperties:
+    """v0 (ZooKeeper broker: ``broker.id``) or v1 (KRaft-formatted: ``node.id``)."""
+    props = parse_properties(text)
+    try:
+        version = int(props["version"])
+    except (KeyError, ValueError) as exc:
+        raise ProbeError("%s has no valid version" % source) from exc
+    if version not in (0, 1):
+        raise ProbeError("%s has unsupported version %d" % (source, version))
+    id_key = "broker.id" if version == 0 else "node.id"
+    raw_id = props.get(id_key)
+    try:
+        node_id = int(raw_id) if raw_id is not None else None
+    except ValueError as exc:
+        raise ProbeError("%s has a non-integer %s: %r" % (source, id_key, raw_id)) from exc
+    if version == 1 and node_id is None:
+        raise ProbeError("%s (version 1) lacks node.id" % source)
+    return MetaProperties(version, props.get("cluster.id"), node_id, props.get("directory.id"))
+
+
+def read_meta_properties(directory: str) -> Optional[MetaProperties]:
+    path = os.path.join(directory, "meta.properties")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ProbeError("cannot read %s: %s" % (path, exc)) from exc
+    return parse_meta_properties(text, path)
+
+
+# --------------------------------------------------------------------------- storage format
+
+
+def storage_directories(config: Mapping[str, str]) -> List[str]:
+    """Every directory ``kafka-storage.sh format`` writes: the log dirs and the metadata dir."""
+    raw = config.get("log.dirs") or config.get("log.dir") or ""
+    log_dirs = [d.strip() for d in raw.split(",") if d.strip()]
+    metadata_dir = (config.get("metadata.log.dir") or "").strip() or (log_dirs[0] if log_dirs else "")
+    if not metadata_dir:
+        raise StorageError("the configuration sets none of log.dirs, log.dir, metadata.log.dir")
+    dirs: List[str] = []
+    for directory in log_dirs + [metadata_dir]:
+        if directory not in dirs:
+            dirs.append(directory)
+    return dirs
+
+
+@dataclass(frozen=True)
+class StoragePlan:
+    formatted: Mapping[str, MetaProperties]
+    unformatted: Tuple[str, ...]
+
+    @property
+    def needs_format(self) -> bool:
+        return bool(self.unformatted)
+
+    @property
+    def ignore_formatted(self) -> bool:
+        # Without --ignore-formatted, format refuses as soon as one directory is formatted.
+        return bool(self.formatted) and bool(self.unformatted)
+
+
+def plan_storage(
+    config: Mapping[str, str],
+    cluster_id: str,
+    read: Callable[[str], Optional[MetaProperties]] = read_meta_properties,
+) -> StoragePlan:
+    """Which directories still need formatting for ``cluster_id``; refuse on conflicts."""
+    if not config.get("process.roles", "").strip():
+        raise StorageError("the configuration has no process.roles: it is a ZooKeeper-mode configuration, "
+                           "which kafka-storage.sh refuses to format")
+    node_id_text = config.get("node.id")
+    node_id = int(node_id_text) if node_id_text is not None and node_id_text.strip().lstrip("-").isdigit() else None
+    formatted: Dict[str, MetaProperties] = {}
+    unformatted: List[str] = []
+    for directory in storage_directories(config):
+        meta = read(directory)
+        if meta is None:
+            unformatted.append(directory)
+            continue
+        if meta.cluster_id != cluster_id:
+            raise StorageError("%s is formatted for cluster id %s, expected %s; wipe it only if it belongs to "
+                               "no live cluster" % (directory, meta.cluster_id, cluster_id))
+        if node_id is not None and meta.node_id is not None and meta.node_id != node_id:
+            raise StorageError("%s is formatted for node id %d, but the configuration has node.id=%d"
+                               % (directory, meta.node_id, node_id))
+        formatted[directory] = meta
+    return StoragePlan(formatted, tuple(unformatted))
+
+
+def storage_format_argv(kafka_home: str, config_path: str, cluster_id: str, release_version: Optional[str],
+                        ignore_formatted: bool) -> List[str]:
+    argv = [os.path.join(kafka_home, "bin", "kafka-storage.sh"), "format", "-t", cluster_id, "-c", config_path]
+    if release_version:
+        argv += ["-r", release_version]
+    if ignore_formatted:
+        argv.append("-g")
+    return argv
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    argv: Tuple[str, ...]
+    rc: int
+    stdout: str
+    stderr: str
+
+
+Runner = Callable[[Sequence[str], float], CommandResult]
+
+
+def run_command(argv: Sequence[str], timeout: float) -> CommandResult:
+    """Run an argument list (never a shell string) with a time limit."""
+    try:
+        done = subprocess.run(list(argv), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ProbeError("%s did not finish within %.1fs" % (argv[0], timeout)) from exc
+    except OSError as exc:
+        raise ProbeUsageError("cannot run %s: %s" % (argv[0], exc)) from exc
+    return CommandResult(tuple(argv), done.returncode, done.stdout, done.stderr)
+
+
+def _tail(text: str, lines: int = 5) -> str:
+    return " | ".join(text.strip().splitlines()[-lines:])
+
+
+# --------------------------------------------------------------------------- wait conditions
+
+KAFKA_CONDITIONS = (
+    "quorum_leader",
+    "broker_registered_kraft",
+    "under_replicated_zero",
+    "migration_state",
+    "migrating_zk_broker_count",
+    "service_log",
+)
+
+
+@dataclass(frozen=True)
+class KafkaTarget:
+    kafka_home: str = "/opt/kafka"
+    kafka_version: str = "3.9.0"
+    bootstrap_controller: Optional[str] = None
+    bootstrap_server: Optional[str] = None
+    jolokia_url: Optional[str] = None
+    log_file: Optional[str] = None
+    log_offset: int = 0
+    command_config: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class KafkaCondition:
+    name: str
+    expected: Optional[Union[str, int]] = None
+    broker_id: Optional[int] = None
+    pattern: Optional[str] = None
+
+    def describe(self) -> str:
+        if self.name == "quorum_leader":
+            return "the metadata quorum to have a leader"
+        if self.name == "broker_registered_kraft":
+            return "broker %s among the quorum's observers" % self.broker_id
+        if self.name == "under_replicated_zero":
+            return "no under-replicated partitions"
+        if self.name == "migration_state":
+            return "ZkMigrationState %s" % self.expected
+        if self.name == "migrating_zk_broker_count":
+            return "MigratingZkBrokerCount %s" % self.expected
+        return "a server.log line matching %r" % self.pattern
+
+
+class KafkaObserver:
+    """Makes one observation per call for a condition, choosing the source:
+    Jolokia when configured, else the Kafka tools or server.log."""
+
+    def __init__(
+        self,
+        target: KafkaTarget,
+        condition: KafkaCondition,
+        runner: Runner = run_command,
+        jolokia: Callable[[str, str, float], Number] = jolokia_read,
+        call_timeout: Callable[[], float] = lambda: 30.0,
+    ) -> None:
+        self.target = target
+        self.condition = condition
+        self.runner = runner
+        self.jolokia = jolokia
+        # Per-call limit, so one hung tool cannot overrun the wait's deadline.
+        self.call_timeout = call_timeout
+        self.log = LogObservation()
+        self.follower = LogFollower(target.log_file, target.log_offset) if target.log_file else None
+        self._regex: Optional["re.Pattern[str]"] = None
+        self._matched: Optional[str] = None
+        self.validate()
+
+    def validate(self) -> None:
+        name, target = self.condition.name, self.target
+        if name not in KAFKA_CONDITIONS:
+            raise ProbeUsageError("unknown condition %r" % name)
+        parse_version(target.kafka_version)
+        if name in ("quorum_leader", "broker_registered_kraft"):
+            self._quorum_argv()
+        if name == "broker_registered_kraft" and self.condition.broker_id is None:
+            raise ProbeUsageError("broker_registered_kraft needs broker_id")
+        if name == "under_replicated_zero" and not (target.bootstrap_server or target.jolokia_url):
+            raise ProbeUsageError("under_replicated_zero needs bootstrap_server (or jolokia_url)")
+        if name == "migration_state":
+            if self.condition.expected not in MIGRATION_STATES:
+                raise ProbeUsageError("migration_state needs expected, one of %s" % ", ".join(MIGRATION_STATES))
+            if not (target.jolokia_url or target.log_file):
+                raise ProbeUsageError("migration_state needs jolokia_url or log_file")
+        if name == "migrating_zk_broker_count":
+            if not isinstance(self.condition.expected, int) or self.condition.expected < 0:
+                raise ProbeUsageError("migrating_zk_broker_count needs expected, a count >= 0")
+            if not target.jolokia_url:
+                # Observers in the quorum mix ZK and KRaft brokers, so no tool gives this number.
+                raise ProbeUsageError("migrating_zk_broker_count reads the MigratingZkBrokerCount metric and needs "
+                                      "jolokia_url; without Jolokia count ZooKeeper's /brokers/ids instead")
+        if name == "service_log":
+            if not (target.log_file and self.condition.pattern):
+                raise ProbeUsageError("service_log needs log_file and pattern")
+            try:
+                self._regex = re.compile(self.condition.pattern)
+            except re.error as exc:
+                raise ProbeUsageError("invalid pattern %r: %s" % (self.condition.pattern, exc)) from exc
+
+    def _tool(self, script: str) -> str:
+        return os.path.join(self.target.kafka_home, "bin", script)
+
+    def _quorum_argv(self) -> List[str]:
+        target = self.target
+        # --bootstrap-controller exists from 3.7; before, the tool goes through a broker.
+        if target.bootstrap_controller and parse_version(target.kafka_version).line >= (3, 7):
+            argv = [self._tool("kafka-metadata-quorum.sh"), "--bootstrap-controller", target.bootstrap_controller]
+        elif target.bootstrap_server:
+            argv = [self._tool("kafka-metadata-quorum.sh"), "--bootstrap-server", target.bootstrap_server]
+        else:
+            raise ProbeUsageError("the quorum tool needs bootstrap_controller (Kafka 3.7+) or bootstrap_server")
+        if target.command_config:
+            argv += ["--command-config", target.command_config]
+        return argv + ["describe", "--status"]
+
+    def _run(self, argv: List[str]) -> str:
+        result = self.runner(argv, self.call_timeout())
+        if result.rc != 0:
+            raise ProbeError("%s exited %d: %s" % (os.path.basename(argv[0]), result.rc,
+                                                     _tail(result.stderr or result.stdout)))
+        return result.stdout
+
+    def _read_log(self) -> None:
+        if self.follower is not None:
+            for line in self.follower.read_lines():
+                self.log.feed(line)
+
+    def observe(self) -> Dict[str, Any]:
+        name, target = self.condition.name, self.target
+        if name in ("quorum_leader", "broker_registered_kraft"):
+            status = parse_quorum_status(self._run(self._quorum_argv()))
+            observation = {"source": "quorum_tool"}
+            observation.update(status.as_dict())
+            return observation
+        if name == "under_replicated_zero":
+            if target.bootstrap_server:
+                # The tool is cluster-wide; the local metric counts only partitions this broker leads.
+                argv = [self._tool("kafka-topics.sh"), "--bootstrap-server", target.bootstrap_server]
+                if target.command_config:
+                    argv += ["--command-config", target.command_config]
+                urps = parse_topic_partitions(self._run(argv + ["--describe", "--under-replicated-partitions"]))
+                return {"source": "topics_tool", "count": len(urps),
+                        "under_replicated": ["%s-%d" % (p.topic, p.partition) for p in urps[:50]]}
+            value = self.jolokia(target.jolokia_url or "", MBEAN_UNDER_REPLICATED, self.call_timeout())
+            return {"source": "jolokia", "count": int(value)}
+        if name == "migration_state":
+            self._read_log()
+            if target.jolokia_url:
+                value = self.jolokia(target.jolokia_url, MBEAN_ZK_MIGRATION_STATE, self.call_timeout())
+                observation = {"source": "jolokia", "value": value,
+                               "state": decode_migration_state(value, target.kafka_version)}
+                if self.follower is not None:
+                    observation["log"] = self.log.as_dict()
+                return observation
+            observation = {"source": "server_log"}
+            observation.update(self.log.as_dict())
+            return observation
+        if name == "migrating_zk_broker_count":
+            value = self.jolokia(target.jolokia_url or "", MBEAN_MIGRATING_ZK_BROKER_COUNT, self.call_timeout())
+            return {"source": "jolokia", "value": int(value)}
+        return self._observe_service_log()
+
+    def _observe_service_log(self) -> Dict[str, Any]:
+        if self.follower is None or self._regex is None:
+            raise ProbeUsageError("service_log needs log_file and pattern")
+        for line in self.follower.read_lines():
+            self.log.feed(line)
+            # The first match stays the answer on later polls.
+            if self._matched is None and self._regex.search(line):
+                self._matched = line
+        return {"source": "server_log", "matched": self._matched, "offset": self.follower.offset,
+                "registration_errors": {str(k): v for k, v in sorted(self.log.registration_errors.items())}}
+
+    def met(self, observation: Mapping[str, Any]) -> bool:
+        name = self.condition.name
+        if name == "quorum_leader":
+            return observation["leader_id"] >= 0
+        if name == "broker_registered_kraft":
+            return any(o["id"] == self.condition.broker_id for o in observation["observers"])
+        if name == "under_replicated_zero":
+            return observation["count"] == 0
+        if name == "migration_state":
+            return observation["state"] == self.condition.expected
+        if name == "migrating_zk_broker_count":
+            return observation["value"] == self.condition.expected
+        return observation["matched"] is not None
+
+    @property
+    def log_offset(self) -> Optional[int]:
+        return self.follower.offset if self.follower is not None else None
