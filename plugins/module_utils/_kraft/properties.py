@@ -1,0 +1,447 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) zk2kraft.migration contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# SPDX-License-Identifier: Apache-2.0
+"""Java ``.properties`` codec that keeps the operator's file intact.
+
+Private to this collection; the API may change without notice.
+
+Parsing follows ``java.util.Properties.load`` of Java 9 and later, which is
+what Kafka's ``Utils.loadProps`` calls on every ``server.properties``.
+
+Encoding: Kafka hands the file to ``Properties.load(InputStream)``, which reads
+bytes as ISO-8859-1. ``parse_bytes``/``render_bytes`` therefore decode and
+encode Latin-1, so every byte survives a round trip and the parsed values are
+exactly what Kafka sees. The ``str`` API works on text that was already
+decoded. Lines this module writes are pure ASCII: anything outside printable
+ASCII is written as a ``\\uXXXX`` escape, which reads back the same under any
+encoding.
+
+Differences from Java worth knowing:
+- Java 8 treats a comment marker as data when the logical line so far holds
+  nothing but a line continuation (``\\`` alone on a line, then ``# x``);
+  Java 9+ (and this module) treat it as a comment.
+- Unpaired UTF-16 surrogates produced by ``\\uXXXX`` escapes stay as lone
+  surrogate code points; paired ones become one code point, as in Java.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+from __future__ import annotations
+
+__metaclass__ = type
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union, overload
+
+# Java's Properties treats only these three as whitespace.
+_WHITESPACE = " \t\f"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_SIMPLE_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
+_ESCAPE_OUT = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f"}
+_KEY_SPECIALS = frozenset(" =:#!")
+
+MASK = "********"
+
+
+class PropertiesError(ValueError):
+    """A document Java would refuse to load (a malformed ``\\uXXXX`` escape) or cannot encode."""
+
+    def __init__(self, message: str, line: Optional[int] = None) -> None:
+        self.line = line
+        super().__init__(message if line is None else "line %d: %s" % (line, message))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One key's edit: ``old`` is None when the key was added, ``new`` is None when it was deleted.
+
+    ``old == new`` means only duplicate occurrences of the key were removed.
+    """
+
+    key: str
+    old: Optional[str]
+    new: Optional[str]
+
+
+@dataclass
+class _Entry:
+    """One logical unit of the file: a property with its continuation lines, or lines Java ignores."""
+
+    lines: List[str]  # physical lines, verbatim, each with its own line terminator (the last may lack one)
+    key: Optional[str] = None  # None for blank lines and comments
+    value: Optional[str] = None
+    prefix: Optional[str] = None  # raw text up to the value on the first line, when the value starts there
+    dangling: bool = False  # ends with a continuation backslash at end of file
+
+
+def _physical_lines(text: str) -> Iterator[Tuple[str, str]]:
+    """Split into (content, terminator) pairs; Java ends lines at LF, CR and CRLF only."""
+    pos = 0
+    for match in _LINE_BREAK.finditer(text):
+        yield text[pos:match.start()], match.group()
+        pos = match.end()
+    if pos < len(text):
+        yield text[pos:], ""
+
+
+def _trailing_backslashes(segment: str) -> int:
+    return len(segment) - len(segment.rstrip("\\"))
+
+
+def _unescape(raw: str, line: int, what: str) -> str:
+    """Java's loadConvert: ``\\uXXXX``, ``\\t \\n \\r \\f``, and backslash + any other character."""
+    if "\\" not in raw:
+        return raw
+    out: List[str] = []
+    i = 0
+    end = len(raw)
+    while i < end:
+        char = raw[i]
+        i += 1
+        if char != "\\":
+            out.append(char)
+            continue
+        # The parser never leaves an unescaped backslash at the end of a key or value.
+        char = raw[i]
+        i += 1
+        if char == "u":
+            digits = raw[i:i + 4]
+            if len(digits) < 4 or not all(d in _HEX_DIGITS for d in digits):
+                raise PropertiesError("malformed \\uxxxx escape in %s %r" % (what, raw), line)
+            out.append(chr(int(digits, 16)))
+            i += 4
+        else:
+            out.append(_SIMPLE_ESCAPES.get(char, char))
+    result = "".join(out)
+    # Java strings are UTF-16: a high and low surrogate written as two escapes are one character.
+    return result.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def _split_key_value(logical: str) -> Tuple[str, str, int]:
+    """Java's load0: return raw key, raw value and the offset where the value starts."""
+    limit = len(logical)
+    key_len = 0
+    value_start = limit
+    has_separator = False
+    preceding_backslash = False
+    while key_len < limit:
+        char = logical[key_len]
+        if char in "=:" and not preceding_backslash:
+            value_start = key_len + 1
+            has_separator = True
+            break
+        if char in _WHITESPACE and not preceding_backslash:
+            value_start = key_len + 1
+            break
+        preceding_backslash = char == "\\" and not preceding_backslash
+        key_len += 1
+    while value_start < limit:
+        char = logical[value_start]
+        if char not in _WHITESPACE:
+            if has_separator or char not in "=:":
+                break
+            has_separator = True
+        value_start += 1
+    return logical[:key_len], logical[value_start:], value_start
+
+
+def _parse_entries(text: str) -> List[_Entry]:
+    """Group physical lines into entries the way Java's LineReader forms logical lines."""
+    entries: List[_Entry] = []
+    lines = list(_physical_lines(text))
+    group: List[str] = []
+    logical = ""  # the logical line so far, continuation backslashes removed
+    first_line = 0  # 1-based number of the group's first physical line, for error messages
+    first_indent = 0
+    first_segment = ""
+
+    def flush_property(dangling: bool) -> None:
+        raw_key, raw_value, value_start = _split_key_value(logical)
+        entries.append(_Entry(
+            lines=list(group),
+            key=_unescape(raw_key, first_line, "key"),
+            value=_unescape(raw_value, first_line, "value"),
+            # Only when the value begins on the first physical line can masking keep the key as written.
+            prefix=group[0][:first_indent + value_start] if value_start <= len(first_segment) else None,
+            dangling=dangling,
+        ))
+
+    for index, (content, terminator) in enumerate(lines):
+        physical = content + terminator
+        stripped = content.lstrip(_WHITESPACE)
+        if not group:
+            first_line = index + 1
+        group.append(physical)
+        if not stripped:
+            if logical:
+                # A blank line after a continuation ends the logical line.
+                flush_property(dangling=False)
+            else:
+                entries.append(_Entry(lines=list(group)))
+            group, logical = [], ""
+            continue
+        if not logical and stripped[0] in "#!":
+            # Comments never continue; a group of bare continuation lines before it is ignored with it.
+            entries.append(_Entry(lines=list(group)))
+            group, logical = [], ""
+            continue
+        segment = stripped
+        odd = _trailing_backslashes(segment) % 2 == 1
+        if odd:
+            segment = segment[:-1]
+        if len(group) == 1:
+            first_indent = len(content) - len(stripped)
+            first_segment = segment
+        logical += segment
+        at_end = index == len(lines) - 1
+        if odd and not at_end:
+            continue
+        if odd and terminator == "\r\n" and not logical:
+            # Java sees the LF after the CR and skips it as part of the continuation before
+            # meeting end of file, so an empty logical line yields nothing (after LF or CR it yields key "").
+            entries.append(_Entry(lines=list(group)))
+        else:
+            flush_property(dangling=odd)
+        group, logical = [], ""
+    if group:
+        # A continuation into a last line holding only whitespace.
+        if logical:
+            flush_property(dangling=False)
+        else:
+            entries.append(_Entry(lines=list(group)))
+    return entries
+
+
+def _escape(text: str, is_key: bool) -> str:
+    out: List[str] = []
+    for position, char in enumerate(text):
+        code = ord(char)
+        if char in _ESCAPE_OUT:
+            out.append(_ESCAPE_OUT[char])
+        elif is_key and char in _KEY_SPECIALS:
+            out.append("\\" + char)
+        elif char == " " and position == 0:
+            # A leading space of a value would be taken as part of the separator.
+            out.append("\\ ")
+        elif 0x20 <= code <= 0x7E:
+            out.append(char)
+        elif code > 0xFFFF:
+            # Java escapes are UTF-16 code units.
+            code -= 0x10000
+            out.append("\\u%04X\\u%04X" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+        else:
+            out.append("\\u%04X" % code)
+    return "".join(out)
+
+
+def escape_key(key: str) -> str:
+    """Escape a key for writing: whitespace, separators, comment markers, backslashes, non-ASCII."""
+    return _escape(key, is_key=True)
+
+
+def escape_value(value: str) -> str:
+    """Escape a value for writing: a leading space, backslashes, control and non-ASCII characters."""
+    return _escape(value, is_key=False)
+
+
+def _format_line(key: str, value: str) -> str:
+    return "%s=%s" % (escape_key(key), escape_value(value))
+
+
+class PropertiesDocument:
+    """A parsed file that re-renders byte for byte, except for the entries changed through it."""
+
+    def __init__(self, entries: List[_Entry]) -> None:
+        self._entries = entries
+
+    @classmethod
+    def parse(cls, text: str) -> PropertiesDocument:
+        return cls(_parse_entries(text))
+
+    @classmethod
+    def parse_bytes(cls, data: bytes) -> PropertiesDocument:
+        """Parse file content the way Kafka reads it (ISO-8859-1)."""
+        return cls.parse(data.decode("latin-1"))
+
+    def render(self) -> str:
+        return "".join(line for entry in self._entries for line in entry.lines)
+
+    def render_bytes(self) -> bytes:
+        text = self.render()
+        try:
+            return text.encode("latin-1")
+        except UnicodeEncodeError as exc:
+            raise PropertiesError(
+                "character %r cannot be stored in an ISO-8859-1 properties file; write it as a \\uXXXX escape"
+                % text[exc.start]
+            ) from exc
+
+    def to_dict(self) -> Dict[str, str]:
+        result: Dict[str, str] = {}
+        for key, value in self.items():
+            result[key] = value
+        return result
+
+    def items(self) -> Iterator[Tuple[str, str]]:
+        """Every property in file order, duplicates included."""
+        for entry in self._entries:
+            if entry.key is not None and entry.value is not None:
+                yield entry.key, entry.value
+
+    def keys(self) -> List[str]:
+        """Distinct keys in order of first appearance."""
+        return list(self.to_dict())
+
+    def __contains__(self, key: object) -> bool:
+        return any(entry.key == key for entry in self._entries)
+
+    def get(self, key: str, default: Optional[str] = None) -> Optional[str]:
+        for entry in reversed(self._entries):
+            if entry.key == key:
+                return entry.value
+        return default
+
+    def _newline(self) -> str:
+        # New lines follow the file's own convention.
+        for entry in self._entries:
+            for line in entry.lines:
+                match = _LINE_BREAK.search(line)
+                if match:
+                    return match.group()
+        return "\n"
+
+    def _terminate_last_line(self) -> None:
+        """Make sure text appended after the last entry starts on a line of its own."""
+        if not self._entries:
+            return
+        last = self._entries[-1]
+        if last.dangling and last.key is not None and last.value is not None:
+            # Its trailing backslash would join the appended line: rewrite it without one.
+            last.lines = [_format_line(last.key, last.value)]
+            last.prefix = escape_key(last.key) + "="
+            last.dangling = False
+        if not last.lines[-1].endswith(("\n", "\r")):
+            last.lines[-1] += self._newline()
+        content = last.lines[-1].rstrip("\r\n").lstrip(_WHITESPACE)
+        if last.key is None and content[:1] not in ("#", "!") and _trailing_backslashes(content) % 2 == 1:
+            # A bare continuation left open at end of file: a blank line closes it.
+            last.lines.append(self._newline())
+
+    def set(self, key: str, value: str) -> bool:
+        """Give ``key`` this value; return True when the text changed.
+
+        The last occurrence is rewritten in place as one ``key=value`` line and
+        earlier duplicates are removed; an absent key is appended at the end.
+        """
+        positions = [i for i, entry in enumerate(self._entries) if entry.key == key]
+        if not positions:
+            self._terminate_last_line()
+            self._entries.append(_Entry(
+                lines=[_format_line(key, value) + self._newline()],
+                key=key,
+                value=value,
+                prefix=escape_key(key) + "=",
+            ))
+            return True
+        last = self._entries[positions[-1]]
+        changed = len(positions) > 1
+        if last.value != value:
+            match = _LINE_BREAK.search(last.lines[-1])
+            terminator = match.group() if match and match.end() == len(last.lines[-1]) else ""
+            last.lines = [_format_line(key, value) + terminator]
+            last.value = value
+            last.prefix = escape_key(key) + "="
+            last.dangling = False
+            changed = True
+        for index in reversed(positions[:-1]):
+            del self._entries[index]
+        return changed
+
+    def delete(self, key: str) -> bool:
+        """Remove every occurrence of ``key`` with its continuation lines; return True if any existed."""
+        kept = [entry for entry in self._entries if entry.key != key]
+        removed = len(kept) != len(self._entries)
+        self._entries = kept
+        return removed
+
+    def apply(self, desired: Mapping[str, Optional[str]]) -> List[Change]:
+        """Bring the document to ``desired`` (None deletes); other keys are left alone."""
+        changes: List[Change] = []
+        for key, value in desired.items():
+            old = self.get(key)
+            if value is None:
+                if self.delete(key):
+                    changes.append(Change(key, old, None))
+            elif self.set(key, value):
+                changes.append(Change(key, old, value))
+        return changes
+
+    def masked(self) -> str:
+        """Render with the values of secret-looking keys replaced by ``********``.
+
+        Each secret entry collapses to one line at its own place, so a diff of
+        two masked renderings lines up with a diff of the real files.
+        """
+        parts: List[str] = []
+        for entry in self._entries:
+            if entry.key is None or not entry.value or not is_secret_key(entry.key):
+                parts.extend(entry.lines)
+                continue
+            match = _LINE_BREAK.search(entry.lines[-1])
+            terminator = match.group() if match and match.end() == len(entry.lines[-1]) else ""
+            prefix = entry.prefix if entry.prefix is not None else escape_key(entry.key) + "="
+            parts.append(prefix + MASK + terminator)
+        return "".join(parts)
+
+
+def loads(text: str) -> Dict[str, str]:
+    """Parse text into a dict with Java semantics (the last duplicate wins)."""
+    return PropertiesDocument.parse(text).to_dict()
+
+
+def dumps(props: Mapping[str, str]) -> str:
+    """Write one escaped ``key=value`` line per entry, in the mapping's order."""
+    return "".join(_format_line(key, value) + "\n" for key, value in props.items())
+
+
+_SECRET_WORDS = ("password", "secret", "token", "credentials")
+_SECRET_SUFFIXES = (".jaas.config", ".key")
+
+
+def is_secret_key(key: str) -> bool:
+    """True for keys whose values must never appear in logs, results or diffs."""
+    lowered = key.lower()
+    return (
+        any(word in lowered for word in _SECRET_WORDS)
+        or lowered.endswith(_SECRET_SUFFIXES)
+        or lowered == "sasl.jaas.config"
+    )
+
+
+@overload
+def mask(props: str) -> str:
+    ...
+
+
+@overload
+def mask(props: PropertiesDocument) -> str:
+    ...
+
+
+@overload
+def mask(props: Mapping[str, str]) -> Dict[str, str]:
+    ...
+
+
+def mask(props: Union[str, PropertiesDocument, Mapping[str, str]]) -> Union[str, Dict[str, str]]:
+    """Hide secret values: text and documents come back as masked text, mappings as a masked dict.
+
+    Empty values stay visible: that a password is unset is useful and reveals nothing.
+    """
+    if isinstance(props, str):
+        return PropertiesDocument.parse(props).masked()
+    if isinstance(props, PropertiesDocument):
+        return props.masked()
+    return {key: MASK if value and is_secret_key(key) else value for key, value in props.items()}
