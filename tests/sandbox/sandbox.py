@@ -905,7 +905,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     up_parser.add_argument("--topology", choices=TOPOLOGY_NAMES, default="default")
     up_parser.add_argument("--kafka-archive", type=Path, help="install this Apache Kafka 3.x .tgz instead of the emulator")
     up_parser.add_argument("--jolokia-agent", type=Path, help="Jolokia JVM agent jar to put in /opt/jolokia")
-    up_parser.add_argument("--emulator-installer", type=Path, default=EMULATOR_INSTALLER, help=argparse.SUPPRESS)
+    # For working on an emulator outside the tree; the environment form reaches molecule's create step.
+    up_parser.add_argument(
+        "--emulator-installer",
+        type=Path,
+        default=Path(os.environ.get("SANDBOX_EMULATOR_INSTALLER") or EMULATOR_INSTALLER),
+        help=argparse.SUPPRESS,
+    )
     sub.add_parser("down", help="stop everything and remove the state (idempotent)")
     sub.add_parser("status", help="report hosts, services and ZooKeeper registrations")
     args = parser.parse_args(argv)
