@@ -1,0 +1,138 @@
+"""The sandbox itself: hosts reachable over SSH, isolated filesystems, services, ZooKeeper, clean down.
+
+Tests run in file order against one sandbox; the last one takes it down and checks nothing is left.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from kazoo.client import KazooClient
+
+from conftest import MACHINE_PATHS, run_sandbox
+from lib import (
+    INVENTORY_FILE,
+    STATE_DIR,
+    exec_on_host,
+    mount_namespace,
+    pid_alive,
+    processes_in_namespace,
+    read_pid,
+    sshd_pid,
+    zookeeper_pid_file,
+)
+from topology import build
+
+TOPOLOGY = build("default")
+VENV_BIN = Path(sys.executable).parent
+
+
+def ansible(pattern: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING="True", ANSIBLE_DEPRECATION_WARNINGS="False")
+    return subprocess.run(
+        [str(VENV_BIN / "ansible"), "-i", str(INVENTORY_FILE), pattern, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def test_up_reports_and_is_idempotent(sandbox: subprocess.CompletedProcess[str]) -> None:
+    assert "sandbox up (topology default)" in sandbox.stdout
+    again = run_sandbox("up")
+    assert "started: sshd none, zookeeper none, kafka none" in again.stdout
+
+
+def test_ansible_reaches_every_host_over_ssh(sandbox: subprocess.CompletedProcess[str]) -> None:
+    result = ansible("all", "-m", "ansible.builtin.ping")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for host in [*TOPOLOGY.hosts]:
+        assert f"{host.name} | SUCCESS" in result.stdout
+    assert "localhost | SUCCESS" in result.stdout
+
+
+def test_each_host_sees_only_its_own_etc_kafka(sandbox: subprocess.CompletedProcess[str]) -> None:
+    kafka_hosts = [h for h in TOPOLOGY.hosts if h.is_kafka]
+    for host in kafka_hosts:
+        exec_on_host(host.name, ["sh", "-c", 'echo "$1" > /etc/kafka/whoami', "sh", host.name])
+    for host in kafka_hosts:
+        assert exec_on_host(host.name, ["cat", "/etc/kafka/whoami"]).stdout.strip() == host.name
+    # Over SSH too: what a playbook sees.
+    result = ansible("kafka", "-m", "ansible.builtin.command", "-a", "cat /etc/kafka/whoami")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for host in kafka_hosts:
+        assert f"{host.name} | CHANGED | rc=0 >>\n{host.name}\n" in result.stdout
+    # The machine itself keeps an empty /etc/kafka and never looks like a systemd host.
+    assert not os.path.exists("/etc/kafka/whoami")
+    assert not os.path.exists("/run/systemd/system")
+
+
+def test_brokers_have_their_own_config(sandbox: subprocess.CompletedProcess[str]) -> None:
+    for broker in TOPOLOGY.brokers:
+        config = exec_on_host(broker.name, ["cat", "/etc/kafka/server.properties"]).stdout.splitlines()
+        assert f"broker.id={broker.node_id}" in config
+        assert f"broker.rack={broker.rack}" in config
+        assert "zookeeper.connect=127.0.1.10:2181/kafka" in config
+    for controller in TOPOLOGY.controllers:
+        assert exec_on_host(controller.name, ["test", "-e", "/etc/kafka/server.properties"], check=False).returncode == 1
+
+
+def test_systemctl_status_kafka_on_brokers(sandbox: subprocess.CompletedProcess[str]) -> None:
+    result = ansible("kafka_brokers", "-m", "ansible.builtin.command", "-a", "systemctl status kafka")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("Active: active (running)") == len(TOPOLOGY.brokers)
+
+
+def test_brokers_registered_in_zookeeper(sandbox: subprocess.CompletedProcess[str]) -> None:
+    client = KazooClient(hosts=TOPOLOGY.zookeeper_hosts)
+    client.start(timeout=10)
+    try:
+        ids = {int(child) for child in client.get_children("/kafka/brokers/ids")}
+        assert ids == {b.node_id for b in TOPOLOGY.brokers}
+        assert client.exists("/kafka/controller") is not None
+        topics = set(client.get_children("/kafka/brokers/topics"))
+        assert {"orders", "payments", "audit-log"} <= topics
+    finally:
+        client.stop()
+        client.close()
+
+
+def test_status_reports_every_host(sandbox: subprocess.CompletedProcess[str]) -> None:
+    result = run_sandbox("status")
+    for host in TOPOLOGY.hosts:
+        assert f"{host.name} " in result.stdout
+    assert "/kafka/brokers/ids: [1, 2, 3]" in result.stdout
+    assert "DOWN" not in result.stdout
+
+
+def test_down_leaves_no_process_mount_or_file(
+    sandbox: subprocess.CompletedProcess[str], machine_before: dict[str, bool]
+) -> None:
+    sshd_pids = {h.name: sshd_pid(h.name) for h in TOPOLOGY.hosts}
+    assert all(sshd_pids.values()), sshd_pids
+    namespaces = {mount_namespace(pid) for pid in sshd_pids.values() if pid}
+    zk_pid = read_pid(zookeeper_pid_file("zk1"))
+    assert zk_pid is not None
+
+    run_sandbox("down")
+
+    for namespace in namespaces:
+        assert namespace is not None
+        assert processes_in_namespace(namespace) == []
+    assert not pid_alive(zk_pid)  # a zombie awaiting reaping by init counts as gone
+    assert not STATE_DIR.exists()
+    mounts = subprocess.run(["findmnt", "-rn", "-o", "SOURCE,TARGET"], capture_output=True, text=True).stdout
+    assert str(STATE_DIR) not in mounts
+    for path in MACHINE_PATHS:
+        assert os.path.lexists(path) == machine_before[path], path
+    for host in TOPOLOGY.hosts:
+        with pytest.raises(OSError):
+            socket.create_connection((host.address, 22), timeout=0.5).close()
+    # A second down is harmless.
+    assert "sandbox down" in run_sandbox("down").stdout
