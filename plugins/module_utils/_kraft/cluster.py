@@ -376,6 +376,10 @@ def build_cluster(spec: Mapping[str, Any]) -> Tuple[Optional[Cluster], List[Viol
             if node.current and node.current.get("inter.broker.listener.name"):
                 inter_broker = node.current["inter.broker.listener.name"]
                 break
+            if node.current and node.current.get("security.inter.broker.protocol"):
+                # The older setting names the protocol, and so the default listener of that name.
+                inter_broker = node.current["security.inter.broker.protocol"]
+                break
     if not inter_broker:
         inter_broker = "PLAINTEXT"
 

@@ -84,6 +84,9 @@ def check_config(
     if len(set(roles)) != len(roles):
         out.error("process.roles", "Duplicate role names found in `process.roles`: %s" % ",".join(roles),
                   "list each role once")
+    if props.get("inter.broker.listener.name", "").strip() and "security.inter.broker.protocol" in props:
+        out.error("security.inter.broker.protocol", "Only one of inter.broker.listener.name and "
+                  "security.inter.broker.protocol should be set.", "remove security.inter.broker.protocol")
     log_dirs = _csv(props.get("log.dirs") or props.get("log.dir"))
     if not log_dirs:
         out.error("log.dirs", "At least one log directory must be defined via log.dirs or log.dir.",

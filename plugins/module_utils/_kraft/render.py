@@ -81,6 +81,8 @@ def _broker(cluster: Cluster, node: Node, phase: str, current: Optional[Mapping[
     if node.rack is not None:
         desired["broker.rack"] = node.rack
     desired["inter.broker.listener.name"] = cluster.inter_broker_listener_name
+    # Kafka refuses a file that sets both; the listener name replaces the protocol setting.
+    desired["security.inter.broker.protocol"] = None
 
     quorum = idx >= phase_index(MIGRATION)
     desired["listener.security.protocol.map"] = _broker_protocol_map(cluster, current, quorum)
