@@ -754,3 +754,44 @@ def condition_met(condition: ZkCondition, observation: Mapping[str, Any]) -> boo
     if name == "migration_absent":
         return migration is None
     return migration is not None and bool(migration["initial_copy_done"])
+
+
+# --------------------------------------------------------------------------- module options
+
+# The connection options every ZooKeeper module accepts (AnsibleModule argument_spec form).
+ZK_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
+    "zookeeper_connect": {"type": "str", "required": True},
+    "zookeeper_timeout": {"type": "float", "default": 10.0},
+    "zookeeper_tls": {"type": "bool", "default": False},
+    "zookeeper_tls_ca": {"type": "path"},
+    "zookeeper_tls_certfile": {"type": "path"},
+    "zookeeper_tls_keyfile": {"type": "path"},
+    "zookeeper_tls_keyfile_password": {"type": "str", "no_log": True},
+    "zookeeper_tls_verify": {"type": "bool", "default": True},
+    "zookeeper_tls_check_hostname": {"type": "bool", "default": False},
+    "zookeeper_auth": {"type": "str", "default": "none", "choices": list(AUTH_MECHANISMS)},
+    "zookeeper_username": {"type": "str"},
+    "zookeeper_password": {"type": "str", "no_log": True},
+}
+
+
+def settings_from_params(params: Mapping[str, Any]) -> ZkSettings:
+    """Build connection settings from module parameters named as in ``ZK_ARGUMENT_SPEC``."""
+    return ZkSettings(
+        connect=parse_connect_string(params["zookeeper_connect"]),
+        tls=ZkTls(
+            enabled=bool(params.get("zookeeper_tls")),
+            ca=params.get("zookeeper_tls_ca"),
+            certfile=params.get("zookeeper_tls_certfile"),
+            keyfile=params.get("zookeeper_tls_keyfile"),
+            keyfile_password=params.get("zookeeper_tls_keyfile_password"),
+            verify=params.get("zookeeper_tls_verify", True) is not False,
+            check_hostname=bool(params.get("zookeeper_tls_check_hostname")),
+        ),
+        auth=ZkAuth(
+            mechanism=params.get("zookeeper_auth") or "none",
+            username=params.get("zookeeper_username"),
+            password=params.get("zookeeper_password"),
+        ),
+        timeout=float(params.get("zookeeper_timeout") or 10.0),
+    )

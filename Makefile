@@ -1,0 +1,106 @@
+# zk2kraft.migration: one entry point for setup, tests, lint, sandbox and demo.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := $(CURDIR)/.venv
+PY          := $(VENV)/bin/python
+BIN         := $(VENV)/bin
+COLL_ROOT   := $(CURDIR)/build/collections
+COLL_LINK   := $(COLL_ROOT)/ansible_collections/zk2kraft/migration
+SANITY_ROOT := $(CURDIR)/build/sanity/ansible_collections/zk2kraft/migration
+STAMP       := $(VENV)/.installed
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(BIN):$(PATH)
+TOPOLOGY    ?= default
+SANDBOX     := $(PY) tests/sandbox/sandbox.py
+INVENTORY   := tests/sandbox/.state/inventory.yml
+DEB_PACKAGES := zookeeper openssh-server
+
+.PHONY: help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
+        ansible-lint build demo sandbox-up sandbox-down sandbox-status bench clean
+
+help:
+	@echo "make test            set up everything and run every test (unit, emulator, sandbox, molecule)"
+	@echo "make demo            bring the sandbox up and migrate it to KRaft end to end, print the report"
+	@echo "make lint            ansible-lint (production profile) and ansible-test sanity"
+	@echo "make sandbox-up|sandbox-down|sandbox-status   the multi-host sandbox (TOPOLOGY=default|bench|zk3)"
+	@echo "make build           build the collection tarball"
+
+setup: system-deps venv collection
+
+# Debian packages the sandbox needs; installed only when missing.
+system-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+venv: $(STAMP)
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# Ansible loads a collection only from an ansible_collections/<ns>/<name> path.
+collection:
+	@mkdir -p $(dir $(COLL_LINK))
+	@ln -sfn $(CURDIR) $(COLL_LINK)
+
+unit: setup
+	$(PY) -m pytest -q tests/unit tests/integration
+
+emulator-test: setup
+	$(PY) -m pytest -q tests/emulator
+
+sandbox-test: setup
+	$(PY) -m pytest -q tests/sandbox_tests
+
+molecule: setup
+	$(BIN)/molecule test --all
+
+# Every test; the sandbox is brought down again whatever happens.
+test: setup
+	@status=0; \
+	$(PY) -m pytest -q tests/unit tests/integration || status=1; \
+	$(PY) -m pytest -q tests/emulator || status=1; \
+	$(PY) -m pytest -q tests/sandbox_tests || status=1; \
+	$(BIN)/molecule test --all || status=1; \
+	$(SANDBOX) down >/dev/null 2>&1 || true; \
+	if [ $$status -eq 0 ]; then echo "make test: all suites passed"; else echo "make test: FAILED"; fi; \
+	exit $$status
+
+lint: ansible-lint sanity
+
+ansible-lint: setup
+	$(BIN)/ansible-lint --profile production --offline
+
+sanity: setup
+	rm -rf $(CURDIR)/build/sanity && mkdir -p $(SANITY_ROOT)
+	git ls-files --cached --others --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C $(SANITY_ROOT)
+	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --python 3.11 --requirements --color no \
+	  --skip-test shellcheck
+
+build: setup
+	mkdir -p build/dist && $(BIN)/ansible-galaxy collection build --force --output-path build/dist .
+
+sandbox-up: setup
+	$(SANDBOX) up --topology $(TOPOLOGY)
+
+sandbox-down:
+	@if [ -x $(PY) ]; then $(SANDBOX) down; else echo "sandbox: nothing to bring down"; fi
+
+sandbox-status: setup
+	$(SANDBOX) status
+
+demo: setup
+	$(SANDBOX) up --topology $(TOPOLOGY)
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/migrate.yml -e zk2kraft_finalize=true
+	@echo; echo "The sandbox stays up: look around with 'make sandbox-status', bring it down with 'make sandbox-down'."
+
+bench: setup
+	$(PY) tests/bench/bench_validate.py
+
+clean: sandbox-down
+	rm -rf build

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""What one Kafka host shows about itself: its config's mode, its storage, and its process.
+
+A run that was interrupted after writing a file but before the restart leaves a
+process older than its config; ``restart_pending`` is how a re-run finds that out.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import read_text
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import classify_config
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import PropertiesDocument
+
+
+@dataclass
+class NodeInfo:
+    config_exists: bool
+    state: str
+    node_id: Optional[int]
+    process_roles: Optional[str]
+    migration_enabled: bool
+    log_dirs: List[str] = field(default_factory=list)
+    metadata_dir: Optional[str] = None
+    meta_properties: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    running: bool = False
+    pid: Optional[int] = None
+    process_started: Optional[float] = None
+    config_mtime: Optional[float] = None
+    restart_pending: bool = False
+
+    def as_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+def read_meta_properties(directory: str) -> Optional[Dict[str, str]]:
+    text = read_text(os.path.join(directory, "meta.properties"))
+    return PropertiesDocument.parse(text).to_dict() if text is not None else None
+
+
+def process_start_time(pid: int, proc: str = "/proc") -> Optional[float]:
+    """Start time of a process as a UNIX timestamp, from /proc (Linux)."""
+    try:
+        with open(os.path.join(proc, str(pid), "stat")) as handle:
+            stat = handle.read()
+        with open(os.path.join(proc, "stat")) as handle:
+            btime = next(int(line.split()[1]) for line in handle if line.startswith("btime "))
+    except (OSError, StopIteration, ValueError):
+        return None
+    # Field 22 (starttime, in clock ticks since boot) follows the parenthesised command name.
+    fields = stat.rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return btime + int(fields[19]) / float(ticks)
+
+
+def gather(config_path: str, pid: Optional[int]) -> NodeInfo:
+    text = read_text(config_path)
+    props = PropertiesDocument.parse(text).to_dict() if text is not None else {}
+    raw_id = props.get("node.id", props.get("broker.id"))
+    log_dirs = [d.strip() for d in (props.get("log.dirs") or props.get("log.dir") or "").split(",") if d.strip()]
+    metadata_dir = props.get("metadata.log.dir") or (log_dirs[0] if log_dirs else None)
+    info = NodeInfo(
+        config_exists=text is not None,
+        state=classify_config(props if text is not None else None),
+        node_id=int(raw_id) if raw_id is not None and raw_id.strip().lstrip("-").isdigit() else None,
+        process_roles=props.get("process.roles"),
+        migration_enabled=props.get("zookeeper.metadata.migration.enable", "").strip().lower() == "true",
+        log_dirs=log_dirs,
+        metadata_dir=metadata_dir,
+    )
+    for directory in sorted(set(log_dirs + ([metadata_dir] if metadata_dir else []))):
+        meta = read_meta_properties(directory)
+        if meta is not None:
+            info.meta_properties[directory] = meta
+    if text is not None:
+        info.config_mtime = os.stat(config_path).st_mtime
+    if pid:
+        started = process_start_time(pid)
+        if started is not None:
+            info.running = True
+            info.pid = pid
+            info.process_started = started
+            info.restart_pending = info.config_mtime is not None and info.config_mtime > started
+    return info

@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Run report: phase reached, per-host restarts and waits, per-phase time, roll gaps."""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+WAIT_KEYS = ("zk_registration_wait", "kraft_registration_wait", "under_replicated_wait", "seconds")
+
+
+def _num(value: Any) -> Optional[float]:
+    try:
+        return None if value is None or value == "" else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def roll_gaps(entries: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """Seconds between one broker being healthy and the next broker of the same roll being stopped."""
+    gaps: List[Dict[str, Any]] = []
+    by_phase: Dict[str, List[Mapping[str, Any]]] = {}
+    for entry in entries:
+        if entry.get("restarted") and _num(entry.get("stopped_at")) is not None:
+            by_phase.setdefault(str(entry.get("phase")), []).append(entry)
+    for phase, rolled in by_phase.items():
+        rolled = sorted(rolled, key=lambda e: _num(e["stopped_at"]) or 0.0)
+        for previous, current in zip(rolled, rolled[1:]):
+            healthy = _num(previous.get("healthy_at"))
+            stopped = _num(current.get("stopped_at"))
+            if healthy is not None and stopped is not None:
+                gaps.append({"phase": phase, "after": previous["host"], "before": current["host"],
+                             "seconds": round(stopped - healthy, 3)})
+    return gaps
+
+
+def summarize(
+    timings: Sequence[Mapping[str, Any]], phase_before: str, phase_after: str,
+    started_at: Optional[float], finished_at: float,
+) -> Dict[str, Any]:
+    phases: Dict[str, Dict[str, Any]] = {}
+    hosts: Dict[str, Dict[str, Any]] = {}
+    for entry in timings:
+        phase = str(entry.get("phase"))
+        info = phases.setdefault(phase, {"restarts": 0, "first_stop": None, "last_healthy": None, "wait_seconds": 0.0})
+        host = hosts.setdefault(str(entry.get("host")), {"restarts": 0, "waits": []})
+        waited = sum(_num(entry.get(k)) or 0.0 for k in WAIT_KEYS)
+        info["wait_seconds"] = round(info["wait_seconds"] + waited, 3)
+        host["waits"].append({"phase": phase, "seconds": round(waited, 3),
+                              **{k: _num(entry.get(k)) for k in WAIT_KEYS if entry.get(k) is not None}})
+        if entry.get("restarted"):
+            info["restarts"] += 1
+            host["restarts"] += 1
+        stopped, healthy = _num(entry.get("stopped_at")), _num(entry.get("healthy_at"))
+        if entry.get("restarted") and stopped is not None:
+            info["first_stop"] = stopped if info["first_stop"] is None else min(info["first_stop"], stopped)
+        if entry.get("restarted") and healthy is not None:
+            info["last_healthy"] = healthy if info["last_healthy"] is None else max(info["last_healthy"], healthy)
+    for info in phases.values():
+        if info["first_stop"] is not None and info["last_healthy"] is not None:
+            info["duration_seconds"] = round(info["last_healthy"] - info["first_stop"], 3)
+    gaps = roll_gaps(timings)
+    total = round(finished_at - started_at, 3) if started_at is not None else None
+    lines = ["Migration report: phase %s -> %s%s" % (
+        phase_before, phase_after, " in %.1f s" % total if total is not None else "")]
+    for phase, info in phases.items():
+        lines.append("  phase %-19s restarts %-3d waits %7.1f s%s" % (
+            phase, info["restarts"], info["wait_seconds"],
+            "  roll %.1f s" % info["duration_seconds"] if "duration_seconds" in info else ""))
+    for host, info in sorted(hosts.items()):
+        lines.append("  %-20s restarts %d; waits: %s" % (host, info["restarts"], ", ".join(
+            "%s %.2f s" % (w["phase"], w["seconds"]) for w in info["waits"]) or "-"))
+    if gaps:
+        worst = max(g["seconds"] for g in gaps)
+        lines.append("  healthy -> next stop gaps: %s (max %.2f s)" % (
+            ", ".join("%.2f" % g["seconds"] for g in gaps), worst))
+    if not timings:
+        lines.append("  nothing to do: every node already was where it should be")
+    return {"phase_before": phase_before, "phase_after": phase_after, "total_seconds": total,
+            "phases": phases, "hosts": hosts, "roll_gaps": gaps, "lines": lines}

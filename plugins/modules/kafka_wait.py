@@ -1,0 +1,219 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: kafka_wait
+short_description: Wait on a Kafka host until a migration condition holds
+version_added: 0.1.0
+author: zk2kraft.migration contributors (@zk2kraft)
+description:
+  - Polls one condition every O(interval) seconds until it holds or O(timeout) passes, then fails naming what
+    was expected and what was seen last.
+  - Reads metrics through Jolokia when O(jolokia_url) is set and otherwise falls back to the Kafka tools
+    (C(kafka-metadata-quorum.sh), C(kafka-topics.sh)) or to O(log_file).
+  - Each tool run is limited to the time left, so a hung tool cannot overrun O(timeout).
+  - Runs on the Kafka host and needs nothing beyond the Python standard library there.
+options:
+  condition:
+    description:
+      - V(quorum_leader) - the metadata quorum has a leader (quorum tool).
+      - V(broker_registered_kraft) - O(broker_id) is among the quorum's observers, which is where ZooKeeper
+        brokers in migration mode and KRaft brokers appear once registered (quorum tool).
+      - V(under_replicated_zero) - no under-replicated partition. Uses C(kafka-topics.sh) when
+        O(bootstrap_server) is set (cluster-wide), else the local broker's C(UnderReplicatedPartitions) metric,
+        which only counts partitions that broker leads.
+      - V(migration_state) - C(ZkMigrationState) equals O(expected), decoded for O(kafka_version) (3.4 numbers
+        the states differently). Without Jolokia it is inferred from the migration lines of O(log_file); only
+        the active controller writes them.
+      - V(migrating_zk_broker_count) - C(MigratingZkBrokerCount) equals O(expected). Needs O(jolokia_url);
+        without Jolokia use M(zk2kraft.migration.zookeeper_wait) with C(condition=zk_broker_count).
+      - V(service_log) - a line matching O(pattern) appears in O(log_file) after byte O(log_offset).
+    type: str
+    required: true
+    choices: [quorum_leader, broker_registered_kraft, under_replicated_zero, migration_state,
+              migrating_zk_broker_count, service_log]
+  expected:
+    description:
+      - For O(condition=migration_state), one of V(NONE), V(PRE_MIGRATION), V(MIGRATION), V(POST_MIGRATION), V(ZK).
+      - For O(condition=migrating_zk_broker_count), the count.
+    type: str
+  broker_id:
+    description: Broker id for O(condition=broker_registered_kraft).
+    type: int
+  pattern:
+    description: Python regular expression for O(condition=service_log).
+    type: str
+  kafka_home:
+    description: Where the Kafka distribution is installed.
+    type: path
+    default: /opt/kafka
+  kafka_version:
+    description: Kafka release of the node, for tool flags and metric decoding.
+    type: str
+    default: 3.9.0
+  bootstrap_controller:
+    description: A controller's C(host:port), for the quorum tool on Kafka 3.7 and later.
+    type: str
+  bootstrap_server:
+    description: A broker's C(host:port), for the topics tool and for the quorum tool before Kafka 3.7.
+    type: str
+  command_config:
+    description: Client properties file passed to the tools as C(--command-config) (TLS/SASL clients).
+    type: path
+  jolokia_url:
+    description: Base URL of the node's Jolokia agent, for example V(http://127.0.1.21:8778/jolokia).
+    type: str
+  log_file:
+    description: The node's C(server.log); rotation is followed.
+    type: path
+  log_offset:
+    description: Byte offset in O(log_file) to start reading from (for example its size before a restart).
+    type: int
+    default: 0
+  timeout:
+    description: Seconds to wait before failing.
+    type: float
+    default: 300
+  interval:
+    description: Seconds between two observations.
+    type: float
+    default: 0.25
+attributes:
+  check_mode:
+    support: full
+    details: Read-only; waits the same in check mode.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Wait for the controllers to elect a leader
+  zk2kraft.migration.kafka_wait:
+    condition: quorum_leader
+    bootstrap_controller: "{{ ansible_host }}:9093"
+    timeout: 120
+
+- name: Wait for the active controller to reach MIGRATION (Jolokia, else server.log)
+  zk2kraft.migration.kafka_wait:
+    condition: migration_state
+    expected: MIGRATION
+    kafka_version: 3.9.0
+    jolokia_url: "{{ kafka_jolokia_url | default(omit) }}"
+    log_file: /var/log/kafka/server.log
+
+- name: Wait until the restarted broker started and replication caught up
+  zk2kraft.migration.kafka_wait:
+    condition: under_replicated_zero
+    bootstrap_server: "{{ ansible_host }}:9092"
+    timeout: 900
+"""
+
+RETURN = r"""
+elapsed:
+  description: Seconds spent waiting.
+  returned: always
+  type: float
+  sample: 3.2
+attempts:
+  description: Number of observations made.
+  returned: always
+  type: int
+  sample: 5
+observed:
+  description: The last observation; C(source) says where it came from (jolokia, quorum_tool, topics_tool, server_log).
+  returned: always
+  type: dict
+  sample: {"source": "jolokia", "value": 1, "state": "MIGRATION"}
+log_offset:
+  description: Byte offset in O(log_file) up to which complete lines were read; pass it to a later wait.
+  returned: when O(log_file) is read
+  type: int
+  sample: 81234
+"""
+
+import json
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
+    KAFKA_CONDITIONS,
+    KafkaCondition,
+    KafkaObserver,
+    KafkaTarget,
+    ProbeError,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
+
+# A tool is never given less than this, even right at the deadline, so its JVM can start.
+MIN_CALL_SECONDS = 5.0
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            condition=dict(type="str", required=True, choices=list(KAFKA_CONDITIONS)),
+            expected=dict(type="str"),
+            broker_id=dict(type="int"),
+            pattern=dict(type="str"),
+            kafka_home=dict(type="path", default="/opt/kafka"),
+            kafka_version=dict(type="str", default="3.9.0"),
+            bootstrap_controller=dict(type="str"),
+            bootstrap_server=dict(type="str"),
+            command_config=dict(type="path"),
+            jolokia_url=dict(type="str"),
+            log_file=dict(type="path"),
+            log_offset=dict(type="int", default=0),
+            timeout=dict(type="float", default=300.0),
+            interval=dict(type="float", default=0.25),
+        ),
+        supports_check_mode=True,
+        required_if=[
+            ("condition", "broker_registered_kraft", ["broker_id"]),
+            ("condition", "migration_state", ["expected"]),
+            ("condition", "migrating_zk_broker_count", ["expected"]),
+            ("condition", "service_log", ["pattern", "log_file"]),
+        ],
+    )
+    p = module.params
+    expected = p["expected"]
+    if p["condition"] == "migrating_zk_broker_count":
+        try:
+            expected = int(expected)
+        except ValueError:
+            module.fail_json(msg="expected must be a count for migrating_zk_broker_count, got %r" % expected)
+    deadline = time.monotonic() + p["timeout"]
+    try:
+        observer = KafkaObserver(
+            KafkaTarget(p["kafka_home"], p["kafka_version"], p["bootstrap_controller"], p["bootstrap_server"],
+                        p["jolokia_url"], p["log_file"], p["log_offset"], p["command_config"]),
+            KafkaCondition(p["condition"], expected, p["broker_id"], p["pattern"]),
+            call_timeout=lambda: max(MIN_CALL_SECONDS, deadline - time.monotonic()),
+        )
+        waited = wait_for(observer.observe, observer.met, timeout=p["timeout"], interval=p["interval"],
+                          retry_on=(ProbeError,))
+    except (KraftError, ValueError) as exc:
+        module.fail_json(msg="%s: %s" % (p["condition"], exc))
+    result = dict(changed=False, elapsed=round(waited.elapsed, 3), attempts=waited.attempts, observed=waited.last)
+    if observer.log_offset is not None:
+        result["log_offset"] = observer.log_offset
+    if not waited.ok:
+        seen = json.dumps(waited.last, sort_keys=True) if waited.last is not None else None
+        if waited.last_error:
+            seen = "%s (last error: %s)" % (seen, waited.last_error) if seen else waited.last_error
+        module.fail_json(msg="timed out after %.1fs waiting for %s; last seen: %s"
+                         % (waited.elapsed, observer.condition.describe(), seen), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: migration_phase
+short_description: Work out the migration phase from what the nodes and ZooKeeper show
+version_added: 0.1.0
+author: zk2kraft.migration contributors (@zk2kraft)
+description:
+  - Takes each node's config state (as returned by M(zk2kraft.migration.kafka_node_info)) and the
+    controllers' migration state, and returns the last phase fully reached and the phase under way.
+  - Fails, naming which hosts are in which state, when the hosts disagree in a way no forward or
+    rollback roll explains, unless O(fail_on_ambiguous=false).
+options:
+  brokers:
+    description: Config state of every broker, by host name.
+    type: dict
+    required: true
+  controllers:
+    description: Config state of every controller, by host name.
+    type: dict
+    required: true
+  migration_state:
+    description: The controllers' ZkMigrationState name, when known.
+    type: str
+    choices: [NONE, MIGRATION, PRE_MIGRATION, POST_MIGRATION, ZK]
+  fail_on_ambiguous:
+    description: Fail when the phase cannot be told without guessing.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Detect the phase
+  zk2kraft.migration.migration_phase:
+    brokers: {b1: zk, b2: zk_migrating}
+    controllers: {c1: controller_migrating}
+"""
+
+RETURN = r"""
+phase:
+  description: The last phase fully reached (zookeeper, controllers, migration, dual_write, kraft).
+  returned: always
+  type: str
+in_progress:
+  description: The phase whose roll is under way, or null.
+  returned: always
+  type: str
+problems:
+  description: Why the phase is ambiguous.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import detect_phase
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            brokers=dict(type="dict", required=True),
+            controllers=dict(type="dict", required=True),
+            migration_state=dict(type="str", choices=["NONE", "MIGRATION", "PRE_MIGRATION", "POST_MIGRATION", "ZK"]),
+            fail_on_ambiguous=dict(type="bool", default=True),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    detection = detect_phase(params["brokers"], params["controllers"], params["migration_state"])
+    result = dict(changed=False, phase=detection.phase, in_progress=detection.in_progress,
+                  problems=detection.problems, brokers=detection.brokers, controllers=detection.controllers)
+    if detection.problems and params["fail_on_ambiguous"]:
+        module.fail_json(msg="the hosts disagree about the migration phase; fix or roll back by hand: %s"
+                         % "; ".join(detection.problems), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

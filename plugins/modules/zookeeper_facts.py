@@ -1,0 +1,203 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: zookeeper_facts
+short_description: Read what a ZooKeeper-to-KRaft migration needs from the ZooKeeper ensemble
+version_added: 0.1.0
+author: zk2kraft.migration contributors (@zk2kraft)
+description:
+  - Reads the cluster id (C(/cluster/id)), the live ZooKeeper-mode brokers (C(/brokers/ids)), every broker id
+    that holds a partition replica (C(/brokers/topics)), C(/controller), C(/controller_epoch) and C(/migration).
+  - Broker ids that hold replicas but are not registered are returned as RV(dead_assignment_broker_ids):
+    they block a migration forever.
+  - With O(gather_metadata), also returns a snapshot of topics, entity configs and ACLs to compare before and
+    after the migration (SCRAM credentials and password-like values are fingerprinted, never returned).
+  - Runs where kazoo is installed, normally the Ansible controller (C(delegate_to: localhost)).
+requirements:
+  - kazoo
+options:
+  zookeeper_connect:
+    description:
+      - The brokers' C(zookeeper.connect) value, for example V(zk1:2181,zk2:2181/kafka); a chroot applies to all hosts.
+    type: str
+    required: true
+  zookeeper_timeout:
+    description: Seconds to wait for a ZooKeeper session.
+    type: float
+    default: 10.0
+  zookeeper_tls:
+    description: Connect with TLS (the brokers' C(zookeeper.ssl.client.enable=true)).
+    type: bool
+    default: false
+  zookeeper_tls_ca:
+    description: PEM file of the CA that signed the ZooKeeper servers' certificates.
+    type: path
+  zookeeper_tls_certfile:
+    description: PEM client certificate, for ZooKeeper servers that require client authentication.
+    type: path
+  zookeeper_tls_keyfile:
+    description: PEM private key of O(zookeeper_tls_certfile).
+    type: path
+  zookeeper_tls_keyfile_password:
+    description: Password of O(zookeeper_tls_keyfile).
+    type: str
+  zookeeper_tls_verify:
+    description: Verify the servers' certificates against O(zookeeper_tls_ca).
+    type: bool
+    default: true
+  zookeeper_tls_check_hostname:
+    description: Also check the certificate's host name (the brokers' C(zookeeper.ssl.endpoint.identification.algorithm=HTTPS)).
+    type: bool
+    default: false
+  zookeeper_auth:
+    description:
+      - V(sasl_digest) authenticates with SASL DIGEST-MD5, as brokers with a JAAS C(Client) section using
+        C(DigestLoginModule) do (needs the C(pure-sasl) Python package).
+      - V(digest) adds ZooKeeper C(digest) scheme credentials (C(addauth digest user:password)).
+    type: str
+    default: none
+    choices: [none, sasl_digest, digest]
+  zookeeper_username:
+    description: User name for O(zookeeper_auth).
+    type: str
+  zookeeper_password:
+    description: Password for O(zookeeper_auth).
+    type: str
+  gather_metadata:
+    description: Also return the RV(metadata) snapshot (reads every topic, config and ACL znode).
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    details: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Read the migration state from ZooKeeper
+  zk2kraft.migration.zookeeper_facts:
+    zookeeper_connect: "127.0.1.2:2181/kafka"
+  delegate_to: localhost
+  run_once: true
+  register: zk
+
+- name: Stop when a dead broker still holds replicas
+  ansible.builtin.assert:
+    that: zk.dead_assignment_broker_ids | length == 0
+    fail_msg: "Brokers {{ zk.dead_assignment_broker_ids }} hold replicas but are down"
+
+- name: Snapshot topics, configs and ACLs over TLS with SASL
+  zk2kraft.migration.zookeeper_facts:
+    zookeeper_connect: "zk1.example.com:2182,zk2.example.com:2182"
+    zookeeper_tls: true
+    zookeeper_tls_ca: /etc/kafka/zk-ca.pem
+    zookeeper_auth: sasl_digest
+    zookeeper_username: kafka
+    zookeeper_password: "{{ vault_zk_password }}"
+    gather_metadata: true
+  delegate_to: localhost
+  register: before
+"""
+
+RETURN = r"""
+cluster_id:
+  description: The id in C(/cluster/id); null before any broker started.
+  returned: success
+  type: str
+  sample: MkU3OEVBNTcwNTJENDM2Qk
+broker_ids:
+  description: Ids of the live ZooKeeper-mode brokers.
+  returned: success
+  type: list
+  elements: int
+  sample: [1, 2, 3]
+brokers:
+  description: Registration JSON of each live broker, keyed by id.
+  returned: success
+  type: dict
+  sample: {"1": {"host": "127.0.1.11", "port": 9092, "endpoints": ["INTERNAL://127.0.1.11:9092"], "version": 5}}
+assignment_broker_ids:
+  description: Every broker id found in a partition assignment.
+  returned: success
+  type: list
+  elements: int
+  sample: [1, 2, 3]
+dead_assignment_broker_ids:
+  description: Broker ids in partition assignments without a live registration.
+  returned: success
+  type: list
+  elements: int
+  sample: []
+controller:
+  description:
+    - The parsed C(/controller); null when absent. C(ephemeral) is false and C(kraft_controller_epoch) >= 0
+      once a KRaft controller took over.
+  returned: success
+  type: dict
+  sample: {"brokerid": 3000, "kraft_controller_epoch": 5, "ephemeral": false, "timestamp": "1700000000000",
+           "znode_version": 0, "is_zk_broker": false}
+controller_epoch:
+  description: The integer in C(/controller_epoch); null when absent.
+  returned: success
+  type: int
+  sample: 7
+migration:
+  description: The parsed C(/migration); null when absent.
+  returned: success
+  type: dict
+  sample: {"version": 0, "kraft_controller_id": 3000, "kraft_controller_epoch": 5, "kraft_metadata_offset": 42,
+           "kraft_metadata_epoch": 5, "znode_version": 3, "initial_copy_done": true}
+metadata:
+  description: Topics (assignments and ids), entity configs and ACLs.
+  returned: when O(gather_metadata=true)
+  type: dict
+  sample: {"topics": {"orders": {"topic_id": "AAAAAAAAAAAAAAAAAAAAAA", "partitions": {"0": [1, 2, 3]}}},
+           "configs": {"topics/orders": {"retention.ms": "1000"}},
+           "acls": {"LITERAL:Topic:orders": [{"principal": "User:alice", "permissionType": "Allow",
+                                              "operation": "Read", "host": "*"}]}}
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
+    HAS_KAZOO,
+    KAZOO_IMPORT_ERROR,
+    ZK_ARGUMENT_SPEC,
+    read_metadata_snapshot,
+    read_state,
+    session,
+    settings_from_params,
+)
+
+
+def main():
+    argument_spec = dict(ZK_ARGUMENT_SPEC)
+    argument_spec.update(gather_metadata=dict(type="bool", default=False))
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if not HAS_KAZOO:
+        module.fail_json(msg=missing_required_lib("kazoo"), exception=KAZOO_IMPORT_ERROR)
+    try:
+        settings = settings_from_params(module.params)
+        with session(settings) as client:
+            result = read_state(client).as_dict()
+            if module.params["gather_metadata"]:
+                result["metadata"] = read_metadata_snapshot(client).as_dict()
+    except KraftError as exc:
+        module.fail_json(msg="ZooKeeper %s: %s" % (module.params["zookeeper_connect"], exc))
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: zookeeper_wait
+short_description: Wait until ZooKeeper shows a migration condition
+version_added: 0.1.0
+author: zk2kraft.migration contributors (@zk2kraft)
+description:
+  - Polls the znodes a condition depends on, over one ZooKeeper session, every O(interval) seconds until the
+    condition holds or O(timeout) passes, then fails naming what was expected and what was seen last.
+  - Runs where kazoo is installed, normally the Ansible controller (C(delegate_to: localhost)).
+requirements:
+  - kazoo
+options:
+  zookeeper_connect:
+    description:
+      - The brokers' C(zookeeper.connect) value, for example V(zk1:2181,zk2:2181/kafka); a chroot applies to all hosts.
+    type: str
+    required: true
+  zookeeper_timeout:
+    description: Seconds to wait for a ZooKeeper session.
+    type: float
+    default: 10.0
+  zookeeper_tls:
+    description: Connect with TLS (the brokers' C(zookeeper.ssl.client.enable=true)).
+    type: bool
+    default: false
+  zookeeper_tls_ca:
+    description: PEM file of the CA that signed the ZooKeeper servers' certificates.
+    type: path
+  zookeeper_tls_certfile:
+    description: PEM client certificate, for ZooKeeper servers that require client authentication.
+    type: path
+  zookeeper_tls_keyfile:
+    description: PEM private key of O(zookeeper_tls_certfile).
+    type: path
+  zookeeper_tls_keyfile_password:
+    description: Password of O(zookeeper_tls_keyfile).
+    type: str
+  zookeeper_tls_verify:
+    description: Verify the servers' certificates against O(zookeeper_tls_ca).
+    type: bool
+    default: true
+  zookeeper_tls_check_hostname:
+    description: Also check the certificate's host name (the brokers' C(zookeeper.ssl.endpoint.identification.algorithm=HTTPS)).
+    type: bool
+    default: false
+  zookeeper_auth:
+    description:
+      - V(sasl_digest) authenticates with SASL DIGEST-MD5, as brokers with a JAAS C(Client) section using
+        C(DigestLoginModule) do (needs the C(pure-sasl) Python package).
+      - V(digest) adds ZooKeeper C(digest) scheme credentials (C(addauth digest user:password)).
+    type: str
+    default: none
+    choices: [none, sasl_digest, digest]
+  zookeeper_username:
+    description: User name for O(zookeeper_auth).
+    type: str
+  zookeeper_password:
+    description: Password for O(zookeeper_auth).
+    type: str
+  condition:
+    description:
+      - V(brokers_registered) - every id in O(broker_ids) is registered under C(/brokers/ids).
+      - V(zk_broker_count) - exactly O(count) ZooKeeper-mode brokers are registered (V(0) once every broker
+        runs in KRaft mode; works without Jolokia, unlike the C(MigratingZkBrokerCount) metric).
+      - V(controller_is_zk_broker) - C(/controller) is held by a ZooKeeper-mode broker (after a rollback).
+      - V(controller_is_kraft) - a KRaft controller took C(/controller) over (persistent,
+        C(kraftControllerEpoch) >= 0, and among O(kraft_controller_ids) when given).
+      - V(migration_absent) - C(/migration) does not exist.
+      - V(migration_copied) - C(/migration) records the initial metadata copy (C(kraft_metadata_offset) > 0).
+    type: str
+    required: true
+    choices: [brokers_registered, zk_broker_count, controller_is_zk_broker, controller_is_kraft,
+              migration_absent, migration_copied]
+  broker_ids:
+    description: Broker ids for O(condition=brokers_registered).
+    type: list
+    elements: int
+    default: []
+  count:
+    description: Broker count for O(condition=zk_broker_count).
+    type: int
+  kraft_controller_ids:
+    description: Node ids of the KRaft controllers, for O(condition=controller_is_kraft).
+    type: list
+    elements: int
+    default: []
+  timeout:
+    description: Seconds to wait before failing.
+    type: float
+    default: 300
+  interval:
+    description: Seconds between two reads.
+    type: float
+    default: 0.25
+attributes:
+  check_mode:
+    support: full
+    details: Read-only; waits the same in check mode.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Wait for the KRaft controllers to take over /controller
+  zk2kraft.migration.zookeeper_wait:
+    zookeeper_connect: "127.0.1.2:2181/kafka"
+    condition: controller_is_kraft
+    kraft_controller_ids: [3000, 3001, 3002]
+    timeout: 600
+  delegate_to: localhost
+  run_once: true
+
+- name: Wait until no ZooKeeper-mode broker is left
+  zk2kraft.migration.zookeeper_wait:
+    zookeeper_connect: "127.0.1.2:2181/kafka"
+    condition: zk_broker_count
+    count: 0
+  delegate_to: localhost
+  run_once: true
+"""
+
+RETURN = r"""
+elapsed:
+  description: Seconds spent waiting.
+  returned: always
+  type: float
+  sample: 1.75
+attempts:
+  description: Number of reads.
+  returned: always
+  type: int
+  sample: 8
+observed:
+  description: The last observation (the znodes the condition depends on).
+  returned: always
+  type: dict
+  sample: {"controller": {"brokerid": 3000, "kraft_controller_epoch": 5, "ephemeral": false}}
+"""
+
+import json
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
+    HAS_KAZOO,
+    KAZOO_IMPORT_ERROR,
+    ZK_ARGUMENT_SPEC,
+    ZK_CONDITIONS,
+    KazooException,
+    ZkCondition,
+    condition_met,
+    observe_condition,
+    session,
+    settings_from_params,
+)
+
+
+def main():
+    argument_spec = dict(ZK_ARGUMENT_SPEC)
+    argument_spec.update(
+        condition=dict(type="str", required=True, choices=list(ZK_CONDITIONS)),
+        broker_ids=dict(type="list", elements="int", default=[]),
+        count=dict(type="int"),
+        kraft_controller_ids=dict(type="list", elements="int", default=[]),
+        timeout=dict(type="float", default=300.0),
+        interval=dict(type="float", default=0.25),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_if=[("condition", "brokers_registered", ["broker_ids"]), ("condition", "zk_broker_count", ["count"])],
+    )
+    if not HAS_KAZOO:
+        module.fail_json(msg=missing_required_lib("kazoo"), exception=KAZOO_IMPORT_ERROR)
+    params = module.params
+    condition = ZkCondition(params["condition"], tuple(params["broker_ids"]), params["count"],
+                            tuple(params["kraft_controller_ids"]))
+    try:
+        condition.validate()
+        with session(settings_from_params(params)) as client:
+            # A lost connection is retried: kazoo reconnects within the session timeout.
+            waited = wait_for(lambda: observe_condition(client, condition), lambda obs: condition_met(condition, obs),
+                              timeout=params["timeout"], interval=params["interval"], retry_on=(KazooException,))
+    except (KraftError, ValueError) as exc:
+        module.fail_json(msg="ZooKeeper %s: %s" % (params["zookeeper_connect"], exc))
+    result = dict(changed=False, elapsed=round(waited.elapsed, 3), attempts=waited.attempts, observed=waited.last)
+    if not waited.ok:
+        seen = json.dumps(waited.last, sort_keys=True) if waited.last is not None else waited.last_error
+        module.fail_json(msg="timed out after %.1fs waiting for %s; last seen: %s"
+                         % (waited.elapsed, condition.describe(), seen), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
