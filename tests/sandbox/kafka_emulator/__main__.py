@@ -1,0 +1,34 @@
+"""`python -m kafka_emulator <tool> args...` — the bin/ scripts of the emulated distribution."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    if len(sys.argv) < 2:
+        print("usage: python -m kafka_emulator <kafka-tool.sh> [args...]", file=sys.stderr)
+        return 2
+    tool = sys.argv[1].removesuffix(".sh")
+    args = sys.argv[2:]
+    if tool == "kafka-server-start":
+        from .server import main as server_main
+        return server_main(args)
+    from . import tools
+    handlers = {
+        "kafka-server-stop": tools.server_stop,
+        "kafka-storage": tools.storage,
+        "kafka-metadata-quorum": tools.metadata_quorum,
+        "kafka-topics": tools.topics,
+        "kafka-configs": tools.configs,
+        "kafka-acls": tools.acls,
+    }
+    handler = handlers.get(tool)
+    if handler is None:
+        print(f"kafka_emulator: unknown tool {sys.argv[1]}", file=sys.stderr)
+        return 2
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

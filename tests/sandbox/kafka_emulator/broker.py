@@ -1,0 +1,456 @@
+"""Brokers: ZooKeeper mode, ZooKeeper migration mode, and KRaft mode (process.roles=broker)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from kazoo.exceptions import NodeExistsError
+
+from .common import EmuLog, Faults, MetadataVersion, StartupError, kafka_version, now_ms, random_uuid
+from .config import Endpoint, KafkaConfig
+from .metadata import Acl, Image, Topic, assign_replicas, partition_views
+from .metaprops import read_meta, write_meta
+from .raft import PARTITION_DIR
+from .rpc import RpcError, call
+from .zkstore import ZkStore
+
+KRAFT_MV_MIN = "3.0-IV1"
+
+
+def find_leader(voters: dict[int, tuple[str, int]]) -> tuple[int, str, int] | None:
+    """Ask the voters who leads; the answer with the highest epoch wins."""
+    best: tuple[int, int] | None = None
+    for vid, (host, port) in sorted(voters.items()):
+        try:
+            resp = call(host, port, {"op": "raft_leader"}, timeout=0.5)
+        except RpcError:
+            continue
+        leader = int(resp.get("leader_id", -1))
+        if leader >= 0 and leader in voters and (best is None or int(resp["epoch"]) > best[0]):
+            best = (int(resp["epoch"]), leader)
+    if best is None:
+        return None
+    host, port = voters[best[1]]
+    return best[1], host, port
+
+
+class BrokerNode:
+    def __init__(self, cfg: KafkaConfig, elog: EmuLog, faults: Faults, fatal: Callable[[str], None]) -> None:
+        self.cfg = cfg
+        self.elog = elog
+        self.faults = faults
+        self.fatal = fatal
+        self.mode = "kraft" if cfg.is_kraft_broker else ("migrating" if cfg.migration_enabled else "zk")
+        self.broker_id = cfg.node_id if cfg.is_kraft_broker else cfg.broker_id
+        self.incarnation = random_uuid()
+        self.cluster_id = ""
+        self.directory_id: str | None = None
+        self.zk: ZkStore | None = None
+        self.is_zk_controller = False
+        self.kraft_registered = False
+        self.caught_up_at: int | None = None
+        self.started = threading.Event()
+        self._stop = threading.Event()
+        self._zk_wakeup = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._live_cache: tuple[float, dict[int, bool]] = (0.0, {})
+        self.tag = f"[KafkaServer id={self.broker_id}]" if self.mode != "kraft" else f"[BrokerServer id={self.broker_id}]"
+        self.ltag = f"[BrokerLifecycleManager id={self.broker_id}]"
+
+    # --- startup ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.mode == "kraft":
+            self.elog.info(f"{self.tag} Transition from SHUTDOWN to STARTING")
+            self._load_kraft_meta()
+            self._spawn(self._kraft_registration_loop)
+        else:
+            self.elog.info(f"{self.tag} starting")
+            self._start_zk()
+
+    def _spawn(self, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _load_kraft_meta(self) -> None:
+        dirs = list(dict.fromkeys(self.cfg.log_dirs + [self.cfg.metadata_log_dir]))
+        found: dict[str, str] | None = None
+        for directory in dirs:
+            meta = read_meta(directory)
+            if meta is None:
+                raise StartupError(
+                    f"No `meta.properties` found in {directory} (have you run `kafka-storage.sh` to format the "
+                    "directory?)",
+                    f"java.lang.RuntimeException: No `meta.properties` found in {directory} (have you run "
+                    "`kafka-storage.sh` to format the directory?)")
+            node = meta.get("node.id", meta.get("broker.id"))
+            if node is not None and int(node) != self.broker_id:
+                raise StartupError(f"Stored node id {node} doesn't match previous node id {self.broker_id}")
+            if found is not None and found.get("cluster.id") != meta.get("cluster.id"):
+                raise StartupError("Invalid cluster.id in meta.properties: mismatched cluster IDs between directories")
+            found = found or meta
+        assert found is not None
+        self.cluster_id = found.get("cluster.id", "")
+        self.directory_id = found.get("directory.id")
+        (Path(self.cfg.metadata_log_dir) / PARTITION_DIR).mkdir(parents=True, exist_ok=True)
+
+    def _start_zk(self) -> None:
+        assert self.cfg.zk_connect is not None
+        self.elog.info(f"{self.tag} Connecting to zookeeper on {self.cfg.zk_connect}")
+        try:
+            self.zk = ZkStore(self.cfg.zk_connect, self.cfg.zk_session_timeout_ms)
+        except Exception as exc:
+            raise StartupError(f"Timed out waiting for connection while in state: CONNECTING ({exc})",
+                               "kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection "
+                               "while in state: CONNECTING") from exc
+        self.zk.ensure_persistent_paths()
+        self.cluster_id = self.zk.get_or_create_cluster_id()
+        self.elog.info(f"{self.tag} Cluster ID = {self.cluster_id}")
+        for directory in self.cfg.log_dirs:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            meta = read_meta(directory) or {}
+            stored = meta.get("cluster.id")
+            if stored is not None and stored != self.cluster_id:
+                text = (f"The Cluster ID {self.cluster_id} doesn't match stored clusterId Some({stored}) in "
+                        "meta.properties. The broker is trying to join the wrong cluster. Configured "
+                        "zookeeper.connect may be wrong.")
+                raise StartupError(text, f"kafka.common.InconsistentClusterIdException: {text}")
+            stored_id = meta.get("broker.id", meta.get("node.id"))
+            if stored_id is not None and int(stored_id) != self.broker_id:
+                text = (f"Configured broker.id {self.broker_id} doesn't match stored broker.id Some({stored_id}) in "
+                        "meta.properties. If you moved your data, make sure your configured broker.id matches. If "
+                        "you intend to create a new broker, you should remove all data in your data directories "
+                        "(log.dirs).")
+                raise StartupError(text, f"kafka.common.InconsistentBrokerIdException: {text}")
+            values = {"version": "0", "broker.id": str(self.broker_id), "cluster.id": self.cluster_id}
+            if meta.get("directory.id"):
+                values["directory.id"] = meta["directory.id"]
+            elif self.mode == "migrating" and kafka_version() >= (3, 7, 0):
+                values["directory.id"] = random_uuid()
+            self.directory_id = self.directory_id or values.get("directory.id")
+            if values != {k: v for k, v in meta.items()}:
+                write_meta(directory, values)
+        if self.mode == "migrating":
+            stale = Path(self.cfg.metadata_log_dir) / PARTITION_DIR
+            if kafka_version() >= (3, 8, 0) and stale.exists():
+                self.elog.info(f"{self.tag} Deleting the stale metadata log directory {stale} before starting the "
+                               "raft client in ZooKeeper migration mode.")
+                shutil.rmtree(stale, ignore_errors=True)
+            stale.mkdir(parents=True, exist_ok=True)
+
+    def after_listeners(self) -> None:
+        """Second startup half, once the socket server is bound."""
+        if self.mode == "kraft":
+            return
+        assert self.zk is not None
+        if not self.faults.never_register or self.mode == "migrating":
+            self._register_in_zk(wait_s=self.cfg.zk_session_timeout_ms / 1000.0 + 2.0)
+        self.zk.client.DataWatch("/controller", self._controller_watch)
+        self._spawn(self._zk_loop)
+        if self.mode == "migrating":
+            self._spawn(self._zk_broker_registration_loop)
+        self.caught_up_at = now_ms() + self.faults.catchup_ms
+        self.started.set()
+        self.elog.info(f"{self.tag} started")
+
+    def _register_in_zk(self, wait_s: float) -> None:
+        assert self.zk is not None
+        endpoints = self.cfg.advertised
+        payload = ZkStore.broker_registration(endpoints, self.cfg.protocol_map, self.cfg.rack, -1)
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self.zk.register_broker(self.broker_id, payload)
+                break
+            except NodeExistsError:
+                # the previous session of this broker may still hold the node until it expires
+                if time.monotonic() > deadline or self._stop.is_set():
+                    text = (f"Error while creating ephemeral at /brokers/ids/{self.broker_id}, node already exists "
+                            f"and owner does not match current session '{self.zk.session_id():#x}'")
+                    raise StartupError(text, f"org.apache.zookeeper.KeeperException$NodeExistsException: {text}")
+                self._stop.wait(0.1)
+        self.elog.info(f"[KafkaZkClient] Registered broker {self.broker_id} at path /brokers/ids/{self.broker_id} "
+                       f"with addresses: {','.join(str(e) for e in endpoints)}")
+
+    # --- ZooKeeper controller election -----------------------------------------------------------
+    def _controller_watch(self, data: bytes | None, stat: Any) -> None:
+        self._zk_wakeup.set()
+
+    def _zk_loop(self) -> None:
+        assert self.zk is not None
+        while not self._stop.is_set():
+            self._zk_wakeup.clear()
+            try:
+                self._zk_round()
+            except Exception as exc:  # connection loss: kazoo reconnects, try again next round
+                self.elog.warn(f"{self.tag} ZooKeeper operation failed: {type(exc).__name__}: {exc}")
+            self._zk_wakeup.wait(0.25)
+
+    def _zk_round(self) -> None:
+        assert self.zk is not None
+        if not self.zk.client.connected:
+            return
+        if (not self.faults.never_register or self.mode == "migrating") and \
+                self.zk.client.exists(f"/brokers/ids/{self.broker_id}") is None:
+            self._register_in_zk(wait_s=0)
+        data, ephemeral = self.zk.read_controller()
+        if data is None:
+            if self.zk.try_elect_zk_controller(self.broker_id):
+                epoch = self.zk.bump_controller_epoch()
+                self.is_zk_controller = True
+                self.elog.info(f"[Controller id={self.broker_id}] {self.broker_id} successfully elected as the "
+                               f"controller. Epoch incremented to {epoch}")
+            return
+        mine = int(data.get("brokerid", -1)) == self.broker_id and ephemeral and \
+            int(data.get("kraftControllerEpoch", -1)) < 0
+        if self.is_zk_controller and not mine:
+            self.is_zk_controller = False
+            if int(data.get("kraftControllerEpoch", -1)) >= 0:
+                self.elog.info(f"[Controller id={self.broker_id}] Resigning: the KRaft controller "
+                               f"{data.get('brokerid')} has claimed ZooKeeper controller leadership")
+            else:
+                self.elog.info(f"[Controller id={self.broker_id}] Resigning")
+        elif mine:
+            self.is_zk_controller = True
+
+    def kraft_owns_zk(self) -> bool:
+        if self.zk is None:
+            return False
+        data, _ = self.zk.read_controller()
+        return data is not None and int(data.get("kraftControllerEpoch", -1)) >= 0
+
+    # --- registration with the KRaft controller --------------------------------------------------
+    def _registration_request(self) -> dict[str, Any]:
+        if self.mode == "migrating":
+            low = high = str(self.cfg.ibp)
+        else:
+            low, high = KRAFT_MV_MIN, str(MetadataVersion.parse(f"{kafka_version()[0]}.{kafka_version()[1]}"))
+        return {"op": "broker_register", "id": self.broker_id, "cluster_id": self.cluster_id,
+                "incarnation": self.incarnation, "is_migrating_zk_broker": self.mode == "migrating",
+                "mv_min": low, "mv_max": high, "endpoints": [str(e) for e in self.cfg.advertised],
+                "rack": self.cfg.rack, "directory_id": self.directory_id}
+
+    def _try_register(self) -> str | None:
+        """None on success, else the error code (or a connectivity note)."""
+        leader = find_leader(self.cfg.voters)
+        if leader is None:
+            return "NO_LEADER"
+        try:
+            resp = call(leader[1], leader[2], self._registration_request(), timeout=3.0)
+        except RpcError:
+            return "NO_LEADER"
+        if resp.get("error"):
+            return str(resp["error"])
+        self.kraft_registered = True
+        self.elog.info(f"{self.ltag} Successfully registered broker {self.broker_id} with broker epoch "
+                       f"{resp.get('broker_epoch')}")
+        return None
+
+    def _heartbeat_until_stopped(self) -> None:
+        """Heartbeat the active controller; re-register if it forgot us."""
+        while not self._stop.is_set():
+            self._stop.wait(self.cfg.heartbeat_interval_ms / 1000.0)
+            if self._stop.is_set():
+                return
+            leader = find_leader(self.cfg.voters)
+            if leader is None:
+                continue
+            try:
+                resp = call(leader[1], leader[2], {"op": "broker_heartbeat", "id": self.broker_id,
+                                                   "incarnation": self.incarnation}, timeout=2.0)
+            except RpcError:
+                continue
+            if resp.get("error") == "STALE_BROKER_EPOCH":
+                self.kraft_registered = False
+                error = self._try_register()
+                if error not in (None, "NO_LEADER"):
+                    self.elog.info(f"{self.ltag} Unable to register broker {self.broker_id} because the controller "
+                                   f"returned error {error}")
+
+    def _zk_broker_registration_loop(self) -> None:
+        if self.faults.never_register:
+            self.elog.info(f"{self.ltag} Fault injection: this broker never registers with the KRaft controller.")
+            return
+        while not self._stop.is_set():
+            error = self._try_register()
+            if error is None:
+                break
+            if error != "NO_LEADER":
+                self.elog.info(f"{self.ltag} Unable to register broker {self.broker_id} because the controller "
+                               f"returned error {error}")
+            self._stop.wait(1.0)
+        self._heartbeat_until_stopped()
+
+    def _kraft_registration_loop(self) -> None:
+        deadline = time.monotonic() + self.cfg.registration_timeout_ms / 1000.0
+        while not self._stop.is_set():
+            error = "NEVER_REGISTER" if self.faults.never_register else self._try_register()
+            if error is None:
+                self.caught_up_at = now_ms() + self.faults.catchup_ms
+                self.started.set()
+                self.elog.info(f"{self.tag} Transition from STARTING to STARTED")
+                self.elog.info(f"[KafkaRaftServer nodeId={self.broker_id}] Kafka Server started")
+                self._heartbeat_until_stopped()
+                return
+            if error not in ("NO_LEADER", "NEVER_REGISTER"):
+                self.elog.info(f"{self.ltag} Unable to register broker {self.broker_id} because the controller "
+                               f"returned error {error}")
+            if time.monotonic() > deadline:
+                self.elog.error(f"{self.ltag} Shutting down because we were unable to register with the controller "
+                                "quorum.")
+                self.fatal("Shutting down because we were unable to register with the controller quorum.")
+                return
+            self._stop.wait(1.0)
+
+    # --- shutdown --------------------------------------------------------------------------------
+    def stop(self) -> None:
+        self.elog.info(f"{self.tag} shutting down")
+        self._stop.set()
+        if self.kraft_registered:
+            leader = find_leader(self.cfg.voters)
+            if leader is not None:
+                try:
+                    call(leader[1], leader[2], {"op": "broker_shutdown", "id": self.broker_id,
+                                                "incarnation": self.incarnation}, timeout=2.0)
+                except RpcError:
+                    pass
+        if self.zk is not None:
+            self.zk.close()
+        self.elog.info(f"{self.tag} shut down completed")
+
+    # --- cluster view ----------------------------------------------------------------------------
+    def caught_up(self) -> bool:
+        return self.caught_up_at is not None and now_ms() >= self.caught_up_at
+
+    def _kraft_call(self, req: dict[str, Any]) -> dict[str, Any]:
+        leader = find_leader(self.cfg.voters)
+        if leader is None:
+            return {"error": "NOT_CONTROLLER", "message": "Timed out waiting for the active controller."}
+        try:
+            return call(leader[1], leader[2], req, timeout=5.0)
+        except RpcError as exc:
+            return {"error": "NOT_CONTROLLER", "message": str(exc)}
+
+    def live_endpoints(self) -> dict[int, list[str]]:
+        live: dict[int, list[str]] = {}
+        if self.zk is not None:
+            for bid in self.zk.broker_ids():
+                info = self.zk.broker_info(bid)
+                if info is not None:
+                    live[bid] = list(info.get("endpoints", []))
+        if self.mode in ("migrating", "kraft") and self.cfg.voters:
+            resp = self._kraft_call({"op": "describe_cluster"})
+            for bid, reg in (resp.get("brokers") or {}).items():
+                live.setdefault(int(bid), list(reg.get("endpoints", [])))
+        return live
+
+    def liveness(self) -> dict[int, bool]:
+        """Live broker id -> caught up; cached briefly because every probe asks."""
+        cached_at, cached = self._live_cache
+        if time.monotonic() - cached_at < 0.25:
+            return cached
+        result: dict[int, bool] = {}
+        for bid, endpoints in self.live_endpoints().items():
+            if bid == self.broker_id:
+                result[bid] = self.caught_up()
+                continue
+            result[bid] = False
+            for ep in endpoints:
+                host_port = ep.split("://", 1)[-1]
+                host, _, port = host_port.rpartition(":")
+                try:
+                    resp = call(host, int(port), {"op": "replica_status"}, timeout=0.5)
+                except (RpcError, ValueError):
+                    continue
+                result[bid] = bool(resp.get("caught_up"))
+                break
+        self._live_cache = (time.monotonic(), result)
+        return result
+
+    def image(self) -> Image | dict[str, Any]:
+        if self.mode == "kraft":
+            resp = self._kraft_call({"op": "metadata_image"})
+            if resp.get("error"):
+                return resp
+            return Image.from_json(resp["image"])
+        assert self.zk is not None
+        return self.zk.read_image()
+
+    # --- ZooKeeper-mode writes -------------------------------------------------------------------
+    def _zk_write(self, req: dict[str, Any]) -> dict[str, Any]:
+        assert self.zk is not None
+        action = req.get("action")
+        name = str(req.get("name", ""))
+        if action == "create_topic":
+            if self.zk.topic_exists(name):
+                return {"error": "TOPIC_ALREADY_EXISTS", "message": f"Topic '{name}' already exists."}
+            try:
+                assignment = assign_replicas(name, int(req["partitions"]), int(req["replication_factor"]),
+                                             self.zk.broker_ids())
+            except ValueError as exc:
+                return {"error": "INVALID_REPLICATION_FACTOR", "message": str(exc)}
+            self.zk.create_topic(Topic(name, random_uuid(), assignment), dict(req.get("configs") or {}),
+                                 self.zk.controller_epoch()[0])
+        elif action == "delete_topic":
+            if not self.zk.topic_exists(name):
+                return {"error": "UNKNOWN_TOPIC_OR_PARTITION", "message": f"Topic '{name}' does not exist."}
+            self.zk.delete_topic(name)
+        elif action == "alter_configs":
+            if not self.zk.topic_exists(name):
+                return {"error": "UNKNOWN_TOPIC_OR_PARTITION", "message": f"Topic {name} does not exist."}
+            configs = self.zk.topic_config(name)
+            configs.update(dict(req.get("set") or {}))
+            for key in req.get("delete") or []:
+                configs.pop(key, None)
+            self.zk.set_topic_config(name, configs)
+        elif action in ("add_acls", "remove_acls"):
+            for data in req.get("acls", []):
+                self.zk.apply_acl_change(Acl.from_json(data), add=action == "add_acls")
+        else:
+            return {"error": "INVALID_REQUEST", "message": f"unknown action {action}"}
+        return {"ok": True}
+
+    # --- requests --------------------------------------------------------------------------------
+    def dispatch(self, req: dict[str, Any]) -> dict[str, Any]:
+        op = str(req.get("op"))
+        if op == "replica_status":
+            return {"caught_up": self.caught_up(), "id": self.broker_id}
+        if op == "node_info":
+            return {"role": "broker", "mode": self.mode, "node_id": self.broker_id, "cluster_id": self.cluster_id}
+        if op == "metadata_image":
+            image = self.image()
+            if isinstance(image, dict):
+                return image
+            return {"image": image.to_json()}
+        if op == "liveness":
+            return {"liveness": {str(k): v for k, v in self.liveness().items()}}
+        if op == "metadata_write":
+            if self.mode == "kraft" or (self.mode == "migrating" and self.kraft_owns_zk()):
+                return self._kraft_call(req)
+            return self._zk_write(req)
+        if op == "quorum_describe":
+            if not self.cfg.voters:
+                return {"error": "UNSUPPORTED_VERSION", "message": "The node does not support DESCRIBE_QUORUM"}
+            return self._kraft_call(req)
+        return {"error": "INVALID_REQUEST", "message": f"unsupported operation {op}"}
+
+    def metrics(self) -> dict[str, int | None]:
+        base = "kafka.controller:type=KafkaController,name="
+        zk_mode = self.mode != "kraft"
+        urp: int | None = None
+        try:
+            image = self.image()
+            if isinstance(image, Image):
+                views = partition_views(image, self.liveness())
+                urp = sum(1 for v in views if v.leader == self.broker_id and v.under_replicated)
+        except Exception:  # metrics must answer even while ZooKeeper is unreachable
+            urp = 0
+        return {
+            base + "ZkMigrationState": (4 if kafka_version() >= (3, 6, 0) else 0) if zk_mode else None,
+            base + "ActiveControllerCount": (1 if self.is_zk_controller else 0) if zk_mode else None,
+            "kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions": urp if urp is not None else 0,
+        }

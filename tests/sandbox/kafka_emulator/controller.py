@@ -1,0 +1,552 @@
+"""KRaft controller: quorum member, broker registry, ZooKeeper migration driver, dual-write."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .common import EmuLog, Faults, MetadataVersion, kafka_version, now_ms, random_uuid
+from .config import KafkaConfig
+from .metadata import RECORD_TYPE_NAMES, Acl, Image, Topic, apply_record, assign_replicas, image_to_records
+from .raft import PARTITION_DIR, Raft, RaftLog
+from .rpc import RpcError, call
+from .zkstore import ZkStore
+
+NONE, MIGRATION, PRE_MIGRATION, POST_MIGRATION, ZK = 0, 1, 2, 3, 4
+STATE_NAMES = {NONE: "NONE", MIGRATION: "MIGRATION", PRE_MIGRATION: "PRE_MIGRATION",
+               POST_MIGRATION: "POST_MIGRATION", ZK: "ZK"}
+BOOTSTRAP_FILE = "bootstrap.checkpoint"
+LEADER_OPS = {"broker_register", "broker_heartbeat", "broker_shutdown", "controller_register", "describe_cluster",
+              "metadata_image", "metadata_write", "quorum_describe"}
+
+
+def state_metric(state: int) -> int:
+    """ZkMigrationState gauge value; 3.4 numbered PRE_MIGRATION=1 and MIGRATION=2."""
+    if kafka_version()[:2] == (3, 4):
+        return {MIGRATION: 2, PRE_MIGRATION: 1}.get(state, state)
+    return state
+
+
+def read_bootstrap(metadata_dir: Path) -> MetadataVersion:
+    try:
+        data = json.loads((metadata_dir / BOOTSTRAP_FILE).read_text(encoding="utf-8"))
+        return MetadataVersion.parse(str(data["metadata.version"]))
+    except (OSError, ValueError, KeyError):
+        return MetadataVersion.parse("3.9-IV0")
+
+
+class ControllerNode:
+    def __init__(self, cfg: KafkaConfig, elog: EmuLog, faults: Faults, cluster_id: str) -> None:
+        self.cfg = cfg
+        self.elog = elog
+        self.faults = faults
+        self.node_id = cfg.node_id
+        self.cluster_id = cluster_id
+        self.metadata_dir = Path(cfg.metadata_log_dir)
+        self.bootstrap_version = read_bootstrap(self.metadata_dir)
+        self.incarnation = random_uuid()
+        self.lock = threading.RLock()
+        self.raft = Raft(self.node_id, cfg.voters, RaftLog(self.metadata_dir / PARTITION_DIR), elog,
+                         self._on_leader, self._on_resign, self._on_replicated)
+        self.applied = 0
+        self.image = Image()
+        self.metadata_version: MetadataVersion | None = None
+        self.migration_state: int | None = None
+        self.brokers: dict[int, dict[str, Any]] = {}
+        self.controllers: dict[int, dict[str, Any]] = {}
+        self.sessions: dict[int, dict[str, Any]] = {}
+        self.activated_epoch = -1
+        self.zk_owned_epoch = -1
+        self.zk: ZkStore | None = None
+        self.migration_flag = cfg.migration_enabled and cfg.zk_connect is not None
+        self._stop = threading.Event()
+        self._last_wait_log: dict[str, tuple[str, float]] = {}
+        self._driver = threading.Thread(target=self._driver_loop, name="migration-driver", daemon=True)
+        self._registrar = threading.Thread(target=self._register_loop, name="controller-registration", daemon=True)
+        self.tag = f"[QuorumController id={self.node_id}]"
+        self.dtag = f"[KRaftMigrationDriver id={self.node_id}]"
+
+    # --- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> None:
+        with self.lock:
+            self._catch_up_locked()
+        if self.migration_flag:
+            assert self.cfg.zk_connect is not None
+            self.zk = ZkStore(self.cfg.zk_connect, self.cfg.zk_session_timeout_ms)
+            if self.zk.create_migration_if_absent():
+                self.elog.info(f"{self.dtag} Initialized ZK migration state in /migration")
+        self.raft.start()
+        self._driver.start()
+        self._registrar.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.raft.stop()
+        if self.zk is not None:
+            self.zk.close()
+
+    # --- log -> image ----------------------------------------------------------------------------
+    def _catch_up_locked(self) -> None:
+        entries = self.raft.log.entries
+        if self.applied > len(entries):
+            # the follower's log was replaced after a divergence: rebuild from scratch
+            self.applied = 0
+            self.image = Image()
+            self.brokers, self.controllers = {}, {}
+            self.migration_state, self.metadata_version = None, None
+        while self.applied < len(entries):
+            record = entries[self.applied]["record"]
+            self.applied += 1
+            kind = record.get("type")
+            if kind == "FeatureLevel":
+                self.metadata_version = MetadataVersion.parse(record["level"])
+            elif kind == "ZkMigrationState":
+                self.migration_state = int(record["state"])
+            elif kind == "RegisterBroker":
+                self.brokers[int(record["id"])] = record
+            elif kind == "UnregisterBroker":
+                self.brokers.pop(int(record["id"]), None)
+            elif kind == "RegisterController":
+                self.controllers[int(record["id"])] = record
+            else:
+                apply_record(self.image, record)
+
+    def _on_replicated(self) -> None:
+        with self.lock:
+            self._catch_up_locked()
+
+    def _append(self, records: list[dict[str, Any]]) -> int:
+        with self.lock:
+            offset = -1
+            for record in records:
+                offset = self.raft.append(record)
+            self._catch_up_locked()
+            return offset
+
+    # --- leadership ------------------------------------------------------------------------------
+    def _on_leader(self, epoch: int) -> None:
+        with self.lock:
+            now = now_ms()
+            # a new active controller gives every registered broker a fresh session, like Kafka's
+            self.sessions = {bid: {"incarnation": reg["incarnation"], "expires": now + self.cfg.broker_session_timeout_ms,
+                                   "last_heartbeat": now} for bid, reg in self.brokers.items()}
+        self.elog.info(f"{self.tag} Becoming the active controller at epoch {epoch}, next write offset "
+                       f"{self.raft.log.end_offset}.")
+
+    def _on_resign(self) -> None:
+        with self.lock:
+            self.sessions = {}
+            self.activated_epoch = -1
+        self.elog.info(f"{self.tag} Renouncing leadership; the controller is no longer active.")
+
+    def is_active(self) -> bool:
+        return self.raft.is_leader()
+
+    def _activate(self, epoch: int) -> None:
+        with self.lock:
+            self._catch_up_locked()
+            if self.metadata_version is None:
+                mv = self.bootstrap_version
+                self.elog.info(f"{self.tag} The metadata log appears to be empty. Appending 1 bootstrap record(s) "
+                               f"at metadata.version {mv} from bootstrap source 'the binary bootstrap metadata file: "
+                               f"{self.metadata_dir / BOOTSTRAP_FILE}'.")
+                records: list[dict[str, Any]] = [{"type": "FeatureLevel", "name": "metadata.version", "level": str(mv)}]
+                if self.migration_flag:
+                    self.elog.info(f"{self.tag} Putting the controller into pre-migration mode. No metadata updates "
+                                   "will be allowed until the ZK metadata has been migrated.")
+                    records.append({"type": "ZkMigrationState", "state": PRE_MIGRATION})
+                else:
+                    records.append({"type": "ZkMigrationState", "state": NONE})
+                self._append(records)
+            elif self.migration_state == MIGRATION and not self.migration_flag:
+                self.elog.info(f"{self.tag} Completing the ZK migration since this controller was configured with "
+                               "'zookeeper.metadata.migration.enable' set to 'false'.")
+                self._append([{"type": "ZkMigrationState", "state": POST_MIGRATION}])
+            elif self.migration_state == PRE_MIGRATION and not self.migration_flag:
+                self.elog.error(f"{self.tag} Detected an in-progress ZK migration (PRE_MIGRATION) but "
+                                "'zookeeper.metadata.migration.enable' is 'false'; the migration cannot continue.")
+            elif self.migration_state in (None, NONE) and self.migration_flag and self.image.topics:
+                self.elog.error(f"{self.tag} Should not have ZK migrations enabled on a cluster that was created "
+                                "in KRaft mode.")
+            self.activated_epoch = epoch
+
+    # --- the migration driver --------------------------------------------------------------------
+    def _driver_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._driver_step()
+            except Exception as exc:  # ZooKeeper hiccups: retry on the next round like the real driver
+                self.elog.error(f"{self.dtag} Encountered an error in the migration driver: {type(exc).__name__}: {exc}")
+            self._stop.wait(0.2)
+
+    def _driver_step(self) -> None:
+        with self.raft.lock:
+            leader = self.raft.role == "leader"
+            epoch = self.raft.epoch
+        if not leader:
+            return
+        if self.activated_epoch != epoch:
+            self._activate(epoch)
+        self._expire_sessions()
+        if not self.migration_flag or self.zk is None:
+            return
+        if self.migration_state == PRE_MIGRATION:
+            self._pre_migration_step(epoch)
+        elif self.migration_state == MIGRATION and self.zk_owned_epoch != epoch:
+            self.zk.claim_for_kraft(self.node_id, epoch)
+            mig, _ = self.zk.read_migration()
+            offset = int((mig or {}).get("kraft_metadata_offset", -1))
+            self.zk.write_migration(self.node_id, epoch, max(offset, self.raft.log.end_offset - 1), epoch)
+            self.zk_owned_epoch = epoch
+            self.elog.info(f"{self.dtag} Claimed ZK controller leadership at KRaft controller epoch {epoch}; "
+                           "the migration is in dual-write mode (MIGRATION).")
+
+    def _waiting(self, key: str, message: str) -> None:
+        """Log a waiting line when it changes, and every 5 seconds while it holds."""
+        last = self._last_wait_log.get(key)
+        now = time.monotonic()
+        if last is None or last[0] != message or now - last[1] > 5.0:
+            self._last_wait_log[key] = (message, now)
+            self.elog.info(f"{self.dtag} {message}")
+
+    def _pre_migration_step(self, epoch: int) -> None:
+        assert self.zk is not None
+        with self.lock:
+            controllers = dict(self.controllers)
+            brokers = dict(self.brokers)
+            mv = self.metadata_version
+        voters = sorted(self.cfg.voters)
+        if kafka_version() >= (3, 7, 0):
+            missing = [v for v in voters if v not in controllers]
+            not_ready = [v for v in voters if v in controllers and not controllers[v].get("zk_migration_ready")]
+            if missing or not_ready:
+                reason = (f"Missing registration from controllers {missing}" if missing else
+                          f"Controllers {not_ready} did not have zookeeper.metadata.migration.enable set")
+                self._waiting("controllers", "Still waiting for all controller nodes ready to begin the migration. "
+                                             f"Not ready due to: {reason}")
+                return
+        if mv is not None and mv < MetadataVersion(3, 6, 1) and kafka_version() >= (3, 9, 0) and not self.image.topics:
+            self._waiting("mv", f"Cannot begin the migration: metadata.version {mv} is below 3.6-IV1, which is "
+                                "required for a migration onto an empty KRaft log.")
+            return
+        zk_brokers = set(self.zk.broker_ids())
+        zk_image = self.zk.read_image()
+        for topic in zk_image.topics.values():
+            for replicas in topic.partitions.values():
+                zk_brokers.update(replicas)
+        if not brokers:
+            self._waiting("brokers", "No brokers are known to KRaft, waiting for brokers to register.")
+            return
+        if not zk_brokers:
+            self._waiting("brokers", "No brokers are registered in ZK, waiting for brokers to register.")
+            return
+        registered = {bid for bid, reg in brokers.items() if reg.get("is_migrating_zk_broker")}
+        waiting = sorted(zk_brokers - registered)
+        if waiting:
+            self._waiting("brokers", f"Still waiting for ZK brokers {waiting} to register with KRaft.")
+            return
+        zk_epoch = self.zk.claim_for_kraft(self.node_id, epoch)
+        self.zk_owned_epoch = epoch
+        self.elog.info(f"{self.dtag} Claimed ZK controller leadership. New ZK controller epoch is {zk_epoch}.")
+        mig, _ = self.zk.read_migration()
+        prior_offset = int((mig or {}).get("kraft_metadata_offset", -1))
+        if prior_offset > 0:
+            self.elog.info(f"{self.dtag} Skipping the migration of metadata from ZooKeeper to KRaft because /migration "
+                           f"says it already completed (kraft_metadata_offset={prior_offset}).")
+            offset = self._append([{"type": "ZkMigrationState", "state": MIGRATION}])
+            self.zk.write_migration(self.node_id, epoch, offset, epoch)
+            self._sync_zk_to_image()
+            return
+        start = time.monotonic()
+        records = image_to_records(zk_image)
+        counts: dict[str, int] = {}
+        for record in records:
+            name = RECORD_TYPE_NAMES.get(str(record["type"]), str(record["type"]))
+            counts[name] = counts.get(name, 0) + 1
+        offset = self._append(records + [{"type": "ZkMigrationState", "state": MIGRATION}])
+        self.zk.write_migration(self.node_id, epoch, offset, epoch)
+        elapsed = int((time.monotonic() - start) * 1000)
+        types = "{" + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) + "}"
+        spelled = "Zookeeper" if kafka_version() < (3, 6, 0) else "ZooKeeper"
+        seen = sorted(registered)
+        self.elog.info(f"{self.dtag} Completed migration of metadata from {spelled} to KRaft. {len(records)} records "
+                       f"were generated in {elapsed} ms across 1 batches. The average time spent waiting on a batch "
+                       f"was {float(elapsed):.2f} ms. The record types were {types}. The current metadata offset is "
+                       f"now {offset} with an epoch of {epoch}. Saw {len(seen)} brokers in the migrated metadata "
+                       f"{seen}.")
+        if kafka_version() >= (3, 6, 0):
+            self.elog.info(f"{self.dtag} Finished initial migration of ZK metadata to KRaft in {elapsed} milliseconds.")
+
+    def _sync_zk_to_image(self) -> None:
+        """Full KRaft->ZooKeeper reconciliation: ZooKeeper ends up holding exactly the KRaft image."""
+        assert self.zk is not None
+        with self.lock:
+            image = Image.from_json(self.image.to_json())
+        zk_image = self.zk.read_image()
+        for name in sorted(set(zk_image.topics) - set(image.topics)):
+            self.elog.info(f"{self.dtag} Deleting topic {name} from ZooKeeper: it is not in the KRaft metadata.")
+            self.zk.delete_topic(name)
+        for name, topic in image.topics.items():
+            if name not in zk_image.topics:
+                self.zk.create_topic(topic, image.configs.get(name, {}), self.zk.controller_epoch()[0])
+        for acl in zk_image.acls - image.acls:
+            self.zk.apply_acl_change(acl, add=False)
+        for acl in image.acls - zk_image.acls:
+            self.zk.apply_acl_change(acl, add=True)
+
+    # --- sessions --------------------------------------------------------------------------------
+    def _expire_sessions(self) -> None:
+        now = now_ms()
+        with self.lock:
+            expired = [bid for bid, s in self.sessions.items() if s["expires"] < now]
+            for bid in expired:
+                del self.sessions[bid]
+        for bid in expired:
+            self.elog.info(f"{self.tag} Fencing broker {bid} because its session has timed out.")
+
+    def live_brokers(self) -> dict[int, dict[str, Any]]:
+        with self.lock:
+            return {bid: self.brokers[bid] for bid in self.sessions if bid in self.brokers}
+
+    # --- controller registration (3.7+) -----------------------------------------------------------
+    def _register_loop(self) -> None:
+        registered_with = (-1, -1)
+        while not self._stop.is_set():
+            with self.raft.lock:
+                leader, epoch = self.raft.leader_id, self.raft.epoch
+            if leader >= 0 and registered_with != (leader, epoch):
+                req = {"op": "controller_register", "id": self.node_id, "incarnation": self.incarnation,
+                       "zk_migration_ready": self.migration_flag,
+                       "endpoints": [str(e) for e in self.cfg.controller_endpoints()]}
+                try:
+                    if leader == self.node_id:
+                        resp = self._handle_controller_register(req)
+                    else:
+                        host, port = self.cfg.voters[leader]
+                        resp = call(host, port, req, timeout=1.0)
+                    if not resp.get("error"):
+                        registered_with = (leader, epoch)
+                except RpcError:
+                    pass
+            self._stop.wait(0.3)
+
+    def _handle_controller_register(self, req: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            current = self.controllers.get(int(req["id"]))
+            record = {"type": "RegisterController", "id": int(req["id"]), "incarnation": req["incarnation"],
+                      "zk_migration_ready": bool(req["zk_migration_ready"]), "endpoints": req.get("endpoints", [])}
+            if current is None or current["incarnation"] != record["incarnation"] or \
+                    current.get("zk_migration_ready") != record["zk_migration_ready"]:
+                self._append([record])
+        return {"ok": True}
+
+    # --- broker registration ---------------------------------------------------------------------
+    def _register_broker(self, req: dict[str, Any]) -> dict[str, Any]:
+        bid = int(req["id"])
+        zk_broker = bool(req.get("is_migrating_zk_broker"))
+        with self.lock:
+            mv = self.metadata_version or self.bootstrap_version
+            if req.get("cluster_id") != self.cluster_id:
+                return {"error": "INCONSISTENT_CLUSTER_ID",
+                        "message": f"Expected cluster ID {self.cluster_id}, but got cluster ID {req.get('cluster_id')}"}
+            existing = self.brokers.get(bid)
+            if existing is not None and bid in self.sessions and existing["incarnation"] != req["incarnation"]:
+                return {"error": "DUPLICATE_BROKER_REGISTRATION",
+                        "message": "Another broker is registered with that broker id."}
+            if zk_broker and not (self.migration_flag and mv.migration_supported()):
+                return {"error": "BROKER_ID_NOT_REGISTERED", "message": "Controller does not support registering ZK brokers."}
+            low, high = (MetadataVersion.parse(str(req["mv_min"])), MetadataVersion.parse(str(req["mv_max"])))
+            if not low <= mv <= high:
+                return {"error": "UNSUPPORTED_VERSION",
+                        "message": f"Unable to register because the broker does not support version {mv} of "
+                                   f"metadata.version. It wants a version between {low} and {high}, inclusive."}
+            if zk_broker and kafka_version() >= (3, 9, 0):
+                names = {e.split("://", 1)[0] for e in req.get("endpoints", [])}
+                if self.cfg.inter_broker_listener_name not in names:
+                    return {"error": "INVALID_REGISTRATION", "message": "Broker does not have the current "
+                            f"inter.broker.listener {self.cfg.inter_broker_listener_name}"}
+            if not zk_broker and self.migration_state == PRE_MIGRATION:
+                return {"error": "BROKER_ID_NOT_REGISTERED",
+                        "message": "Controller is in pre-migration mode and cannot register KRaft brokers until "
+                                   "the metadata migration is complete."}
+            record = {"type": "RegisterBroker", "id": bid, "incarnation": req["incarnation"],
+                      "is_migrating_zk_broker": zk_broker, "endpoints": req.get("endpoints", []),
+                      "rack": req.get("rack"), "directory_id": req.get("directory_id"),
+                      "broker_epoch": self.raft.log.end_offset}
+            self._append([record])
+            now = now_ms()
+            self.sessions[bid] = {"incarnation": req["incarnation"], "last_heartbeat": now,
+                                  "expires": now + self.cfg.broker_session_timeout_ms}
+        kind = "ZK broker" if zk_broker else "broker"
+        self.elog.info(f"{self.tag} Registered {kind} {bid} with incarnation {req['incarnation']} at broker epoch "
+                       f"{record['broker_epoch']}.")
+        return {"ok": True, "broker_epoch": record["broker_epoch"]}
+
+    def _heartbeat(self, req: dict[str, Any]) -> dict[str, Any]:
+        bid = int(req["id"])
+        with self.lock:
+            reg = self.brokers.get(bid)
+            if reg is None or reg["incarnation"] != req.get("incarnation"):
+                return {"error": "STALE_BROKER_EPOCH", "message": "The broker must register again."}
+            now = now_ms()
+            self.sessions[bid] = {"incarnation": reg["incarnation"], "last_heartbeat": now,
+                                  "expires": now + self.cfg.broker_session_timeout_ms}
+            return {"ok": True, "migration_state": self.migration_state}
+
+    def _shutdown_broker(self, req: dict[str, Any]) -> dict[str, Any]:
+        bid = int(req["id"])
+        with self.lock:
+            session = self.sessions.get(bid)
+            if session is not None and session["incarnation"] == req.get("incarnation"):
+                del self.sessions[bid]
+        self.elog.info(f"{self.tag} Broker {bid} is shutting down: fenced after controlled shutdown.")
+        return {"ok": True}
+
+    # --- metadata writes -------------------------------------------------------------------------
+    def _write(self, req: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            state = self.migration_state
+            if state == PRE_MIGRATION:
+                return {"error": "NOT_CONTROLLER", "message": "The active controller is in pre-migration mode and "
+                        "cannot accept metadata updates until the ZK metadata has been migrated."}
+            action = req.get("action")
+            records: list[dict[str, Any]] = []
+            if action == "create_topic":
+                name = str(req["name"])
+                if name in self.image.topics:
+                    return {"error": "TOPIC_ALREADY_EXISTS", "message": f"Topic '{name}' already exists."}
+                live = sorted(self.live_brokers())
+                try:
+                    assignment = assign_replicas(name, int(req["partitions"]), int(req["replication_factor"]), live)
+                except ValueError as exc:
+                    return {"error": "INVALID_REPLICATION_FACTOR", "message": str(exc)}
+                topic = Topic(name, random_uuid(), assignment)
+                records.append({"type": "Topic", "name": name, "topic_id": topic.topic_id})
+                records += [{"type": "Partition", "topic": name, "partition": p, "replicas": r}
+                            for p, r in sorted(assignment.items())]
+                records += [{"type": "Config", "resource_type": "topics", "name": name, "key": k, "value": v}
+                            for k, v in sorted(dict(req.get("configs") or {}).items())]
+            elif action == "delete_topic":
+                name = str(req["name"])
+                if name not in self.image.topics:
+                    return {"error": "UNKNOWN_TOPIC_OR_PARTITION", "message": f"Topic '{name}' does not exist."}
+                records.append({"type": "RemoveTopic", "name": name})
+            elif action == "alter_configs":
+                name = str(req["name"])
+                if name not in self.image.topics:
+                    return {"error": "UNKNOWN_TOPIC_OR_PARTITION", "message": f"Topic {name} does not exist."}
+                records += [{"type": "Config", "resource_type": "topics", "name": name, "key": k, "value": v}
+                            for k, v in sorted(dict(req.get("set") or {}).items())]
+                records += [{"type": "Config", "resource_type": "topics", "name": name, "key": k, "value": None}
+                            for k in req.get("delete") or []]
+            elif action in ("add_acls", "remove_acls"):
+                kind = "Acl" if action == "add_acls" else "RemoveAcl"
+                records += [{"type": kind, "acl": a} for a in req.get("acls", [])]
+            else:
+                return {"error": "INVALID_REQUEST", "message": f"unknown action {action}"}
+            if not records:
+                return {"ok": True}
+            self._append(records)
+            dual = state == MIGRATION and self.migration_flag and self.zk is not None
+            snapshot = Image.from_json(self.image.to_json())
+        if dual:
+            self._dual_write(records, snapshot)
+        return {"ok": True}
+
+    def _dual_write(self, records: list[dict[str, Any]], image: Image) -> None:
+        """Mirror the change into ZooKeeper, as the controller does while in MIGRATION."""
+        assert self.zk is not None
+        zk_epoch = self.zk.controller_epoch()[0]
+        topics_done: set[str] = set()
+        for record in records:
+            kind = record["type"]
+            if kind in ("Topic", "Partition") and record.get("name", record.get("topic")) not in topics_done:
+                name = str(record.get("name", record.get("topic")))
+                topics_done.add(name)
+                if name in image.topics:
+                    self.zk.create_topic(image.topics[name], image.configs.get(name, {}), zk_epoch)
+            elif kind == "RemoveTopic":
+                self.zk.delete_topic(str(record["name"]))
+            elif kind == "Config" and record["name"] not in topics_done:
+                self.zk.set_topic_config(str(record["name"]), image.configs.get(str(record["name"]), {}))
+            elif kind in ("Acl", "RemoveAcl"):
+                self.zk.apply_acl_change(Acl.from_json(record["acl"]), add=kind == "Acl")
+
+    # --- queries ---------------------------------------------------------------------------------
+    def _quorum_describe(self) -> dict[str, Any]:
+        now = now_ms()
+        with self.raft.lock:
+            leo = self.raft.log.end_offset
+            voters = []
+            for vid in sorted(self.cfg.voters):
+                host, port = self.cfg.voters[vid]
+                endpoints = [f"{n}://{host}:{port}" for n in self.cfg.controller_listener_names[:1]]
+                if vid == self.node_id:
+                    voters.append({"id": vid, "leo": leo, "last_fetch": now, "last_caught_up": now,
+                                   "endpoints": endpoints})
+                else:
+                    prog = self.raft.progress.get(vid, {"leo": 0, "last_fetch": -1, "last_caught_up": -1})
+                    voters.append({"id": vid, "leo": prog["leo"], "last_fetch": prog["last_fetch"],
+                                   "last_caught_up": prog["last_caught_up"], "endpoints": endpoints})
+            hw = self.raft.high_watermark
+            epoch = self.raft.epoch
+        with self.lock:
+            observers = [{"id": bid, "leo": leo, "last_fetch": s["last_heartbeat"], "last_caught_up": s["last_heartbeat"],
+                          "directory_id": self.brokers.get(bid, {}).get("directory_id")}
+                         for bid, s in sorted(self.sessions.items())]
+        return {"cluster_id": self.cluster_id, "leader_id": self.node_id, "leader_epoch": epoch, "high_watermark": hw,
+                "voters": voters, "observers": observers, "now": now}
+
+    def dispatch(self, req: dict[str, Any]) -> dict[str, Any]:
+        op = str(req.get("op"))
+        if op.startswith("raft_"):
+            return self.raft.handle(req)
+        if op in LEADER_OPS and not self.is_active():
+            if req.get("forwarded"):
+                return {"error": "NOT_CONTROLLER", "message": "This node is not the active controller."}
+            leader = self.raft.leader_id
+            if leader < 0 or leader == self.node_id:
+                return {"error": "NOT_CONTROLLER", "message": "The active controller is not known yet."}
+            host, port = self.cfg.voters[leader]
+            try:
+                return call(host, port, dict(req, forwarded=True), timeout=5.0)
+            except RpcError as exc:
+                return {"error": "NOT_CONTROLLER", "message": str(exc)}
+        if op == "broker_register":
+            return self._register_broker(req)
+        if op == "broker_heartbeat":
+            return self._heartbeat(req)
+        if op == "broker_shutdown":
+            return self._shutdown_broker(req)
+        if op == "controller_register":
+            return self._handle_controller_register(req)
+        if op == "describe_cluster":
+            return {"brokers": {str(b): r for b, r in self.live_brokers().items()}, "cluster_id": self.cluster_id,
+                    "controller_id": self.node_id, "migration_state": self.migration_state}
+        if op == "metadata_image":
+            with self.lock:
+                return {"image": self.image.to_json(), "migration_state": self.migration_state}
+        if op == "metadata_write":
+            return self._write(req)
+        if op == "quorum_describe":
+            return self._quorum_describe()
+        if op == "node_info":
+            return {"role": "controller", "node_id": self.node_id, "cluster_id": self.cluster_id}
+        return {"error": "INVALID_REQUEST", "message": f"unsupported operation {op}"}
+
+    # --- metrics ---------------------------------------------------------------------------------
+    def metrics(self) -> dict[str, int | None]:
+        with self.lock:
+            state = self.migration_state if self.migration_state is not None else NONE
+            zk_count = sum(1 for r in self.brokers.values() if r.get("is_migrating_zk_broker"))
+        base = "kafka.controller:type=KafkaController,name="
+        values: dict[str, int | None] = {
+            base + "ZkMigrationState": state_metric(state) if kafka_version() >= (3, 5, 0) else None,
+            base + "ZkWriteBehindLag": 0,
+            base + "ActiveControllerCount": 1 if self.is_active() else 0,
+            base + "MigratingZkBrokerCount": zk_count if kafka_version() >= (3, 6, 0) else None,
+        }
+        return values

@@ -1,0 +1,84 @@
+"""A Jolokia-agent lookalike: GET /jolokia/read/<mbean>[/<attribute>] answered from the node's gauges."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+Metrics = Callable[[], dict[str, "int | None"]]
+
+
+def parse_agent(kafka_opts: str) -> tuple[str, int] | None:
+    """(host, port) from -javaagent:<path with jolokia>=port=P[,host=H]."""
+    match = re.search(r"-javaagent:\S*jolokia\S*?=(\S+)", kafka_opts)
+    if not match:
+        return None
+    options = dict(item.partition("=")[::2] for item in match.group(1).split(","))
+    if "port" not in options:
+        return None
+    return options.get("host", "127.0.0.1"), int(options["port"])
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "_Server"
+
+    def log_message(self, format: str, *args: object) -> None:  # keep the node's stdout for server.log lines
+        return
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        path = urllib.parse.unquote(self.path.split("?", 1)[0])
+        if path.rstrip("/") in ("/jolokia", "/jolokia/version"):
+            body = {"request": {"type": "version"}, "value": {"agent": "2.0.0-kafka-emulator", "protocol": "8.0"},
+                    "timestamp": int(time.time()), "status": 200}
+            return self._send(body)
+        match = re.fullmatch(r"/jolokia/read/([^/]+)(?:/([^/]+))?/?", path)
+        if not match:
+            return self._send({"error_type": "java.lang.IllegalArgumentException",
+                               "error": f"Invalid request path {path}", "status": 400})
+        mbean, attribute = match.group(1), match.group(2)
+        request: dict[str, object] = {"mbean": mbean, "type": "read"}
+        if attribute:
+            request["attribute"] = attribute
+        value = self.server.metrics().get(mbean)
+        if value is None or (attribute and attribute != "Value"):
+            error_type = ("javax.management.InstanceNotFoundException" if value is None
+                          else "javax.management.AttributeNotFoundException")
+            return self._send({"request": request, "error_type": error_type,
+                               "error": f"{error_type} : {mbean}", "status": 404})
+        self._send({"request": request, "value": value if attribute else {"Value": value},
+                    "timestamp": int(time.time()), "status": 200})
+
+    def _send(self, body: dict[str, object]) -> None:
+        data = json.dumps(body).encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], metrics: Metrics) -> None:
+        self.metrics = metrics
+        super().__init__(address, _Handler)
+
+
+class JolokiaServer:
+    def __init__(self, host: str, port: int, metrics: Metrics) -> None:
+        self._server = _Server((host, port), metrics)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,187 @@
+"""kafka-server-start.sh: validate the configuration, then run the node the config selects."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from .broker import BrokerNode
+from .common import PID_FILE_NAME, EmuLog, Faults, StartupError, kafka_version, log_dir
+from .config import ConfigError, KafkaConfig, load_properties, parse_config
+from .controller import ControllerNode
+from .jolokia import JolokiaServer, parse_agent
+from .metaprops import read_meta
+from .rpc import RpcServer
+
+USAGE = "USAGE: kafka-server-start.sh [-daemon] server.properties [--override property=value]*"
+
+
+def _fatal_exit(elog: EmuLog, kafka_text: str, short: str) -> int:
+    elog.error("Exiting Kafka due to fatal exception")
+    elog.error(kafka_text)
+    print(short, file=sys.stderr)
+    return 1
+
+
+def _controller_cluster_id(cfg: KafkaConfig) -> str:
+    meta = read_meta(cfg.metadata_log_dir)
+    if meta is None:
+        text = (f"No `meta.properties` found in {cfg.metadata_log_dir} (have you run `kafka-storage.sh` to format "
+                "the directory?)")
+        raise StartupError(text, f"java.lang.RuntimeException: {text}")
+    if meta.get("version") != "1":
+        text = (f"Found unexpected version in {cfg.metadata_log_dir}/meta.properties. ZK-based brokers that are not "
+                "migrating only support version 0 (which is implicit when the `version` field is missing).")
+        raise StartupError(text, f"java.lang.RuntimeException: {text}")
+    if meta.get("node.id") is not None and int(meta["node.id"]) != cfg.node_id:
+        text = f"Stored node id {meta['node.id']} doesn't match previous node id {cfg.node_id}"
+        raise StartupError(text, f"java.lang.RuntimeException: {text}")
+    return meta.get("cluster.id", "")
+
+
+def _bind(endpoints: list[Any], dispatch: Callable[[dict[str, Any]], dict[str, Any]]) -> list[RpcServer]:
+    servers: list[RpcServer] = []
+    for ep in endpoints:
+        try:
+            server = RpcServer(ep.host, ep.port, dispatch)
+        except OSError as exc:
+            for s in servers:
+                s.stop()
+            text = f"Socket server failed to bind to {ep.host}:{ep.port}: {exc.strerror}."
+            raise StartupError(text, f"org.apache.kafka.common.KafkaException: {text}") from exc
+        server.start()
+        servers.append(server)
+    return servers
+
+
+def main(argv: list[str]) -> int:
+    if argv and argv[0] == "-daemon":
+        # kafka-server-start.sh -daemon: detach and return like the real script
+        log = log_dir()
+        log.mkdir(parents=True, exist_ok=True)
+        with open(log / "kafkaServer.out", "ab") as out:
+            subprocess.Popen([sys.executable, "-m", "kafka_emulator", "kafka-server-start.sh", *argv[1:]],
+                             stdout=out, stderr=out, stdin=subprocess.DEVNULL, start_new_session=True)
+        return 0
+    if not argv:
+        print(USAGE, file=sys.stderr)
+        return 1
+    config_path = argv[0]
+    overrides: dict[str, str] = {}
+    rest = argv[1:]
+    while rest:
+        if rest[0] == "--override" and len(rest) > 1:
+            key, _, value = rest[1].partition("=")
+            overrides[key] = value
+            rest = rest[2:]
+        else:
+            print(USAGE, file=sys.stderr)
+            return 1
+    elog = EmuLog(log_dir() / "server.log")
+    elog.info(f"Kafka node emulator (test infrastructure, not Apache Kafka) imitating Kafka version "
+              f"{'.'.join(map(str, kafka_version()))}, pid {os.getpid()}")
+    faults = Faults.load()
+    if faults.refuse_start:
+        return _fatal_exit(elog, f"java.lang.RuntimeException: {faults.refuse_start}", faults.refuse_start)
+    try:
+        props = load_properties(config_path)
+    except OSError as exc:
+        return _fatal_exit(elog, f"java.nio.file.NoSuchFileException: {config_path}", f"{config_path}: {exc.strerror}")
+    props.update(overrides)
+    try:
+        cfg = parse_config(props)
+    except ConfigError as exc:
+        return _fatal_exit(elog, exc.kafka_text(), exc.short_text())
+
+    stop = threading.Event()
+    exit_code = [0]
+
+    def fatal(message: str) -> None:
+        exit_code[0] = 1
+        stop.set()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    if faults.start_delay_s:
+        elog.info(f"Fault injection: delaying startup by {faults.start_delay_s} s")
+        if stop.wait(faults.start_delay_s):
+            return 0
+
+    pid_file = log_dir() / PID_FILE_NAME
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(f"{os.getpid()}\n", encoding="utf-8")
+
+    controller: ControllerNode | None = None
+    broker: BrokerNode | None = None
+    servers: list[RpcServer] = []
+    jolokia: JolokiaServer | None = None
+    try:
+        try:
+            if cfg.is_controller:
+                controller = ControllerNode(cfg, elog, faults, _controller_cluster_id(cfg))
+                servers += _bind(cfg.controller_endpoints(), controller.dispatch)
+                controller.start()
+            if not cfg.is_controller or cfg.is_kraft_broker:
+                broker = BrokerNode(cfg, elog, faults, fatal)
+                broker.start()
+                servers += _bind(cfg.broker_endpoints(), broker.dispatch)
+                broker.after_listeners()
+        except StartupError as exc:
+            if broker is None and controller is None:
+                pass
+            elog.error(("[KafkaServer id=%d] Fatal error during KafkaServer startup. Prepare to shutdown"
+                        % cfg.node_id) if cfg.is_zk_mode else "Exiting Kafka due to fatal exception during startup.")
+            elog.error(exc.kafka_text)
+            print(exc.message, file=sys.stderr)
+            exit_code[0] = 1
+            return 1
+
+        agent = parse_agent(os.environ.get("KAFKA_OPTS", ""))
+        if agent is not None:
+            def metrics() -> dict[str, int | None]:
+                values: dict[str, int | None] = {}
+                if broker is not None:
+                    values.update(broker.metrics())
+                if controller is not None:
+                    values.update(controller.metrics())
+                return values
+            try:
+                jolokia = JolokiaServer(agent[0], agent[1], metrics)
+                jolokia.start()
+            except OSError as exc:
+                elog.error(f"Jolokia agent could not bind {agent[0]}:{agent[1]}: {exc.strerror}")
+        if cfg.is_controller:
+            elog.info(f"[KafkaRaftServer nodeId={cfg.node_id}] Kafka Server started")
+        if faults.crash_after_s is not None:
+            def crash() -> None:
+                if not stop.wait(faults.crash_after_s):
+                    elog.error("Fault injection: the node crashes now (no controlled shutdown)")
+                    os._exit(1)
+            threading.Thread(target=crash, daemon=True).start()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        if broker is not None:
+            broker.stop()
+        if controller is not None:
+            controller.stop()
+            elog.info(f"[KafkaRaftServer nodeId={cfg.node_id}] Kafka Server shut down completed")
+        for server in servers:
+            server.stop()
+        if jolokia is not None:
+            jolokia.stop()
+        try:
+            if pid_file.read_text(encoding="utf-8").strip() == str(os.getpid()):
+                pid_file.unlink()
+        except OSError:
+            pass
+        elog.close()
+    return exit_code[0]
