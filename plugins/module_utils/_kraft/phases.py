@@ -131,7 +131,8 @@ def detect_phase(
             "some controllers are provisioned and some are not: provisioned: %s; not provisioned: %s"
             % (", ".join(sorted(h for h, s in controllers.items() if s != NODE_ABSENT)), hosts(controllers, NODE_ABSENT))
         )
-        return Detection(CONTROLLERS if not (b_kinds - {NODE_ZK}) else ZOOKEEPER, CONTROLLERS, brokers, controllers, problems)
+        # Phase 1 is not reached until every controller is provisioned.
+        return Detection(ZOOKEEPER, CONTROLLERS, brokers, controllers, problems)
 
     if controllers_absent:
         if b_kinds - {NODE_ZK}:
