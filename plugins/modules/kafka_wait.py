@@ -87,11 +87,14 @@ options:
     default: 0.25
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; waits the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
+    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 

@@ -16,11 +16,11 @@ author: zk2kraft.migration contributors (@zk2kraft)
 description:
   - Reads the cluster id (C(/cluster/id)), the live ZooKeeper-mode brokers (C(/brokers/ids)), every broker id
     that holds a partition replica (C(/brokers/topics)), C(/controller), C(/controller_epoch) and C(/migration).
-  - Broker ids that hold replicas but are not registered are returned as RV(dead_assignment_broker_ids):
-    they block a migration forever.
+  - Broker ids that hold replicas but are not registered are returned as RV(dead_assignment_broker_ids),
+    because they block a migration forever.
   - With O(gather_metadata), also returns a snapshot of topics, entity configs and ACLs to compare before and
     after the migration (SCRAM credentials and password-like values are fingerprinted, never returned).
-  - Runs where kazoo is installed, normally the Ansible controller (C(delegate_to: localhost)).
+  - Runs where kazoo is installed, normally the Ansible controller (delegate the task to V(localhost)).
 requirements:
   - kazoo
 options:
@@ -77,11 +77,14 @@ options:
     default: false
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; runs the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
+    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 

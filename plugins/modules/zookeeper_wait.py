@@ -16,7 +16,7 @@ author: zk2kraft.migration contributors (@zk2kraft)
 description:
   - Polls the znodes a condition depends on, over one ZooKeeper session, every O(interval) seconds until the
     condition holds or O(timeout) passes, then fails naming what was expected and what was seen last.
-  - Runs where kazoo is installed, normally the Ansible controller (C(delegate_to: localhost)).
+  - Runs where kazoo is installed, normally the Ansible controller (delegate the task to V(localhost)).
 requirements:
   - kazoo
 options:
@@ -104,11 +104,14 @@ options:
     default: 0.25
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; waits the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
+    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 

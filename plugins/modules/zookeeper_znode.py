@@ -21,7 +21,7 @@ description:
     needs O(force) (it makes the brokers elect a new controller).
   - The delete is conditional on the znode version that was read, so a znode rewritten in between is never
     removed blindly.
-  - Runs where kazoo is installed, normally the Ansible controller (C(delegate_to: localhost)).
+  - Runs where kazoo is installed, normally the Ansible controller (delegate the task to V(localhost)).
 requirements:
   - kazoo
 options:
@@ -102,11 +102,14 @@ options:
     default: []
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Reports what would be deleted and returns its content without deleting.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
   idempotent:
+    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 
