@@ -1,0 +1,265 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Cluster spec -> model: parsing, defaults from current files, collected problems, secrets."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
+    Listener,
+    Voter,
+    build_cluster,
+    cluster_to_spec,
+    format_listeners,
+    merge_secrets,
+    parse_listeners,
+    parse_protocol_map,
+    parse_voters,
+    split_secrets,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import is_secret_key
+
+
+@pytest.mark.parametrize("text,expected", [
+    pytest.param(None, (), id="none"),
+    pytest.param("  ", (), id="blank"),
+    pytest.param("PLAINTEXT://kb1:9092", (Listener("PLAINTEXT", "kb1", 9092),), id="one"),
+    pytest.param("internal://:9092, SSL://0.0.0.0:9093",
+                 (Listener("INTERNAL", "", 9092), Listener("SSL", "0.0.0.0", 9093)), id="wildcards-lowercase"),
+    pytest.param("SSL://[::1]:9093", (Listener("SSL", "[::1]", 9093),), id="ipv6"),
+])
+def test_parse_listeners(text: Any, expected: Tuple[Listener, ...]) -> None:
+    assert parse_listeners(text) == expected
+    if expected:
+        assert parse_listeners(format_listeners(expected)) == expected
+
+
+@pytest.mark.parametrize("text", ["kb1:9092", "PLAINTEXT://kb1", "PLAINTEXT://kb1:port", "PLAINTEXT//kb1:9092",
+                                  "PLAINTEXT://kb1:9092,"])
+def test_parse_listeners_rejects(text: str) -> None:
+    with pytest.raises(ModelError, match="is not a listener"):
+        parse_listeners(text)
+
+
+def test_parse_protocol_map() -> None:
+    assert parse_protocol_map("internal:ssl, EXTERNAL:SASL_SSL") == {"INTERNAL": "SSL", "EXTERNAL": "SASL_SSL"}
+    assert parse_protocol_map("") == {}
+    for bad in ("INTERNAL", "INTERNAL:", ":SSL"):
+        with pytest.raises(ModelError, match="is not a NAME:PROTOCOL pair"):
+            parse_protocol_map(bad)
+
+
+def test_parse_voters() -> None:
+    assert parse_voters("3000@kc1:9093, 3001@[::1]:9093") == (Voter(3000, "kc1", 9093), Voter(3001, "[::1]", 9093))
+    for bad in ("3000@kc1", "kc1:9093", "x@kc1:9093", ""):
+        with pytest.raises(ModelError, match="Failed to parse controller.quorum.voters entry"):
+            parse_voters(bad)
+
+
+BROKER_FILE: Dict[str, str] = {
+    "broker.id": "7",
+    "listeners": "INTERNAL://kb7:9092,EXTERNAL://kb7:9094",
+    "advertised.listeners": "INTERNAL://kb7:9092,EXTERNAL://public:9094",
+    "listener.security.protocol.map": "INTERNAL:SSL,EXTERNAL:SASL_SSL",
+    "inter.broker.listener.name": "INTERNAL",
+    "log.dirs": "/d1, /d2",
+    "broker.rack": "r1",
+    "zookeeper.connect": "zk:2181/k",
+    "zookeeper.ssl.client.enable": "true",
+    "zookeeper.ssl.truststore.password": "zk-pass",
+    "zookeeper.metadata.migration.enable": "false",
+    "inter.broker.protocol.version": "3.7-IV2",
+    "authorizer.class.name": "kafka.security.authorizer.AclAuthorizer",
+    "super.users": "User:admin",
+}
+
+
+def _spec(**overrides: Any) -> Dict[str, Any]:
+    spec: Dict[str, Any] = {
+        "kafka_version": "3.9.0",
+        "brokers": [{"name": "kb7", "current": dict(BROKER_FILE)}],
+        "controllers": [{"name": "kc1", "node_id": 3000, "address": "10.0.0.1"}],
+    }
+    spec.update(overrides)
+    return spec
+
+
+def test_defaults_come_from_the_current_file() -> None:
+    cluster, problems = build_cluster(_spec())
+    assert problems == [] and cluster is not None
+    broker = cluster.node("kb7")
+    assert broker.node_id == 7
+    assert broker.address == "kb7"
+    assert broker.listeners == parse_listeners(BROKER_FILE["listeners"])
+    assert broker.advertised_listeners == parse_listeners(BROKER_FILE["advertised.listeners"])
+    assert broker.log_dirs == ("/d1", "/d2")
+    assert broker.rack == "r1"
+    assert cluster.metadata_version_text == "3.7-IV2"
+    assert cluster.zookeeper_connect == "zk:2181/k"
+    assert cluster.broker_protocol_map == {"INTERNAL": "SSL", "EXTERNAL": "SASL_SSL"}
+    assert cluster.inter_broker_listener_name == "INTERNAL"
+    assert cluster.authorizer_enabled is True
+    assert cluster.super_users == "User:admin"
+    # Client settings only: connect and the migration flag are managed separately.
+    assert cluster.zookeeper_client_properties == {"zookeeper.ssl.client.enable": "true",
+                                                   "zookeeper.ssl.truststore.password": "zk-pass"}
+    controller = cluster.node("kc1")
+    assert controller.listeners == (Listener("CONTROLLER", "10.0.0.1", 9093),)
+    assert controller.log_dirs == ("/var/lib/kafka/metadata",)
+    assert cluster.quorum_voters == "3000@10.0.0.1:9093"
+
+
+def test_inventory_wins_over_the_file() -> None:
+    spec = _spec(metadata_version="3.9", zookeeper_connect="other:2181", inter_broker_listener_name="external",
+                 listener_security_protocol_map={"internal": "ssl", "external": "ssl"}, authorizer="none",
+                 zookeeper_client_properties={"zookeeper.ssl.client.enable": "false"}, controller_port="9193",
+                 controller_listener_name="kraft")
+    spec["brokers"][0].update(node_id=7, listeners="EXTERNAL://kb7:9094", log_dirs=["/x"], rack="r9")
+    cluster, problems = build_cluster(spec)
+    assert problems == [] and cluster is not None
+    broker = cluster.node("kb7")
+    assert (broker.listeners, broker.log_dirs, broker.rack) == ((Listener("EXTERNAL", "kb7", 9094),), ("/x",), "r9")
+    assert cluster.metadata_version_text == "3.9"
+    assert cluster.zookeeper_connect == "other:2181"
+    assert cluster.inter_broker_listener_name == "EXTERNAL"
+    assert cluster.broker_protocol_map == {"INTERNAL": "SSL", "EXTERNAL": "SSL"}
+    assert cluster.authorizer_enabled is False
+    assert cluster.zookeeper_client_properties == {"zookeeper.ssl.client.enable": "false"}
+    assert cluster.controller_listener_name == "KRAFT" and cluster.controller_port == 9193
+    assert cluster.quorum_voters == "3000@10.0.0.1:9193"
+
+
+def test_defaults_without_any_file() -> None:
+    spec = _spec(zookeeper_connect="zk:2181")
+    spec["brokers"] = [{"name": "kb1", "node_id": 1, "listeners": ["PLAINTEXT://kb1:9092"], "log_dirs": "/a,/b"}]
+    cluster, problems = build_cluster(spec)
+    assert problems == [] and cluster is not None
+    assert cluster.metadata_version_text == "3.9"   # the release's line
+    assert cluster.inter_broker_listener_name == "PLAINTEXT"
+    assert cluster.broker_protocol_map == {p: p for p in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")}
+    assert cluster.authorizer_enabled is False
+    assert cluster.node("kb1").log_dirs == ("/a", "/b")
+
+
+def test_controller_mapping_is_not_a_broker_mapping() -> None:
+    current = dict(BROKER_FILE, **{"listener.security.protocol.map": "INTERNAL:SSL,CONTROLLER:SSL"})
+    cluster, _ = build_cluster(_spec(brokers=[{"name": "kb7", "current": current}]))
+    assert cluster is not None and cluster.broker_protocol_map == {"INTERNAL": "SSL"}
+
+
+# (spec change, host, key, message fragment): every problem is collected, none stops the others.
+PROBLEMS: List[Any] = [
+    pytest.param({"kafka_version": "3.9"}, None, None, None, id="short-release-is-fine"),
+    pytest.param({"kafka_version": "three"}, "(cluster)", "zk2kraft_kafka_version", "is not a Kafka release",
+                 id="bad-release"),
+    pytest.param({"metadata_version": "latest"}, "(cluster)", "zk2kraft_metadata_version", "is not a metadata version",
+                 id="bad-metadata-version"),
+    pytest.param({"controller_port": "ninety"}, "(cluster)", "zk2kraft_controller_port", "must be an integer",
+                 id="bad-port"),
+    pytest.param({"listener_security_protocol_map": "INTERNAL"}, "(cluster)", "listener.security.protocol.map",
+                 "is not a NAME:PROTOCOL pair", id="bad-map"),
+    pytest.param({"authorizer": "ranger"}, "(cluster)", "zk2kraft_authorizer", "is not one of auto, acl, none",
+                 id="bad-authorizer"),
+    pytest.param({"controller_properties": ["a=b"]}, "(cluster)", "zk2kraft_controller_properties",
+                 "must be a mapping", id="properties-not-a-mapping"),
+    pytest.param({"brokers": [{"name": "kb1", "listeners": "PLAINTEXT://kb1:9092", "log_dirs": ["/d"]}],
+                  "zookeeper_connect": "zk"}, "kb1", "zk2kraft_node_id", "no broker id", id="missing-broker-id"),
+    pytest.param({"controllers": [{"name": "kc1"}]}, "kc1", "zk2kraft_node_id", "no controller id",
+                 id="missing-controller-id"),
+    pytest.param({"controllers": [{"name": "kc1", "node_id": "x1"}]}, "kc1", "zk2kraft_node_id",
+                 "must be an integer", id="non-integer-id"),
+    pytest.param({"controllers": [{"name": "kc1", "node_id": -1}]}, "kc1", "zk2kraft_node_id",
+                 "broker id generation cannot be used", id="negative-id"),
+    pytest.param({"controllers": [{"node_id": 3000}]}, "(inventory)", "name", "a controller entry has no host name",
+                 id="nameless"),
+    pytest.param({"brokers": [{"name": "kb7", "current": dict(BROKER_FILE, listeners="INTERNAL:9092")}]}, "kb7",
+                 "listeners", "is not a listener", id="bad-listeners-in-file"),
+    pytest.param({"brokers": [{"name": "kb7", "current": BROKER_FILE, "advertised_listeners": "x"}]}, "kb7",
+                 "advertised.listeners", "is not a listener", id="bad-advertised-in-inventory"),
+    pytest.param({"brokers": [{"name": "kb7", "current": dict(BROKER_FILE, **{"zookeeper.connect": ""})}]},
+                 "(cluster)", "zookeeper.connect", "Missing required configuration `zookeeper.connect`",
+                 id="missing-zookeeper-connect"),
+]
+
+
+@pytest.mark.parametrize("changes,host,key,fragment", PROBLEMS)
+def test_build_cluster_problems(changes: Dict[str, Any], host: Any, key: Any, fragment: Any) -> None:
+    cluster, problems = build_cluster(_spec(**changes))
+    if host is None:
+        assert problems == [] and cluster is not None
+        return
+    matching = [p for p in problems if (p.host, p.key) == (host, key) and fragment in p.message]
+    assert matching, [str(p) for p in problems]
+    assert all(p.severity == "error" and p.fix for p in problems)
+
+
+def test_problems_are_all_collected_and_unusable_model_is_none() -> None:
+    spec = _spec(kafka_version="x", metadata_version="y", zookeeper_connect=None)
+    spec["brokers"] = [{"name": "kb1", "listeners": "bad"}, {"name": "kb2", "node_id": 2, "listeners": "bad"}]
+    cluster, problems = build_cluster(spec)
+    assert cluster is None
+    found = {(p.host, p.key) for p in problems}
+    assert found >= {("(cluster)", "zk2kraft_kafka_version"), ("(cluster)", "zk2kraft_metadata_version"),
+                     ("kb1", "zk2kraft_node_id"), ("kb1", "listeners"), ("kb2", "listeners"),
+                     ("(cluster)", "zookeeper.connect")}
+
+
+def test_only_one_ibp_among_brokers_becomes_the_default() -> None:
+    spec = _spec()
+    spec["brokers"].append({"name": "kb8", "current": dict(BROKER_FILE, **{"broker.id": "8",
+                                                                          "inter.broker.protocol.version": "3.8"})})
+    cluster, _ = build_cluster(spec)
+    # Two different IBPs: the release's line is used, and check_cluster reports the odd one out.
+    assert cluster is not None and cluster.metadata_version_text == "3.9"
+
+
+def test_node_lookup() -> None:
+    cluster, _ = build_cluster(_spec())
+    assert cluster is not None
+    with pytest.raises(ModelError, match="'kz' is neither a broker nor a controller"):
+        cluster.node("kz")
+    assert [n.name for n in cluster.nodes] == ["kc1", "kb7"]
+
+
+def test_cluster_to_spec_round_trip() -> None:
+    cluster, _ = build_cluster(_spec(controller_security_protocol="SASL_SSL", controller_sasl_mechanism="plain"))
+    assert cluster is not None
+    resolved = cluster_to_spec(cluster)
+    # A resolved spec stands alone: no current files needed to rebuild the same model.
+    again, problems = build_cluster(resolved)
+    assert problems == [] and again is not None
+    for attribute in ("kafka_version", "metadata_version", "zookeeper_connect", "inter_broker_listener_name",
+                      "broker_protocol_map", "authorizer_enabled", "zookeeper_client_properties", "super_users",
+                      "quorum_voters", "controller_sasl_mechanism", "controller_security_protocol"):
+        assert getattr(again, attribute) == getattr(cluster, attribute), attribute
+    strip = ("current",)
+    for old, new in zip(cluster.nodes, again.nodes):
+        assert {k: v for k, v in vars(old).items() if k not in strip} == {
+            k: v for k, v in vars(new).items() if k not in strip}
+
+
+def test_split_and_merge_secrets() -> None:
+    spec = {
+        "kafka_version": "3.9.0",
+        "controller_properties": {"ssl.keystore.password": "p1", "ssl.keystore.location": "/k"},
+        "broker_controller_properties": {"listener.name.controller.plain.sasl.jaas.config": "jaas"},
+        "zookeeper_client_properties": {"zookeeper.ssl.client.enable": "true"},
+    }
+    public, secrets = split_secrets(spec, is_secret_key)
+    assert public["controller_properties"] == {"ssl.keystore.location": "/k"}
+    assert public["broker_controller_properties"] == {}
+    assert public["zookeeper_client_properties"] == {"zookeeper.ssl.client.enable": "true"}
+    assert secrets == {
+        "controller_properties": {"ssl.keystore.password": "p1"},
+        "broker_controller_properties": {"listener.name.controller.plain.sasl.jaas.config": "jaas"},
+    }
+    assert "p1" not in repr(public) and "jaas" not in repr(public)
+    assert spec["controller_properties"]["ssl.keystore.password"] == "p1"  # the input is not modified
+    assert merge_secrets(public, secrets) == spec
+    assert merge_secrets(public, None) == public
+    assert merge_secrets(public, {"unknown_group": {"a": "b"}}) == public

@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""zk2kraft_* inventory variables -> cluster spec."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import build_cluster
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import spec_from_inventory
+
+HOSTVARS: Dict[str, Dict[str, Any]] = {
+    "kb1": {"zk2kraft_node_id": 1, "ansible_host": "10.0.0.11", "zk2kraft_kafka_version": "3.9.0",
+            "zk2kraft_listeners": "PLAINTEXT://kb1:9092", "zk2kraft_log_dirs": ["/d"], "zk2kraft_rack": "a",
+            "zk2kraft_zookeeper_connect": "zk:2181", "unrelated": "x",
+            "zk2kraft_current_properties": "broker.id=1\n"},
+    "kb2": {"zk2kraft_node_id": 2, "zk2kraft_listeners": "PLAINTEXT://kb2:9092", "zk2kraft_log_dirs": ["/d"],
+            "zk2kraft_address": "kb2.internal", "ansible_host": "10.0.0.12", "zk2kraft_kafka_version": "3.8.1"},
+    "kc1": {"zk2kraft_node_id": 3000},
+    "kc2": {"zk2kraft_node_id": 3001, "zk2kraft_process_roles": "controller", "zk2kraft_current_properties": ""},
+}
+
+
+class FailingVars(dict):  # type: ignore[type-arg]
+    """Host variables whose templating fails for one key, as Ansible's lazy hostvars can."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key == "zk2kraft_rack":
+            raise ValueError("undefined variable in template")
+        return super().get(key, default)
+
+
+def _spec(play_vars: Mapping[str, Any], host_vars: Any = None) -> Any:
+    lookup = host_vars or (lambda host: HOSTVARS[host])
+    return spec_from_inventory(["kb1", "kb2"], ["kc1", "kc2"], lookup, play_vars)
+
+
+def test_cluster_keys_come_from_the_first_broker_then_play() -> None:
+    spec, texts = _spec({"zk2kraft_kafka_version": "3.7.1", "zk2kraft_metadata_version": "3.9",
+                         "zk2kraft_controller_port": 9193})
+    assert spec["kafka_version"] == "3.9.0"     # the first broker wins over play vars; kb2's value is ignored
+    assert spec["metadata_version"] == "3.9"    # only in play vars
+    assert spec["controller_port"] == 9193
+    assert spec["zookeeper_connect"] == "zk:2181"
+    assert "unrelated" not in spec and "authorizer" not in spec
+    assert texts == {"kb1": "broker.id=1\n"}    # an empty text is not a file
+
+
+def test_node_entries() -> None:
+    spec, _ = _spec({})
+    kb1, kb2 = spec["brokers"]
+    assert kb1 == {"name": "kb1", "node_id": 1, "listeners": "PLAINTEXT://kb1:9092", "log_dirs": ["/d"],
+                   "rack": "a", "address": "10.0.0.11", "declared_roles": []}
+    assert kb2["address"] == "kb2.internal"     # zk2kraft_address wins over ansible_host
+    kc1, kc2 = spec["controllers"]
+    assert kc1 == {"name": "kc1", "node_id": 3000, "address": "kc1", "declared_roles": []}
+    assert kc2["declared_roles"] == "controller"
+
+
+def test_host_in_both_groups_is_declared_combined() -> None:
+    spec, _ = spec_from_inventory(["kb1", "kc1"], ["kc1"], lambda h: HOSTVARS[h], {})
+    assert spec["brokers"][1]["declared_roles"] == ["broker", "controller"]
+    assert spec["controllers"][0]["declared_roles"] == ["broker", "controller"]
+
+
+def test_failing_template_counts_as_unset() -> None:
+    hostvars = {name: dict(values) for name, values in HOSTVARS.items()}
+    hostvars["kb1"] = FailingVars(hostvars["kb1"])
+    spec, _ = _spec({}, lambda host: hostvars[host])
+    assert "rack" not in spec["brokers"][0]
+
+
+def test_no_brokers_gives_an_empty_group() -> None:
+    spec, texts = spec_from_inventory([], ["kc1"], lambda h: HOSTVARS[h], {"zk2kraft_kafka_version": "3.9.0"})
+    assert spec["brokers"] == [] and spec["kafka_version"] == "3.9.0" and texts == {}
+
+
+def test_spec_builds_a_cluster() -> None:
+    spec, _ = _spec({})
+    cluster, problems = build_cluster(spec)
+    assert problems == [] and cluster is not None
+    assert cluster.quorum_voters == "3000@kc1:9093,3001@kc2:9093"
+    assert cluster.node("kb1").address == "10.0.0.11"
