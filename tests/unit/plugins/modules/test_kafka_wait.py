@@ -1,0 +1,166 @@
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""kafka_wait end to end: the module runs stand-in tool scripts and a loopback Jolokia endpoint."""
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.zk2kraft.migration.plugins.modules import kafka_wait
+from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_probes import (
+    STATUS_39,
+    URP_OUTPUT,
+    log_line,
+)
+
+TOOL = """#!/bin/sh
+# Stand-in for a Kafka tool: records its arguments, prints the prepared output or fails.
+echo "$@" >> "$(dirname "$0")/../calls.txt"
+out="$(dirname "$0")/../{name}.out"
+if [ -f "$out" ]; then cat "$out"; else echo "org.apache.kafka.common.errors.TimeoutException: timed out" >&2; exit 1; fi
+"""
+
+
+@pytest.fixture
+def kafka_home(tmp_path: Path) -> Path:
+    bin_dir = tmp_path / "kafka" / "bin"
+    bin_dir.mkdir(parents=True)
+    for name in ("kafka-metadata-quorum.sh", "kafka-topics.sh"):
+        script = bin_dir / name
+        script.write_text(TOOL.format(name=name))
+        script.chmod(0o755)
+    return tmp_path / "kafka"
+
+
+def calls(home: Path) -> List[str]:
+    path = home / "calls.txt"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def run(args: Dict[str, Any], capsys: Any) -> Dict[str, Any]:
+    with patch_module_args(dict({"interval": 0.01}, **args)), pytest.raises(SystemExit):
+        kafka_wait.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def test_quorum_leader(kafka_home: Path, capsys: Any) -> None:
+    (kafka_home / "kafka-metadata-quorum.sh.out").write_text(STATUS_39)
+    out = run({"condition": "quorum_leader", "kafka_home": str(kafka_home), "bootstrap_controller": "127.0.1.21:9093"},
+              capsys)
+    assert "failed" not in out and not out["changed"] and out["observed"]["leader_id"] == 3000
+    assert calls(kafka_home) == ["--bootstrap-controller 127.0.1.21:9093 describe --status"]
+
+
+def test_broker_registered_times_out_with_last_observation(kafka_home: Path, capsys: Any) -> None:
+    (kafka_home / "kafka-metadata-quorum.sh.out").write_text(STATUS_39)
+    out = run({"condition": "broker_registered_kraft", "broker_id": 7, "kafka_home": str(kafka_home),
+               "bootstrap_controller": "127.0.1.21:9093", "timeout": 0.2}, capsys)
+    assert out["failed"] and "broker 7 among the quorum's observers" in out["msg"]
+    assert '"observers": [{"directory_id": "pqR6AY0fQ9Ke2oKlpXw3dA"' in out["msg"]
+    assert out["attempts"] >= 2
+
+
+def test_tool_errors_are_retried_and_reported(kafka_home: Path, capsys: Any) -> None:
+    out = run({"condition": "quorum_leader", "kafka_home": str(kafka_home), "bootstrap_controller": "127.0.1.21:9093",
+               "timeout": 0.2}, capsys)
+    assert out["failed"] and "TimeoutException: timed out" in out["msg"] and out["observed"] is None
+
+
+def test_under_replicated_zero(kafka_home: Path, capsys: Any) -> None:
+    (kafka_home / "kafka-topics.sh.out").write_text(URP_OUTPUT)
+    args = {"condition": "under_replicated_zero", "kafka_home": str(kafka_home), "bootstrap_server": "127.0.1.11:9092",
+            "command_config": "/etc/kafka/admin.properties", "timeout": 0.1}
+    out = run(args, capsys)
+    assert out["failed"] and out["observed"]["under_replicated"] == ["orders-0", "orders-2"]
+    assert calls(kafka_home)[0] == ("--bootstrap-server 127.0.1.11:9092 --command-config /etc/kafka/admin.properties "
+                                    "--describe --under-replicated-partitions")
+    (kafka_home / "kafka-topics.sh.out").write_text("")
+    out = run(args, capsys)
+    assert "failed" not in out and out["observed"]["count"] == 0
+
+
+@pytest.fixture
+def jolokia() -> Iterator[Dict[str, Any]]:
+    values: Dict[str, Any] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            mbean = self.path.split("/read/", 1)[1]
+            body = json.dumps({"request": {"mbean": mbean, "type": "read"}, "value": {"Value": values.get(mbean, 0)},
+                               "timestamp": 1, "status": 200}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    values["_url"] = "http://127.0.0.1:%d/jolokia" % server.server_address[1]
+    yield values
+    server.shutdown()
+    server.server_close()
+
+
+def test_migration_state_from_jolokia(jolokia: Dict[str, Any], capsys: Any) -> None:
+    jolokia["kafka.controller:type=KafkaController,name=ZkMigrationState"] = 1
+    out = run({"condition": "migration_state", "expected": "MIGRATION", "jolokia_url": jolokia["_url"]}, capsys)
+    assert "failed" not in out and out["observed"] == {"source": "jolokia", "value": 1, "state": "MIGRATION"}
+    # The same number means PRE_MIGRATION on 3.4.
+    out = run({"condition": "migration_state", "expected": "MIGRATION", "jolokia_url": jolokia["_url"],
+               "kafka_version": "3.4.1", "timeout": 0.05}, capsys)
+    assert out["failed"] and out["observed"]["state"] == "PRE_MIGRATION"
+
+
+def test_migrating_zk_broker_count(jolokia: Dict[str, Any], capsys: Any) -> None:
+    jolokia["kafka.controller:type=KafkaController,name=MigratingZkBrokerCount"] = 3
+    out = run({"condition": "migrating_zk_broker_count", "expected": "3", "jolokia_url": jolokia["_url"]}, capsys)
+    assert "failed" not in out and out["observed"]["value"] == 3
+
+
+def test_migrating_zk_broker_count_without_jolokia_is_a_usage_error(capsys: Any) -> None:
+    out = run({"condition": "migrating_zk_broker_count", "expected": "0", "log_file": "/var/log/kafka/server.log"}, capsys)
+    assert out["failed"] and "zk_broker_count" in out["msg"] and "attempts" not in out
+
+
+def test_migration_state_from_server_log(tmp_path: Path, capsys: Any) -> None:
+    log = tmp_path / "server.log"
+    log.write_text("\n".join([
+        log_line("Still waiting for ZK brokers [1, 2] to register with KRaft."),
+        log_line("Completed migration of metadata from ZooKeeper to KRaft. 7 records were generated."),
+    ]) + "\n")
+    out = run({"condition": "migration_state", "expected": "MIGRATION", "log_file": str(log)}, capsys)
+    assert "failed" not in out and out["observed"]["source"] == "server_log"
+    assert out["log_offset"] == log.stat().st_size
+
+
+def test_service_log_after_offset(tmp_path: Path, capsys: Any) -> None:
+    log = tmp_path / "server.log"
+    log.write_text("[t] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)\n")
+    args = {"condition": "service_log", "pattern": r"\] started \(", "log_file": str(log),
+            "log_offset": log.stat().st_size, "timeout": 0.05}
+    out = run(args, capsys)
+    assert out["failed"] and "a server.log line matching" in out["msg"]
+    with open(log, "a") as handle:
+        handle.write("[t] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)\n")
+    out = run(args, capsys)
+    assert "failed" not in out and "started" in out["observed"]["matched"]
+
+
+@pytest.mark.parametrize("args,message", [
+    ({"condition": "migration_state"}, "expected"),
+    ({"condition": "migrating_zk_broker_count", "expected": "many", "jolokia_url": "http://127.0.0.1:9/j"}, "count"),
+    ({"condition": "quorum_leader"}, "bootstrap_controller"),
+])
+def test_usage_errors(args: Dict[str, Any], message: str, capsys: Any) -> None:
+    out = run(args, capsys)
+    assert out["failed"] and message in out["msg"]
