@@ -202,3 +202,4 @@ class StartupError(Exception):
         super().__init__(message)
         self.message = message
         self.kafka_text = kafka_text or message
+BOOTSTRAP_FILE = "bootstrap.checkpoint"

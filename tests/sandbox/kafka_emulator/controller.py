@@ -18,7 +18,7 @@ from .zkstore import ZkStore
 NONE, MIGRATION, PRE_MIGRATION, POST_MIGRATION, ZK = 0, 1, 2, 3, 4
 STATE_NAMES = {NONE: "NONE", MIGRATION: "MIGRATION", PRE_MIGRATION: "PRE_MIGRATION",
                POST_MIGRATION: "POST_MIGRATION", ZK: "ZK"}
-BOOTSTRAP_FILE = "bootstrap.checkpoint"
+from .common import BOOTSTRAP_FILE
 LEADER_OPS = {"broker_register", "broker_heartbeat", "broker_shutdown", "controller_register", "describe_cluster",
               "metadata_image", "metadata_write", "quorum_describe"}
 

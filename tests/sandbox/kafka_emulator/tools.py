@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import (LATEST_METADATA_VERSION, METADATA_VERSIONS, PID_FILE_NAME, MetadataVersion, VersionError,
+from .common import (BOOTSTRAP_FILE, LATEST_METADATA_VERSION, METADATA_VERSIONS, PID_FILE_NAME, MetadataVersion, VersionError,
                      ZERO_UUID, emulator_home, kafka_version, log_dir, now_ms, random_uuid)
 from .config import ConfigError, KafkaConfig, load_properties, parse_config
-from .controller import BOOTSTRAP_FILE
+
 from .metadata import ACL_OPERATIONS, PERMISSIONS, Acl, Image, partition_views
 from .metaprops import meta_summary, read_meta, write_meta
 from .rpc import RpcError, call
