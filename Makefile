@@ -76,7 +76,12 @@ lint: ansible-lint sanity
 ansible-lint: setup
 	$(BIN)/ansible-lint --profile production --offline
 
+# ansible-test bootstraps pip with a script from a host this machine cannot reach; give it a
+# stand-in built on ensurepip (installed into ansible-test's cache for every pip version it asks for).
 sanity: setup
+	@mkdir -p $(HOME)/.ansible/test/cache
+	@for v in $$($(PY) -c "import pip; print(pip.__version__)") 24.2; do \
+	  f=$(HOME)/.ansible/test/cache/get_pip_$${v//./_}.py; [ -e $$f ] || cp tests/sanity/get_pip_offline.py $$f; done
 	rm -rf $(CURDIR)/build/sanity && mkdir -p $(SANITY_ROOT)
 	git ls-files --cached --others --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C $(SANITY_ROOT)
 	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --python 3.11 --requirements --color no \

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft import node_info
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import gather, process_start_time
+
+
+@pytest.fixture
+def broker_file(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "meta.properties").write_text("version=0\nbroker.id=1\ncluster.id=abc\n")
+    path = tmp_path / "server.properties"
+    path.write_text("broker.id=1\nzookeeper.connect=zk:2181\nlog.dirs=%s\nzookeeper.metadata.migration.enable=true\n" % data)
+    return path, data
+
+
+def test_a_migrating_broker_is_read_with_its_storage(broker_file):
+    path, data = broker_file
+    info = gather(str(path), None)
+    assert info.state == "zk_migrating"
+    assert info.node_id == 1
+    assert info.migration_enabled is True
+    assert info.meta_properties == {str(data): {"version": "0", "broker.id": "1", "cluster.id": "abc"}}
+    assert info.running is False and info.restart_pending is False
+
+
+def test_a_missing_file_is_an_unprovisioned_node(tmp_path):
+    info = gather(str(tmp_path / "absent.properties"), None)
+    assert (info.config_exists, info.state, info.node_id, info.config_mtime) == (False, "absent", None, None)
+
+
+@pytest.mark.parametrize("started_offset,pending", [(-10.0, True), (10.0, False)], ids=["older-process", "newer-process"])
+def test_restart_is_pending_when_the_process_is_older_than_its_config(broker_file, monkeypatch, started_offset, pending):
+    path, dummy = broker_file
+    mtime = os.stat(path).st_mtime
+    monkeypatch.setattr(node_info, "process_start_time", lambda pid: mtime + started_offset)
+    info = gather(str(path), 4242)
+    assert info.running is True and info.pid == 4242
+    assert info.restart_pending is pending
+
+
+def test_a_dead_pid_is_not_running(broker_file, monkeypatch):
+    path, dummy = broker_file
+    monkeypatch.setattr(node_info, "process_start_time", lambda pid: None)
+    info = gather(str(path), 4242)
+    assert info.running is False and info.restart_pending is False
+
+
+def test_process_start_time_of_this_process_is_in_the_past():
+    import time
+    started = process_start_time(os.getpid())
+    assert started is not None and started <= time.time() + 1
+
+
+def test_process_start_time_of_a_missing_process_is_none(tmp_path):
+    assert process_start_time(999999, proc=str(tmp_path)) is None
