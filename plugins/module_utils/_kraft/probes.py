@@ -333,7 +333,7 @@ _LOG_TIME = re.compile(r"^\[(?P<ts>[^\]]+)\]")
 _LOG_RULES: Tuple[Tuple["re.Pattern[str]", str, Optional[str]], ...] = (
     (re.compile(r"Still waiting for all controller nodes ready to begin the migration"),
      "waiting_for_controllers", "PRE_MIGRATION"),
-    (re.compile(r"No brokers are known to KRaft, waiting for brokers to register"),
+    (re.compile(r"No brokers are (?:known to KRaft|registered in ZK), waiting for brokers to register"),
      "waiting_for_brokers", "PRE_MIGRATION"),
     (re.compile(r"Still waiting for ZK brokers \[(?P<ids>[^\]]*)\] to register with KRaft"),
      "waiting_for_brokers", "PRE_MIGRATION"),

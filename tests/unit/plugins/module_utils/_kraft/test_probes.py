@@ -24,7 +24,7 @@ def status_text(voters: str, observers: str, leader: int = 3000) -> str:
 STATUS_39 = status_text(
     '[{"id": 3000, "directoryId": "J8aAPcfLQt2bqs1JT_rMgQ", "endpoints": ["CONTROLLER://127.0.1.21:9093"]}, '
     '{"id": 3001, "directoryId": "Zr1ZMd6HS0OYrXbd6zRKaw", "endpoints": ["CONTROLLER://127.0.1.22:9093"]}]',
-    '[{"id": 1, "directoryId": "pqR6AY0fQ9Ke2oKlpXw3dA"}, {"id": 2}]')
+    '[{"id": 1, "directoryId": "pqR6AY0fQ9Ke2oKlpXw3dA"}, {"id": 2, "directoryId": null, "endpoints": []}]')
 STATUS_38 = status_text("[3000,3001,3002]", "[1,2,3]")
 
 
@@ -194,6 +194,7 @@ def log_line(message: str, level: str = "INFO", logger: str = "[KRaftMigrationDr
     ([], None, None),
     (["Still waiting for all controller nodes ready to begin the migration."], "PRE_MIGRATION", None),
     (["No brokers are known to KRaft, waiting for brokers to register."], "PRE_MIGRATION", None),
+    (["No brokers are registered in ZK, waiting for brokers to register."], "PRE_MIGRATION", None),
     (["Still waiting for ZK brokers [1, 2, 3] to register with KRaft."], "PRE_MIGRATION", [1, 2, 3]),
     (["Still waiting for ZK brokers [1, 2, 3] to register with KRaft.",
       "Still waiting for ZK brokers [3] to register with KRaft."], "PRE_MIGRATION", [3]),
