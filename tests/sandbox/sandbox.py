@@ -303,7 +303,24 @@ def start_sshd(host: Host) -> bool:
         raise SandboxError(f"{host.name}: starting sshd failed ({result.returncode}): {result.stderr.strip()}")
     wait_until(lambda: sshd_pid(host.name), 10.0, f"{host.name} sshd pid file")
     wait_until(lambda: tcp_open(host.address, 22), 10.0, f"{host.name} sshd listening on {host.address}:22")
+    # Remember the namespace: a service may outlive a crashed sshd, and down must still find it.
+    pid = sshd_pid(host.name)
+    namespace = mount_namespace(pid) if pid is not None else None
+    if namespace is not None:
+        with open(namespaces_file(host.name), "a") as f:
+            f.write(namespace + "\n")
     return True
+
+
+def namespaces_file(name: str) -> Path:
+    return host_dir(name) / "mount-namespaces"
+
+
+def recorded_namespaces(name: str) -> set[str]:
+    try:
+        return {line for line in namespaces_file(name).read_text().splitlines() if line}
+    except OSError:
+        return set()
 
 
 def known_hosts_line(host: Host) -> str:
@@ -833,15 +850,17 @@ def down() -> None:
     own_namespace = mount_namespace(os.getpid())
     for name in host_names:
         pid = sshd_pid(name)
-        if pid is None:
-            continue
-        namespace = mount_namespace(pid)
-        if namespace is None or namespace == own_namespace:
-            continue
-        others = [p for p in processes_in_namespace(namespace) if p != pid]
-        if others:
-            terminate(others, STOP_TIMEOUT, f"processes on {name}")
-        terminate([pid], STOP_TIMEOUT, f"sshd of {name}")
+        namespaces = recorded_namespaces(name)
+        if pid is not None:
+            namespaces.add(mount_namespace(pid) or "")
+        namespaces.discard("")
+        namespaces.discard(own_namespace or "")  # never touch the machine's own processes
+        for namespace in namespaces:
+            others = [p for p in processes_in_namespace(namespace) if p != pid]
+            if others:
+                terminate(others, STOP_TIMEOUT, f"processes on {name}")
+        if pid is not None:
+            terminate([pid], STOP_TIMEOUT, f"sshd of {name}")
 
     # 3. ZooKeeper, by its recorded PID.
     for name in host_names:
