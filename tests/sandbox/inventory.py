@@ -11,17 +11,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 GENERATED = Path(__file__).resolve().parent / ".state" / "inventory.json"
-EMPTY: dict[str, object] = {"_meta": {"hostvars": {}}}
+EMPTY: dict[str, Any] = {"_meta": {"hostvars": {}}}
 
 
 def main(argv: list[str]) -> int:
-    inventory = json.loads(GENERATED.read_text()) if GENERATED.is_file() else EMPTY
+    inventory: dict[str, Any] = json.loads(GENERATED.read_text()) if GENERATED.is_file() else EMPTY
     if "--host" in argv:
         # _meta is always present, so Ansible never asks per host; answer correctly anyway.
         name = argv[argv.index("--host") + 1]
-        print(json.dumps(inventory.get("_meta", {}).get("hostvars", {}).get(name, {})))  # type: ignore[union-attr]
+        print(json.dumps(inventory.get("_meta", {}).get("hostvars", {}).get(name, {})))
         return 0
     print(json.dumps(inventory))
     return 0
