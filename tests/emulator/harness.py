@@ -62,12 +62,15 @@ class ZooKeeper:
         self.proc = subprocess.Popen(
             ["java", "-cp", f"/etc/zookeeper/conf:{ZK_JAR}", "org.apache.zookeeper.server.ZooKeeperServerMain",
              str(cfg)], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_until(lambda: port_open(self.host, self.port), 30, 0.1, "ZooKeeper to listen")
+        wait_until(lambda: port_open(self.host, self.port), 60, 0.1, "ZooKeeper to listen")
+        probe = self.client()
+        probe.stop()
+        probe.close()
 
     def client(self) -> Any:
         from kazoo.client import KazooClient
         zk = KazooClient(hosts=self.connect)
-        zk.start(timeout=10)
+        zk.start(timeout=60)
         return zk
 
     def stop(self) -> None:

@@ -1,0 +1,312 @@
+"""The migration state machine of facts §1 driven end to end, plus its failure modes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from typing import Any
+
+from harness import (controller_props, kraft_broker_props, migrating_props, voters_string, wait_until,
+                     zk_broker_props)
+
+STATE = "ZkMigrationState"
+COUNT = "MigratingZkBrokerCount"
+
+
+def start_zk_brokers(cluster: Any, count: int, catchup_ms: int = 200) -> tuple[list[Any], dict[int, dict[str, Any]]]:
+    brokers, props = [], {}
+    for i in range(1, count + 1):
+        node = cluster.node(f"broker{i}")
+        props[i] = zk_broker_props(node, i, cluster.zk_connect, rack=f"r{i}")
+        node.write_config(props[i])
+        node.set_faults({"catchup_ms": catchup_ms})
+        node.start()
+        brokers.append(node)
+    for node in brokers:
+        node.wait_log(r"\[KafkaServer id=\d+\] started")
+    return brokers, props
+
+
+def zk_cluster_id(zk_client: Any, cluster: Any) -> str:
+    return str(json.loads(zk_client.get(f"{cluster.chroot}/cluster/id")[0])["id"])
+
+
+def start_controllers(cluster: Any, ids: list[int], cluster_id: str, migration: bool = True,
+                      extra: dict[str, Any] | None = None, prefix: str = "ctrl") -> list[tuple[int, Any]]:
+    ctrls = [(cid, cluster.node(f"{prefix}{cid}")) for cid in ids]
+    voters = voters_string(ctrls)
+    for cid, node in ctrls:
+        props = controller_props(node, cid, voters, cluster.zk_connect if migration else None, migration)
+        props.update(extra or {})
+        node.write_config(props)
+        result = node.tool("kafka-storage.sh", "format", "-t", cluster_id, "-c", str(node.config))
+        assert result.returncode == 0, result.stderr
+        node.start()
+    for _, node in ctrls:
+        node.wait_log(r"\[KafkaRaftServer nodeId=\d+\] Kafka Server started")
+    return ctrls
+
+
+def active(ctrls: list[tuple[int, Any]], timeout: float = 20) -> tuple[int, Any]:
+    def find() -> tuple[int, Any] | None:
+        for cid, node in ctrls:
+            if node.running() and node.gauge("ActiveControllerCount") == 1:
+                return cid, node
+        return None
+    return wait_until(find, timeout, 0.1, "an active controller")
+
+
+def restart(node: Any, props: dict[str, Any]) -> None:
+    assert node.stop() == 0
+    node.write_config(props)
+    node.start()
+
+
+def controller_znode(zk_client: Any, cluster: Any) -> tuple[dict[str, Any], bool]:
+    raw, stat = zk_client.get(f"{cluster.chroot}/controller")
+    return json.loads(raw), stat.ephemeralOwner != 0
+
+
+def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
+    root = cluster.chroot
+    brokers, props = start_zk_brokers(cluster, 3)
+    bs = f"{brokers[0].ip}:9092"
+    assert brokers[0].tool("kafka-topics.sh", "--bootstrap-server", bs, "--create", "--topic", "orders",
+                           "--partitions", "6", "--replication-factor", "3", "--config", "retention.ms=86400000"
+                           ).returncode == 0
+    assert brokers[0].tool("kafka-topics.sh", "--bootstrap-server", bs, "--create", "--topic", "audit-log",
+                           "--partitions", "1", "--replication-factor", "3", "--config", "cleanup.policy=compact"
+                           ).returncode == 0
+    assert brokers[0].tool("kafka-acls.sh", "--bootstrap-server", bs, "--add", "--allow-principal", "User:alice",
+                           "--operation", "Read", "--topic", "orders").returncode == 0
+    zk_topic_ids = {t: json.loads(zk_client.get(f"{root}/brokers/topics/{t}")[0])["topic_id"]
+                    for t in ("orders", "audit-log")}
+
+    # phase 1: controllers, PRE_MIGRATION
+    ctrls = start_controllers(cluster, [3000, 3001, 3002], zk_cluster_id(zk_client, cluster))
+    voters = voters_string(ctrls)
+    leader_id, leader = active(ctrls)
+    wait_until(lambda: leader.gauge(STATE) == 2, 10, what="PRE_MIGRATION")
+    assert leader.gauge(COUNT) == 0
+    assert json.loads(zk_client.get(f"{root}/migration")[0]) == {
+        "version": 0, "kraft_controller_id": -1, "kraft_controller_epoch": -1, "kraft_metadata_offset": -1,
+        "kraft_metadata_epoch": -1}
+    leader.wait_log(r"No brokers are known to KRaft, waiting for brokers to register\.")
+    status = leader.tool("kafka-metadata-quorum.sh", "--bootstrap-controller", f"{ctrls[1][1].ip}:9093",
+                         "describe", "--status")
+    assert status.returncode == 0, status.stderr
+    lines = status.stdout.splitlines()
+    labels = ["ClusterId:", "LeaderId:", "LeaderEpoch:", "HighWatermark:", "MaxFollowerLag:",
+              "MaxFollowerLagTimeMs:", "CurrentVoters:", "CurrentObservers:"]
+    assert [line[:24].rstrip() for line in lines] == labels
+    assert all(line[len(label):24] == " " * (24 - len(label)) for line, label in zip(lines, labels))
+    assert lines[0][24:] == zk_cluster_id(zk_client, cluster) and lines[1][24:] == str(leader_id)
+    voters_json = json.loads(lines[6][24:])
+    assert [v["id"] for v in voters_json] == [3000, 3001, 3002]
+    assert voters_json[0] == {"id": 3000, "directoryId": None, "endpoints": [f"CONTROLLER://{ctrls[0][1].ip}:9093"]}
+    assert json.loads(lines[7][24:]) == []
+    # ZK still owns the cluster
+    assert controller_znode(zk_client, cluster)[1] is True
+
+    # phase 2: brokers into migration mode, one at a time
+    mig_props = {i: migrating_props(props[i], voters) for i in props}
+    for i in (1, 2):
+        restart(brokers[i - 1], mig_props[i])
+        brokers[i - 1].wait_log(rf"\[KafkaServer id={i}\] started")
+        wait_until(lambda: leader.gauge(COUNT) == i, 10, what=f"{i} migrating brokers")
+    leader.wait_log(r"Still waiting for ZK brokers \[3\] to register with KRaft\.")
+    assert leader.gauge(STATE) == 2
+    assert controller_znode(zk_client, cluster)[1] is True
+    meta = (brokers[0].dir / "data" / "meta.properties").read_text()
+    assert "version=0" in meta and re.search(r"^directory\.id=\S{22}$", meta, re.M)
+    status = leader.tool("kafka-metadata-quorum.sh", "--bootstrap-server", f"{brokers[0].ip}:9092",
+                         "describe", "--status").stdout
+    observers = json.loads(status.splitlines()[7][24:])
+    assert [o["id"] for o in observers] == [1, 2]
+    restart(brokers[2], mig_props[3])
+    wait_until(lambda: leader.gauge(STATE) == 1, 15, what="MIGRATION")
+    assert leader.gauge(COUNT) == 3
+    log = leader.log_text()
+    assert "[KafkaEmulator]" in log
+    assert re.search(r"Completed migration of metadata from ZooKeeper to KRaft\. \d+ records were generated", log)
+    assert "Finished initial migration of ZK metadata to KRaft" in log
+    assert log.index("Still waiting for ZK brokers [3]") < log.index("Completed migration of metadata")
+    data, ephemeral = controller_znode(zk_client, cluster)
+    assert not ephemeral and data["brokerid"] == leader_id and data["kraftControllerEpoch"] >= 0
+    migration = json.loads(zk_client.get(f"{root}/migration")[0])
+    assert migration["kraft_controller_id"] == leader_id and migration["kraft_metadata_offset"] > 0
+    wait_until(lambda: all(b.gauge("ActiveControllerCount") == 0 for b in brokers), 10, what="ZK controller resign")
+    assert all(b.gauge(STATE) == 4 for b in brokers)
+    replication = leader.tool("kafka-metadata-quorum.sh", "--bootstrap-controller", f"{leader.ip}:9093",
+                              "describe", "--replication").stdout.splitlines()
+    assert re.split(r"\s*\t", replication[0].strip()) == [
+        "NodeId", "DirectoryId", "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp", "Status"]
+    rows = [re.split(r"\s*\t", r.strip()) for r in replication[1:]]
+    assert [r[-1] for r in rows] == ["Leader", "Follower", "Follower", "Observer", "Observer", "Observer"]
+    assert rows[0][0] == str(leader_id) and [r[0] for r in rows[3:]] == ["1", "2", "3"]
+
+    # dual-write: changes made through brokers land in the KRaft log and in ZooKeeper
+    assert brokers[1].tool("kafka-topics.sh", "--bootstrap-server", f"{brokers[1].ip}:9092", "--create", "--topic",
+                           "payments", "--partitions", "3", "--replication-factor", "3").stdout == \
+        "Created topic payments.\n"
+    assert zk_client.exists(f"{root}/brokers/topics/payments/partitions/2/state")
+    brokers[1].tool("kafka-configs.sh", "--bootstrap-server", f"{brokers[1].ip}:9092", "--entity-type", "topics",
+                    "--entity-name", "orders", "--alter", "--add-config", "retention.ms=1000")
+    assert json.loads(zk_client.get(f"{root}/config/topics/orders")[0])["config"]["retention.ms"] == "1000"
+    brokers[1].tool("kafka-acls.sh", "--bootstrap-server", f"{brokers[1].ip}:9092", "--add", "--allow-principal",
+                    "User:bob", "--operation", "Write", "--topic", "payments")
+    assert json.loads(zk_client.get(f"{root}/kafka-acl/Topic/payments")[0])["acls"][0]["principal"] == "User:bob"
+
+    # phase 3: brokers onto KRaft
+    for i in (1, 2, 3):
+        restart(brokers[i - 1], kraft_broker_props(mig_props[i]))
+        brokers[i - 1].wait_log(rf"\[KafkaRaftServer nodeId={i}\] Kafka Server started")
+        wait_until(lambda: leader.gauge(COUNT) == 3 - i, 10, what="count falling")
+    assert leader.gauge(STATE) == 1
+    kbs = f"{brokers[2].ip}:9092"
+    described = wait_until(lambda: (lambda out: out if "Isr: " in out and brokers[2].tool(
+        "kafka-topics.sh", "--bootstrap-server", kbs, "--describe", "--under-replicated-partitions").stdout == ""
+        else "")(brokers[2].tool("kafka-topics.sh", "--bootstrap-server", kbs, "--describe").stdout), 10)
+    headers = re.findall(r"^Topic: (\S+)\tTopicId: (\S+)\t", described, re.M)
+    assert dict(headers)["orders"] == zk_topic_ids["orders"] and dict(headers)["audit-log"] == zk_topic_ids["audit-log"]
+    assert "Configs: cleanup.policy=compact" in described
+    acls = brokers[2].tool("kafka-acls.sh", "--bootstrap-server", kbs, "--list").stdout
+    assert "(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)" in acls
+    assert brokers[2].gauge("UnderReplicatedPartitions") == 0
+    assert brokers[2].jolokia(f"kafka.controller:type=KafkaController,name={STATE}")["status"] == 404
+    assert brokers[2].tool("kafka-topics.sh", "--bootstrap-server", kbs, "--create", "--topic", "kraft-made",
+                           "--partitions", "1", "--replication-factor", "2").returncode == 0
+    assert zk_client.exists(f"{root}/brokers/topics/kraft-made")
+    meta = (brokers[0].dir / "data" / "meta.properties").read_text()
+    assert "version=0" in meta
+
+    # phase 4: finalize, controllers without the flag and without zookeeper.connect
+    for cid, node in ctrls:
+        restart(node, controller_props(node, cid, voters, None, migration=False))
+        node.wait_log(r"\[KafkaRaftServer nodeId=\d+\] Kafka Server started.*\n(.|\n)*Kafka Server started")
+    new_id, new_leader = active(ctrls)
+    wait_until(lambda: new_leader.gauge(STATE) == 3, 15, what="POST_MIGRATION")
+    assert any("Completing the ZK migration since this controller was configured with "
+               "'zookeeper.metadata.migration.enable' set to 'false'." in n.log_text() for _, n in ctrls)
+    assert brokers[0].tool("kafka-topics.sh", "--bootstrap-server", f"{brokers[0].ip}:9092", "--create", "--topic",
+                           "after-finalize", "--partitions", "1", "--replication-factor", "1").returncode == 0
+    assert zk_client.exists(f"{root}/brokers/topics/after-finalize") is None
+    assert "after-finalize" in brokers[0].tool("kafka-topics.sh", "--bootstrap-server", f"{brokers[0].ip}:9092",
+                                               "--list").stdout
+
+
+def test_dead_broker_in_assignment_blocks_migration(cluster: Any, zk_client: Any) -> None:
+    brokers, props = start_zk_brokers(cluster, 2)
+    bs = f"{brokers[0].ip}:9092"
+    assert brokers[0].tool("kafka-topics.sh", "--bootstrap-server", bs, "--create", "--topic", "t",
+                           "--partitions", "2", "--replication-factor", "2").returncode == 0
+    assert brokers[1].stop() == 0
+    ctrls = start_controllers(cluster, [3000], zk_cluster_id(zk_client, cluster))
+    _, leader = active(ctrls)
+    restart(brokers[0], migrating_props(props[1], voters_string(ctrls)))
+    wait_until(lambda: leader.gauge(COUNT) == 1, 10)
+    leader.wait_log(r"Still waiting for ZK brokers \[2\] to register with KRaft\.")
+    assert leader.gauge(STATE) == 2
+    assert controller_znode(zk_client, cluster)[1] is True
+    assert "Completed migration" not in leader.log_text()
+
+
+def test_registration_errors_against_one_quorum(cluster: Any, zk_client: Any) -> None:
+    brokers, props = start_zk_brokers(cluster, 2)
+    ctrls = start_controllers(cluster, [3000], zk_cluster_id(zk_client, cluster))
+    voters = voters_string(ctrls)
+    _, leader = active(ctrls)
+    # IBP different from the finalized metadata.version
+    wrong_ibp = migrating_props(props[1], voters)
+    wrong_ibp["inter.broker.protocol.version"] = "3.8"
+    restart(brokers[0], wrong_ibp)
+    brokers[0].wait_log(r"Unable to register broker 1 because the controller returned error UNSUPPORTED_VERSION")
+    # a KRaft broker while PRE_MIGRATION: refused, then it gives up after the registration timeout
+    kraft = cluster.node("kraft5")
+    kprops = kraft_broker_props(migrating_props(zk_broker_props(kraft, 5, cluster.zk_connect), voters))
+    kprops["initial.broker.registration.timeout.ms"] = 2500
+    kraft.write_config(kprops)
+    assert kraft.tool("kafka-storage.sh", "format", "-t", zk_cluster_id(zk_client, cluster), "-c",
+                      str(kraft.config)).returncode == 0
+    kraft.start()
+    kraft.wait_log(r"Unable to register broker 5 because the controller returned error BROKER_ID_NOT_REGISTERED")
+    assert kraft.proc is not None and kraft.proc.wait(timeout=15) != 0
+    assert "Shutting down because we were unable to register with the controller quorum." in kraft.log_text()
+    # the same id held by a live migrating broker
+    restart(brokers[1], migrating_props(props[2], voters))
+    wait_until(lambda: leader.gauge(COUNT) == 1, 10)
+    dup = cluster.node("dup2")
+    dprops = kraft_broker_props(migrating_props(zk_broker_props(dup, 2, cluster.zk_connect), voters))
+    dup.write_config(dprops)
+    dup.tool("kafka-storage.sh", "format", "-t", zk_cluster_id(zk_client, cluster), "-c", str(dup.config))
+    dup.start()
+    dup.wait_log(r"Unable to register broker 2 because the controller returned error DUPLICATE_BROKER_REGISTRATION")
+
+
+def test_registration_errors_from_controller_settings(cluster: Any, zk_client: Any) -> None:
+    brokers, props = start_zk_brokers(cluster, 3)
+    cid = zk_cluster_id(zk_client, cluster)
+    other_id = "MkU3OEVBNTcwNTJENDM2Qg"
+    wrong_cluster = start_controllers(cluster, [3000], other_id, prefix="wrongid")
+    no_flag = start_controllers(cluster, [3001], cid, migration=False, prefix="noflag")
+    other_ibl = start_controllers(cluster, [3002], cid, prefix="ibl", extra={
+        "inter.broker.listener.name": "REPLICATION",
+        "listener.security.protocol.map": "CONTROLLER:SASL_SSL,REPLICATION:SSL"})
+    expectations = [(wrong_cluster, "INCONSISTENT_CLUSTER_ID"), (no_flag, "BROKER_ID_NOT_REGISTERED"),
+                    (other_ibl, "INVALID_REGISTRATION")]
+    for i, (ctrls, _) in enumerate(expectations, 1):
+        restart(brokers[i - 1], migrating_props(props[i], voters_string(ctrls)))
+    for i, (_, error) in enumerate(expectations, 1):
+        brokers[i - 1].wait_log(rf"Unable to register broker {i} because the controller returned error {error}")
+    for ctrls, _ in expectations:
+        assert ctrls[0][1].gauge(COUNT) == 0
+    assert no_flag[0][1].gauge(STATE) == 0
+
+
+def test_stale_migration_znode_skips_the_copy(cluster: Any, zk_client: Any) -> None:
+    brokers, props = start_zk_brokers(cluster, 1)
+    bs = f"{brokers[0].ip}:9092"
+    brokers[0].tool("kafka-topics.sh", "--bootstrap-server", bs, "--create", "--topic", "precious",
+                    "--partitions", "1", "--replication-factor", "1")
+    zk_client.create(f"{cluster.chroot}/migration", json.dumps(
+        {"version": 0, "kraft_controller_id": 3000, "kraft_controller_epoch": 1, "kraft_metadata_offset": 42,
+         "kraft_metadata_epoch": 1}).encode())
+    ctrls = start_controllers(cluster, [3000], zk_cluster_id(zk_client, cluster))
+    _, leader = active(ctrls)
+    restart(brokers[0], migrating_props(props[1], voters_string(ctrls)))
+    wait_until(lambda: leader.gauge(STATE) == 1, 15, what="MIGRATION")
+    log = leader.log_text()
+    assert "Skipping the migration of metadata from ZooKeeper to KRaft" in log
+    assert "Completed migration of metadata" not in log
+    # Kafka's trap: KRaft never got the topic, and the sync wipes it from ZooKeeper
+    wait_until(lambda: zk_client.exists(f"{cluster.chroot}/brokers/topics/precious") is None, 10)
+
+
+def test_failover_persistence_and_wiped_metadata(cluster: Any, zk_client: Any) -> None:
+    brokers, props = start_zk_brokers(cluster, 1)
+    ctrls = start_controllers(cluster, [3000, 3001, 3002], zk_cluster_id(zk_client, cluster))
+    voters = voters_string(ctrls)
+    first_id, first = active(ctrls)
+    restart(brokers[0], migrating_props(props[1], voters))
+    wait_until(lambda: first.gauge(STATE) == 1, 15, what="MIGRATION")
+    epoch_before = controller_znode(zk_client, cluster)[0]["kraftControllerEpoch"]
+    first.kill()
+    rest = [(c, n) for c, n in ctrls if c != first_id]
+    second_id, second = active(rest, timeout=20)
+    wait_until(lambda: controller_znode(zk_client, cluster)[0]["brokerid"] == second_id, 10, what="re-claim")
+    data, ephemeral = controller_znode(zk_client, cluster)
+    assert not ephemeral and data["kraftControllerEpoch"] > epoch_before
+    assert second.gauge(STATE) == 1 and second.gauge(COUNT) == 1
+    # the killed controller comes back as a follower with the replicated state from its own log
+    first.start()
+    wait_until(lambda: first.gauge(STATE) == 1 and first.gauge("ActiveControllerCount") == 0, 15)
+    assert (first.dir / "metadata" / "__cluster_metadata-0" / "quorum-state").exists()
+    # wiping the metadata dir loses the state: the controller refuses to start unformatted
+    assert first.stop() == 0
+
+    shutil.rmtree(first.dir / "metadata")
+    result = first.run_foreground()
+    assert result.returncode == 1
+    assert f"No `meta.properties` found in {first.dir / 'metadata'} (have you run `kafka-storage.sh` to format " \
+           "the directory?)" in result.stderr
