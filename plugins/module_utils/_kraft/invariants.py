@@ -284,8 +284,9 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
             key = "zk2kraft_node_id"
             other_role = cluster.node(other).role
             if other_role != node.role:
-                error(node.name, key, "controller id %d equals the id of %s %s: controller ids must not be used by any "
-                      "broker" % (node.node_id, other_role, other), "give the controllers ids no broker uses (e.g. 3000+)")
+                error(node.name, key, "%s id %d equals the id of %s %s: controller ids must not be used by any "
+                      "broker" % (node.role, node.node_id, other_role, other),
+                      "give the controllers ids no broker uses (e.g. 3000+)")
             else:
                 error(node.name, key, "%s id %d is also used by %s" % (node.role, node.node_id, other),
                       "give every node a unique id")

@@ -336,7 +336,7 @@ CLUSTER_RULES: List[Any] = [
     pytest.param(_broker(1, node_id=1, current=None, listeners="INTERNAL://kb2:9092", log_dirs=["/d"]),
                  "kb2", "zk2kraft_node_id", ERROR, "broker id 1 is also used by kb1", id="duplicate-broker-id"),
     pytest.param(_broker(0, node_id=3000, current=None, listeners="INTERNAL://kb1:9092", log_dirs=["/d"]),
-                 "kb1", "zk2kraft_node_id", ERROR, "controller id 3000 equals the id of controller kc1",
+                 "kb1", "zk2kraft_node_id", ERROR, "broker id 3000 equals the id of controller kc1: controller ids must not be used by any broker",
                  id="broker-id-equals-controller-id"),
     pytest.param(lambda s: s["controllers"].append({"name": "kb1", "node_id": 3003}), "kb1", "process.roles", ERROR,
                  "combined mode (process.roles=broker,controller) is not a migration target",
