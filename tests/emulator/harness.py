@@ -102,6 +102,7 @@ class Node:
         self.faults = self.dir / "faults.json"
         self.jolokia_port = jolokia_port
         self.proc: subprocess.Popen[bytes] | None = None
+        self.kafka_version: str | None = None
 
     @property
     def server_log(self) -> Path:
@@ -109,6 +110,8 @@ class Node:
 
     def env(self) -> dict[str, str]:
         extra = {"LOG_DIR": str(self.log_dir), "KAFKA_EMULATOR_FAULTS": str(self.faults)}
+        if self.kafka_version:
+            extra["KAFKA_EMULATOR_VERSION"] = self.kafka_version
         if self.jolokia_port:
             extra["KAFKA_OPTS"] = f"-javaagent:/opt/jolokia/jolokia-jvm-agent.jar=port={self.jolokia_port},host={self.ip}"
         return python_env(extra)

@@ -58,6 +58,7 @@ class BrokerNode:
         self._zk_wakeup = threading.Event()
         self._threads: list[threading.Thread] = []
         self._live_cache: tuple[float, dict[int, bool]] = (0.0, {})
+        self._last_unreachable_log = 0.0
         self.tag = f"[KafkaServer id={self.broker_id}]" if self.mode != "kraft" else f"[BrokerServer id={self.broker_id}]"
         self.ltag = f"[BrokerLifecycleManager id={self.broker_id}]"
 
@@ -234,10 +235,21 @@ class BrokerNode:
                 "mv_min": low, "mv_max": high, "endpoints": [str(e) for e in self.cfg.advertised],
                 "rack": self.cfg.rack, "directory_id": self.directory_id}
 
+    def _quorum_unreachable(self) -> None:
+        """Kafka's NetworkClient warning while no controller answers, at most every 5 seconds."""
+        now = time.monotonic()
+        if now - self._last_unreachable_log < 5.0:
+            return
+        self._last_unreachable_log = now
+        vid, (host, port) = sorted(self.cfg.voters.items())[0]
+        self.elog.warn(f"[RaftManager id={self.broker_id}] Connection to node {vid} (/{host}:{port}) could not be "
+                       "established. Node may not be available.")
+
     def _try_register(self) -> str | None:
         """None on success, else the error code (or a connectivity note)."""
         leader = find_leader(self.cfg.voters)
         if leader is None:
+            self._quorum_unreachable()
             return "NO_LEADER"
         try:
             resp = call(leader[1], leader[2], self._registration_request(), timeout=3.0)
@@ -258,6 +270,7 @@ class BrokerNode:
                 return
             leader = find_leader(self.cfg.voters)
             if leader is None:
+                self._quorum_unreachable()
                 continue
             try:
                 resp = call(leader[1], leader[2], {"op": "broker_heartbeat", "id": self.broker_id,
