@@ -208,3 +208,14 @@ def test_crash_fault_leaves_ephemeral_until_session_expiry(cluster: Any, zk_clie
     assert node.proc.wait(timeout=15) == 1
     assert "Fault injection: the node crashes now" in node.log_text()
     wait_until(lambda: zk_client.exists(f"{cluster.chroot}/brokers/ids/1") is None, 10, 0.1, "session expiry")
+
+
+def test_second_instance_fails_to_bind_and_stop_targets_the_first(cluster: Any) -> None:
+    (broker,) = start_zk_brokers(cluster, 1)
+    pid_file = broker.log_dir / "kafka-emulator.pid"
+    assert broker.proc is not None and pid_file.read_text().strip() == str(broker.proc.pid)
+    second = broker.run_foreground()
+    assert second.returncode == 1
+    assert f"Socket server failed to bind to {broker.ip}:9092: Address already in use." in second.stderr
+    assert pid_file.read_text().strip() == str(broker.proc.pid)
+    assert broker.stop() == 0

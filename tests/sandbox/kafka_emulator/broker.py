@@ -111,7 +111,10 @@ class BrokerNode:
         self.zk.ensure_persistent_paths()
         self.cluster_id = self.zk.get_or_create_cluster_id()
         self.elog.info(f"{self.tag} Cluster ID = {self.cluster_id}")
-        for directory in self.cfg.log_dirs:
+        dirs = list(self.cfg.log_dirs)
+        if self.mode == "migrating" and self.cfg.metadata_log_dir not in dirs:
+            dirs.append(self.cfg.metadata_log_dir)  # the raft client's directory joins the ensemble
+        for directory in dirs:
             Path(directory).mkdir(parents=True, exist_ok=True)
             meta = read_meta(directory) or {}
             stored = meta.get("cluster.id")

@@ -28,6 +28,15 @@ def _fatal_exit(elog: EmuLog, kafka_text: str, short: str) -> int:
     return 1
 
 
+def _live_pid(pid_file: Path) -> int | None:
+    from .tools import _is_emulator  # the stop tool's notion of "this host's node"
+    try:
+        pid = int(pid_file.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    return pid if pid != os.getpid() and _is_emulator(pid) else None
+
+
 def _controller_cluster_id(cfg: KafkaConfig) -> str:
     meta = read_meta(cfg.metadata_log_dir)
     if meta is None:
@@ -117,7 +126,9 @@ def main(argv: list[str]) -> int:
 
     pid_file = log_dir() / PID_FILE_NAME
     pid_file.parent.mkdir(parents=True, exist_ok=True)
-    pid_file.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    # keep the pid of a node already running on this host: this second one will fail to bind its ports
+    if _live_pid(pid_file) is None:
+        pid_file.write_text(f"{os.getpid()}\n", encoding="utf-8")
 
     controller: ControllerNode | None = None
     broker: BrokerNode | None = None

@@ -449,6 +449,7 @@ def configs(argv: list[str]) -> int:
     parser.add_argument("--command-config")
     parser.add_argument("--entity-type", choices=["topics", "brokers", "users", "clients", "broker-loggers", "ips"])
     parser.add_argument("--entity-name")
+    parser.add_argument("--entity-default", action="store_true")
     parser.add_argument("--topic")
     parser.add_argument("--describe", action="store_true")
     parser.add_argument("--alter", action="store_true")
