@@ -178,6 +178,10 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     assert brokers[2].tool("kafka-topics.sh", "--bootstrap-server", kbs, "--create", "--topic", "kraft-made",
                            "--partitions", "1", "--replication-factor", "2").returncode == 0
     assert zk_client.exists(f"{root}/brokers/topics/kraft-made")
+    assert brokers[2].tool("kafka-topics.sh", "--bootstrap-server", kbs, "--delete", "--topic", "kraft-made"
+                           ).returncode == 0
+    assert zk_client.exists(f"{root}/brokers/topics/kraft-made") is None
+    assert zk_client.exists(f"{root}/config/topics/kraft-made") is None
     meta = (brokers[0].dir / "data" / "meta.properties").read_text()
     assert "version=0" in meta
 

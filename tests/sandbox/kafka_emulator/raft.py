@@ -167,11 +167,18 @@ class Raft:
     def _step_down_locked(self, epoch: int, leader: int) -> bool:
         """Adopt a higher epoch; True if this node was the leader and has to resign."""
         was_leader = self.role == "leader"
+        changed = (epoch, leader) != (self.epoch, self.leader_id)
         self.epoch = epoch
         self.voted_for = -1
         self.leader_id = leader
         self.role = "follower" if leader >= 0 else "unattached"
         self._persist()
+        if changed and leader >= 0:
+            self.elog.info(f"[RaftManager id={self.node_id}] Completed transition to FollowerState(epoch={epoch}, "
+                           f"leader={leader}, voters={sorted(self.voters)}, highWatermark=Optional.empty)")
+        elif changed:
+            self.elog.info(f"[RaftManager id={self.node_id}] Completed transition to Unattached(epoch={epoch}, "
+                           f"voters={sorted(self.voters)})")
         return was_leader
 
     def _handle_vote(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -330,7 +337,6 @@ class Raft:
             if best[0] > self.epoch or self.role != "leader":
                 resign = self._step_down_locked(best[0], best[1])
             self.last_heard_ms = now_ms()
-            self.elog.info(f"[RaftManager id={self.node_id}] Following leader {best[1]} in epoch {best[0]}")
         if resign:
             self._resigned()
         return True
