@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Wall-clock time of the dry run on a large cluster: 1000 brokers, 5 controllers.
+
+Run from the repository root:  .venv/bin/python tests/bench/bench_validate.py [--brokers N] [--profile]
+Prints the times of build_plan called directly and of playbooks/validate.yml; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "build" / "collections"))
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import build_plan  # noqa: E402
+
+import yaml  # noqa: E402
+
+RACKS = ("rack-a", "rack-b", "rack-c")
+
+
+def write_inventory(root: Path, brokers: int, controllers: int) -> Path:
+    inventory = root / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    hosts = {
+        "all": {"children": {"kafka_controllers": {"hosts": {
+            "kc%d.bench.test" % i: {"zk2kraft_node_id": 3000 + i} for i in range(controllers)}},
+            "kafka_brokers": {
+                "hosts": {"kb%d.bench.test" % i: {"zk2kraft_node_id": i, "zk2kraft_rack": RACKS[i % len(RACKS)]}
+                          for i in range(1, brokers + 1)},
+                "vars": {"zk2kraft_listeners": "INTERNAL://{{ inventory_hostname }}:9092,"
+                                               "EXTERNAL://{{ inventory_hostname }}:9094",
+                         "zk2kraft_log_dirs": ["/var/lib/kafka/data"]}}}}
+    }
+    (inventory / "hosts.yml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+    (inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump(cluster_vars(), sort_keys=False))
+    return inventory
+
+
+def cluster_vars() -> Dict[str, Any]:
+    return {
+        "zk2kraft_kafka_version": "3.9.0",
+        "zk2kraft_metadata_version": "3.9",
+        "zk2kraft_zookeeper_connect": "zk1.bench.test:2181,zk2.bench.test:2181,zk3.bench.test:2181/kafka",
+        "zk2kraft_inter_broker_listener_name": "INTERNAL",
+        "zk2kraft_listener_security_protocol_map": "INTERNAL:SASL_SSL,EXTERNAL:SASL_SSL",
+        "zk2kraft_controller_security_protocol": "SASL_SSL",
+        "zk2kraft_authorizer": "acl",
+        "zk2kraft_broker_controller_properties": {
+            "listener.name.controller.plain.sasl.jaas.config": "org.apache.kafka.common.security.plain."
+                                                                "PlainLoginModule required;"},
+    }
+
+
+def direct_spec(brokers: int, controllers: int) -> Dict[str, Any]:
+    spec = {key[len("zk2kraft_"):]: value for key, value in cluster_vars().items()}
+    spec["controllers"] = [{"name": "kc%d.bench.test" % i, "node_id": 3000 + i} for i in range(controllers)]
+    spec["brokers"] = [
+        {"name": "kb%d.bench.test" % i, "node_id": i, "rack": RACKS[i % len(RACKS)], "log_dirs": ["/var/lib/kafka/data"],
+         "listeners": "INTERNAL://kb%d.bench.test:9092,EXTERNAL://kb%d.bench.test:9094" % (i, i)}
+        for i in range(1, brokers + 1)
+    ]
+    return spec
+
+
+def time_build_plan(brokers: int, controllers: int, profile: bool) -> Tuple[float, int]:
+    spec = direct_spec(brokers, controllers)
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    plan = build_plan(spec)
+    lines: List[str] = plan.report_lines()
+    if profiler:
+        profiler.disable()
+    elapsed = time.perf_counter() - start
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(15)
+    assert not plan.errors, [str(v) for v in plan.errors[:5]]
+    return elapsed, len(lines)
+
+
+def time_playbook(inventory: Path) -> Tuple[float, int]:
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    command = [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), "playbooks/validate.yml"]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.stdout.write(done.stdout.decode("utf-8", "replace")[-3000:])
+    return elapsed, done.returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--brokers", type=int, default=1000)
+    parser.add_argument("--controllers", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="print the top of a cProfile of build_plan")
+    args = parser.parse_args()
+
+    elapsed, lines = time_build_plan(args.brokers, args.controllers, args.profile)
+    print("build_plan + report: %d brokers, %d controllers, 5 phases: %.2f s (%d report lines)" % (
+        args.brokers, args.controllers, elapsed, lines))
+    with tempfile.TemporaryDirectory(prefix="zk2kraft-bench-") as tmp:
+        inventory = write_inventory(Path(tmp), args.brokers, args.controllers)
+        elapsed, status = time_playbook(inventory)
+    print("ansible-playbook validate.yml: %.2f s (exit %d)" % (elapsed, status))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
