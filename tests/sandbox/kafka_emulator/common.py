@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -37,11 +38,14 @@ ZERO_UUID = "AAAAAAAAAAAAAAAAAAAAAA"
 
 
 def emulator_home() -> Path:
-    """The installed distribution directory (bin/.. of the script that started us)."""
+    """The installed distribution directory (bin/.. of the script that started us).
+
+    Run straight from the source tree, a scratch directory stands in so nothing lands in the repository.
+    """
     home = os.environ.get("KAFKA_EMULATOR_HOME")
     if home:
         return Path(home)
-    return Path(__file__).resolve().parent
+    return Path(tempfile.gettempdir()) / "kafka-emulator-home"
 
 
 def kafka_version() -> tuple[int, int, int]:
