@@ -364,7 +364,8 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
                       "without setting 'inter.broker.protocol.version' to 3.7-IV2 or higher (it is %s)" % mv,
                       "upgrade the IBP and metadata version to 3.7-IV2 or higher first")
         ibp_text = current.get("inter.broker.protocol.version")
-        if node.current is not None:
+        # A broker already on KRaft has no IBP any more: the rule is about ZooKeeper-mode brokers.
+        if node.current is not None and not _csv(current.get("process.roles")):
             ibp = parse_metadata_version(ibp_text)
             if ibp_text is None:
                 error(node.name, "inter.broker.protocol.version", "the broker sets no inter.broker.protocol.version, so it "
@@ -386,10 +387,12 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
             if current.get("authorizer.class.name", "").strip() == ACL_AUTHORIZER and release < Release(3, 7, 1):
                 warning(node.name, "authorizer.class.name", "ACLs under migration need Kafka 3.7.1 or later to switch to "
                         "StandardAuthorizer", "upgrade to Kafka 3.9 first")
-            file_id = current.get("broker.id")
+        if node.current is not None:
+            id_key = "broker.id" if "broker.id" in current else "node.id"
+            file_id = current.get(id_key)
             if file_id is not None and file_id.strip() != str(node.node_id):
-                error(node.name, "broker.id", "server.properties says broker.id=%s but the inventory says %d" % (
-                      file_id, node.node_id), "make zk2kraft_node_id equal the broker's broker.id")
+                error(node.name, id_key, "server.properties says %s=%s but the inventory says %d" % (
+                      id_key, file_id, node.node_id), "make zk2kraft_node_id equal the broker's %s" % id_key)
     return out
 
 
