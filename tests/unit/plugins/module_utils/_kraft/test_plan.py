@@ -113,7 +113,7 @@ def test_violations_grouped_by_host_and_tagged_with_phase() -> None:
     lines = plan.report_lines()
     assert any(line.startswith("Violations (") and "error(s)" in line for line in lines)
     assert "  kb1:" in lines
-    assert any("ERROR zk2kraft_node_id: controller id 1 equals the id of" in line for line in lines)
+    assert any("ERROR zk2kraft_node_id: broker id 1 equals the id of controller kc2" in line for line in lines)
 
 
 def test_rendered_violations_are_reported_once_with_first_phase() -> None:
