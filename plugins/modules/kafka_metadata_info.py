@@ -1,0 +1,125 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: kafka_metadata_info
+short_description: Read the topics, topic configs and ACLs a Kafka cluster serves
+version_added: 0.1.0
+author: zk2kraft.migration contributors (@zk2kraft)
+description:
+  - Runs C(kafka-topics.sh --describe), C(kafka-configs.sh --entity-type topics --describe) and
+    C(kafka-acls.sh --list) against O(bootstrap_server) and returns the metadata in the shape of
+    M(zk2kraft.migration.zookeeper_facts)' C(metadata), so the two can be compared after a migration.
+  - When O(compare_with) is given, returns the differences and fails when there are any.
+  - Read-only.
+options:
+  bootstrap_server:
+    description: A broker listener, C(host:port).
+    type: str
+    required: true
+  kafka_home:
+    description: Where the Kafka distribution (its bin/ tools) lives.
+    type: path
+    default: /opt/kafka
+  command_config:
+    description: Client properties file for the tools (security settings).
+    type: path
+  compare_with:
+    description: A metadata snapshot taken from ZooKeeper before the migration.
+    type: dict
+  allow_additions:
+    description:
+      - Topics, configs and ACLs created since the snapshot (for example while soaking in dual-write)
+        are reported but do not fail the comparison; anything removed or changed does.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  idempotent:
+    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Check that the KRaft cluster serves what ZooKeeper held
+  zk2kraft.migration.kafka_metadata_info:
+    bootstrap_server: broker1:9092
+    compare_with: "{{ metadata_before }}"
+"""
+
+RETURN = r"""
+metadata:
+  description: Topics (ids, partition assignments), topic configs and ACLs, normalized.
+  returned: always
+  type: dict
+differences:
+  description: What differs from O(compare_with), one line each.
+  returned: when O(compare_with) is given
+  type: list
+  elements: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.metadata import (
+    normalize,
+    parse_acls,
+    parse_topic_configs,
+    parse_topics_describe,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import diff_snapshots
+
+
+def run_tool(module, tool, args):
+    params = module.params
+    argv = [os.path.join(params["kafka_home"], "bin", tool), "--bootstrap-server", params["bootstrap_server"]]
+    if params["command_config"]:
+        argv += ["--command-config", params["command_config"]]
+    rc, out, err = module.run_command(argv + args)
+    if rc != 0:
+        module.fail_json(msg="%s failed (rc=%d): %s" % (tool, rc, err.strip() or out.strip()), cmd=argv + args)
+    return out
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            bootstrap_server=dict(type="str", required=True),
+            kafka_home=dict(type="path", default="/opt/kafka"),
+            command_config=dict(type="path"),
+            compare_with=dict(type="dict"),
+            allow_additions=dict(type="bool", default=True),
+        ),
+        supports_check_mode=True,
+    )
+    metadata = normalize({
+        "topics": parse_topics_describe(run_tool(module, "kafka-topics.sh", ["--describe"])),
+        "configs": parse_topic_configs(run_tool(module, "kafka-configs.sh", ["--entity-type", "topics", "--describe"])),
+        "acls": parse_acls(run_tool(module, "kafka-acls.sh", ["--list"])),
+    })
+    result = dict(changed=False, metadata=metadata)
+    if module.params["compare_with"] is not None:
+        differences = diff_snapshots(normalize(module.params["compare_with"]), metadata)
+        result["differences"] = differences
+        lost = [d for d in differences if not (module.params["allow_additions"] and d.endswith(": added"))]
+        if lost:
+            module.fail_json(msg="the cluster does not serve the metadata ZooKeeper held: %s" % "; ".join(lost),
+                             **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
