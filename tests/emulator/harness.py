@@ -137,7 +137,7 @@ class Node:
     def run_foreground(self, timeout: float = 20) -> subprocess.CompletedProcess[str]:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         return subprocess.run([sys.executable, "-m", "kafka_emulator", "kafka-server-start.sh", str(self.config)],
-                              capture_output=True, text=True, env=self.env(), timeout=timeout)
+                              capture_output=True, text=True, env=self.env(), timeout=timeout, check=False)
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -158,7 +158,7 @@ class Node:
 
     def tool(self, tool: str, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "kafka_emulator", tool, *args], capture_output=True, text=True,
-                              env=self.env(), timeout=timeout)
+                              env=self.env(), timeout=timeout, check=False)
 
     def log_text(self) -> str:
         try:

@@ -8,14 +8,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import REPO, controller_props, migrating_props, voters_string, wait_until, zk_broker_props
+from harness import REPO, controller_props, migrating_props, voters_string, wait_until
 from test_migration import active, restart, start_controllers, start_zk_brokers, zk_cluster_id
 
 
 def test_start_delay_and_never_register(cluster: Any, zk_client: Any) -> None:
     brokers, props = start_zk_brokers(cluster, 2)
     ctrls = start_controllers(cluster, [3000], zk_cluster_id(zk_client, cluster))
-    _, leader = active(ctrls)
+    dummy, leader = active(ctrls)
     voters = voters_string(ctrls)
     brokers[0].set_faults({"never_register": True})
     restart(brokers[0], migrating_props(props[1], voters))
@@ -40,7 +40,7 @@ def test_waits_for_every_controller_registration(cluster: Any, zk_client: Any) -
         node.write_config(controller_props(node, c, voters, cluster.zk_connect))
         node.tool("kafka-storage.sh", "format", "-t", cid, "-c", str(node.config))
         node.start()
-    _, leader = active(nodes[:2])
+    dummy, leader = active(nodes[:2])
     leader.wait_log(r"Still waiting for all controller nodes ready to begin the migration\. Not ready due to: "
                     r"Missing registration from controllers \[3002\]")
     restart(brokers[0], migrating_props(props[1], voters))
@@ -120,8 +120,8 @@ def test_install_is_idempotent(tmp_path: Path) -> None:
     assert (dest / "libs" / "kafka-emulator-version.txt").read_text() == "3.9.0\n"
     assert "emulator" in (dest / "EMULATOR.md").read_text().lower()
     uuid = subprocess.run([str(dest / "bin" / "kafka-storage.sh"), "random-uuid"], capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin"})
+                          env={"PATH": "/usr/bin:/bin"}, check=False)
     assert uuid.returncode == 0 and len(uuid.stdout.strip()) == 22
     stop = subprocess.run([str(dest / "bin" / "kafka-server-stop.sh")], capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "LOG_DIR": str(tmp_path / "logs")})
+                          env={"PATH": "/usr/bin:/bin", "LOG_DIR": str(tmp_path / "logs")}, check=False)
     assert stop.returncode == 1 and stop.stdout == "No kafka server to stop\n"

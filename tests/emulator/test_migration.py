@@ -43,7 +43,7 @@ def start_controllers(cluster: Any, ids: list[int], cluster_id: str, migration: 
         result = node.tool("kafka-storage.sh", "format", "-t", cluster_id, "-c", str(node.config))
         assert result.returncode == 0, result.stderr
         node.start()
-    for _, node in ctrls:
+    for dummy, node in ctrls:
         node.wait_log(r"\[KafkaRaftServer nodeId=\d+\] Kafka Server started")
     return ctrls
 
@@ -165,9 +165,13 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
         wait_until(lambda: leader.gauge(COUNT) == 3 - i, 10, what="count falling")
     assert leader.gauge(STATE) == 1
     kbs = f"{brokers[2].ip}:9092"
-    described = wait_until(lambda: (lambda out: out if "Isr: " in out and brokers[2].tool(
-        "kafka-topics.sh", "--bootstrap-server", kbs, "--describe", "--under-replicated-partitions").stdout == ""
-        else "")(brokers[2].tool("kafka-topics.sh", "--bootstrap-server", kbs, "--describe").stdout), 10)
+
+    def settled_description() -> str:
+        out = brokers[2].tool("kafka-topics.sh", "--bootstrap-server", kbs, "--describe").stdout
+        return out if "Isr: " in out and brokers[2].tool(
+            "kafka-topics.sh", "--bootstrap-server", kbs, "--describe", "--under-replicated-partitions").stdout == "" else ""
+
+    described = wait_until(settled_description, 10)
     headers = re.findall(r"^Topic: (\S+)\tTopicId: (\S+)\t", described, re.M)
     assert dict(headers)["orders"] == zk_topic_ids["orders"] and dict(headers)["audit-log"] == zk_topic_ids["audit-log"]
     assert "Configs: cleanup.policy=compact" in described
@@ -192,7 +196,7 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     new_id, new_leader = active(ctrls)
     wait_until(lambda: new_leader.gauge(STATE) == 3, 15, what="POST_MIGRATION")
     assert any("Completing the ZK migration since this controller was configured with "
-               "'zookeeper.metadata.migration.enable' set to 'false'." in n.log_text() for _, n in ctrls)
+               "'zookeeper.metadata.migration.enable' set to 'false'." in n.log_text() for dummy, n in ctrls)
     assert brokers[0].tool("kafka-topics.sh", "--bootstrap-server", f"{brokers[0].ip}:9092", "--create", "--topic",
                            "after-finalize", "--partitions", "1", "--replication-factor", "1").returncode == 0
     assert zk_client.exists(f"{root}/brokers/topics/after-finalize") is None
@@ -207,7 +211,7 @@ def test_dead_broker_in_assignment_blocks_migration(cluster: Any, zk_client: Any
                            "--partitions", "2", "--replication-factor", "2").returncode == 0
     assert brokers[1].stop() == 0
     ctrls = start_controllers(cluster, [3000], zk_cluster_id(zk_client, cluster))
-    _, leader = active(ctrls)
+    dummy, leader = active(ctrls)
     restart(brokers[0], migrating_props(props[1], voters_string(ctrls)))
     wait_until(lambda: leader.gauge(COUNT) == 1, 10)
     leader.wait_log(r"Still waiting for ZK brokers \[2\] to register with KRaft\.")
@@ -220,7 +224,7 @@ def test_registration_errors_against_one_quorum(cluster: Any, zk_client: Any) ->
     brokers, props = start_zk_brokers(cluster, 2)
     ctrls = start_controllers(cluster, [3000], zk_cluster_id(zk_client, cluster))
     voters = voters_string(ctrls)
-    _, leader = active(ctrls)
+    dummy, leader = active(ctrls)
     # IBP different from the finalized metadata.version
     wrong_ibp = migrating_props(props[1], voters)
     wrong_ibp["inter.broker.protocol.version"] = "3.8"
@@ -259,11 +263,11 @@ def test_registration_errors_from_controller_settings(cluster: Any, zk_client: A
         "listener.security.protocol.map": "CONTROLLER:SASL_SSL,REPLICATION:SSL"})
     expectations = [(wrong_cluster, "INCONSISTENT_CLUSTER_ID"), (no_flag, "BROKER_ID_NOT_REGISTERED"),
                     (other_ibl, "INVALID_REGISTRATION")]
-    for i, (ctrls, _) in enumerate(expectations, 1):
+    for i, (ctrls, dummy) in enumerate(expectations, 1):
         restart(brokers[i - 1], migrating_props(props[i], voters_string(ctrls)))
-    for i, (_, error) in enumerate(expectations, 1):
+    for i, (dummy, error) in enumerate(expectations, 1):
         brokers[i - 1].wait_log(rf"Unable to register broker {i} because the controller returned error {error}")
-    for ctrls, _ in expectations:
+    for ctrls, dummy in expectations:
         assert ctrls[0][1].gauge(COUNT) == 0
     assert no_flag[0][1].gauge(STATE) == 0
 
@@ -277,7 +281,7 @@ def test_stale_migration_znode_skips_the_copy(cluster: Any, zk_client: Any) -> N
         {"version": 0, "kraft_controller_id": 3000, "kraft_controller_epoch": 1, "kraft_metadata_offset": 42,
          "kraft_metadata_epoch": 1}).encode())
     ctrls = start_controllers(cluster, [3000], zk_cluster_id(zk_client, cluster))
-    _, leader = active(ctrls)
+    dummy, leader = active(ctrls)
     restart(brokers[0], migrating_props(props[1], voters_string(ctrls)))
     wait_until(lambda: leader.gauge(STATE) == 1, 15, what="MIGRATION")
     log = leader.log_text()

@@ -11,7 +11,7 @@ from typing import Any, Callable
 from kazoo.exceptions import NodeExistsError
 
 from .common import EmuLog, Faults, MetadataVersion, StartupError, kafka_version, now_ms, random_uuid
-from .config import Endpoint, KafkaConfig
+from .config import KafkaConfig
 from .metadata import Acl, Image, Topic, assign_replicas, partition_views
 from .metaprops import read_meta, write_meta
 from .raft import PARTITION_DIR
@@ -136,7 +136,7 @@ class BrokerNode:
             elif self.mode == "migrating" and kafka_version() >= (3, 7, 0):
                 values["directory.id"] = random_uuid()
             self.directory_id = self.directory_id or values.get("directory.id")
-            if values != {k: v for k, v in meta.items()}:
+            if values != dict(meta.items()):
                 write_meta(directory, values)
         if self.mode == "migrating":
             stale = Path(self.cfg.metadata_log_dir) / PARTITION_DIR
@@ -224,7 +224,7 @@ class BrokerNode:
     def kraft_owns_zk(self) -> bool:
         if self.zk is None:
             return False
-        data, _ = self.zk.read_controller()
+        data, dummy = self.zk.read_controller()
         return data is not None and int(data.get("kraftControllerEpoch", -1)) >= 0
 
     # --- registration with the KRaft controller --------------------------------------------------
@@ -377,7 +377,7 @@ class BrokerNode:
             result[bid] = False
             for ep in endpoints:
                 host_port = ep.split("://", 1)[-1]
-                host, _, port = host_port.rpartition(":")
+                host, dummy, port = host_port.rpartition(":")
                 try:
                     resp = call(host, int(port), {"op": "replica_status"}, timeout=0.5)
                 except (RpcError, ValueError):

@@ -206,4 +206,6 @@ class StartupError(Exception):
         super().__init__(message)
         self.message = message
         self.kafka_text = kafka_text or message
+
+
 BOOTSTRAP_FILE = "bootstrap.checkpoint"

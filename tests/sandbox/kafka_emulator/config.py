@@ -204,7 +204,7 @@ def parse_config(props: dict[str, str]) -> KafkaConfig:
     if "listener.security.protocol.map" in props:
         pmap: dict[str, str] = {}
         for item in _list(props, "listener.security.protocol.map"):
-            name, _, proto = item.partition(":")
+            name, dummy, proto = item.partition(":")
             pmap[name.strip().upper()] = proto.strip().upper()
         cfg.protocol_map = pmap
     else:

@@ -197,7 +197,7 @@ class ControllerNode:
             self._pre_migration_step(epoch)
         elif self.migration_state == MIGRATION and self.zk_owned_epoch != epoch:
             self.zk.claim_for_kraft(self.node_id, epoch)
-            mig, _ = self.zk.read_migration()
+            mig, dummy = self.zk.read_migration()
             offset = int((mig or {}).get("kraft_metadata_offset", -1))
             self.zk.write_migration(self.node_id, epoch, max(offset, self.raft.log.end_offset - 1), epoch)
             self.zk_owned_epoch = epoch
@@ -251,7 +251,7 @@ class ControllerNode:
         zk_epoch = self.zk.claim_for_kraft(self.node_id, epoch)
         self.zk_owned_epoch = epoch
         self.elog.info(f"{self.dtag} Claimed ZK controller leadership. New ZK controller epoch is {zk_epoch}.")
-        mig, _ = self.zk.read_migration()
+        mig, dummy = self.zk.read_migration()
         prior_offset = int((mig or {}).get("kraft_metadata_offset", -1))
         if prior_offset > 0:
             self.elog.info(f"{self.dtag} Skipping the migration of metadata from ZooKeeper to KRaft because /migration "

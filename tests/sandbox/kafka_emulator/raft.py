@@ -363,7 +363,7 @@ class Raft:
 
         votes = 1
         higher = -1
-        for resp in self._pool.map(ask, [a for _, a in others]):
+        for resp in self._pool.map(ask, [a for dummy, a in others]):
             if resp.get("granted"):
                 votes += 1
             higher = max(higher, int(resp.get("epoch", -1)))
@@ -379,12 +379,12 @@ class Raft:
             self.role = "leader"
             self.leader_id = self.node_id
             now = now_ms()
-            self.progress = {vid: {"leo": 0, "last_fetch": now, "last_caught_up": -1} for vid, _ in others}
+            self.progress = {vid: {"leo": 0, "last_fetch": now, "last_caught_up": -1} for vid, dummy in others}
             self._persist()
             self.elog.info(f"[RaftManager id={self.node_id}] Completed transition to Leader(localId={self.node_id}, "
                            f"epoch={self.epoch}, highWatermark=Optional.empty, voters={sorted(self.voters)})")
             self.log.append(self.epoch, {"type": "LeaderChange", "leader": self.node_id, "voters": sorted(self.voters)})
-        for _, addr in others:
+        for dummy, addr in others:
             self._pool.submit(self._begin, addr, epoch)
         threading.Thread(target=self._on_leader, args=(epoch,), daemon=True).start()
 

@@ -85,7 +85,7 @@ def main(argv: list[str]) -> int:
     rest = argv[1:]
     while rest:
         if rest[0] == "--override" and len(rest) > 1:
-            key, _, value = rest[1].partition("=")
+            key, dummy, value = rest[1].partition("=")
             overrides[key] = value
             rest = rest[2:]
         else:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .common import (BOOTSTRAP_FILE, LATEST_METADATA_VERSION, METADATA_VERSIONS, PID_FILE_NAME, MetadataVersion, VersionError,
-                     ZERO_UUID, emulator_home, kafka_version, log_dir, now_ms, random_uuid)
+                     ZERO_UUID, emulator_home, kafka_version, log_dir, random_uuid)
 from .config import ConfigError, KafkaConfig, load_properties, parse_config
 
-from .metadata import ACL_OPERATIONS, PERMISSIONS, Acl, Image, partition_views
+from .metadata import ACL_OPERATIONS, Acl, Image, partition_views
 from .metaprops import meta_summary, read_meta, write_meta
 from .rpc import RpcError, call
 
@@ -40,7 +40,7 @@ def _request(bootstrap: str, req: dict[str, Any], timeout_s: float = 15.0) -> di
     """Send to the first reachable bootstrap address, retrying like an admin client until the timeout."""
     targets = []
     for item in bootstrap.split(","):
-        host, _, port = item.strip().rpartition(":")
+        host, dummy, port = item.strip().rpartition(":")
         targets.append((host, int(port)))
     deadline = time.monotonic() + timeout_s
     last = "no bootstrap server answered"
@@ -324,7 +324,7 @@ def _parse_kv(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep:
-            raise ToolError(f"Invalid config: all configs to be added must be in the format \"key=val\".")
+            raise ToolError("Invalid config: all configs to be added must be in the format \"key=val\".")
         result[key.strip()] = value.strip()
     return result
 

@@ -71,19 +71,19 @@ class ZkStore:
     # --- cluster id ------------------------------------------------------------------------------
     def get_or_create_cluster_id(self) -> str:
         try:
-            raw, _ = self.client.get("/cluster/id")
+            raw, dummy = self.client.get("/cluster/id")
         except NoNodeError:
             self.client.ensure_path("/cluster")
             try:
                 self.client.create("/cluster/id", _dump({"version": "1", "id": random_uuid()}))
             except NodeExistsError:
                 pass
-            raw, _ = self.client.get("/cluster/id")
+            raw, dummy = self.client.get("/cluster/id")
         return str(_load(raw)["id"])
 
     def cluster_id(self) -> str | None:
         try:
-            raw, _ = self.client.get("/cluster/id")
+            raw, dummy = self.client.get("/cluster/id")
         except NoNodeError:
             return None
         return str(_load(raw)["id"])
@@ -118,7 +118,7 @@ class ZkStore:
 
     def broker_info(self, broker_id: int) -> dict[str, Any] | None:
         try:
-            raw, _ = self.client.get(f"/brokers/ids/{broker_id}")
+            raw, dummy = self.client.get(f"/brokers/ids/{broker_id}")
         except NoNodeError:
             return None
         return _load(raw)
@@ -168,7 +168,7 @@ class ZkStore:
             epoch, version = self.controller_epoch()
             txn = self.client.transaction()
             try:
-                _, stat = self.client.get("/controller")
+                dummy, stat = self.client.get("/controller")
                 txn.delete("/controller", version=stat.version)
             except NoNodeError:
                 pass
@@ -215,7 +215,7 @@ class ZkStore:
             names = []
         for name in names:
             try:
-                raw, _ = self.client.get(f"/brokers/topics/{name}")
+                raw, dummy = self.client.get(f"/brokers/topics/{name}")
             except NoNodeError:
                 continue
             data = _load(raw) or {}
@@ -227,7 +227,7 @@ class ZkStore:
 
     def topic_config(self, name: str) -> dict[str, str]:
         try:
-            raw, _ = self.client.get(f"/config/topics/{name}")
+            raw, dummy = self.client.get(f"/config/topics/{name}")
         except NoNodeError:
             return {}
         data = _load(raw) or {}
@@ -242,7 +242,7 @@ class ZkStore:
         for rtype in types:
             for name in self.client.get_children(f"/kafka-acl/{rtype}"):
                 try:
-                    raw, _ = self.client.get(f"/kafka-acl/{rtype}/{name}")
+                    raw, dummy = self.client.get(f"/kafka-acl/{rtype}/{name}")
                 except NoNodeError:
                     continue
                 for entry in (_load(raw) or {}).get("acls", []):
