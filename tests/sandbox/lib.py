@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence, TypeVar
 
-from topology import Host, Topology, build
+from topology import Topology, build
 
 SANDBOX_DIR = Path(__file__).resolve().parent
 REPO_DIR = SANDBOX_DIR.parent.parent
@@ -173,6 +173,7 @@ def exec_on_host(
         text=True,
         timeout=timeout,
         input=input_text,
+        check=False,
     )
     if check and result.returncode != 0:
         raise SandboxError(

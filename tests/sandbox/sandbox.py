@@ -263,7 +263,7 @@ def sshd_config(host: Host) -> str:
 
 def prepare_host(host: Host, state: State) -> None:
     hd = host_dir(host.name)
-    for source, _ in HOST_BINDS:
+    for source, dummy in HOST_BINDS:
         (hd / source).mkdir(parents=True, exist_ok=True)
     for sub in HOST_SUBDIRS:
         (hd / sub).mkdir(parents=True, exist_ok=True)
@@ -271,7 +271,7 @@ def prepare_host(host: Host, state: State) -> None:
     (hd / "run" / "sshd").chmod(0o755)
     ssh_keygen(hd / "ssh_host_ed25519_key", f"root@{host.name}")
     write_if_changed(hd / "sshd_config", sshd_config(host), 0o600)
-    for _, target in HOST_BINDS:
+    for dummy, target in HOST_BINDS:
         if target != "/var/log/kafka":  # lives inside the host's own /var/log
             ensure_mountpoint(target, state)
 
@@ -298,7 +298,8 @@ def start_sshd(host: Host) -> bool:
     argv += [str(hd / "sshd_config"), str(hd / "sshd.log")]
     for source, target in host_binds(host):
         argv += [source, target]
-    result = subprocess.run(argv, env=HOST_ENV, cwd="/", capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run(argv, env=HOST_ENV, cwd="/", capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                            check=False)
     if result.returncode != 0:
         raise SandboxError(f"{host.name}: starting sshd failed ({result.returncode}): {result.stderr.strip()}")
     wait_until(lambda: sshd_pid(host.name), 10.0, f"{host.name} sshd pid file")
@@ -598,7 +599,7 @@ def registered_broker_ids(client: KazooClient) -> set[int]:
 
 def controller_znode(client: KazooClient) -> Optional[str]:
     try:
-        data, _ = client.get(f"{ZOOKEEPER_CHROOT}/controller")
+        data, dummy = client.get(f"{ZOOKEEPER_CHROOT}/controller")
     except NoNodeError:
         return None
     return data.decode()
@@ -833,7 +834,7 @@ def sandbox_pid_files() -> list[tuple[str, Path]]:
 def down() -> None:
     started = time.monotonic()
     state = load_state()
-    host_names = [name for name, _ in sandbox_pid_files()]
+    host_names = [name for name, dummy in sandbox_pid_files()]
 
     # 1. Stop Kafka cleanly where a unit exists, so nodes shut down as they would on a real host.
     def stop_kafka(name: str) -> None:

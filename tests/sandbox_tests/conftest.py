@@ -23,6 +23,7 @@ def run_sandbox(*args: str, check: bool = True) -> subprocess.CompletedProcess[s
         capture_output=True,
         text=True,
         timeout=300,
+        check=False,
     )
     if check and result.returncode != 0:
         pytest.fail(f"sandbox.py {' '.join(args)} exited {result.returncode}:\n{result.stdout}{result.stderr}")

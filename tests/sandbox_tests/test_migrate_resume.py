@@ -1,0 +1,80 @@
+"""An interrupted migration finishes when started again, with no manual step.
+
+The run is killed (SIGKILL, like a lost terminal) right after the second broker was restarted
+into migration mode, before its health gates passed; the next run must detect the phase from
+the cluster, skip what is done, and take every broker to KRaft.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from lib import read_host_file  # noqa: E402  (conftest puts tests/sandbox on sys.path)
+
+REPO = Path(__file__).resolve().parents[2]
+INVENTORY = REPO / "tests" / "sandbox" / ".state" / "inventory.yml"
+PLAYBOOK = REPO / "playbooks" / "migrate.yml"
+REPORTS = REPO / "reports"
+
+
+def ansible_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
+    env["PATH"] = "%s:%s" % (Path(sys.executable).parent, env.get("PATH", ""))
+    env["ANSIBLE_FORCE_COLOR"] = "0"
+    return env
+
+
+def playbook(*extra: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(INVENTORY), str(PLAYBOOK), *extra]
+
+
+def newest_report() -> dict:
+    reports = sorted(REPORTS.glob("migration-*.json"), key=lambda p: p.stat().st_mtime)
+    return json.loads(reports[-1].read_text())
+
+
+def test_a_run_killed_in_the_broker_roll_completes_when_started_again(sandbox):
+    proc = subprocess.Popen(playbook(), cwd=REPO, env=ansible_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    seen: list[str] = []
+    in_restart = False
+    killed = False
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith("TASK ["):
+                in_restart = "Restart the broker]" in line
+            elif in_restart and line.startswith("changed: [broker2]"):
+                os.killpg(proc.pid, signal.SIGKILL)
+                killed = True
+                break
+    finally:
+        proc.wait(timeout=600)
+    assert killed, "the run ended before broker2 was restarted:\n" + "".join(seen[-40:])
+
+    # Mid-roll: broker1 and broker2 carry the migration flag, broker3 does not yet.
+    flags = {b: "zookeeper.metadata.migration.enable=true" in read_host_file(b, "/etc/kafka/server.properties")
+             for b in ("broker1", "broker2", "broker3")}
+    assert flags == {"broker1": True, "broker2": True, "broker3": False}
+
+    again = subprocess.run(playbook(), cwd=REPO, env=ansible_env(), capture_output=True, text=True,
+                           timeout=900, check=False)
+    assert again.returncode == 0, again.stdout[-6000:] + again.stderr[-3000:]
+    assert "Phase reached: controllers, under way: migration" in again.stdout
+
+    for broker in ("broker1", "broker2", "broker3"):
+        text = read_host_file(broker, "/etc/kafka/server.properties")
+        assert "process.roles=broker" in text and "zookeeper.connect" not in text
+
+    # The resumed run did not roll broker1 into migration mode a second time.
+    report = newest_report()
+    assert report["phase_before"] == "controllers"
+    assert report["hosts"]["broker1"]["restarts"] == 1, report["hosts"]["broker1"]
+    assert [w["phase"] for w in report["hosts"]["broker1"]["waits"]] == ["migration", "dual_write"]
