@@ -29,6 +29,11 @@ options:
     description: The systemd service running the node.
     type: str
     default: kafka
+  compare_with:
+    description:
+      - Another properties file (e.g. the backup taken before the migration) to compare O(path) with;
+        the keys whose values differ are returned in RV(differences), secret values masked.
+    type: path
 attributes:
   check_mode:
     support: full
@@ -65,10 +70,16 @@ meta_properties:
   description: meta.properties contents by directory.
   returned: always
   type: dict
+differences:
+  description: Keys whose values differ from O(compare_with) (C(key), C(value), C(other)).
+  returned: when O(compare_with) is given
+  type: list
+  elements: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import gather
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import compare_files, gather
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import masked_value
 
 
 def main_pid(module, service):
@@ -87,11 +98,18 @@ def main():
         argument_spec=dict(
             path=dict(type="path", default="/etc/kafka/server.properties"),
             service=dict(type="str", default="kafka"),
+            compare_with=dict(type="path"),
         ),
         supports_check_mode=True,
     )
     info = gather(module.params["path"], main_pid(module, module.params["service"]))
-    module.exit_json(changed=False, **info.as_dict())
+    result = dict(changed=False, **info.as_dict())
+    if module.params["compare_with"]:
+        result["differences"] = [
+            {"key": d["key"], "value": masked_value(d["key"], d["value"]), "other": masked_value(d["key"], d["other"])}
+            for d in compare_files(module.params["path"], module.params["compare_with"])
+        ]
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

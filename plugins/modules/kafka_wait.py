@@ -143,22 +143,45 @@ log_offset:
   sample: 81234
 """
 
+import functools
 import json
 import time
+from urllib.error import HTTPError
 
+from ansible.module_utils import urls
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
     KAFKA_CONDITIONS,
+    FetchError,
     KafkaCondition,
     KafkaObserver,
     KafkaTarget,
     ProbeError,
+    jolokia_read,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
 
 # A tool is never given less than this, even right at the deadline, so its JVM can start.
 MIN_CALL_SECONDS = 5.0
+
+
+def fetch(url, timeout):
+    """GET through Ansible's URL helper (proxy settings, certificate checks) for the library's Jolokia reads."""
+    try:
+        response = urls.open_url(url, method="GET", timeout=timeout, headers={"Accept": "application/json"})
+        try:
+            return response.read()
+        finally:
+            response.close()
+    except HTTPError as exc:
+        # Jolokia reports errors in a JSON body; hand that over when there is one.
+        body = exc.read()
+        if body:
+            return body
+        raise FetchError("HTTP %s" % exc.code, exc.code) from exc
+    except (OSError, urls.ConnectionError) as exc:
+        raise FetchError(str(exc) or type(exc).__name__) from exc
 
 
 def main():
@@ -200,6 +223,7 @@ def main():
             KafkaTarget(p["kafka_home"], p["kafka_version"], p["bootstrap_controller"], p["bootstrap_server"],
                         p["jolokia_url"], p["log_file"], p["log_offset"], p["command_config"]),
             KafkaCondition(p["condition"], expected, p["broker_id"], p["pattern"]),
+            jolokia=functools.partial(jolokia_read, fetch=fetch),
             call_timeout=lambda: max(MIN_CALL_SECONDS, deadline - time.monotonic()),
         )
         waited = wait_for(observer.observe, observer.met, timeout=p["timeout"], interval=p["interval"],

@@ -35,6 +35,14 @@ options:
     description: Fail when the phase cannot be told without guessing.
     type: bool
     default: true
+  purpose:
+    description:
+      - V(migrate) detects the phase for a forward run.
+      - V(rollback) also returns RV(rollback), the steps a rollback still has to take, and fails when the
+        migration was finalized or a host is in a state no rollback starts from.
+    type: str
+    default: migrate
+    choices: [migrate, rollback]
 attributes:
   check_mode:
     support: full
@@ -65,10 +73,17 @@ problems:
   returned: always
   type: list
   elements: str
+rollback:
+  description: >-
+    With O(purpose=rollback): C(from_phase), C(hybrid_roll) (KRaft brokers to roll back with the migration
+    flag kept), C(deprovision) (controllers to stop and wipe), C(final_roll) (brokers to roll to plain
+    ZooKeeper mode) and C(nothing_to_do).
+  returned: when O(purpose=rollback)
+  type: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import detect_phase
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import detect_phase, plan_rollback
 
 
 def main():
@@ -78,6 +93,7 @@ def main():
             controllers=dict(type="dict", required=True),
             migration_state=dict(type="str", choices=["NONE", "MIGRATION", "PRE_MIGRATION", "POST_MIGRATION", "ZK"]),
             fail_on_ambiguous=dict(type="bool", default=True),
+            purpose=dict(type="str", default="migrate", choices=["migrate", "rollback"]),
         ),
         supports_check_mode=True,
     )
@@ -85,6 +101,14 @@ def main():
     detection = detect_phase(params["brokers"], params["controllers"], params["migration_state"])
     result = dict(changed=False, phase=detection.phase, in_progress=detection.in_progress,
                   problems=detection.problems, brokers=detection.brokers, controllers=detection.controllers)
+    if params["purpose"] == "rollback":
+        plan = plan_rollback(params["brokers"], params["controllers"])
+        result["rollback"] = dict(from_phase=plan.from_phase, hybrid_roll=plan.hybrid_roll,
+                                  deprovision=plan.deprovision, final_roll=plan.final_roll,
+                                  nothing_to_do=plan.nothing_to_do)
+        if plan.refusal:
+            module.fail_json(msg="Rollback refused: %s." % plan.refusal, **result)
+        module.exit_json(**result)
     if detection.problems and params["fail_on_ambiguous"]:
         module.fail_json(msg="the hosts disagree about the migration phase; fix or roll back by hand: %s"
                          % "; ".join(detection.problems), **result)

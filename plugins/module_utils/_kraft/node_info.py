@@ -89,3 +89,14 @@ def gather(config_path: str, pid: Optional[int]) -> NodeInfo:
             info.process_started = started
             info.restart_pending = info.config_mtime is not None and info.config_mtime > started
     return info
+
+
+def compare_files(path: str, other: str) -> List[Dict[str, Optional[str]]]:
+    """Keys whose values differ between two properties files (comments and order do not count)."""
+    mine = PropertiesDocument.parse(read_text(path) or "").to_dict()
+    theirs = PropertiesDocument.parse(read_text(other) or "").to_dict()
+    return [
+        {"key": key, "value": mine.get(key), "other": theirs.get(key)}
+        for key in sorted(set(mine) | set(theirs))
+        if mine.get(key) != theirs.get(key)
+    ]

@@ -173,3 +173,60 @@ def detect_phase(
         % (hosts(brokers, NODE_ZK) or "-", hosts(brokers, NODE_ZK_MIGRATING) or "-", hosts(brokers, NODE_KRAFT_BROKER) or "-")
     )
     return Detection(CONTROLLERS, None, brokers, controllers, problems)
+
+
+@dataclass(frozen=True)
+class RollbackPlan:
+    """What a rollback (facts §2) still has to do, worked out from each node's config state."""
+
+    from_phase: str                     # the phase being rolled back (zookeeper: nothing to do)
+    refusal: Optional[str]              # why no rollback is possible, if so
+    hybrid_roll: List[str] = field(default_factory=list)     # KRaft brokers -> ZooKeeper mode with the flag
+    deprovision: List[str] = field(default_factory=list)     # controllers to stop and wipe
+    final_roll: List[str] = field(default_factory=list)      # brokers -> plain ZooKeeper mode
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not (self.hybrid_roll or self.deprovision or self.final_roll)
+
+
+def plan_rollback(broker_states: Mapping[str, str], controller_states: Mapping[str, str]) -> RollbackPlan:
+    """Steps back to ZooKeeper mode from any phase before finalization; refuses after it.
+
+    Mid-rollback states (controllers already gone, brokers still carrying the migration flag)
+    are expected here: an interrupted rollback resumes from them.
+    """
+    finalized = sorted(h for h, s in controller_states.items() if s == NODE_CONTROLLER_KRAFT)
+    if finalized:
+        return RollbackPlan(KRAFT, "the migration was finalized (controllers %s run without the migration flag): "
+                            "ZooKeeper no longer receives metadata, so there is no way back; finalization is "
+                            "one-way" % ", ".join(finalized))
+    odd = sorted("%s (%s)" % (h, s) for h, s in list(broker_states.items()) + list(controller_states.items())
+                 if s in (NODE_UNKNOWN, NODE_COMBINED)
+                 or (h in broker_states and s not in (NODE_ZK, NODE_ZK_MIGRATING, NODE_KRAFT_BROKER))
+                 or (h in controller_states and s not in (NODE_ABSENT, NODE_CONTROLLER_MIGRATING)))
+    if odd:
+        return RollbackPlan(ZOOKEEPER, "hosts in states a rollback cannot start from: %s" % ", ".join(odd))
+    kraft_brokers = sorted(h for h, s in broker_states.items() if s == NODE_KRAFT_BROKER)
+    plain = sorted(h for h, s in broker_states.items() if s == NODE_ZK)
+    if kraft_brokers and plain:
+        # No forward roll and no rollback roll leaves plain ZooKeeper brokers beside KRaft brokers.
+        migrating = sorted(h for h, s in broker_states.items() if s == NODE_ZK_MIGRATING)
+        return RollbackPlan(DUAL_WRITE, "the brokers disagree about the phase: KRaft: %s; ZooKeeper mode without "
+                            "the migration flag: %s; ZooKeeper mode with the flag: %s. Bring them to one of the "
+                            "states of a roll by hand, then run again" % (
+                                ", ".join(kraft_brokers), ", ".join(plain), ", ".join(migrating) or "-"))
+    flagged = sorted(h for h, s in broker_states.items() if s in (NODE_ZK_MIGRATING, NODE_KRAFT_BROKER))
+    controllers = sorted(h for h, s in controller_states.items() if s == NODE_CONTROLLER_MIGRATING)
+    if kraft_brokers:
+        from_phase = DUAL_WRITE
+    elif flagged:
+        from_phase = MIGRATION
+    elif controllers:
+        from_phase = CONTROLLERS
+    else:
+        from_phase = ZOOKEEPER
+    # Roll 1 keeps the flag so KRaft brokers come back as ZooKeeper brokers the controllers still
+    # know; without controllers left, the flag would only make them wait for a quorum that is gone.
+    hybrid = kraft_brokers if controllers else []
+    return RollbackPlan(from_phase, None, hybrid, controllers, flagged)

@@ -13,13 +13,13 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+import http.client
 import json
 import os
 import re
+import ssl
 import subprocess
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -101,17 +101,52 @@ def parse_jolokia_response(body: Union[str, bytes], mbean: str = "") -> Number:
     return value
 
 
-def jolokia_read(base_url: str, mbean: str, timeout: float) -> Number:
+class FetchError(ProbeError):
+    """An HTTP GET got no usable answer: no connection (``status`` None), or an error status without a body."""
+
+    def __init__(self, message: str, status: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# GET a URL within a time limit and return the body, also for an error status when it has one (Jolokia
+# reports its errors in a JSON body); raise FetchError otherwise. Modules pass one built on Ansible's
+# URL helpers; the default below needs only the standard library.
+Fetch = Callable[[str, float], bytes]
+
+
+def http_get(url: str, timeout: float) -> bytes:
+    """Plain HTTP(S) GET with certificate checks; no proxy and no redirects, as a Jolokia agent answers directly."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.hostname or parts.scheme not in ("http", "https"):
+        raise ProbeUsageError("not an http(s) URL: %s" % url)
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
+                                                 context=ssl.create_default_context())
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+    try:
+        connection.request("GET", target, headers={"Accept": "application/json"})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status >= 400 and not body:
+            raise FetchError("HTTP %d %s" % (response.status, response.reason), response.status)
+        return body
+    except (OSError, http.client.HTTPException) as exc:
+        raise FetchError(str(exc) or type(exc).__name__) from exc
+    finally:
+        connection.close()
+
+
+def jolokia_read(base_url: str, mbean: str, timeout: float, fetch: Fetch = http_get) -> Number:
     url = jolokia_read_url(base_url, mbean)
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # nosec: operator-configured URL
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        # Jolokia reports errors in a JSON body; prefer that text.
-        body = exc.read()
-        if not body:
-            raise ProbeError("Jolokia read %s failed: HTTP %s" % (url, exc.code)) from exc
-    except (urllib.error.URLError, OSError) as exc:
+        body = fetch(url, timeout)
+    except FetchError as exc:
+        if exc.status is not None:
+            raise ProbeError("Jolokia read %s failed: HTTP %s" % (url, exc.status)) from exc
         raise ProbeError("Jolokia at %s unreachable: %s" % (base_url, exc)) from exc
     return parse_jolokia_response(body, mbean)
 
@@ -701,7 +736,7 @@ class KafkaObserver:
         result = self.runner(argv, self.call_timeout())
         if result.rc != 0:
             raise ProbeError("%s exited %d: %s" % (os.path.basename(argv[0]), result.rc,
-                                                     _tail(result.stderr or result.stdout)))
+                                                   _tail(result.stderr or result.stdout)))
         return result.stdout
 
     def _read_log(self) -> None:

@@ -58,3 +58,15 @@ def test_process_start_time_of_this_process_is_in_the_past():
 
 def test_process_start_time_of_a_missing_process_is_none(tmp_path):
     assert process_start_time(999999, proc=str(tmp_path)) is None
+
+
+def test_compare_files_ignores_comments_and_order(tmp_path):
+    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import compare_files
+    a = tmp_path / "a.properties"
+    b = tmp_path / "b.properties"
+    a.write_text("# now\nbroker.id=1\nzookeeper.connect=zk:2181\nnew.key=x\n")
+    b.write_text("zookeeper.connect = zk:2181\n! before\nbroker.id: 1\nold.key=y\n")
+    assert compare_files(str(a), str(b)) == [
+        {"key": "new.key", "value": "x", "other": None},
+        {"key": "old.key", "value": None, "other": "y"},
+    ]

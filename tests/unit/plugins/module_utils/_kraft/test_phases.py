@@ -157,3 +157,47 @@ def test_in_progress_is_always_the_next_phase() -> None:
         detection = detect_phase(brokers, controllers, state)
         if detection.in_progress is not None:
             assert order.index(detection.in_progress) == order.index(detection.phase) + 1, case.id
+
+
+# --------------------------------------------------------------------------- rollback plans
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import plan_rollback  # noqa: E402
+
+C3 = {"c1": "controller_migrating", "c2": "controller_migrating", "c3": "controller_migrating"}
+GONE = {"c1": "absent", "c2": "absent", "c3": "absent"}
+
+
+@pytest.mark.parametrize("brokers,controllers,expected", [
+    ({"b1": "zk", "b2": "zk"}, GONE, ("zookeeper", [], [], [])),
+    ({"b1": "zk", "b2": "zk"}, C3, ("controllers", [], ["c1", "c2", "c3"], [])),
+    ({"b1": "zk_migrating", "b2": "zk"}, C3, ("migration", [], ["c1", "c2", "c3"], ["b1"])),
+    ({"b1": "zk_migrating", "b2": "zk_migrating"}, C3, ("migration", [], ["c1", "c2", "c3"], ["b1", "b2"])),
+    ({"b1": "kraft_broker", "b2": "kraft_broker"}, C3,
+     ("dual_write", ["b1", "b2"], ["c1", "c2", "c3"], ["b1", "b2"])),
+    ({"b1": "zk_migrating", "b2": "kraft_broker"}, C3,
+     ("dual_write", ["b2"], ["c1", "c2", "c3"], ["b1", "b2"])),
+    # Resumed after the controllers were deprovisioned: only the last roll is left.
+    ({"b1": "zk_migrating", "b2": "zk"}, GONE, ("migration", [], [], ["b1"])),
+    # KRaft brokers without controllers go straight to plain ZooKeeper mode.
+    ({"b1": "kraft_broker", "b2": "zk_migrating"}, GONE, ("dual_write", [], [], ["b1", "b2"])),
+    ({"b1": "zk_migrating"}, {"c1": "controller_migrating", "c2": "absent"}, ("migration", [], ["c1"], ["b1"])),
+], ids=["nothing", "after-controllers", "mid-migration-roll", "after-migration", "after-dual-write",
+        "mid-dual-write-roll", "resume-last-roll", "kraft-without-controllers", "partial-deprovision"])
+def test_rollback_plans(brokers, controllers, expected):
+    plan = plan_rollback(brokers, controllers)
+    assert plan.refusal is None
+    assert (plan.from_phase, plan.hybrid_roll, plan.deprovision, plan.final_roll) == expected
+    assert plan.nothing_to_do is (expected[1:] == ([], [], []))
+
+
+@pytest.mark.parametrize("brokers,controllers,words", [
+    ({"b1": "kraft_broker"}, {"c1": "controller_kraft", "c2": "controller_migrating"}, ["finalized", "c1", "one-way"]),
+    ({"b1": "kraft_broker", "b2": "zk"}, C3, ["disagree", "KRaft: b1", "without the migration flag: b2"]),
+    ({"b1": "combined"}, C3, ["b1 (combined)"]),
+    ({"b1": "zk"}, {"c1": "zk"}, ["c1 (zk)"]),
+], ids=["finalized", "brokers-disagree", "combined", "controller-host-is-a-broker"])
+def test_rollback_refusals_name_the_hosts(brokers, controllers, words):
+    plan = plan_rollback(brokers, controllers)
+    assert plan.refusal is not None and plan.nothing_to_do
+    for word in words:
+        assert word in plan.refusal

@@ -2,9 +2,12 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import os
-from typing import Any, Dict, List, Optional, Sequence
+import threading
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 
@@ -95,6 +98,90 @@ def test_jolokia_read_unreachable_is_retryable() -> None:
     # Port 9 (discard) on loopback: nothing listens, the connection is refused.
     with pytest.raises(p.ProbeError, match="unreachable"):
         p.jolokia_read("http://127.0.0.1:9/jolokia", p.MBEAN_ZK_MIGRATION_STATE, timeout=2)
+
+
+@contextlib.contextmanager
+def http_answers(answers: Dict[str, Tuple[int, bytes]]) -> Iterator[Tuple[str, List[str]]]:
+    """A loopback HTTP server answering each path with a fixed (status, body); yields its base URL and the
+    request paths it saw."""
+    seen: List[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            seen.append(self.path)
+            status, body = answers.get(self.path, (404, b""))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield "http://127.0.0.1:%d" % server.server_address[1], seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+READ_STATE = "/jolokia/read/" + p.MBEAN_ZK_MIGRATION_STATE
+
+
+def test_http_get_returns_bodies_also_of_error_statuses() -> None:
+    not_found = b'{"error_type":"javax.management.InstanceNotFoundException","error":"no such MBean","status":404}'
+    with http_answers({"/ok?x=1": (200, b'{"value":1}'), "/missing": (404, not_found)}) as (base, seen):
+        assert p.http_get(base + "/ok?x=1", 2) == b'{"value":1}'
+        assert p.http_get(base + "/missing", 2) == not_found
+        with pytest.raises(p.FetchError) as empty:
+            p.http_get(base + "/empty", 2)
+    assert empty.value.status == 404 and "HTTP 404" in str(empty.value)
+    assert seen == ["/ok?x=1", "/missing", "/empty"]
+
+
+def test_http_get_unreachable_and_bad_urls() -> None:
+    with pytest.raises(p.FetchError) as refused:
+        p.http_get("http://127.0.0.1:9/jolokia", 2)
+    assert refused.value.status is None
+    for url in ("ftp://127.0.0.1/x", "http:///nohost", "127.0.0.1:8778/jolokia"):
+        with pytest.raises(p.ProbeUsageError):
+            p.http_get(url, 2)
+
+
+def test_jolokia_read_over_http() -> None:
+    answers = {
+        READ_STATE: (200, b'{"request":{"type":"read"},"value":{"Value":2},"status":200}'),
+        "/jolokia/read/" + p.MBEAN_ACTIVE_CONTROLLER_COUNT: (
+            404, b'{"error_type":"javax.management.InstanceNotFoundException","error":"gone","status":404}'),
+    }
+    with http_answers(answers) as (base, seen):
+        assert p.jolokia_read(base + "/jolokia", p.MBEAN_ZK_MIGRATION_STATE, timeout=2) == 2
+        with pytest.raises(p.ProbeError, match="failed \\(404\\): gone"):
+            p.jolokia_read(base + "/jolokia", p.MBEAN_ACTIVE_CONTROLLER_COUNT, timeout=2)
+        with pytest.raises(p.ProbeError, match="HTTP 404"):
+            p.jolokia_read(base + "/jolokia", p.MBEAN_UNDER_REPLICATED, timeout=2)
+    assert seen[0] == READ_STATE
+
+
+def test_jolokia_read_uses_the_given_fetch() -> None:
+    calls: List[Tuple[str, float]] = []
+
+    def fetch(url: str, timeout: float) -> bytes:
+        calls.append((url, timeout))
+        return b'{"value":3,"status":200}'
+
+    assert p.jolokia_read("http://h:1/jolokia", p.MBEAN_ZK_MIGRATION_STATE, 7.5, fetch=fetch) == 3
+    assert calls == [("http://h:1/jolokia" + READ_STATE[len("/jolokia"):], 7.5)]
+
+    def failing(url: str, timeout: float) -> bytes:
+        raise p.FetchError("connection refused")
+
+    with pytest.raises(p.ProbeError, match="Jolokia at http://h:1/jolokia unreachable: connection refused"):
+        p.jolokia_read("http://h:1/jolokia", p.MBEAN_ZK_MIGRATION_STATE, 1, fetch=failing)
 
 
 # ------------------------------------------------------------------ quorum tool
