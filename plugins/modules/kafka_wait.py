@@ -166,7 +166,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting 
 MIN_CALL_SECONDS = 5.0
 
 
-def fetch(url, timeout):
+def fetch(url: str, timeout: float) -> bytes:
     """GET through Ansible's URL helper (proxy settings, certificate checks) for the library's Jolokia reads."""
     try:
         response = urls.open_url(url, method="GET", timeout=timeout, headers={"Accept": "application/json"})

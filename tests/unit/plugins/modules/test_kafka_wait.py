@@ -12,10 +12,12 @@ from typing import Any, Dict, Iterator, List
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import FetchError
 from ansible_collections.zk2kraft.migration.plugins.modules import kafka_wait
 from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_probes import (
     STATUS_39,
     URP_OUTPUT,
+    http_answers,
     log_line,
 )
 
@@ -125,6 +127,28 @@ def test_migrating_zk_broker_count(jolokia: Dict[str, Any], capsys: Any) -> None
     jolokia["kafka.controller:type=KafkaController,name=MigratingZkBrokerCount"] = 3
     out = run({"condition": "migrating_zk_broker_count", "expected": "3", "jolokia_url": jolokia["_url"]}, capsys)
     assert "failed" not in out and out["observed"]["value"] == 3
+
+
+def test_fetch_through_open_url() -> None:
+    not_found = b'{"error_type":"javax.management.InstanceNotFoundException","error":"no such MBean","status":404}'
+    with http_answers({"/ok": (200, b'{"value":1}'), "/missing": (404, not_found)}) as (base, seen):
+        assert kafka_wait.fetch(base + "/ok", 2) == b'{"value":1}'
+        # Jolokia's error text travels in the body of an error status.
+        assert kafka_wait.fetch(base + "/missing", 2) == not_found
+        with pytest.raises(FetchError) as empty:
+            kafka_wait.fetch(base + "/empty", 2)
+    assert empty.value.status == 404
+    assert seen == ["/ok", "/missing", "/empty"]
+    with pytest.raises(FetchError) as refused:
+        kafka_wait.fetch("http://127.0.0.1:9/jolokia", 2)
+    assert refused.value.status is None
+
+
+def test_jolokia_error_status_is_retried_then_reported(capsys: Any) -> None:
+    with http_answers({}) as (base, seen):
+        out = run({"condition": "migration_state", "expected": "MIGRATION", "jolokia_url": base + "/jolokia",
+                   "timeout": 0.2}, capsys)
+    assert out["failed"] and "HTTP 404" in out["msg"] and out["attempts"] >= 2 and len(seen) == out["attempts"]
 
 
 def test_migrating_zk_broker_count_without_jolokia_is_a_usage_error(capsys: Any) -> None:

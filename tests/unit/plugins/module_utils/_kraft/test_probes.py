@@ -160,7 +160,7 @@ def test_jolokia_read_over_http() -> None:
     }
     with http_answers(answers) as (base, seen):
         assert p.jolokia_read(base + "/jolokia", p.MBEAN_ZK_MIGRATION_STATE, timeout=2) == 2
-        with pytest.raises(p.ProbeError, match="failed \\(404\\): gone"):
+        with pytest.raises(p.ProbeError, match=r"failed \(404\): gone"):
             p.jolokia_read(base + "/jolokia", p.MBEAN_ACTIVE_CONTROLLER_COUNT, timeout=2)
         with pytest.raises(p.ProbeError, match="HTTP 404"):
             p.jolokia_read(base + "/jolokia", p.MBEAN_UNDER_REPLICATED, timeout=2)
