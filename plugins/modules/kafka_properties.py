@@ -69,10 +69,13 @@ options:
     type: str
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
   idempotent:
+    description: Running the task again with the same arguments changes nothing more.
     support: full
 notes:
   - Runs on the Kafka host and needs nothing beyond the Python standard library there.

@@ -45,10 +45,13 @@ options:
     choices: [migrate, rollback]
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
+    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 
