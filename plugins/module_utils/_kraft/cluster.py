@@ -340,7 +340,8 @@ def build_cluster(spec: Mapping[str, Any]) -> Tuple[Optional[Cluster], List[Viol
 
     zk_connect = spec.get("zookeeper_connect")
     if not zk_connect:
-        currents = [n.current.get("zookeeper.connect") for n in broker_nodes if n.current and n.current.get("zookeeper.connect")]
+        currents = [n.current.get("zookeeper.connect") for n in broker_nodes + controller_nodes
+                    if n.current and n.current.get("zookeeper.connect")]
         zk_connect = currents[0] if currents else None
     if not zk_connect:
         builder.problem(
@@ -410,9 +411,10 @@ def build_cluster(spec: Mapping[str, Any]) -> Tuple[Optional[Cluster], List[Viol
             builder.problem("(cluster)", "zk2kraft_" + key, str(exc), "give a mapping of property names to values")
             maps[key] = {}
     if not maps["zookeeper_client_properties"]:
-        # Carry the brokers' ZooKeeper client settings (TLS, SASL, ACLs) to the controllers.
-        for node in broker_nodes:
-            if node.current:
+        # Carry the brokers' ZooKeeper client settings (TLS, SASL, ACLs) to the controllers. Once the
+        # brokers are on KRaft only the controllers still hold them, and a rollback needs them back.
+        for node in broker_nodes + controller_nodes:
+            if node.current and node.current.get("zookeeper.connect"):
                 maps["zookeeper_client_properties"] = {
                     k: v for k, v in node.current.items() if k.startswith("zookeeper.") and k not in _ZK_NOT_CLIENT
                 }

@@ -263,3 +263,20 @@ def test_split_and_merge_secrets() -> None:
     assert merge_secrets(public, secrets) == spec
     assert merge_secrets(public, None) == public
     assert merge_secrets(public, {"unknown_group": {"a": "b"}}) == public
+
+
+def test_zookeeper_settings_come_from_the_controllers_once_the_brokers_are_on_kraft():
+    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import build_cluster
+    spec = {
+        "kafka_version": "3.9.0", "metadata_version": "3.9",
+        "brokers": [{"name": "b1", "node_id": 1, "listeners": "PLAINTEXT://b1:9092", "log_dirs": ["/d"],
+                     "current": {"process.roles": "broker", "node.id": "1"}}],
+        "controllers": [{"name": "c1", "node_id": 3000,
+                         "current": {"process.roles": "controller", "zookeeper.connect": "zk:2181/kafka",
+                                     "zookeeper.session.timeout.ms": "18000",
+                                     "zookeeper.metadata.migration.enable": "true"}}],
+    }
+    cluster, problems = build_cluster(spec)
+    assert not [p for p in problems if p.severity == "error"]
+    assert cluster.zookeeper_connect == "zk:2181/kafka"
+    assert cluster.zookeeper_client_properties == {"zookeeper.session.timeout.ms": "18000"}
