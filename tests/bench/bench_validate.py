@@ -58,8 +58,7 @@ def cluster_vars() -> Dict[str, Any]:
         "zk2kraft_controller_security_protocol": "SASL_SSL",
         "zk2kraft_authorizer": "acl",
         "zk2kraft_broker_controller_properties": {
-            "listener.name.controller.plain.sasl.jaas.config": "org.apache.kafka.common.security.plain."
-                                                                "PlainLoginModule required;"},
+            "listener.name.controller.plain.sasl.jaas.config": "org.apache.kafka.common.security.plain.PlainLoginModule required;"},
     }
 
 

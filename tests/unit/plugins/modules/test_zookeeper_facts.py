@@ -66,12 +66,19 @@ def test_facts_during_migration_with_metadata_and_tls_sasl(monkeypatch: Any, cap
 def test_facts_connection_failure_names_the_ensemble(monkeypatch: Any, capsys: Any) -> None:
     from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import ZkConnectError
 
-    @contextlib.contextmanager
-    def session(settings: Any) -> Iterator[None]:
-        raise ZkConnectError("cannot open a ZooKeeper session")
-        yield None  # pragma: no cover
+    class FailingSession:
+        """A session whose opening fails, as `with session(settings)` sees it."""
 
-    monkeypatch.setattr(zookeeper_facts, "session", session)
+        def __init__(self, settings: Any) -> None:
+            self.settings = settings
+
+        def __enter__(self) -> None:
+            raise ZkConnectError("cannot open a ZooKeeper session")
+
+        def __exit__(self, *exc_info: Any) -> bool:
+            return False
+
+    monkeypatch.setattr(zookeeper_facts, "session", FailingSession)
     with patch_module_args({"zookeeper_connect": "127.0.1.2:2181"}), pytest.raises(SystemExit):
         zookeeper_facts.main()
     result = json.loads(capsys.readouterr().out)

@@ -148,7 +148,7 @@ def test_defaults_without_any_file() -> None:
 
 def test_controller_mapping_is_not_a_broker_mapping() -> None:
     current = dict(BROKER_FILE, **{"listener.security.protocol.map": "INTERNAL:SSL,CONTROLLER:SSL"})
-    cluster, _ = build_cluster(_spec(brokers=[{"name": "kb7", "current": current}]))
+    cluster = build_cluster(_spec(brokers=[{"name": "kb7", "current": current}]))[0]
     assert cluster is not None and cluster.broker_protocol_map == {"INTERNAL": "SSL"}
 
 
@@ -211,15 +211,15 @@ def test_problems_are_all_collected_and_unusable_model_is_none() -> None:
 
 def test_only_one_ibp_among_brokers_becomes_the_default() -> None:
     spec = _spec()
-    spec["brokers"].append({"name": "kb8", "current": dict(BROKER_FILE, **{"broker.id": "8",
-                                                                          "inter.broker.protocol.version": "3.8"})})
-    cluster, _ = build_cluster(spec)
+    kb8_file = dict(BROKER_FILE, **{"broker.id": "8", "inter.broker.protocol.version": "3.8"})
+    spec["brokers"].append({"name": "kb8", "current": kb8_file})
+    cluster = build_cluster(spec)[0]
     # Two different IBPs: the release's line is used, and check_cluster reports the odd one out.
     assert cluster is not None and cluster.metadata_version_text == "3.9"
 
 
 def test_node_lookup() -> None:
-    cluster, _ = build_cluster(_spec())
+    cluster = build_cluster(_spec())[0]
     assert cluster is not None
     with pytest.raises(ModelError, match="'kz' is neither a broker nor a controller"):
         cluster.node("kz")
@@ -227,7 +227,7 @@ def test_node_lookup() -> None:
 
 
 def test_cluster_to_spec_round_trip() -> None:
-    cluster, _ = build_cluster(_spec(controller_security_protocol="SASL_SSL", controller_sasl_mechanism="plain"))
+    cluster = build_cluster(_spec(controller_security_protocol="SASL_SSL", controller_sasl_mechanism="plain"))[0]
     assert cluster is not None
     resolved = cluster_to_spec(cluster)
     # A resolved spec stands alone: no current files needed to rebuild the same model.

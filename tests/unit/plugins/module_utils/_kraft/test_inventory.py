@@ -48,7 +48,7 @@ def test_cluster_keys_come_from_the_first_broker_then_play() -> None:
 
 
 def test_node_entries() -> None:
-    spec, _ = _spec({})
+    spec = _spec({})[0]
     kb1, kb2 = spec["brokers"]
     assert kb1 == {"name": "kb1", "node_id": 1, "listeners": "PLAINTEXT://kb1:9092", "log_dirs": ["/d"],
                    "rack": "a", "address": "10.0.0.11", "declared_roles": []}
@@ -59,7 +59,7 @@ def test_node_entries() -> None:
 
 
 def test_host_in_both_groups_is_declared_combined() -> None:
-    spec, _ = spec_from_inventory(["kb1", "kc1"], ["kc1"], lambda h: HOSTVARS[h], {})
+    spec = spec_from_inventory(["kb1", "kc1"], ["kc1"], lambda h: HOSTVARS[h], {})[0]
     assert spec["brokers"][1]["declared_roles"] == ["broker", "controller"]
     assert spec["controllers"][0]["declared_roles"] == ["broker", "controller"]
 
@@ -67,7 +67,7 @@ def test_host_in_both_groups_is_declared_combined() -> None:
 def test_failing_template_counts_as_unset() -> None:
     hostvars = {name: dict(values) for name, values in HOSTVARS.items()}
     hostvars["kb1"] = FailingVars(hostvars["kb1"])
-    spec, _ = _spec({}, lambda host: hostvars[host])
+    spec = _spec({}, lambda host: hostvars[host])[0]
     assert "rack" not in spec["brokers"][0]
 
 
@@ -77,7 +77,7 @@ def test_no_brokers_gives_an_empty_group() -> None:
 
 
 def test_spec_builds_a_cluster() -> None:
-    spec, _ = _spec({})
+    spec = _spec({})[0]
     cluster, problems = build_cluster(spec)
     assert problems == [] and cluster is not None
     assert cluster.quorum_voters == "3000@kc1:9093,3001@kc2:9093"

@@ -106,7 +106,7 @@ SYNTAX_CASES: List[Tuple[str, str, Dict[str, str]]] = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", [(t, e) for _, t, e in SYNTAX_CASES], ids=[c[0] for c in SYNTAX_CASES])
+@pytest.mark.parametrize("text, expected", [(t, e) for dummy_name, t, e in SYNTAX_CASES], ids=[c[0] for c in SYNTAX_CASES])
 def test_syntax_table(text: str, expected: Dict[str, str]) -> None:
     document = PropertiesDocument.parse(text)
     assert document.to_dict() == expected
@@ -124,8 +124,8 @@ JAVAPROPERTIES_DIVERGES = {
 
 
 @pytest.mark.parametrize(
-    "text", [t for n, t, _ in SYNTAX_CASES if n not in JAVAPROPERTIES_DIVERGES],
-    ids=[n for n, _, _ in SYNTAX_CASES if n not in JAVAPROPERTIES_DIVERGES],
+    "text", [t for n, t, dummy_expected in SYNTAX_CASES if n not in JAVAPROPERTIES_DIVERGES],
+    ids=[case[0] for case in SYNTAX_CASES if case[0] not in JAVAPROPERTIES_DIVERGES],
 )
 def test_syntax_table_matches_javaproperties(text: str) -> None:
     assert loads(text) == javaproperties.loads(text)
@@ -475,7 +475,7 @@ def test_delete_on_arbitrary_document(text: str, data: st.DataObject) -> None:
     assert loads(document.render()) == expected
     # Deleting only removes whole lines.
     matcher = difflib.SequenceMatcher(a=physical_lines(text), b=physical_lines(document.render()), autojunk=False)
-    assert all(tag in ("equal", "delete") for tag, *_ in matcher.get_opcodes())
+    assert all(tag in ("equal", "delete") for tag, *dummy_ranges in matcher.get_opcodes())
 
 
 @given(documents, st.dictionaries(keys, st.one_of(st.none(), values), max_size=5))
@@ -641,9 +641,9 @@ def java_load_all(documents: List[bytes], workdir: Path) -> List[Optional[Dict[s
 def random_documents(count: int, seed: int) -> List[bytes]:
     rng = random.Random(seed)
     return [
-        "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(0, 40))).encode("latin-1")
-        for _ in range(count)
-    ] + [bytes(rng.randrange(256) for _ in range(rng.randint(0, 60))) for _ in range(count // 4)]
+        "".join(rng.choice(FRAGMENTS) for dummy_i in range(rng.randint(0, 40))).encode("latin-1")
+        for dummy_doc in range(count)
+    ] + [bytes(rng.randrange(256) for dummy_i in range(rng.randint(0, 60))) for dummy_doc in range(count // 4)]
 
 
 def our_load(document: bytes) -> Optional[Dict[str, str]]:
@@ -655,7 +655,7 @@ def our_load(document: bytes) -> Optional[Dict[str, str]]:
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="needs a JDK for java.util.Properties")
 def test_parse_matches_java_util_properties(tmp_path: Path) -> None:
-    table = [text.encode("latin-1") for _, text, _ in SYNTAX_CASES]
+    table = [text.encode("latin-1") for dummy_name, text, dummy_expected in SYNTAX_CASES]
     edited = []
     for text in random_documents(200, seed=11):
         # Edited documents must still mean what the model says they mean.
@@ -674,4 +674,4 @@ def test_parse_matches_java_util_properties(tmp_path: Path) -> None:
     ]
     assert mismatches == []
     # The table's expectations are Java's own answers.
-    assert java_results[:len(table)] == [expected for _, _, expected in SYNTAX_CASES]
+    assert java_results[:len(table)] == [case[2] for case in SYNTAX_CASES]
