@@ -60,15 +60,20 @@ sandbox-test: setup
 molecule: setup
 	$(BIN)/molecule test --all
 
-# Every test; the sandbox is brought down again whatever happens.
+# Every test, then lint. The sandbox is brought down before (the tests need a fresh one) and after,
+# whatever happens. Each suite runs even when an earlier one failed, so one run shows every failure.
 test: setup
-	@status=0; \
-	$(PY) -m pytest -q tests/unit tests/integration || status=1; \
-	$(PY) -m pytest -q tests/emulator || status=1; \
-	$(PY) -m pytest -q tests/sandbox_tests || status=1; \
-	$(BIN)/molecule test --all || status=1; \
+	@status=0; failed=""; \
+	run() { name=$$1; shift; echo "==> $$name"; "$$@" || { status=1; failed="$$failed $$name"; }; }; \
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
-	if [ $$status -eq 0 ]; then echo "make test: all suites passed"; else echo "make test: FAILED"; fi; \
+	run unit          $(PY) -m pytest -q tests/unit tests/integration; \
+	run emulator      $(PY) -m pytest -q tests/emulator; \
+	run sandbox       $(PY) -m pytest -q tests/sandbox_tests; \
+	run molecule      $(BIN)/molecule test --all; \
+	$(SANDBOX) down >/dev/null 2>&1 || true; \
+	run ansible-lint  $(MAKE) --no-print-directory ansible-lint; \
+	run sanity        $(MAKE) --no-print-directory sanity; \
+	if [ $$status -eq 0 ]; then echo "make test: every suite passed"; else echo "make test: FAILED:$$failed"; fi; \
 	exit $$status
 
 lint: ansible-lint sanity
