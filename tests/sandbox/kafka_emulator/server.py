@@ -135,6 +135,21 @@ def main(argv: list[str]) -> int:
     servers: list[RpcServer] = []
     jolokia: JolokiaServer | None = None
     try:
+        # A -javaagent starts with the JVM, before Kafka itself: metrics answer from the first moment.
+        agent = parse_agent(os.environ.get("KAFKA_OPTS", ""))
+        if agent is not None:
+            def metrics() -> dict[str, int | None]:
+                values: dict[str, int | None] = {}
+                if broker is not None:
+                    values.update(broker.metrics())
+                if controller is not None:
+                    values.update(controller.metrics())
+                return values
+            try:
+                jolokia = JolokiaServer(agent[0], agent[1], metrics)
+                jolokia.start()
+            except OSError as exc:
+                elog.error(f"Jolokia agent could not bind {agent[0]}:{agent[1]}: {exc.strerror}")
         try:
             if cfg.is_controller:
                 controller = ControllerNode(cfg, elog, faults, _controller_cluster_id(cfg))
@@ -155,20 +170,6 @@ def main(argv: list[str]) -> int:
             exit_code[0] = 1
             return 1
 
-        agent = parse_agent(os.environ.get("KAFKA_OPTS", ""))
-        if agent is not None:
-            def metrics() -> dict[str, int | None]:
-                values: dict[str, int | None] = {}
-                if broker is not None:
-                    values.update(broker.metrics())
-                if controller is not None:
-                    values.update(controller.metrics())
-                return values
-            try:
-                jolokia = JolokiaServer(agent[0], agent[1], metrics)
-                jolokia.start()
-            except OSError as exc:
-                elog.error(f"Jolokia agent could not bind {agent[0]}:{agent[1]}: {exc.strerror}")
         if cfg.is_controller:
             elog.info(f"[KafkaRaftServer nodeId={cfg.node_id}] Kafka Server started")
         if faults.crash_after_s is not None:
