@@ -19,6 +19,8 @@ description:
     M(zk2kraft.migration.zookeeper_facts)' C(metadata), so the two can be compared after a migration.
   - When O(compare_with) is given, returns the differences and fails when there are any.
   - Read-only.
+extends_documentation_fragment:
+  - zk2kraft.migration.attributes
 options:
   bootstrap_server:
     description: A broker listener, C(host:port).
@@ -42,13 +44,10 @@ options:
     default: true
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
 """
 

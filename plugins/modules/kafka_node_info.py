@@ -20,6 +20,8 @@ description:
   - Asks the service manager for the service's main PID and reports whether the running process is
     older than the config file (a restart is pending), so an interrupted run can finish the job.
   - Read-only.
+extends_documentation_fragment:
+  - zk2kraft.migration.attributes
 options:
   path:
     description: The node's properties file.
@@ -36,13 +38,10 @@ options:
     type: path
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
-    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 

@@ -22,6 +22,8 @@ description:
   - Refuses to write a file that Kafka would refuse to start with, listing every violation.
   - Values of secret-looking keys (passwords, JAAS configs, ...) are masked in diffs and results.
   - Before changing a file it keeps a timestamped backup with the original mode and owner.
+extends_documentation_fragment:
+  - zk2kraft.migration.attributes
 options:
   path:
     description: The properties file to manage.
@@ -69,13 +71,10 @@ options:
     type: str
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
   idempotent:
-    description: Running the task again with the same arguments changes nothing more.
     support: full
 notes:
   - Runs on the Kafka host and needs nothing beyond the Python standard library there.

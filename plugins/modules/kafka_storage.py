@@ -22,6 +22,8 @@ description:
     some directories are formatted) and checks that every directory is formatted afterwards.
   - Refuses a ZooKeeper-mode configuration (no C(process.roles)), as C(kafka-storage.sh) would.
   - Runs on the Kafka host and needs nothing beyond the Python standard library there.
+extends_documentation_fragment:
+  - zk2kraft.migration.attributes
 options:
   kafka_home:
     description: Where the Kafka distribution is installed.
@@ -40,14 +42,11 @@ options:
     type: str
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Reports which directories would be formatted without running the tool.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
   idempotent:
-    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 

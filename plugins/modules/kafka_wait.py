@@ -20,6 +20,8 @@ description:
     (C(kafka-metadata-quorum.sh), C(kafka-topics.sh)) or to O(log_file).
   - Each tool run is limited to the time left, so a hung tool cannot overrun O(timeout).
   - Runs on the Kafka host and needs nothing beyond the Python standard library there.
+extends_documentation_fragment:
+  - zk2kraft.migration.attributes
 options:
   condition:
     description:
@@ -87,14 +89,11 @@ options:
     default: 0.25
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; waits the same in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
-    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 

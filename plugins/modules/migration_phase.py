@@ -18,6 +18,8 @@ description:
     controllers' migration state, and returns the last phase fully reached and the phase under way.
   - Fails, naming which hosts are in which state, when the hosts disagree in a way no forward or
     rollback roll explains, unless O(fail_on_ambiguous=false).
+extends_documentation_fragment:
+  - zk2kraft.migration.attributes
 options:
   brokers:
     description: Config state of every broker, by host name.
@@ -45,13 +47,10 @@ options:
     choices: [migrate, rollback]
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
-    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 

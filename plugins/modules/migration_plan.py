@@ -19,6 +19,8 @@ description:
   - Runs on the Ansible controller and contacts no Kafka host. Without O(cluster), an action plugin
     reads the C(zk2kraft_*) variables of the hosts in O(broker_group) and O(controller_group).
   - Fails when any error-level violation exists, unless O(fail_on_error=false).
+extends_documentation_fragment:
+  - zk2kraft.migration.attributes
 options:
   cluster:
     description:
@@ -58,13 +60,10 @@ options:
     default: true
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
-    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 

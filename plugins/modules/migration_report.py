@@ -19,6 +19,8 @@ description:
     the same data as JSON.
   - The report is a record on the Ansible controller, not a change to the cluster, so it never reports
     C(changed).
+extends_documentation_fragment:
+  - zk2kraft.migration.attributes
 options:
   timings:
     description: Entries collected by the roles (C(zk2kraft_timings) of every host).
@@ -41,13 +43,10 @@ options:
     type: path
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
-    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 

@@ -21,70 +21,21 @@ description:
   - With O(gather_metadata), also returns a snapshot of topics, entity configs and ACLs to compare before and
     after the migration (SCRAM credentials and password-like values are fingerprinted, never returned).
   - Runs where kazoo is installed, normally the Ansible controller (delegate the task to V(localhost)).
-requirements:
-  - kazoo
+extends_documentation_fragment:
+  - zk2kraft.migration.zookeeper
+  - zk2kraft.migration.attributes
 options:
-  zookeeper_connect:
-    description:
-      - The brokers' C(zookeeper.connect) value, for example V(zk1:2181,zk2:2181/kafka); a chroot applies to all hosts.
-    type: str
-    required: true
-  zookeeper_timeout:
-    description: Seconds to wait for a ZooKeeper session.
-    type: float
-    default: 10.0
-  zookeeper_tls:
-    description: Connect with TLS (the brokers' C(zookeeper.ssl.client.enable=true)).
-    type: bool
-    default: false
-  zookeeper_tls_ca:
-    description: PEM file of the CA that signed the ZooKeeper servers' certificates.
-    type: path
-  zookeeper_tls_certfile:
-    description: PEM client certificate, for ZooKeeper servers that require client authentication.
-    type: path
-  zookeeper_tls_keyfile:
-    description: PEM private key of O(zookeeper_tls_certfile).
-    type: path
-  zookeeper_tls_keyfile_password:
-    description: Password of O(zookeeper_tls_keyfile).
-    type: str
-  zookeeper_tls_verify:
-    description: Verify the servers' certificates against O(zookeeper_tls_ca).
-    type: bool
-    default: true
-  zookeeper_tls_check_hostname:
-    description: Also check the certificate's host name (the brokers' C(zookeeper.ssl.endpoint.identification.algorithm=HTTPS)).
-    type: bool
-    default: false
-  zookeeper_auth:
-    description:
-      - V(sasl_digest) authenticates with SASL DIGEST-MD5, as brokers with a JAAS C(Client) section using
-        C(DigestLoginModule) do (needs the C(pure-sasl) Python package).
-      - V(digest) adds ZooKeeper C(digest) scheme credentials (C(addauth digest user:password)).
-    type: str
-    default: none
-    choices: [none, sasl_digest, digest]
-  zookeeper_username:
-    description: User name for O(zookeeper_auth).
-    type: str
-  zookeeper_password:
-    description: Password for O(zookeeper_auth).
-    type: str
   gather_metadata:
     description: Also return the RV(metadata) snapshot (reads every topic, config and ACL znode).
     type: bool
     default: false
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; runs the same in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
   idempotent:
-    description: Running the task again with the same arguments changes nothing more.
     support: full
 """
 
