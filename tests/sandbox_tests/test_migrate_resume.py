@@ -8,30 +8,9 @@ the cluster, skip what is done, and take every broker to KRaft.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 from lib import read_host_file  # noqa: E402  (conftest puts tests/sandbox on sys.path)
-
-REPO = Path(__file__).resolve().parents[2]
-INVENTORY = REPO / "tests" / "sandbox" / ".state" / "inventory.yml"
-PLAYBOOK = REPO / "playbooks" / "migrate.yml"
-REPORTS = REPO / "reports"
-
-
-def ansible_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
-    env["PATH"] = "%s:%s" % (Path(sys.executable).parent, env.get("PATH", ""))
-    env["ANSIBLE_FORCE_COLOR"] = "0"
-    return env
-
-
-def playbook(*extra: str) -> list[str]:
-    return [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(INVENTORY), str(PLAYBOOK), *extra]
+from playbook_runs import REPORTS, kill_after_restart, run_playbook  # noqa: E402
 
 
 def newest_report() -> dict:
@@ -40,23 +19,7 @@ def newest_report() -> dict:
 
 
 def test_a_run_killed_in_the_broker_roll_completes_when_started_again(sandbox):
-    proc = subprocess.Popen(playbook(), cwd=REPO, env=ansible_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    seen: list[str] = []
-    in_restart = False
-    killed = False
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            seen.append(line)
-            if line.startswith("TASK ["):
-                in_restart = "Restart the broker]" in line
-            elif in_restart and line.startswith("changed: [broker2]"):
-                os.killpg(proc.pid, signal.SIGKILL)
-                killed = True
-                break
-    finally:
-        proc.wait(timeout=600)
+    killed, seen = kill_after_restart("migrate.yml", "broker2")
     assert killed, "the run ended before broker2 was restarted:\n" + "".join(seen[-40:])
 
     # Mid-roll: broker1 and broker2 carry the migration flag, broker3 does not yet.
@@ -64,8 +27,7 @@ def test_a_run_killed_in_the_broker_roll_completes_when_started_again(sandbox):
              for b in ("broker1", "broker2", "broker3")}
     assert flags == {"broker1": True, "broker2": True, "broker3": False}
 
-    again = subprocess.run(playbook(), cwd=REPO, env=ansible_env(), capture_output=True, text=True,
-                           timeout=900, check=False)
+    again = run_playbook("migrate.yml")
     assert again.returncode == 0, again.stdout[-6000:] + again.stderr[-3000:]
     assert "Phase reached: controllers, under way: migration" in again.stdout
 

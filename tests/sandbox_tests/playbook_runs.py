@@ -1,0 +1,55 @@
+"""Running the collection's playbooks against the sandbox from tests, and interrupting them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+INVENTORY = REPO / "tests" / "sandbox" / ".state" / "inventory.yml"
+REPORTS = REPO / "reports"
+
+
+def ansible_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
+    env["PATH"] = "%s:%s" % (Path(sys.executable).parent, env.get("PATH", ""))
+    env["ANSIBLE_FORCE_COLOR"] = "0"
+    return env
+
+
+def playbook(name: str, *extra: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(INVENTORY),
+            str(REPO / "playbooks" / name), *extra]
+
+
+def run_playbook(name: str, *extra: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(playbook(name, *extra), cwd=REPO, env=ansible_env(), capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def kill_after_restart(name: str, host: str, *extra: str) -> tuple[bool, list[str]]:
+    """Run a playbook and SIGKILL it (like a lost terminal) right after it restarted ``host``'s broker.
+
+    Returns whether it was killed, and the output seen up to then.
+    """
+    proc = subprocess.Popen(playbook(name, *extra), cwd=REPO, env=ansible_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    seen: list[str] = []
+    in_restart = killed = False
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith("TASK ["):
+                in_restart = "Restart the broker]" in line
+            elif in_restart and line.startswith("changed: [%s]" % host):
+                os.killpg(proc.pid, signal.SIGKILL)
+                killed = True
+                break
+    finally:
+        proc.wait(timeout=600)
+    return killed, seen
