@@ -405,8 +405,10 @@ def start_zookeeper(host: Host, topology: Topology) -> bool:
 def wait_zookeeper(topology: Topology) -> None:
     for zk in topology.zookeepers:
         def serving(zk: Host = zk) -> bool:
-            pid = zookeeper_pid(zk)
-            if pid is None:
+            # Only a dead process means it exited: right after the fork, /proc may not show the
+            # java command line yet, which zookeeper_pid() would take for "not ours".
+            pid = read_pid(zookeeper_pid_file(zk.name))
+            if pid is None or not pid_alive(pid):
                 raise SandboxError(
                     f"ZooKeeper on {zk.name} exited; see {zookeeper_dir(zk.name) / 'zookeeper.log'}"
                 )
