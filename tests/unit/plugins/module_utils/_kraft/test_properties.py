@@ -473,9 +473,16 @@ def test_delete_on_arbitrary_document(text: str, data: st.DataObject) -> None:
     assert document.delete(key) is (key in present)
     assert document.to_dict() == expected
     assert loads(document.render()) == expected
-    # Deleting only removes whole lines.
-    matcher = difflib.SequenceMatcher(a=physical_lines(text), b=physical_lines(document.render()), autojunk=False)
-    assert all(tag in ("equal", "delete") for tag, *dummy_ranges in matcher.get_opcodes())
+    # Deleting only removes whole lines. One case cannot keep the line structure: a line ended by a
+    # bare CR right before a deleted line, followed by one starting with LF, reads back as one CRLF
+    # break (e.g. "\ra\n\n" without "a"). Java reads the same keys either way (checked above).
+    rendered = document.render()
+    if re.search(r"\r(?!\n)", text) and "\r\n" in rendered and rendered.count("\r\n") > text.count("\r\n"):
+        return
+    # The rendered lines are the original ones with some taken out (a subsequence); a diff
+    # alignment would be ambiguous with repeated identical lines.
+    remaining = iter(physical_lines(text))
+    assert all(any(line == original for original in remaining) for line in physical_lines(rendered))
 
 
 @given(documents, st.dictionaries(keys, st.one_of(st.none(), values), max_size=5))
