@@ -456,6 +456,13 @@ def cluster_to_spec(cluster: Cluster) -> Dict[str, Any]:
     ZooKeeper client settings) are written out, so each host renders the same plan.
     """
 
+    def bootstrap(node: Node) -> Optional[str]:
+        # The broker's own inter-broker listener: what health checks run the Kafka tools against.
+        for item in node.listeners:
+            if item.name == cluster.inter_broker_listener_name:
+                return "%s:%d" % (item.host, item.port)
+        return None
+
     def node_spec(node: Node) -> Dict[str, Any]:
         return {
             "name": node.name,
@@ -467,6 +474,7 @@ def cluster_to_spec(cluster: Cluster) -> Dict[str, Any]:
             "metadata_log_dir": node.metadata_log_dir,
             "rack": node.rack,
             "config_file": node.config_file,
+            "bootstrap_server": bootstrap(node) if node.role == BROKER else None,
         }
 
     return {
@@ -485,6 +493,8 @@ def cluster_to_spec(cluster: Cluster) -> Dict[str, Any]:
         "controller_properties": dict(cluster.controller_properties),
         "broker_controller_properties": dict(cluster.broker_controller_properties),
         "super_users": cluster.super_users,
+        # The --bootstrap-controller value of the quorum tool.
+        "bootstrap_controllers": ",".join("%s:%d" % (n.address, cluster.controller_port) for n in cluster.controllers),
         "controllers": [node_spec(n) for n in cluster.controllers],
         "brokers": [node_spec(n) for n in cluster.brokers],
     }

@@ -280,3 +280,19 @@ def test_zookeeper_settings_come_from_the_controllers_once_the_brokers_are_on_kr
     assert not [p for p in problems if p.severity == "error"]
     assert cluster.zookeeper_connect == "zk:2181/kafka"
     assert cluster.zookeeper_client_properties == {"zookeeper.session.timeout.ms": "18000"}
+
+
+def test_the_resolved_spec_names_the_tools_bootstrap_addresses():
+    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import build_cluster, cluster_to_spec
+    cluster, dummy = build_cluster({
+        "kafka_version": "3.9.0", "inter_broker_listener_name": "INTERNAL",
+        "zookeeper_connect": "zk:2181", "controller_port": 9093,
+        "brokers": [{"name": "b1", "node_id": 1, "log_dirs": ["/d"],
+                     "listeners": "EXTERNAL://b1:9094,INTERNAL://10.1.1.1:9092"}],
+        "controllers": [{"name": "c1", "node_id": 3000, "address": "c1.x"},
+                        {"name": "c2", "node_id": 3001, "address": "c2.x"}],
+    })
+    spec = cluster_to_spec(cluster)
+    assert spec["bootstrap_controllers"] == "c1.x:9093,c2.x:9093"
+    assert spec["brokers"][0]["bootstrap_server"] == "10.1.1.1:9092"
+    assert spec["controllers"][0]["bootstrap_server"] is None
