@@ -14,7 +14,7 @@ export PATH := $(BIN):$(PATH)
 TOPOLOGY    ?= default
 SANDBOX     := $(PY) tests/sandbox/sandbox.py
 INVENTORY   := tests/sandbox/.state/inventory.yml
-DEB_PACKAGES := zookeeper openssh-server
+DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless
 
 .PHONY: help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
         ansible-lint build demo sandbox-up sandbox-down sandbox-status bench clean
@@ -116,3 +116,9 @@ bench: setup
 
 clean: sandbox-down
 	rm -rf build
+
+# A Kafka home shaped like the release archive, built from the jars on Maven Central and cached
+# outside the work tree (~/.cache/zk2kraft/kafka); prints the archive's path.
+KAFKA_VERSION ?= 3.9.2
+kafka-dist: system-deps
+	@python3 tests/sandbox/kafka_dist/build.py --version $(KAFKA_VERSION)
