@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
-"""Wall-clock time of the dry run on a large cluster: 1000 brokers, 5 controllers.
+"""Wall-clock time of the dry run on a large cluster: 1000 and 5000 brokers, 5 controllers.
 
-Run from the repository root:  .venv/bin/python tests/bench/bench_validate.py [--brokers N] [--profile]
-Prints the times of build_plan called directly and of playbooks/validate.yml; asserts nothing.
+Run from the repository root:  .venv/bin/python tests/bench/bench_validate.py [--brokers N [N ...]] [--profile]
+Prints, for each size, the times of build_plan called directly and of playbooks/validate.yml; asserts nothing.
 """
 
 from __future__ import annotations
@@ -30,12 +30,19 @@ import yaml  # noqa: E402
 RACKS = ("rack-a", "rack-b", "rack-c")
 
 
+def controller_ids(brokers: int, controllers: int) -> List[int]:
+    """Controller node ids above every broker id (brokers are 1..N): 3000.. up to 2999 brokers."""
+    base = max(3000, brokers + 1000)
+    return [base + i for i in range(controllers)]
+
+
 def write_inventory(root: Path, brokers: int, controllers: int) -> Path:
     inventory = root / "inventory"
     (inventory / "group_vars").mkdir(parents=True)
     hosts = {
         "all": {"children": {"kafka_controllers": {"hosts": {
-            "kc%d.bench.test" % i: {"zk2kraft_node_id": 3000 + i} for i in range(controllers)}},
+            "kc%d.bench.test" % i: {"zk2kraft_node_id": node_id}
+            for i, node_id in enumerate(controller_ids(brokers, controllers))}},
             "kafka_brokers": {
                 "hosts": {"kb%d.bench.test" % i: {"zk2kraft_node_id": i, "zk2kraft_rack": RACKS[i % len(RACKS)]}
                           for i in range(1, brokers + 1)},
@@ -64,7 +71,8 @@ def cluster_vars() -> Dict[str, Any]:
 
 def direct_spec(brokers: int, controllers: int) -> Dict[str, Any]:
     spec = {key[len("zk2kraft_"):]: value for key, value in cluster_vars().items()}
-    spec["controllers"] = [{"name": "kc%d.bench.test" % i, "node_id": 3000 + i} for i in range(controllers)]
+    spec["controllers"] = [{"name": "kc%d.bench.test" % i, "node_id": node_id}
+                           for i, node_id in enumerate(controller_ids(brokers, controllers))]
     spec["brokers"] = [
         {"name": "kb%d.bench.test" % i, "node_id": i, "rack": RACKS[i % len(RACKS)], "log_dirs": ["/var/lib/kafka/data"],
          "listeners": "INTERNAL://kb%d.bench.test:9092,EXTERNAL://kb%d.bench.test:9094" % (i, i)}
@@ -104,19 +112,23 @@ def time_playbook(inventory: Path) -> Tuple[float, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--brokers", type=int, default=1000)
+    parser.add_argument("--brokers", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--controllers", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile of build_plan")
     args = parser.parse_args()
 
-    elapsed, lines = time_build_plan(args.brokers, args.controllers, args.profile)
-    print("build_plan + report: %d brokers, %d controllers, 5 phases: %.2f s (%d report lines)" % (
-        args.brokers, args.controllers, elapsed, lines))
-    with tempfile.TemporaryDirectory(prefix="zk2kraft-bench-") as tmp:
-        inventory = write_inventory(Path(tmp), args.brokers, args.controllers)
-        elapsed, status = time_playbook(inventory)
-    print("ansible-playbook validate.yml: %.2f s (exit %d)" % (elapsed, status))
-    return 0
+    failed = 0
+    for brokers in args.brokers:
+        elapsed, lines = time_build_plan(brokers, args.controllers, args.profile)
+        print("build_plan + report: %d brokers, %d controllers, 5 phases: %.2f s (%d report lines)" % (
+            brokers, args.controllers, elapsed, lines))
+        with tempfile.TemporaryDirectory(prefix="zk2kraft-bench-") as tmp:
+            inventory = write_inventory(Path(tmp), brokers, args.controllers)
+            elapsed, status = time_playbook(inventory)
+        print("ansible-playbook validate.yml, %d brokers: %.2f s (exit %d)" % (brokers, elapsed, status))
+        sys.stdout.flush()
+        failed = failed or status
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
