@@ -22,7 +22,7 @@ DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless
 help:
 	@echo "make test            set up everything and run every test (unit, emulator, sandbox, molecule)"
 	@echo "make demo            bring the sandbox up and migrate it to KRaft end to end, print the report"
-	@echo "make lint            ansible-lint (production profile) and ansible-test sanity"
+	@echo "make lint            ansible-lint (production profile), ansible-test sanity and antsibull-changelog lint"
 	@echo "make sandbox-up|sandbox-down|sandbox-status   the multi-host sandbox (TOPOLOGY=default|bench|zk3)"
 	@echo "make build           build the collection tarball"
 
@@ -33,7 +33,7 @@ system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null; \
 	fi
 
 venv: $(STAMP)
@@ -73,10 +73,16 @@ test: setup
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
 	run ansible-lint  $(MAKE) --no-print-directory ansible-lint; \
 	run sanity        $(MAKE) --no-print-directory sanity; \
+	run changelog     $(MAKE) --no-print-directory changelog-lint; \
 	if [ $$status -eq 0 ]; then echo "make test: every suite passed"; else echo "make test: FAILED:$$failed"; fi; \
 	exit $$status
 
-lint: ansible-lint sanity
+lint: ansible-lint sanity changelog-lint
+
+# Changelog fragments (changelogs/fragments) and changelogs/changelog.yaml.
+changelog-lint: setup
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
 ansible-lint: setup
 	$(BIN)/ansible-lint --profile production --offline

@@ -46,6 +46,9 @@ class State:
     topology: str
     created_mountpoints: list[str] = field(default_factory=list)
     seeded: bool = False
+    kafka: str = "emulator"          # emulator | real
+    kafka_version: str = ""          # the real Kafka release, e.g. 3.9.2
+    jolokia: bool = True             # a Jolokia JVM agent on every Kafka node
 
     def save(self) -> None:
         STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -62,6 +65,9 @@ def load_state() -> Optional[State]:
         topology=data["topology"],
         created_mountpoints=list(data.get("created_mountpoints", [])),
         seeded=bool(data.get("seeded", False)),
+        kafka=str(data.get("kafka", "emulator")),
+        kafka_version=str(data.get("kafka_version", "")),
+        jolokia=bool(data.get("jolokia", True)),
     )
 
 
@@ -161,12 +167,12 @@ def exec_on_host(
     timeout: float = 120.0,
     input_text: Optional[str] = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``argv`` inside host ``name``'s mount namespace (as a session on that host would see it)."""
+    """Run ``argv`` inside host ``name``'s mount and PID namespaces (as a session on that host would)."""
     pid = sshd_pid(name)
     if pid is None:
         raise SandboxError(f"host {name} is not running (no live sshd)")
     result = subprocess.run(
-        ["nsenter", "-t", str(pid), "-m", "--", *argv],
+        ["nsenter", "-t", str(pid), "-m", "-p", "--", *argv],
         env=HOST_ENV,
         cwd="/",
         capture_output=True,

@@ -56,6 +56,7 @@ from lib import (  # noqa: E402
     zookeeper_dir,
     zookeeper_pid_file,
 )
+import tls  # noqa: E402
 from topology import (  # noqa: E402
     BROKER_INTERNAL_PORT,
     JOLOKIA_PORT,
@@ -75,6 +76,12 @@ INVENTORY_VARS_TEMPLATE = SANDBOX_DIR / "inventory_vars.yml"
 CLIENT_KEY = SSH_DIR / "id_ed25519"
 KNOWN_HOSTS = SSH_DIR / "known_hosts"
 AUTHORIZED_KEYS = SSH_DIR / "authorized_keys"
+KAFKA_DIST_BUILDER = SANDBOX_DIR / "kafka_dist" / "build.py"
+DEFAULT_KAFKA_VERSION = "3.9.2"
+EMULATED_KAFKA_VERSION = "3.9.0"
+# Real JVMs on a small machine: about ten of them at once, so small heaps.
+REAL_HEAP_OPTS = "-Xmx512M -Xms256M"
+ADMIN_CLIENT_CONFIG = "/etc/kafka/sandbox-admin.properties"
 KAFKA_TOOL_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 
@@ -99,10 +106,12 @@ HOST_SUBDIRS = ("run/sshd", "run/systemd/system", "run/lock", "var-log/kafka", "
 
 # Runs as ``sh -c SCRIPT sh CONFIG LOG SRC DST [SRC DST ...]`` inside the fresh mount namespace:
 # a fixed script, every path passed as an argument.
+# sshd stays in the foreground (-D): it is the PID 1 of the host's PID namespace, reaps the
+# services' orphans, and takes the whole host down with it when it ends.
 SSHD_LAUNCH_SCRIPT = (
     'set -e; cfg="$1"; log="$2"; shift 2; '
     'while [ "$#" -gt 0 ]; do mount --bind "$1" "$2"; shift 2; done; '
-    'exec /usr/sbin/sshd -f "$cfg" -E "$log"'
+    'exec /usr/sbin/sshd -D -f "$cfg" -E "$log"'
 )
 
 log = logging.getLogger("sandbox")
@@ -135,6 +144,7 @@ def journalctl_replacement() -> Optional[Path]:
 
 
 def check_preconditions(kafka_archive: Optional[Path], emulator_installer: Path) -> None:
+    """What the machine must have; kafka_archive is None for the emulator."""
     problems = []
     if os.geteuid() != 0:
         problems.append("must run as root (mount namespaces and sshd need it)")
@@ -142,7 +152,7 @@ def check_preconditions(kafka_archive: Optional[Path], emulator_installer: Path)
         problems.append(f"{SSHD} missing: apt-get install openssh-server")
     if not os.path.isfile(ZOOKEEPER_JAR):
         problems.append(f"{ZOOKEEPER_JAR} missing: apt-get install zookeeper")
-    for tool in ("unshare", "nsenter", "mount", "java", "ssh-keygen"):
+    for tool in ("unshare", "nsenter", "mount", "java", "keytool", "ssh-keygen"):
         if shutil.which(tool) is None:
             problems.append(f"{tool} not found on PATH")
     try:
@@ -240,7 +250,8 @@ def sshd_config(host: Host) -> str:
             f"# sshd of sandbox host {host.name}",
             f"ListenAddress {host.address}:22",
             f"HostKey {hd / 'ssh_host_ed25519_key'}",
-            f"PidFile {sshd_pid_file(host.name)}",
+            # The sandbox records the PID as the machine sees it (inside, sshd is PID 1).
+            "PidFile none",
             "UsePAM no",
             "PermitRootLogin prohibit-password",
             "PubkeyAuthentication yes",
@@ -286,27 +297,50 @@ def host_binds(host: Host) -> list[tuple[str, str]]:
     return binds
 
 
+def namespace_init(launcher: int) -> Optional[int]:
+    """The host's PID 1 (our sshd) as the machine sees it: the child ``unshare --fork`` made."""
+    try:
+        children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
+    except OSError:
+        return None
+    return int(children[0]) if children else None
+
+
 def start_sshd(host: Host) -> bool:
-    """Start the host's sshd in a new mount namespace unless it already runs; True if started."""
+    """Start the host's sshd in new mount and PID namespaces unless it already runs; True if started.
+
+    Each host sees only its own processes, so Kafka's own ``kafka-server-stop.sh`` (which signals
+    every Kafka JVM it can see) behaves per host, as on separate machines.
+    """
     if sshd_pid(host.name) is not None:
         return False
     if tcp_open(host.address, 22):
         raise SandboxError(f"{host.address}:22 is already taken by a process that is not the sandbox's {host.name}")
     hd = host_dir(host.name)
     sshd_pid_file(host.name).unlink(missing_ok=True)
-    argv = ["unshare", "-m", "--propagation", "private", "--", "sh", "-c", SSHD_LAUNCH_SCRIPT, "sh"]
+    argv = ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "--propagation", "private",
+            "--", "sh", "-c", SSHD_LAUNCH_SCRIPT, "sh"]
     argv += [str(hd / "sshd_config"), str(hd / "sshd.log")]
     for source, target in host_binds(host):
         argv += [source, target]
-    result = subprocess.run(argv, env=HOST_ENV, cwd="/", capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                            check=False)
-    if result.returncode != 0:
-        raise SandboxError(f"{host.name}: starting sshd failed ({result.returncode}): {result.stderr.strip()}")
-    wait_until(lambda: sshd_pid(host.name), 10.0, f"{host.name} sshd pid file")
+    with open(hd / "launch.log", "ab") as launch_log:
+        launcher = subprocess.Popen(argv, env=HOST_ENV, cwd="/", stdin=subprocess.DEVNULL, stdout=launch_log,
+                                    stderr=launch_log, start_new_session=True)
+
+    def sshd_running() -> Optional[int]:
+        if launcher.poll() is not None:
+            detail = (hd / "launch.log").read_text(errors="replace").strip().splitlines()[-3:]
+            raise SandboxError(f"{host.name}: starting sshd failed ({launcher.returncode}): {' / '.join(detail)}")
+        pid = namespace_init(launcher.pid)
+        if pid is not None and str(hd / "sshd_config") in " ".join(cmdline(pid)):
+            return pid
+        return None
+
+    pid = wait_until(sshd_running, 10.0, f"{host.name} sshd started")
+    sshd_pid_file(host.name).write_text(f"{pid}\n")
     wait_until(lambda: tcp_open(host.address, 22), 10.0, f"{host.name} sshd listening on {host.address}:22")
     # Remember the namespace: a service may outlive a crashed sshd, and down must still find it.
-    pid = sshd_pid(host.name)
-    namespace = mount_namespace(pid) if pid is not None else None
+    namespace = mount_namespace(pid)
     if namespace is not None:
         with open(namespaces_file(host.name), "a") as f:
             f.write(namespace + "\n")
@@ -452,8 +486,24 @@ def install_kafka(host: Host, kafka_archive: Optional[Path], emulator_installer:
         archive.extractall(dest, members=members, filter="data")
 
 
-def broker_properties(host: Host, topology: Topology) -> str:
+def inter_broker_protocol(kafka_version: str) -> str:
+    """The IBP (= metadata.version) a sandbox cluster of this release pins; 3.7 needs IV2 for JBOD."""
+    major_minor = ".".join(kafka_version.split(".")[:2])
+    return "3.7-IV2" if major_minor == "3.7" else major_minor
+
+
+def jbod(host: Host, kafka_version: str) -> bool:
+    """On 3.7 the first broker runs two log dirs (JBOD), the case 3.7-IV2 exists for."""
+    return kafka_version.startswith("3.7.") and host.node_id == 1
+
+
+def kafka_version_of(state: State) -> str:
+    return state.kafka_version if state.kafka == "real" else EMULATED_KAFKA_VERSION
+
+
+def broker_properties(host: Host, topology: Topology, kafka_version: str = EMULATED_KAFKA_VERSION) -> str:
     internal, external = host.listeners
+    log_dirs = "/var/lib/kafka/data,/var/lib/kafka/data2" if jbod(host, kafka_version) else "/var/lib/kafka/data"
     return f"""# Kafka broker configuration for {host.name}
 # Managed by the platform team; ZooKeeper mode.
 
@@ -483,12 +533,12 @@ listener.name.external.plain.sasl.jaas.config=org.apache.kafka.common.security.p
     user_payments-service="payments-secret";
 
 ssl.keystore.type=PKCS12
-ssl.keystore.location=/etc/kafka/ssl/{host.name}.keystore.p12
-ssl.keystore.password=keystore-secret-{host.node_id}
-ssl.key.password=keystore-secret-{host.node_id}
+ssl.keystore.location={tls.NODE_KEYSTORE}
+ssl.keystore.password={tls.KEYSTORE_PASSWORD}
+ssl.key.password={tls.KEYSTORE_PASSWORD}
 ssl.truststore.type=PKCS12
-ssl.truststore.location=/etc/kafka/ssl/truststore.p12
-ssl.truststore.password=truststore-secret
+ssl.truststore.location={tls.TRUSTSTORE}
+ssl.truststore.password={tls.TRUSTSTORE_PASSWORD}
 ssl.endpoint.identification.algorithm=https
 
 num.network.threads=3
@@ -505,7 +555,7 @@ allow.everyone.if.no.acl.found=false
 
 ############################# Log Basics #############################
 
-log.dirs=/var/lib/kafka/data
+log.dirs={log_dirs}
 num.partitions=3
 default.replication.factor=3
 min.insync.replicas=2
@@ -515,6 +565,8 @@ auto.create.topics.enable=false
 ############################# Internal Topic Settings #############################
 
 offsets.topic.replication.factor=3
+offsets.topic.num.partitions=6
+transaction.state.log.num.partitions=6
 transaction.state.log.replication.factor=3
 transaction.state.log.min.isr=2
 
@@ -533,7 +585,7 @@ zookeeper.session.timeout.ms=18000
 ############################# Versions #############################
 
 # Pinned during rolling upgrades; bumped after every broker runs the new release.
-inter.broker.protocol.version=3.9
+inter.broker.protocol.version={inter_broker_protocol(kafka_version)}
 
 ############################# Group Coordinator Settings #############################
 
@@ -541,7 +593,7 @@ group.initial.rebalance.delay.ms=3000
 """
 
 
-def kafka_unit(host: Host, with_jolokia: bool) -> str:
+def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G") -> str:
     lines = [
         "[Unit]",
         "Description=Apache Kafka",
@@ -558,7 +610,7 @@ def kafka_unit(host: Host, with_jolokia: bool) -> str:
             f'Environment="KAFKA_OPTS=-javaagent:/opt/jolokia/jolokia-jvm-agent.jar=port={JOLOKIA_PORT},host={host.address}"'
         )
     lines += [
-        'Environment="KAFKA_HEAP_OPTS=-Xmx1G -Xms1G"',
+        f'Environment="KAFKA_HEAP_OPTS={heap_opts}"',
         "ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties",
         "ExecStop=/opt/kafka/bin/kafka-server-stop.sh",
         "TimeoutStopSec=180",
@@ -571,16 +623,35 @@ def kafka_unit(host: Host, with_jolokia: bool) -> str:
     return "\n".join(lines)
 
 
-def configure_broker(host: Host, topology: Topology, with_jolokia: bool) -> None:
+def admin_client_properties() -> str:
+    """The seed tools' client settings for the brokers' INTERNAL (SASL_SSL, PLAIN) listener."""
+    return "\n".join([
+        "security.protocol=SASL_SSL",
+        "sasl.mechanism=PLAIN",
+        'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required '
+        'username="admin" password="admin-secret";',
+        "ssl.truststore.type=PKCS12",
+        f"ssl.truststore.location={tls.TRUSTSTORE}",
+        f"ssl.truststore.password={tls.TRUSTSTORE_PASSWORD}",
+        "",
+    ])
+
+
+def configure_broker(host: Host, topology: Topology, state: State) -> None:
     """Write the broker's config and unit once; later runs keep what the collection changed."""
     hd = host_dir(host.name)
+    version = kafka_version_of(state)
     (hd / "var-lib-kafka" / "data").mkdir(parents=True, exist_ok=True)
+    if jbod(host, version):
+        (hd / "var-lib-kafka" / "data2").mkdir(parents=True, exist_ok=True)
     config = hd / "etc-kafka" / "server.properties"
     if not config.exists():
-        write_if_changed(config, broker_properties(host, topology), 0o640)
+        write_if_changed(config, broker_properties(host, topology, version), 0o640)
+    write_if_changed(hd / "etc-kafka" / "sandbox-admin.properties", admin_client_properties(), 0o600)
     unit = hd / "etc-systemd-system" / "kafka.service"
     if not unit.exists():
-        write_if_changed(unit, kafka_unit(host, with_jolokia))
+        heap = REAL_HEAP_OPTS if state.kafka == "real" else "-Xmx1G -Xms1G"
+        write_if_changed(unit, kafka_unit(host, state.jolokia, heap))
 
 
 def start_broker(host: Host) -> bool:
@@ -607,7 +678,7 @@ def controller_znode(client: KazooClient) -> Optional[str]:
     return data.decode()
 
 
-def wait_brokers(topology: Topology) -> None:
+def wait_brokers(topology: Topology, timeout: float) -> None:
     expected = {b.node_id for b in topology.brokers if b.node_id is not None}
     client = kazoo_client(topology)
     try:
@@ -618,7 +689,7 @@ def wait_brokers(topology: Topology) -> None:
                     raise SandboxError(f"kafka on {broker.name} is not running; see {logfile}")
             return expected <= registered_broker_ids(client) and controller_znode(client) is not None
 
-        wait_until(registered, 60.0, f"brokers {sorted(expected)} registered and a controller elected", 0.25)
+        wait_until(registered, timeout, f"brokers {sorted(expected)} registered and a controller elected", 0.25)
     finally:
         client.stop()
         client.close()
@@ -628,7 +699,7 @@ def kafka_tool(broker: Host, tool: str, args: list[str]) -> str:
     bootstrap = f"{broker.address}:{BROKER_INTERNAL_PORT}"
     result = exec_on_host(
         broker.name,
-        [f"/opt/kafka/bin/{tool}", "--bootstrap-server", bootstrap, *args],
+        [f"/opt/kafka/bin/{tool}", "--bootstrap-server", bootstrap, "--command-config", ADMIN_CLIENT_CONFIG, *args],
         timeout=KAFKA_TOOL_TIMEOUT,
     )
     return result.stdout
@@ -688,12 +759,23 @@ def render_template(value: Any, fields: dict[str, Any]) -> Any:
     return value
 
 
-def inventory(topology: Topology) -> dict[str, Any]:
+def inventory(topology: Topology, state: Optional[State] = None, kafka_archive: Optional[Path] = None) -> dict[str, Any]:
+    state = state or State(topology=topology.name)
     template = yaml.safe_load(INVENTORY_VARS_TEMPLATE.read_text())
+    version = kafka_version_of(state)
     cluster_fields: dict[str, Any] = {
         "zookeeper_connect": topology.zookeeper_connect,
         "zookeeper_hosts": topology.zookeeper_hosts,
+        "kafka_version": version,
+        "metadata_version": inter_broker_protocol(version),
+        "kafka_archive": str(kafka_archive or ""),
+        "heap_opts": REAL_HEAP_OPTS if state.kafka == "real" else "-Xmx1G -Xms1G",
     }
+    if kafka_archive is None:
+        template["cluster"].pop("zk2kraft_kafka_archive", None)
+    if not state.jolokia:
+        template["cluster"].pop("zk2kraft_jolokia_port", None)
+        template["kafka_controllers"].pop("zk2kraft_kafka_opts", None)
     ssh_args = f"-o UserKnownHostsFile={KNOWN_HOSTS} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes"
 
     def host_vars(host: Host, group: str) -> dict[str, Any]:
@@ -761,8 +843,8 @@ def script_inventory(tree: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def write_inventory(topology: Topology) -> None:
-    tree = inventory(topology)
+def write_inventory(topology: Topology, state: State, kafka_archive: Optional[Path]) -> None:
+    tree = inventory(topology, state, kafka_archive)
     header = "# Generated by tests/sandbox/sandbox.py up; rewritten on every up.\n"
     write_if_changed(INVENTORY_FILE, header + yaml.safe_dump(tree, sort_keys=False))
     write_if_changed(INVENTORY_JSON, json.dumps(script_inventory(tree), indent=1) + "\n")
@@ -771,16 +853,37 @@ def write_inventory(topology: Topology) -> None:
 # --------------------------------------------------------------------------- commands
 
 
-def up(topology_name: str, kafka_archive: Optional[Path], emulator_installer: Path,
-       jolokia_agent: Optional[Path]) -> None:
+def kafka_dist(version: str) -> tuple[Path, Path]:
+    """The release-shaped archive of a real Kafka version and the Jolokia agent jar (built once, cached)."""
+    paths = []
+    for extra in ([], ["--jolokia"]):
+        result = subprocess.run([sys.executable, str(KAFKA_DIST_BUILDER), "--version", version, *extra],
+                                capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise SandboxError(f"building Kafka {version} failed: {result.stderr.strip()}")
+        paths.append(Path(result.stdout.strip().splitlines()[-1]))
+    return paths[0], paths[1]
+
+
+def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Optional[Path],
+       emulator_installer: Path, jolokia: bool, jolokia_agent: Optional[Path] = None) -> None:
     started = time.monotonic()
+    if kafka_archive is not None:
+        kafka = "real"
+    if kafka == "real" and kafka_archive is None:
+        kafka_archive, built_agent = kafka_dist(kafka_version)
+        jolokia_agent = jolokia_agent or built_agent
+    if kafka == "real" and jolokia and jolokia_agent is None:
+        raise SandboxError("real Kafka with Jolokia needs --jolokia-agent (or leave --kafka-archive out)")
     check_preconditions(kafka_archive, emulator_installer)
     topology = build(topology_name)
     state = load_state()
-    if state is not None and state.topology != topology_name:
-        raise SandboxError(f"the sandbox is up with topology {state.topology!r}; run 'down' first")
+    wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia)
+    if state is not None and (state.topology, state.kafka, state.kafka_version, state.jolokia) != wanted:
+        raise SandboxError(f"the sandbox is up with topology {state.topology!r}, kafka {state.kafka} "
+                           f"{state.kafka_version}, jolokia {state.jolokia}; run 'down' first")
     if state is None:
-        state = State(topology=topology_name)
+        state = State(topology=topology_name, kafka=kafka, kafka_version=wanted[2], jolokia=jolokia)
         state.save()
 
     ssh_keygen(CLIENT_KEY, "zk2kraft-sandbox")
@@ -794,28 +897,32 @@ def up(topology_name: str, kafka_archive: Optional[Path], emulator_installer: Pa
     write_if_changed(KNOWN_HOSTS, "".join(known_hosts_line(h) + "\n" for h in topology.hosts))
 
     started_zk = [zk.name for zk in topology.zookeepers if start_zookeeper(zk, topology)]
+    # Every Kafka host, controllers included, holds its certificates before anything runs there.
+    kafka_hosts = [h for h in topology.hosts if h.is_kafka]
+    tls.make_pki(STATE_DIR / "pki", [(h.name, h.address) for h in kafka_hosts])
+    for host in kafka_hosts:
+        tls.install(STATE_DIR / "pki", host_dir(host.name) / "etc-kafka", host.name)
     wait_zookeeper(topology)
 
-    # Real Kafka refuses to start when -javaagent names a missing jar; the emulator only reads the option.
-    with_jolokia = kafka_archive is None or jolokia_agent is not None
-    for host in topology.hosts:
-        if not host.is_kafka:
-            continue
-        install_kafka(host, kafka_archive, emulator_installer)
-        if jolokia_agent is not None:
+    for host in kafka_hosts:
+        # Controllers get their Kafka from the collection (zk2kraft_kafka_archive); brokers run it already.
+        if host.role == "broker" or kafka_archive is None:
+            install_kafka(host, kafka_archive, emulator_installer)
+        if jolokia_agent is not None and jolokia:
             shutil.copyfile(jolokia_agent, host_dir(host.name) / "opt-jolokia" / "jolokia-jvm-agent.jar")
     for broker in topology.brokers:
-        configure_broker(broker, topology, with_jolokia)
+        configure_broker(broker, topology, state)
     # Hosts are independent machines: start them together, as a fleet would boot.
     with ThreadPoolExecutor(max_workers=len(topology.brokers)) as pool:
         started_flags = list(pool.map(start_broker, topology.brokers))
     started_brokers = [b.name for b, started_now in zip(topology.brokers, started_flags) if started_now]
-    wait_brokers(topology)
+    wait_brokers(topology, 180.0 if kafka == "real" else 60.0)
     seed(topology, state)
-    write_inventory(topology)
+    write_inventory(topology, state, kafka_archive)
 
     elapsed = time.monotonic() - started
-    print(f"sandbox up (topology {topology.name}) in {elapsed:.1f}s")
+    flavour = f"Apache Kafka {state.kafka_version}" if kafka == "real" else "the Kafka node emulator"
+    print(f"sandbox up (topology {topology.name}, {flavour}, jolokia {'on' if jolokia else 'off'}) in {elapsed:.1f}s")
     print(f"  hosts: {', '.join(f'{h.name}={h.address}' for h in topology.hosts)}")
     print(f"  started: sshd {started_hosts or 'none'}, zookeeper {started_zk or 'none'}, "
           f"kafka {started_brokers or 'none'}")
@@ -858,12 +965,14 @@ def down() -> None:
             namespaces.add(mount_namespace(pid) or "")
         namespaces.discard("")
         namespaces.discard(own_namespace or "")  # never touch the machine's own processes
+        # sshd is the PID 1 of the host's PID namespace: when it ends, the kernel ends every process
+        # of the host, and the unshare that launched it returns.
+        if pid is not None:
+            terminate([pid], STOP_TIMEOUT, f"sshd of {name}")
         for namespace in namespaces:
             others = [p for p in processes_in_namespace(namespace) if p != pid]
             if others:
                 terminate(others, STOP_TIMEOUT, f"processes on {name}")
-        if pid is not None:
-            terminate([pid], STOP_TIMEOUT, f"sshd of {name}")
 
     # 3. ZooKeeper, by its recorded PID.
     for name in host_names:
@@ -924,8 +1033,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     up_parser = sub.add_parser("up", help="create or complete the sandbox (idempotent)")
-    up_parser.add_argument("--topology", choices=TOPOLOGY_NAMES, default="default")
-    up_parser.add_argument("--kafka-archive", type=Path, help="install this Apache Kafka 3.x .tgz instead of the emulator")
+    up_parser.add_argument("--topology", choices=TOPOLOGY_NAMES,
+                           default=os.environ.get("SANDBOX_TOPOLOGY") or "default")
+    up_parser.add_argument("--kafka", choices=("real", "emulator"), default=os.environ.get("SANDBOX_KAFKA") or "emulator",
+                           help="real Apache Kafka (built from Maven jars) or the Kafka node emulator")
+    up_parser.add_argument("--kafka-version", default=os.environ.get("SANDBOX_KAFKA_VERSION") or DEFAULT_KAFKA_VERSION,
+                           help="the real Kafka release (3.9.2, 3.8.1, 3.7.2)")
+    up_parser.add_argument("--jolokia", choices=("on", "off"), default=os.environ.get("SANDBOX_JOLOKIA") or "on",
+                           help="run a Jolokia JVM agent on every Kafka node")
+    up_parser.add_argument("--kafka-archive", type=Path, help="install this Apache Kafka 3.x .tgz (implies --kafka real)")
     up_parser.add_argument("--jolokia-agent", type=Path, help="Jolokia JVM agent jar to put in /opt/jolokia")
     # For working on an emulator outside the tree; the environment form reaches molecule's create step.
     up_parser.add_argument(
@@ -940,7 +1056,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="sandbox: %(message)s")
     try:
         if args.command == "up":
-            up(args.topology, args.kafka_archive, args.emulator_installer.resolve(), args.jolokia_agent)
+            up(args.topology, args.kafka, args.kafka_version, args.kafka_archive, args.emulator_installer.resolve(),
+               args.jolokia == "on", args.jolokia_agent)
             return 0
         if args.command == "down":
             down()
