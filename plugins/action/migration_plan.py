@@ -10,13 +10,14 @@ __metaclass__ = type
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import spec_from_inventory
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import current_files
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
+    live_file_states,
+    spec_from_inventory,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import plan_result
-from ansible_collections.zk2kraft.migration.plugins.modules.migration_plan import (
-    ARGUMENT_SPEC,
-    read_config_dir,
-)
+from ansible_collections.zk2kraft.migration.plugins.modules.migration_plan import ARGUMENT_SPEC
 
 
 class ActionModule(ActionBase):
@@ -37,6 +38,7 @@ class ActionModule(ActionBase):
         hostvars = task_vars.get("hostvars", {})
         groups = task_vars.get("groups", {})
         texts = {}
+        states = {}
         if params["cluster"]:
             spec = params["cluster"]
         else:
@@ -48,12 +50,14 @@ class ActionModule(ActionBase):
             spec, texts = spec_from_inventory(
                 groups[params["broker_group"]], groups[params["controller_group"]],
                 lambda host: hostvars[host], task_vars)
-        names = [n.get("name") for group in ("brokers", "controllers") for n in spec.get(group) or ()]
-        if params["config_dir"]:
-            texts.update(read_config_dir(params["config_dir"], names))
+            states = live_file_states(list(texts) + [
+                h for g in (params["broker_group"], params["controller_group"]) for h in groups[g]],
+                lambda host: hostvars[host])
+        local_texts, problems = current_files(spec, states, params["config_dir"], params["config_dir_key"])
+        texts.update(local_texts)
         texts.update(params["current_configs"])
 
-        result.update(plan_result(spec, texts, params["phases"], params["hosts"]))
+        result.update(plan_result(spec, texts, params["phases"], params["hosts"], problems))
         result["changed"] = False
         if result["error_count"] and params["fail_on_error"]:
             result["failed"] = True

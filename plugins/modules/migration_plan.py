@@ -38,7 +38,16 @@ options:
   config_dir:
     description:
       - Local directory holding copies of the nodes' current files, named C(<inventory_hostname>.properties).
+      - A directory that is missing, unreadable, a file or a dangling link, and a file in it that cannot be read
+        or is not text, are errors; a broker without a file there is a warning (it is planned from the inventory).
     type: path
+  config_dir_key:
+    description:
+      - The name O(config_dir) is known by to the operator, used in the messages about it
+        (for example V(zk2kraft_validate_config_dir)).
+    type: str
+    default: config_dir
+    version_added: 0.1.0
   current_configs:
     description:
       - Current server.properties texts by host name; wins over O(config_dir) and the hosts'
@@ -111,9 +120,8 @@ warning_count:
   type: int
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import current_files
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import plan_result
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS
 
@@ -122,21 +130,12 @@ ARGUMENT_SPEC = dict(
     broker_group=dict(type="str", default="kafka_brokers"),
     controller_group=dict(type="str", default="kafka_controllers"),
     config_dir=dict(type="path"),
+    config_dir_key=dict(type="str", default="config_dir"),
     current_configs=dict(type="dict", default={}),
     phases=dict(type="list", elements="str", default=["zookeeper", "controllers", "migration", "dual_write", "kraft"]),
     hosts=dict(type="list", elements="str"),
     fail_on_error=dict(type="bool", default=True),
 )
-
-
-def read_config_dir(config_dir, names):
-    texts = {}
-    for name in names:
-        path = os.path.join(config_dir, "%s.properties" % name)
-        if os.path.exists(path):
-            with open(path, "rb") as handle:
-                texts[name] = handle.read().decode("latin-1")
-    return texts
 
 
 def main():
@@ -148,10 +147,9 @@ def main():
     if bad:
         module.fail_json(msg="unknown phase(s) %s; choose from %s" % (", ".join(bad), ", ".join(ALL_TARGETS)))
     spec = params["cluster"]
-    names = [n.get("name") for group in ("brokers", "controllers") for n in spec.get(group) or ()]
-    texts = read_config_dir(params["config_dir"], names) if params["config_dir"] else {}
+    texts, problems = current_files(spec, {}, params["config_dir"], params["config_dir_key"])
     texts.update(params["current_configs"])
-    result = plan_result(spec, texts, params["phases"], params["hosts"])
+    result = plan_result(spec, texts, params["phases"], params["hosts"], problems)
     if result["error_count"] and params["fail_on_error"]:
         module.fail_json(msg="the cluster cannot be migrated as described: %d error(s)" % result["error_count"], **result)
     module.exit_json(changed=False, **result)

@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
     ERROR,
+    KraftError,
     ModelError,
     Violation,
 )
@@ -26,14 +27,31 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions
     MetadataVersion,
     Release,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import parse_connect_string
 
 BROKER = "broker"
 CONTROLLER = "controller"
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+# The SASL mechanisms Kafka ships a login and server implementation for.
+SASL_MECHANISMS = ("PLAIN", "GSSAPI", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER")
+PROCESS_ROLES = (BROKER, CONTROLLER)
+# Kafka's ids are Java ints; ids are never negative for a migration.
+MAX_ID = 2147483647
+MIN_PORT, MAX_PORT = 1, 65535
+# Listener hosts that bind every address of the machine.
+WILDCARD_HOSTS = ("", "0.0.0.0", "::", "[::]")
 ACL_AUTHORIZER = "kafka.security.authorizer.AclAuthorizer"
 STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 
 _LISTENER_RE = re.compile(r"^([A-Za-z0-9_.-]+)://(\[[0-9a-fA-F:]+\]|[^:/\s]*):(\d+)$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def port_problem(port: int) -> Optional[str]:
+    """Why ``port`` cannot be a TCP port, or None."""
+    if not MIN_PORT <= port <= MAX_PORT:
+        return "port %d is outside %d..%d" % (port, MIN_PORT, MAX_PORT)
+    return None
 
 
 @dataclass(frozen=True)
@@ -56,7 +74,11 @@ def parse_listeners(text: Optional[str]) -> Tuple[Listener, ...]:
         match = _LISTENER_RE.match(item)
         if not match:
             raise ModelError("'%s' is not a listener (expected NAME://host:port)" % item)
-        result.append(Listener(match.group(1).upper(), match.group(2), int(match.group(3))))
+        listener = Listener(match.group(1).upper(), match.group(2), int(match.group(3)))
+        problem = port_problem(listener.port)
+        if problem:
+            raise ModelError("listener '%s': %s" % (item, problem))
+        result.append(listener)
     return tuple(result)
 
 
@@ -73,6 +95,8 @@ def parse_protocol_map(text: Optional[str]) -> Dict[str, str]:
         name, sep, proto = item.strip().partition(":")
         if not sep or not name.strip() or not proto.strip():
             raise ModelError("'%s' is not a NAME:PROTOCOL pair" % item.strip())
+        if not _NAME_RE.match(name.strip()):
+            raise ModelError("'%s' is not a listener name (letters, digits, '_', '.', '-')" % name.strip())
         result[name.strip().upper()] = proto.strip().upper()
     return result
 
@@ -150,6 +174,11 @@ class Cluster:
     controller_properties: Dict[str, str] = field(default_factory=dict)
     broker_controller_properties: Dict[str, str] = field(default_factory=dict)
     super_users: Optional[str] = None
+    # Built from the inventory alone, before any host's file was read: rules that the files may
+    # satisfy (a missing id, listeners, log dirs) are not judged yet.
+    partial: bool = False
+    # Whether the inventory names the inter-broker listener and the protocol map itself.
+    explicit_keys: Tuple[str, ...] = ()
 
     @property
     def nodes(self) -> Tuple[Node, ...]:
@@ -187,10 +216,21 @@ _CLUSTER_DEFAULTS: Dict[str, Any] = {
 
 
 def _as_int(value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise ModelError("%s must be an integer, got the boolean %s" % (what, str(value).lower()))
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):
         raise ModelError("%s must be an integer, got '%s'" % (what, value))
+
+
+def id_problem(node_id: int) -> Optional[str]:
+    """Why ``node_id`` cannot be a broker or controller id of a migration, or None."""
+    if node_id < 0:
+        return "id %d is negative: broker id generation cannot be used for a migration" % node_id
+    if node_id > MAX_ID:
+        return "id %d is outside 0..%d (a Java int)" % (node_id, MAX_ID)
+    return None
 
 
 def _as_str_map(value: Any, what: str) -> Dict[str, str]:
@@ -208,19 +248,41 @@ def _log_dirs(raw: Any, current: Optional[Mapping[str, str]]) -> Tuple[str, ...]
         return ()
     if isinstance(raw, str):
         raw = raw.split(",")
+    if not isinstance(raw, (list, tuple)):
+        raise ModelError("must be a list of directories or a comma-separated string, got '%s'" % raw)
+    return tuple(str(item).strip() for item in raw if str(item).strip())
+
+
+def _str_list(raw: Any) -> Tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, (list, tuple)):
+        raise ModelError("must be a list or a comma-separated string, got '%s'" % raw)
     return tuple(str(item).strip() for item in raw if str(item).strip())
 
 
 class _Builder:
     """Collects every problem instead of stopping at the first one."""
 
-    def __init__(self) -> None:
+    def __init__(self, partial: bool = False) -> None:
         self.violations: List[Violation] = []
+        self.partial = partial
 
     def problem(self, host: str, key: str, message: str, fix: str) -> None:
         self.violations.append(Violation(host, key, message, fix, ERROR))
 
+    def missing(self, host: str, key: str, message: str, fix: str) -> None:
+        """A value neither the inventory nor a file gave; not judged before the files are read."""
+        if not self.partial:
+            self.problem(host, key, message, fix)
+
     def node(self, raw: Mapping[str, Any], role: str, defaults: Mapping[str, Any]) -> Optional[Node]:
+        if not isinstance(raw, Mapping):
+            self.problem("(inventory)", "%ss" % role, "a %s entry is not a mapping: '%s'" % (role, raw),
+                         "describe each node as a mapping with a name")
+            return None
         name = str(raw.get("name") or "")
         if not name:
             self.problem("(inventory)", "name", "a %s entry has no host name" % role, "give every node a name")
@@ -235,9 +297,9 @@ class _Builder:
         key = "zk2kraft_node_id"
         if raw_id is None and current is not None:
             raw_id = current.get("broker.id", current.get("node.id"))
-            key = "broker.id"
+            key = "broker.id" if "broker.id" in current else "node.id"
         if raw_id is None:
-            self.problem(
+            self.missing(
                 name, "zk2kraft_node_id",
                 "no %s id: the inventory does not set it and no current server.properties gives it" % role,
                 "set zk2kraft_node_id for this host",
@@ -246,12 +308,12 @@ class _Builder:
             try:
                 node_id = _as_int(raw_id, key)
             except ModelError as exc:
-                self.problem(name, key, str(exc), "use a non-negative integer id")
-        if node_id is not None and node_id < 0:
-            self.problem(
-                name, key, "id %d is negative: broker id generation cannot be used for a migration" % node_id,
-                "give the node an explicit id >= 0",
-            )
+                self.problem(name, key, str(exc), "use a non-negative integer id (0..%d)" % MAX_ID)
+        if node_id is not None:
+            problem = id_problem(node_id)
+            if problem:
+                self.problem(name, key, problem, "give the node an explicit id in 0..%d" % MAX_ID)
+                node_id = None
 
         if role == CONTROLLER:
             port = defaults["controller_port"]
@@ -260,18 +322,28 @@ class _Builder:
             )
             advertised: Tuple[Listener, ...] = ()
             metadata_dir = str(raw.get("metadata_log_dir") or defaults["controller_metadata_log_dir"])
-            log_dirs = _log_dirs(raw.get("log_dirs"), None) or (metadata_dir,)
+            log_dirs = self._dirs(name, "zk2kraft_log_dirs", raw.get("log_dirs"), None) or (metadata_dir,)
         else:
             listeners = self._listeners(name, "listeners", raw.get("listeners"), current)
             advertised = self._listeners(name, "advertised.listeners", raw.get("advertised_listeners"), current)
-            log_dirs = _log_dirs(raw.get("log_dirs"), current)
+            log_dirs = self._dirs(name, "zk2kraft_log_dirs", raw.get("log_dirs"), current)
             metadata_dir = raw.get("metadata_log_dir") or (current or {}).get("metadata.log.dir")
         rack = raw.get("rack")
         if rack is None and current is not None:
             rack = current.get("broker.rack")
-        roles = raw.get("declared_roles") or ()
-        if isinstance(roles, str):
-            roles = roles.split(",")
+        if isinstance(rack, (list, dict, bool)):
+            self.problem(name, "zk2kraft_rack", "the rack must be a string, got '%s'" % rack, "set one rack name")
+            rack = None
+        try:
+            roles = _str_list(raw.get("declared_roles"))
+        except ModelError as exc:
+            self.problem(name, "zk2kraft_process_roles", "process roles %s" % exc, "use broker and/or controller")
+            roles = ()
+        for item in roles:
+            if item not in PROCESS_ROLES:
+                self.problem(name, "zk2kraft_process_roles",
+                             "unknown process role '%s' (only 'broker' and 'controller' are allowed roles)" % item,
+                             "use broker or controller")
         return Node(
             name=name,
             role=role,
@@ -284,32 +356,68 @@ class _Builder:
             rack=str(rack) if rack is not None else None,
             config_file=str(raw.get("config_file") or defaults["config_file"]),
             current=current,
-            declared_roles=tuple(str(r).strip() for r in roles if str(r).strip()),
+            declared_roles=tuple(r for r in roles if r in PROCESS_ROLES),
         )
 
+    def _dirs(self, name: str, key: str, raw: Any, current: Optional[Mapping[str, str]]) -> Tuple[str, ...]:
+        try:
+            return _log_dirs(raw, current)
+        except ModelError as exc:
+            self.problem(name, key, "log dirs %s" % exc, "list the log directories, e.g. [/var/lib/kafka/data]")
+            return ()
+
     def _listeners(self, name: str, key: str, raw: Any, current: Optional[Mapping[str, str]]) -> Tuple[Listener, ...]:
+        var = "zk2kraft_" + key.replace(".", "_")
         if raw is None and current is not None:
             raw = current.get(key)
+            var = key
         if isinstance(raw, (list, tuple)):
             raw = ",".join(str(item) for item in raw)
         try:
-            return parse_listeners(raw)
+            listeners = parse_listeners(raw)
         except ModelError as exc:
-            self.problem(name, key, str(exc), "write listeners as NAME://host:port, comma-separated")
+            self.problem(name, var, str(exc), "write listeners as NAME://host:port, comma-separated, ports in 1..65535")
             return ()
+        seen_names: Dict[str, Listener] = {}
+        seen_ports: Dict[int, Listener] = {}
+        for item in listeners:
+            if item.name in seen_names:
+                self.problem(name, var, "listener name %s appears twice (%s and %s)" % (
+                    item.name, seen_names[item.name], item), "give each listener a different name")
+            seen_names.setdefault(item.name, item)
+            if key == "listeners" and item.port in seen_ports:
+                self.problem(name, var, "port %d is used by two listeners (%s and %s)" % (
+                    item.port, seen_ports[item.port], item), "give each listener a different port")
+            seen_ports.setdefault(item.port, item)
+        return listeners
 
 
-def build_cluster(spec: Mapping[str, Any]) -> Tuple[Optional[Cluster], List[Violation]]:
-    """Build the model; return it (None when unusable) and every problem found on the way."""
-    builder = _Builder()
+def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> Tuple[Optional[Cluster], List[Violation]]:
+    """Build the model; return it (None when unusable) and every problem found on the way.
+
+    ``partial``: the spec holds the inventory alone (no host's file read yet); values a file may
+    still give are not reported missing, every value given is judged.
+    """
+    builder = _Builder(partial)
     defaults = dict(_CLUSTER_DEFAULTS)
     defaults.update({k: v for k, v in spec.items() if v is not None and k in _CLUSTER_DEFAULTS})
     try:
         defaults["controller_port"] = _as_int(defaults["controller_port"], "zk2kraft_controller_port")
+        problem = port_problem(defaults["controller_port"])
+        if problem:
+            raise ModelError(problem)
     except ModelError as exc:
-        builder.problem("(cluster)", "zk2kraft_controller_port", str(exc), "set a TCP port number")
+        builder.problem("(cluster)", "zk2kraft_controller_port", str(exc), "set a TCP port number in 1..65535")
         defaults["controller_port"] = 9093
     defaults["controller_listener_name"] = str(defaults["controller_listener_name"]).upper()
+    if not _NAME_RE.match(defaults["controller_listener_name"]):
+        builder.problem("(cluster)", "zk2kraft_controller_listener_name",
+                        "'%s' is not a listener name" % defaults["controller_listener_name"],
+                        "use letters, digits, '_', '.' or '-', e.g. CONTROLLER")
+    for group in ("brokers", "controllers"):
+        if not isinstance(spec.get(group) or (), (list, tuple)):
+            builder.problem("(inventory)", group, "the %s must be a list of hosts" % group, "list the hosts")
+            return None, builder.violations
 
     brokers = [builder.node(raw, BROKER, defaults) for raw in spec.get("brokers") or ()]
     controllers = [builder.node(raw, CONTROLLER, defaults) for raw in spec.get("controllers") or ()]
@@ -343,8 +451,17 @@ def build_cluster(spec: Mapping[str, Any]) -> Tuple[Optional[Cluster], List[Viol
         currents = [n.current.get("zookeeper.connect") for n in broker_nodes + controller_nodes
                     if n.current and n.current.get("zookeeper.connect")]
         zk_connect = currents[0] if currents else None
+    if zk_connect and not isinstance(zk_connect, str):
+        builder.problem("(cluster)", "zk2kraft_zookeeper_connect", "must be a string, got '%s'" % (zk_connect,),
+                        "write host:port[,host:port][/chroot]")
+        zk_connect = None
+    elif zk_connect:
+        problem = zookeeper_connect_problem(zk_connect)
+        if problem:
+            key = "zk2kraft_zookeeper_connect" if spec.get("zookeeper_connect") else "zookeeper.connect"
+            builder.problem("(cluster)", key, problem, ZK_CONNECT_FIX)
     if not zk_connect:
-        builder.problem(
+        builder.missing(
             "(cluster)", "zookeeper.connect",
             "Missing required configuration `zookeeper.connect` which has no default value: the controllers and "
             "the brokers in migration mode need the ZooKeeper ensemble",
@@ -365,6 +482,12 @@ def build_cluster(spec: Mapping[str, Any]) -> Tuple[Optional[Cluster], List[Viol
             protocol_map = parse_protocol_map(raw_map)
     except ModelError as exc:
         builder.problem("(cluster)", "listener.security.protocol.map", str(exc), "write NAME:PROTOCOL pairs, comma-separated")
+    for name, proto in protocol_map.items():
+        if proto not in SECURITY_PROTOCOLS:
+            builder.problem("(cluster)", "zk2kraft_listener_security_protocol_map" if raw_map is spec.get(
+                "listener_security_protocol_map") else "listener.security.protocol.map",
+                "listener %s maps to '%s', which is not a security protocol" % (name, proto),
+                "use one of %s" % ", ".join(SECURITY_PROTOCOLS))
     if not protocol_map:
         # Kafka's default map: listener names equal to protocol names.
         protocol_map = {p: p for p in SECURITY_PROTOCOLS}
@@ -383,6 +506,14 @@ def build_cluster(spec: Mapping[str, Any]) -> Tuple[Optional[Cluster], List[Viol
                 break
     if not inter_broker:
         inter_broker = "PLAINTEXT"
+    if not _NAME_RE.match(str(inter_broker)):
+        builder.problem("(cluster)", "zk2kraft_inter_broker_listener_name", "'%s' is not a listener name" % inter_broker,
+                        "name one of the brokers' listeners, e.g. INTERNAL")
+    sasl = spec.get("controller_sasl_mechanism")
+    if sasl and str(sasl).upper() not in SASL_MECHANISMS:
+        builder.problem("(cluster)", "zk2kraft_controller_sasl_mechanism",
+                        "'%s' is not a SASL mechanism Kafka knows" % sasl,
+                        "use one of %s" % ", ".join(m for m in SASL_MECHANISMS if not m.startswith("SCRAM")))
 
     authorizer = str(defaults["authorizer"]).lower()
     if authorizer not in ("auto", "acl", "none"):
@@ -441,8 +572,32 @@ def build_cluster(spec: Mapping[str, Any]) -> Tuple[Optional[Cluster], List[Viol
         controller_properties=maps["controller_properties"],
         broker_controller_properties=maps["broker_controller_properties"],
         super_users=str(super_users) if super_users else None,
+        partial=partial,
+        explicit_keys=tuple(sorted(k for k in spec if spec.get(k) is not None and k not in ("brokers", "controllers"))),
     )
     return cluster, builder.violations
+
+
+ZK_CONNECT_FIX = ("write host:port[,host:port][/chroot]: ports in 1..65535, the chroot after the last port, starting "
+                  "with '/' and not ending with one (e.g. zk1:2181,zk2:2181/kafka)")
+
+
+def zookeeper_connect_problem(text: str) -> Optional[str]:
+    """Why ``text`` is not a usable ``zookeeper.connect``, or None."""
+    try:
+        parse_connect_string(str(text))
+    except KraftError as exc:
+        return "'%s' is not a ZooKeeper connect string (%s)" % (text, str(exc).replace("%r" % str(text), "it"))
+    return None
+
+
+def zookeeper_connect_identity(text: str) -> Optional[Tuple[Tuple[Tuple[str, int], ...], str]]:
+    """The ensemble (sorted host:port pairs) and chroot ``text`` names; None when it does not parse."""
+    try:
+        parsed = parse_connect_string(str(text))
+    except KraftError:
+        return None
+    return tuple(sorted(parsed.hosts)), parsed.chroot or "/"
 
 
 # zookeeper.* keys that are not client settings and must not be copied to controllers.

@@ -11,7 +11,18 @@ import os
 import shutil
 import tempfile
 import time
-from typing import Callable, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
+    WARNING,
+    Violation,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import (
+    binary_reason,
+    strip_bom,
+)
+
+CONTROLLER_HOST = "localhost"
 
 
 def read_text(path: str) -> Optional[str]:
@@ -71,3 +82,86 @@ def write_atomic(path: str, text: str, mode: Optional[int] = None, uid: Optional
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _why_unusable_dir(path: str) -> Optional[str]:
+    if os.path.islink(path) and not os.path.exists(path):
+        return "is a symbolic link to %s, which does not exist" % os.readlink(path)
+    if not os.path.exists(path):
+        return "does not exist"
+    if not os.path.isdir(path):
+        return "is a file, not a directory"
+    try:
+        os.listdir(path)
+    except OSError as exc:
+        return "cannot be read (%s)" % (exc.strerror or "permission denied").lower()
+    return None
+
+
+def check_config_dir(config_dir: str, key: str = "config_dir") -> List[Violation]:
+    """The directory of current files on the Ansible controller must be a readable directory."""
+    reason = _why_unusable_dir(config_dir)
+    if reason is None:
+        return []
+    return [Violation(CONTROLLER_HOST, key, "the directory of current files %s %s" % (config_dir, reason),
+                      "point %s at a readable directory holding <inventory_hostname>.properties files" % key)]
+
+
+def read_properties_file(path: str) -> Tuple[Optional[str], Optional[str]]:
+    """(text, None) for a readable text file (BOM removed), (None, why) otherwise; (None, None) when absent."""
+    if os.path.islink(path) and not os.path.exists(path):
+        return None, "is a symbolic link to %s, which does not exist" % os.readlink(path)
+    if not os.path.exists(path):
+        return None, None
+    if os.path.isdir(path):
+        return None, "is a directory, not a file"
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return None, "cannot be read (%s)" % (exc.strerror or "permission denied").lower()
+    text = strip_bom(data.decode("latin-1"))
+    reason = binary_reason(text)
+    if reason:
+        return None, "is not a text properties file: %s" % reason
+    return text, None
+
+
+def read_config_dir(
+    config_dir: str, hosts: Sequence[str], brokers: Sequence[str] = (), key: str = "config_dir",
+) -> Tuple[Dict[str, str], List[Violation]]:
+    """Read ``<host>.properties`` for every host; every file that cannot be used is a violation."""
+    problems = check_config_dir(config_dir, key)
+    if problems:
+        return {}, problems
+    texts: Dict[str, str] = {}
+    for host in hosts:
+        path = os.path.join(config_dir, "%s.properties" % host)
+        text, why = read_properties_file(path)
+        if text is not None:
+            texts[host] = text
+        elif why is not None:
+            problems.append(Violation(host, "server.properties", "the current file %s %s" % (path, why),
+                                      "replace it with a copy of the host's server.properties (plain text)"))
+        elif host in brokers:
+            problems.append(Violation(host, "server.properties", "%s has no copy %s: it is planned from the inventory "
+                                      "alone" % (key, path), "copy the broker's server.properties there", WARNING))
+    return texts, problems
+
+
+def check_live_file(host: str, is_broker: bool, path: str, state: Mapping[str, Any]) -> List[Violation]:
+    """A file read on a host (``ansible.builtin.stat`` fields) that cannot be used for the plan."""
+    fix = "make %s a readable server.properties on the host, or set zk2kraft_config_file to it" % path
+    if not state.get("exists"):
+        if state.get("islnk"):
+            return [Violation(host, "server.properties", "%s is a symbolic link to %s, which does not exist" % (
+                path, state.get("lnk_source") or "a missing file"), fix)]
+        if is_broker:
+            return [Violation(host, "server.properties", "%s does not exist on the broker" % path, fix)]
+        return []
+    if state.get("isdir"):
+        return [Violation(host, "server.properties", "%s is a directory, not a file" % path, fix)]
+    if not state.get("readable", True):
+        return [Violation(host, "server.properties", "%s cannot be read by the connecting user" % path,
+                          "read it as a user that may (become: true), or " + fix)]
+    return []

@@ -16,11 +16,18 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
     ACL_AUTHORIZER,
+    SECURITY_PROTOCOLS,
+    STANDARD_AUTHORIZER,
+    WILDCARD_HOSTS,
+    ZK_CONNECT_FIX,
     Cluster,
     Listener,
+    Node,
     parse_listeners,
     parse_protocol_map,
     parse_voters,
+    zookeeper_connect_identity,
+    zookeeper_connect_problem,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
     ERROR,
@@ -28,6 +35,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     ModelError,
     Violation,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import is_secret_key
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MV_3_4,
     MV_3_6_IV1,
@@ -336,7 +344,7 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
     for node in cluster.brokers:
         names = _names(node.listeners)
         current = node.current or {}
-        if not node.listeners:
+        if not node.listeners and not cluster.partial:
             error(node.name, "listeners", "the broker has no listeners (neither in the inventory nor in its "
                   "server.properties)", "set zk2kraft_listeners for the host or give its current server.properties")
         if ctrl in names:
@@ -344,7 +352,8 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
                   "controller.listener.names must not contain a value appearing in the 'listeners' configuration when "
                   "running KRaft with just the broker role" % ctrl,
                   "choose another zk2kraft_controller_listener_name, or rename the broker listener")
-        if node.listeners and ib not in names:
+        if node.listeners and ib not in names and (
+                not cluster.partial or "inter_broker_listener_name" in cluster.explicit_keys):
             error(node.name, "inter.broker.listener.name", "inter-broker listener %s is not among the broker's listeners "
                   "(%s)" % (ib, ",".join(names)), "set zk2kraft_inter_broker_listener_name to one of them")
         for item in node.listeners:
@@ -352,7 +361,7 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
             if owner:
                 error(node.name, "listeners", "listener %s uses the address and port of controller %s" % (item, owner),
                       "give the controllers their own address or another zk2kraft_controller_port")
-        if not node.log_dirs:
+        if not node.log_dirs and not cluster.partial:
             error(node.name, "log.dirs", "At least one log directory must be defined via log.dirs or log.dir.",
                   "set zk2kraft_log_dirs or give the current server.properties")
         elif len(node.log_dirs) > 1:
@@ -393,6 +402,163 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
             if file_id is not None and file_id.strip() != str(node.node_id):
                 error(node.name, id_key, "server.properties says %s=%s but the inventory says %d" % (
                       id_key, file_id, node.node_id), "make zk2kraft_node_id equal the broker's %s" % id_key)
+    out.extend(_check_endpoints(cluster))
+    out.extend(_check_protocol_maps(cluster))
+    if not cluster.partial:
+        out.extend(_check_files_agree(cluster))
+        out.extend(_expert_warnings(cluster))
+    return out
+
+
+def _is_wildcard(host: str) -> bool:
+    return host.strip() in WILDCARD_HOSTS
+
+
+def _check_endpoints(cluster: Cluster) -> List[Violation]:
+    """Two controllers on one address and port; a controller colliding with a broker's wildcard bind."""
+    out: List[Violation] = []
+    port = cluster.controller_port
+    taken: Dict[str, str] = {}
+    for node in cluster.controllers:
+        other = taken.get(node.address)
+        if other is not None:
+            out.append(Violation(node.name, "zk2kraft_address", "controller %s would listen on %s:%d, like controller "
+                                 "%s" % (node.name, node.address, port, other),
+                                 "give every controller its own address (zk2kraft_address or ansible_host)"))
+        taken.setdefault(node.address, node.name)
+    for broker in cluster.brokers:
+        machine = {broker.address} | {item.host for item in broker.listeners if not _is_wildcard(item.host)}
+        for item in broker.listeners:
+            if item.port != port or not _is_wildcard(item.host):
+                continue
+            for node in cluster.controllers:
+                if node.address in machine:
+                    out.append(Violation(node.name, "zk2kraft_controller_port", "controller %s would listen on %s:%d, "
+                                         "but broker %s on the same machine binds every address on port %d (%s)" % (
+                                             node.name, node.address, port, broker.name, port, item),
+                                         "choose a zk2kraft_controller_port no broker listener uses, or put the "
+                                         "controller on its own machine"))
+    return out
+
+
+def _check_protocol_maps(cluster: Cluster) -> List[Violation]:
+    """Every broker listener needs a security protocol: Kafka refuses to start otherwise."""
+    out: List[Violation] = []
+    explicit = "listener_security_protocol_map" in cluster.explicit_keys
+    for node in cluster.brokers:
+        file_map_text = (node.current or {}).get("listener.security.protocol.map")
+        if file_map_text:
+            try:
+                mapping = parse_protocol_map(file_map_text)
+            except ModelError:
+                continue  # check_config reports the syntax
+            key = "listener.security.protocol.map"
+            for name, proto in mapping.items():
+                if proto not in SECURITY_PROTOCOLS:
+                    out.append(Violation(node.name, key, "listener %s maps to '%s', which is not a security protocol" % (
+                        name, proto), "use one of %s" % ", ".join(SECURITY_PROTOCOLS)))
+        elif cluster.partial and not explicit:
+            continue  # the broker's file may still give the map
+        else:
+            mapping = dict(cluster.broker_protocol_map)
+            key = "zk2kraft_listener_security_protocol_map" if explicit else "listener.security.protocol.map"
+        names: List[str] = []
+        for item in tuple(node.listeners) + tuple(node.advertised_listeners):
+            if item.name not in names and item.name != cluster.controller_listener_name:
+                names.append(item.name)
+        for name in names:
+            if name not in mapping:
+                out.append(Violation(node.name, key, "listener %s has no entry in listener.security.protocol.map (%s): "
+                                     "Kafka cannot tell its security protocol" % (
+                                         name, ",".join("%s:%s" % kv for kv in mapping.items()) or "empty"),
+                                     "add %s:<protocol> to the map (one of %s)" % (name, ", ".join(SECURITY_PROTOCOLS))))
+    return out
+
+
+def _zk_mode_files(cluster: Cluster) -> List[Node]:
+    return [n for n in cluster.brokers if n.current is not None and not _csv(n.current.get("process.roles"))]
+
+
+def _shown(key: str, value: Optional[str]) -> str:
+    if value is None:
+        return "(unset)"
+    return "********" if is_secret_key(key) else value
+
+
+def _check_files_agree(cluster: Cluster) -> List[Violation]:
+    """Keys every broker must agree on, and a file that must agree with the inventory."""
+    out: List[Violation] = []
+    files = _zk_mode_files(cluster)
+    wanted_zk = zookeeper_connect_identity(cluster.zookeeper_connect)
+    for node in files:
+        current = node.current or {}
+        broker_id, node_id = current.get("broker.id"), current.get("node.id")
+        if broker_id is not None and node_id is not None and broker_id.strip() != node_id.strip():
+            out.append(Violation(node.name, "node.id", "the ZooKeeper-mode file sets broker.id=%s but node.id=%s" % (
+                broker_id.strip(), node_id.strip()), "remove node.id from the broker's file (or make it equal broker.id)"))
+        connect = current.get("zookeeper.connect")
+        if connect:
+            problem = zookeeper_connect_problem(connect)
+            if problem:
+                out.append(Violation(node.name, "zookeeper.connect", problem, ZK_CONNECT_FIX))
+            elif wanted_zk is not None and zookeeper_connect_identity(connect) != wanted_zk:
+                got = zookeeper_connect_identity(connect)
+                what = ("another chroot (%s, the cluster's is %s): that is another Kafka cluster's metadata" % (
+                    got[1], wanted_zk[1]) if got and got[1] != wanted_zk[1] else "another ZooKeeper ensemble")
+                out.append(Violation(node.name, "zookeeper.connect", "server.properties says zookeeper.connect=%s, but the "
+                                     "cluster's is %s: %s" % (connect, cluster.zookeeper_connect, what),
+                                     "make every broker's zookeeper.connect the same, and zk2kraft_zookeeper_connect "
+                                     "(if set) equal to it"))
+        file_ib = current.get("inter.broker.listener.name") or current.get("security.inter.broker.protocol") or "PLAINTEXT"
+        if file_ib.strip().upper() != cluster.inter_broker_listener_name:
+            out.append(Violation(node.name, "inter.broker.listener.name", "the broker's inter-broker listener is %s, but "
+                                 "the cluster's is %s: the roll would move replication to another listener" % (
+                                     file_ib.strip().upper(), cluster.inter_broker_listener_name),
+                                 "give every broker the same inter.broker.listener.name, and "
+                                 "zk2kraft_inter_broker_listener_name (if set) equal to it"))
+        file_zk = {k: v for k, v in current.items() if k.startswith("zookeeper.")
+                   and k not in ("zookeeper.connect", "zookeeper.metadata.migration.enable")}
+        for key in sorted(set(file_zk) | set(cluster.zookeeper_client_properties)):
+            if file_zk.get(key) != cluster.zookeeper_client_properties.get(key):
+                out.append(Violation(node.name, key, "the broker's ZooKeeper client setting is %s, but the cluster's is %s "
+                                     "(the plan would rewrite it, and the controllers get the cluster's)" % (
+                                         _shown(key, file_zk.get(key)),
+                                         _shown(key, cluster.zookeeper_client_properties.get(key))),
+                                     "give every broker the same zookeeper.* client settings, and "
+                                     "zk2kraft_zookeeper_client_properties (if set) equal to them"))
+    for key in ("super.users", "authorizer.class.name"):
+        values: Dict[str, List[str]] = {}
+        for node in files:
+            values.setdefault(((node.current or {}).get(key) or "").strip(), []).append(node.name)
+        if len(values) > 1:
+            reference_value, reference_hosts = next(iter(values.items()))
+            for value, hosts in list(values.items())[1:]:
+                for host in hosts:
+                    out.append(Violation(host, key, "%s=%s differs from %s=%s on %s: the key must agree across the "
+                                         "brokers" % (key, _shown(key, value) or "(unset)", key,
+                                                      _shown(key, reference_value) or "(unset)",
+                                                      ",".join(reference_hosts)),
+                                         "set the same %s on every broker first" % key))
+    return out
+
+
+def _expert_warnings(cluster: Cluster) -> List[Violation]:
+    out: List[Violation] = []
+    for node in _zk_mode_files(cluster):
+        authorizer = (node.current or {}).get("authorizer.class.name", "").strip()
+        if authorizer and authorizer not in (ACL_AUTHORIZER, STANDARD_AUTHORIZER):
+            out.append(Violation(node.name, "authorizer.class.name", "custom authorizer %s will not carry over to KRaft "
+                                 "as is: it is kept unchanged, and KRaft brokers and controllers keep no ACLs in "
+                                 "ZooKeeper" % authorizer,
+                                 "check that it works in KRaft mode (or switch to AclAuthorizer before migrating)",
+                                 WARNING))
+    with_rack = [n.name for n in cluster.brokers if n.rack]
+    without = [n.name for n in cluster.brokers if not n.rack]
+    if with_rack and without:
+        for name in without:
+            out.append(Violation(name, "broker.rack", "only some brokers carry a rack (%s do, this one does not): "
+                                 "rack-aware replica placement fails or is lopsided" % ",".join(with_rack),
+                                 "set zk2kraft_rack (broker.rack) on every broker, or on none", WARNING))
     return out
 
 

@@ -7,7 +7,10 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
-from typing import Any, Callable, Dict, Mapping, Sequence, Tuple
+import json
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ERROR, Violation
 
 PREFIX = "zk2kraft_"
 
@@ -26,11 +29,85 @@ NODE_KEYS = (
 )
 
 
+# Per-host variables that are neither cluster keys nor node keys.
+HOST_KEYS = ("address", "process_roles", "current_properties", "current_file")
+
+
 def _get(vars_: Any, key: str) -> Any:
     try:
         return vars_.get(key)
     except Exception:  # a variable that fails to template counts as unset; the model reports what is missing
         return None
+
+
+def _names(vars_: Any) -> List[str]:
+    try:
+        return [str(k) for k in vars_.keys() if str(k).startswith(PREFIX)]
+    except Exception:  # an object without keys has no variables to report
+        return []
+
+
+def _canonical(value: Any) -> str:
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, (dict, list)):
+        return "a different %s" % ("mapping" if isinstance(value, dict) else "list")
+    return "'%s'" % value
+
+
+def cluster_key_violations(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]]) -> List[Violation]:
+    """A cluster-wide variable must have one value on every Kafka host: the plan reads it from the first broker."""
+    out: List[Violation] = []
+    for key in CLUSTER_KEYS:
+        if key in NODE_KEYS:
+            continue
+        name = PREFIX + key
+        groups: Dict[str, Tuple[Any, List[str]]] = {}
+        for host in hosts:
+            value = _get(host_vars(host), name)
+            groups.setdefault(_canonical(value), (value, []))[1].append(host)
+        if len(groups) < 2:
+            continue
+        described = "; ".join("%s on %s" % (_describe(value), ",".join(names)) for value, names in groups.values())
+        odd = [h for dummy, names in list(groups.values())[1:] for h in names]
+        out.append(Violation(",".join(odd), name, "%s is cluster-wide but differs between hosts (%s); the plan would "
+                             "silently take the first broker's" % (name, described),
+                             "set %s once for all hosts (group_vars/all), not per host or per group" % name, ERROR))
+    return out
+
+
+def variable_names(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]],
+                   play_vars: Mapping[str, Any]) -> List[str]:
+    """Every zk2kraft_* variable the inventory or the command line sets."""
+    names = set(_names(play_vars))
+    for host in hosts:
+        names.update(_names(host_vars(host)))
+    return sorted(names)
+
+
+def option_values(names: Sequence[str], hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]],
+                  play_vars: Mapping[str, Any]) -> Dict[str, List[Tuple[str, Any]]]:
+    """Each run option's distinct values: on the Ansible controller ('localhost') and on any host that differs."""
+    found: Dict[str, List[Tuple[str, Any]]] = {}
+    for name in names:
+        seen: Dict[str, Optional[str]] = {}
+        values: List[Tuple[str, Any]] = []
+        for where, vars_ in [("localhost", play_vars)] + [(h, host_vars(h)) for h in hosts]:
+            value = _get(vars_, name)
+            if value is None or _canonical(value) in seen:
+                continue
+            seen[_canonical(value)] = where
+            values.append((where, value))
+        if values:
+            found[name] = values
+    return found
 
 
 def spec_from_inventory(
@@ -69,3 +146,13 @@ def spec_from_inventory(
     spec["brokers"] = [node(h, ("broker", "controller") if h in both else ()) for h in brokers]
     spec["controllers"] = [node(h, ("broker", "controller") if h in both else ()) for h in controllers]
     return spec, texts
+
+
+def live_file_states(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]]) -> Dict[str, Mapping[str, Any]]:
+    """What reading each host's file found (zk2kraft_current_file: path and stat fields), where it was read."""
+    states: Dict[str, Mapping[str, Any]] = {}
+    for host in hosts:
+        state = _get(host_vars(host), PREFIX + "current_file")
+        if isinstance(state, Mapping):
+            states[host] = state
+    return states

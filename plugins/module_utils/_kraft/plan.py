@@ -33,6 +33,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases i
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import (
     PropertiesDocument,
     PropertiesError,
+    binary_reason,
     is_secret_key,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import (
@@ -135,8 +136,18 @@ class Plan:
         return lines
 
 
-def _parse_current(host: str, text: Optional[str], violations: List[Violation]) -> Optional[PropertiesDocument]:
+def _parse_current(host: str, text: Optional[str], violations: List[Violation],
+                   path: str = "server.properties") -> Optional[PropertiesDocument]:
     if text is None:
+        return None
+    if not isinstance(text, str):
+        violations.append(Violation(host, "server.properties", "the current file %s is not text" % path,
+                                    "give the file's text"))
+        return None
+    reason = binary_reason(text)
+    if reason:
+        violations.append(Violation(host, "server.properties", "the current file %s is not a text properties file: "
+                                    "%s" % (path, reason), "restore %s from a backup (plain text)" % path))
         return None
     try:
         return PropertiesDocument.parse(text)
@@ -151,28 +162,36 @@ def build_plan(
     current_texts: Optional[Mapping[str, str]] = None,
     targets: Sequence[str] = PHASES,
     hosts: Optional[Sequence[str]] = None,
+    partial: bool = False,
+    input_violations: Sequence[Violation] = (),
 ) -> Plan:
     """Model the cluster, render ``targets`` for every node (or ``hosts``), and check everything.
 
     ``current_texts`` maps host names to their current server.properties; a broker
-    without one is planned from the inventory alone.
+    without one is planned from the inventory alone. ``partial``: no file was read yet, so
+    only what the inventory gives is judged. ``input_violations`` (files that could not be
+    read, inconsistent variables) head the list.
     """
-    violations: List[Violation] = []
+    violations: List[Violation] = list(input_violations)
     current_texts = dict(current_texts or {})
     documents: Dict[str, PropertiesDocument] = {}
     spec = dict(spec)
     for group in ("brokers", "controllers"):
         nodes = []
         for raw in spec.get(group) or ():
+            if not isinstance(raw, Mapping):
+                nodes.append(raw)
+                continue
             raw = dict(raw)
-            doc = _parse_current(str(raw.get("name")), current_texts.get(str(raw.get("name"))), violations)
+            doc = _parse_current(str(raw.get("name")), current_texts.get(str(raw.get("name"))), violations,
+                                 str(raw.get("config_file") or spec.get("config_file") or "server.properties"))
             if doc is not None:
                 documents[str(raw["name"])] = doc
                 raw["current"] = doc.to_dict()
             nodes.append(raw)
         spec[group] = nodes
 
-    cluster, model_violations = build_cluster(spec)
+    cluster, model_violations = build_cluster(spec, partial)
     violations.extend(model_violations)
     if cluster is None:
         return Plan(None, [], violations)
@@ -216,9 +235,10 @@ def plan_result(
     current_texts: Optional[Mapping[str, str]] = None,
     targets: Sequence[str] = PHASES,
     hosts: Optional[Sequence[str]] = None,
+    input_violations: Sequence[Violation] = (),
 ) -> Dict[str, Any]:
     """The plan as module results: JSON-safe, secrets masked or split out."""
-    plan = build_plan(spec, current_texts, targets, hosts)
+    plan = build_plan(spec, current_texts, targets, hosts, input_violations=input_violations)
     result: Dict[str, Any] = {
         "plan": {node.host: node.as_dict() for node in plan.nodes},
         "violations": [v.as_dict() for v in plan.violations],

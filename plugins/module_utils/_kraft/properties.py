@@ -44,6 +44,28 @@ _KEY_SPECIALS = frozenset(" =:#!")
 
 MASK = "********"
 
+# A UTF-8 byte order mark as it arrives: decoded as UTF-8, or as ISO-8859-1 (how Java reads the bytes).
+_BOMS = ("\ufeff", "\xef\xbb\xbf")
+# Characters no text properties file holds: C0 controls other than the whitespace and line breaks,
+# and what a UTF-8 decoder leaves for bytes it could not decode.
+_BINARY = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd\udc80-\udcff]")
+
+
+def strip_bom(text: str) -> str:
+    """``text`` without a leading UTF-8 byte order mark (Java would make it part of the first key)."""
+    for bom in _BOMS:
+        if text.startswith(bom):
+            return text[len(bom):]
+    return text
+
+
+def binary_reason(text: str) -> Optional[str]:
+    """Why ``text`` is not a text properties file (a NUL or other control byte), or None."""
+    match = _BINARY.search(text)
+    if match is None:
+        return None
+    return "binary content (character 0x%02x at offset %d)" % (ord(match.group()), match.start())
+
 
 class PropertiesError(ValueError):
     """A document Java would refuse to load (a malformed ``\\uXXXX`` escape) or cannot encode."""
@@ -258,7 +280,7 @@ class PropertiesDocument:
 
     @classmethod
     def parse(cls, text: str) -> PropertiesDocument:
-        return cls(_parse_entries(text))
+        return cls(_parse_entries(strip_bom(text)))
 
     @classmethod
     def parse_bytes(cls, data: bytes) -> PropertiesDocument:

@@ -180,7 +180,7 @@ PROBLEMS: List[Any] = [
     pytest.param({"brokers": [{"name": "kb7", "current": dict(BROKER_FILE, listeners="INTERNAL:9092")}]}, "kb7",
                  "listeners", "is not a listener", id="bad-listeners-in-file"),
     pytest.param({"brokers": [{"name": "kb7", "current": BROKER_FILE, "advertised_listeners": "x"}]}, "kb7",
-                 "advertised.listeners", "is not a listener", id="bad-advertised-in-inventory"),
+                 "zk2kraft_advertised_listeners", "is not a listener", id="bad-advertised-in-inventory"),
     pytest.param({"brokers": [{"name": "kb7", "current": dict(BROKER_FILE, **{"zookeeper.connect": ""})}]},
                  "(cluster)", "zookeeper.connect", "Missing required configuration `zookeeper.connect`",
                  id="missing-zookeeper-connect"),
@@ -205,7 +205,7 @@ def test_problems_are_all_collected_and_unusable_model_is_none() -> None:
     assert cluster is None
     found = {(p.host, p.key) for p in problems}
     assert found >= {("(cluster)", "zk2kraft_kafka_version"), ("(cluster)", "zk2kraft_metadata_version"),
-                     ("kb1", "zk2kraft_node_id"), ("kb1", "listeners"), ("kb2", "listeners"),
+                     ("kb1", "zk2kraft_node_id"), ("kb1", "zk2kraft_listeners"), ("kb2", "zk2kraft_listeners"),
                      ("(cluster)", "zookeeper.connect")}
 
 

@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Every input of a run (run options, inventory variables, local files) judged before any host is contacted.
+
+``check_inputs`` is the one place the playbooks' first play calls; it returns violations naming
+the host, the variable, what is wrong and the allowed values.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+import difflib
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import MAX_PORT, MIN_PORT
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
+    ERROR,
+    WARNING,
+    Violation,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import (
+    check_config_dir,
+    check_live_file,
+    read_config_dir,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
+    CLUSTER_KEYS,
+    HOST_KEYS,
+    NODE_KEYS,
+    PREFIX,
+    cluster_key_violations,
+    option_values,
+    spec_from_inventory,
+    variable_names,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import build_plan
+
+TRUE_WORDS = ("true", "yes", "on", "1", "y", "t")
+FALSE_WORDS = ("false", "no", "off", "0", "n", "f")
+
+BOOL, CHOICE, CHOICES, INT, PORT, TEXT, FILE, DIRECTORY, ZK_CLIENT = (
+    "bool", "choice", "choices", "int", "port", "text", "file", "directory", "zk_client")
+
+
+@dataclass(frozen=True)
+class Option:
+    kind: str
+    about: str
+    choices: Tuple[str, ...] = ()
+    minimum: Optional[int] = None
+    empty_ok: bool = False
+
+
+# The variables that steer a run (given with -e, or in the inventory), and the playbook that reads them.
+RUN_OPTIONS: Dict[str, Option] = {
+    "zk2kraft_stop_after": Option(CHOICE, "migrate.yml: the phase to stop after",
+                                  ("controllers", "migration", "dual_write"), empty_ok=True),
+    "zk2kraft_finalize": Option(BOOL, "migrate.yml: run the one-way finalization"),
+    "zk2kraft_finalize_min_soak_seconds": Option(INT, "migrate.yml: seconds on KRaft before finalizing", minimum=0),
+    "zk2kraft_verify_phase": Option(CHOICE, "verify.yml: the phase to verify", ("kraft", "dual_write")),
+    "zk2kraft_verify_snapshot": Option(FILE, "verify.yml: the metadata snapshot to compare with"),
+    "zk2kraft_validate_live": Option(BOOL, "validate.yml: read the files over SSH"),
+    "zk2kraft_validate_config_dir": Option(DIRECTORY, "validate.yml: local copies of the current files"),
+    "zk2kraft_validate_phases": Option(CHOICES, "validate.yml: the phases to render", ALL_TARGETS),
+    "zk2kraft_broker_group": Option(TEXT, "validate.yml: inventory group of the brokers"),
+    "zk2kraft_controller_group": Option(TEXT, "validate.yml: inventory group of the controllers"),
+    "zk2kraft_jolokia_port": Option(PORT, "Jolokia agent port on the Kafka hosts"),
+    "zk2kraft_kafka_archive": Option(FILE, "Kafka release archive on the Ansible controller", empty_ok=True),
+    "zk2kraft_kafka_opts": Option(TEXT, "KAFKA_OPTS of the controllers' service", empty_ok=True),
+    "zk2kraft_service_user": Option(TEXT, "controllers' service user"),
+    "zk2kraft_service_group": Option(TEXT, "controllers' service group"),
+    "zk2kraft_manage_user": Option(BOOL, "create the controllers' service account"),
+    "zk2kraft_zookeeper_client": Option(ZK_CLIENT, "ZooKeeper connection options of the modules"),
+    "zk2kraft_report_dir": Option(TEXT, "directory of the reports and the metadata snapshot"),
+}
+
+# The keys of zk2kraft_zookeeper_client (the modules' ZooKeeper connection options) and their kinds.
+ZK_CLIENT_OPTIONS: Dict[str, Option] = {
+    "zookeeper_timeout": Option(INT, "seconds", minimum=1),
+    "zookeeper_tls": Option(BOOL, "connect with TLS"),
+    "zookeeper_tls_ca": Option(TEXT, "CA file"),
+    "zookeeper_tls_certfile": Option(TEXT, "client certificate"),
+    "zookeeper_tls_keyfile": Option(TEXT, "client key"),
+    "zookeeper_tls_keyfile_password": Option(TEXT, "client key password"),
+    "zookeeper_tls_verify": Option(BOOL, "verify certificates"),
+    "zookeeper_tls_check_hostname": Option(BOOL, "check host names"),
+    "zookeeper_auth": Option(CHOICE, "authentication", ("none", "sasl_digest", "digest")),
+    "zookeeper_username": Option(TEXT, "user name"),
+    "zookeeper_password": Option(TEXT, "password"),
+}
+
+# Variables the playbooks set themselves (facts, registered results); never a typo of the operator's.
+INTERNAL_NAMES = frozenset(PREFIX + n for n in (
+    "node", "slurp", "spec", "detected", "plan", "run_started", "phase_after", "finalize_order", "zk",
+    "log_dir_stat", "validate_plan", "validate_slurp", "validate_stat", "validate_inputs", "verify_plan",
+    "verify_zk", "verify_metadata", "ms_expected", "ms_timeout", "ms_spec", "ms_node", "ms_leader", "ms_wait",
+))
+
+USER_NAMES = tuple(sorted(set(RUN_OPTIONS) | {PREFIX + k for k in CLUSTER_KEYS + NODE_KEYS + HOST_KEYS}))
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.strip().lstrip("-").isdigit()
+
+
+def _problem(name: str, option: Option, value: Any) -> Optional[Tuple[str, str]]:
+    """(what is wrong, how to fix it) for ``value`` of ``option``, or None when it is fine."""
+    if option.empty_ok and value == "":
+        return None
+    if option.kind == BOOL:
+        if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
+            return None
+        if isinstance(value, str) and value.strip().lower() in TRUE_WORDS + FALSE_WORDS:
+            return None
+        return "'%s' is not a boolean" % (value,), "use true or false"
+    if option.kind == CHOICE:
+        if isinstance(value, str) and value in option.choices:
+            return None
+        return ("'%s' is not one of the allowed values %s" % (value, ", ".join(option.choices)),
+                "use one of: %s" % ", ".join(option.choices))
+    if option.kind == CHOICES:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not items:
+            return "'%s' is not a list of phases" % (value,), "give a list drawn from %s" % ", ".join(option.choices)
+        bad = [str(i).strip() for i in items if str(i).strip() not in option.choices]
+        if bad:
+            return ("%s %s not among the allowed values %s" % (", ".join("'%s'" % b for b in bad),
+                                                                "is" if len(bad) == 1 else "are",
+                                                                ", ".join(option.choices)),
+                    "use only: %s" % ", ".join(option.choices))
+        return None
+    if option.kind in (INT, PORT):
+        if not _is_int(value):
+            what = "a TCP port number" if option.kind == PORT else "a whole number"
+            return "'%s' is not %s" % (value, what), "give %s" % what
+        number = int(str(value).strip())
+        if option.kind == PORT and not MIN_PORT <= number <= MAX_PORT:
+            return "port %d is outside %d..%d" % (number, MIN_PORT, MAX_PORT), "give a port in %d..%d" % (
+                MIN_PORT, MAX_PORT)
+        if option.minimum is not None and number < option.minimum:
+            return "%d is below the minimum %d" % (number, option.minimum), "give a number >= %d" % option.minimum
+        return None
+    if option.kind == TEXT:
+        if isinstance(value, str) and (value.strip() or option.empty_ok):
+            return None
+        return "'%s' is not a non-empty string" % (value,), "give a string"
+    if option.kind == FILE:
+        if not isinstance(value, str) or not value.strip():
+            return "'%s' is not a path" % (value,), "give the path of a file on the Ansible controller"
+        # A relative path is found through Ansible's search path; only an absolute one can be judged here.
+        if os.path.isabs(value) and not os.path.isfile(value):
+            why = "is a directory" if os.path.isdir(value) else "does not exist"
+            return "%s %s on the Ansible controller" % (value, why), "give the path of an existing file"
+        return None
+    if option.kind == DIRECTORY:
+        if not isinstance(value, str) or not value.strip():
+            return "'%s' is not a path" % (value,), "give a directory on the Ansible controller"
+        problems = check_config_dir(value, name)
+        if problems:
+            return problems[0].message, problems[0].fix
+        return None
+    if option.kind == ZK_CLIENT:
+        if not isinstance(value, Mapping):
+            return "'%s' is not a mapping" % (value,), "give a mapping of zookeeper_* options"
+        for key, item in value.items():
+            sub = ZK_CLIENT_OPTIONS.get(str(key))
+            if sub is None:
+                return ("'%s' is not a ZooKeeper connection option" % key,
+                        "use only %s" % ", ".join(sorted(ZK_CLIENT_OPTIONS)))
+            found = _problem(str(key), sub, item)
+            if found:
+                shown = found[0] if "password" not in str(key) else "the value is not valid"
+                return "%s: %s" % (key, shown), found[1]
+        return None
+    return None
+
+
+def check_run_options(values: Mapping[str, Sequence[Tuple[str, Any]]]) -> List[Violation]:
+    """Judge each run option's values (``name -> [(where, value)]``) against ``RUN_OPTIONS``."""
+    out: List[Violation] = []
+    for name, option in RUN_OPTIONS.items():
+        for where, value in values.get(name) or ():
+            found = _problem(name, option, value)
+            if found:
+                out.append(Violation(where, name, "%s (%s)" % (found[0], option.about), found[1], ERROR))
+    return out
+
+
+def check_variable_names(names: Sequence[str]) -> List[Violation]:
+    """A zk2kraft_* variable this collection does not read, close to one it does: most likely a typo."""
+    out: List[Violation] = []
+    for name in names:
+        if name in USER_NAMES or name in INTERNAL_NAMES:
+            continue
+        close = difflib.get_close_matches(name, USER_NAMES, n=1, cutoff=0.85)
+        if close:
+            out.append(Violation("localhost", name, "%s is not a variable of this collection and is ignored" % name,
+                                 "did you mean %s?" % close[0], WARNING))
+    return out
+
+
+def check_inputs(
+    brokers: Sequence[str],
+    controllers: Sequence[str],
+    host_vars: Callable[[str], Mapping[str, Any]],
+    play_vars: Mapping[str, Any],
+) -> List[Violation]:
+    """Every check that needs no host: run options, variable names, cluster-wide variables, the inventory's
+    model (values given, ranges, enums, duplicates) and the local copies of the files."""
+    hosts = list(dict.fromkeys(list(brokers) + list(controllers)))
+    values = option_values(list(RUN_OPTIONS), hosts, host_vars, play_vars)
+    out = check_run_options(values)
+    out.extend(check_variable_names(variable_names(hosts, host_vars, play_vars)))
+    out.extend(cluster_key_violations(hosts, host_vars))
+    spec, dummy = spec_from_inventory(brokers, controllers, host_vars, play_vars)
+    out.extend(v for v in build_plan(spec, {}, targets=(), partial=True).violations if v.severity == ERROR)
+    config_dir = [v for where, v in values.get("zk2kraft_validate_config_dir") or () if where == "localhost"]
+    if config_dir and isinstance(config_dir[0], str) and not check_config_dir(config_dir[0]):
+        dummy_texts, problems = read_config_dir(config_dir[0], hosts, brokers, "zk2kraft_validate_config_dir")
+        out.extend(v for v in problems if v.severity == ERROR)
+    return out
+
+
+def current_files(
+    spec: Mapping[str, Any],
+    live_states: Mapping[str, Mapping[str, Any]],
+    config_dir: Optional[str] = None,
+    config_dir_key: str = "config_dir",
+) -> Tuple[Dict[str, str], List[Violation]]:
+    """The current files from a local directory, and every file (local or read live) that cannot be used."""
+    brokers = [str(n.get("name")) for n in spec.get("brokers") or () if isinstance(n, Mapping)]
+    controllers = [str(n.get("name")) for n in spec.get("controllers") or () if isinstance(n, Mapping)]
+    problems: List[Violation] = []
+    for host, state in live_states.items():
+        problems.extend(check_live_file(host, host in brokers, str(state.get("path") or "server.properties"), state))
+    texts: Dict[str, str] = {}
+    if config_dir:
+        texts, found = read_config_dir(config_dir, brokers + controllers, brokers, config_dir_key)
+        problems.extend(found)
+    return texts, problems
+
+
+def failure_lines(violations: Sequence[Violation]) -> List[str]:
+    """One line per error: host | key | what is wrong. Fix: how."""
+    return ["%s | %s | %s. Fix: %s" % (v.host, v.key, v.message, v.fix) for v in violations if v.severity == ERROR]
