@@ -30,6 +30,7 @@ from __future__ import annotations
 
 __metaclass__ = type
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union, overload
@@ -41,6 +42,10 @@ _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _SIMPLE_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
 _ESCAPE_OUT = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f"}
 _KEY_SPECIALS = frozenset(" =:#!")
+# Text _escape leaves unchanged: printable ASCII without a backslash; a key also without
+# whitespace, separators or comment markers; a value not starting with a space.
+_PLAIN_KEY = re.compile(r"[\x22\x24-\x39\x3b\x3c\x3e-\x5b\x5d-\x7e]*")
+_PLAIN_VALUE = re.compile(r"(?:[\x21-\x5b\x5d-\x7e][\x20-\x5b\x5d-\x7e]*)?")
 
 MASK = "********"
 
@@ -236,7 +241,20 @@ def _parse_entries(text: str) -> List[_Entry]:
     return entries
 
 
+@functools.lru_cache(maxsize=32)
+def _parse_cached(text: str) -> Tuple[_Entry, ...]:
+    """Entries of ``text``, shared between callers: PropertiesDocument.parse copies them."""
+    return tuple(_parse_entries(text))
+
+
 def _escape(text: str, is_key: bool) -> str:
+    if (_PLAIN_KEY if is_key else _PLAIN_VALUE).fullmatch(text):
+        # Fast path: nothing to escape (almost every key and value of a broker's file).
+        return text
+    return _escape_slow(text, is_key)
+
+
+def _escape_slow(text: str, is_key: bool) -> str:
     out: List[str] = []
     for position, char in enumerate(text):
         code = ord(char)
@@ -280,7 +298,9 @@ class PropertiesDocument:
 
     @classmethod
     def parse(cls, text: str) -> PropertiesDocument:
-        return cls(_parse_entries(strip_bom(text)))
+        # A plan parses each node's file once per phase: parse the text once, copy the entries.
+        return cls([_Entry(list(e.lines), e.key, e.value, e.prefix, e.dangling)
+                    for e in _parse_cached(strip_bom(text))])
 
     @classmethod
     def parse_bytes(cls, data: bytes) -> PropertiesDocument:
@@ -357,7 +377,10 @@ class PropertiesDocument:
         The last occurrence is rewritten in place as one ``key=value`` line and
         earlier duplicates are removed; an absent key is appended at the end.
         """
-        positions = [i for i, entry in enumerate(self._entries) if entry.key == key]
+        return self._set(key, value, [i for i, entry in enumerate(self._entries) if entry.key == key])
+
+    def _set(self, key: str, value: str, positions: List[int]) -> bool:
+        """``set`` with the indexes of ``key``'s entries already known (in file order)."""
         if not positions:
             self._terminate_last_line()
             self._entries.append(_Entry(
@@ -391,14 +414,32 @@ class PropertiesDocument:
     def apply(self, desired: Mapping[str, Optional[str]]) -> List[Change]:
         """Bring the document to ``desired`` (None deletes); other keys are left alone."""
         changes: List[Change] = []
+        # The same steps as get, delete and set key by key, with the entries of each key looked up
+        # in an index instead of a scan of the file; the index is rebuilt when entries move.
+        index = self._key_index()
         for key, value in desired.items():
-            old = self.get(key)
+            positions = index.get(key, [])
+            old = self._entries[positions[-1]].value if positions else None
             if value is None:
-                if self.delete(key):
+                if positions:
+                    self._entries = [entry for entry in self._entries if entry.key != key]
+                    index = self._key_index()
                     changes.append(Change(key, old, None))
-            elif self.set(key, value):
+                continue
+            if self._set(key, value, positions):
                 changes.append(Change(key, old, value))
+            if not positions:
+                index[key] = [len(self._entries) - 1]
+            elif len(positions) > 1:
+                index = self._key_index()
         return changes
+
+    def _key_index(self) -> Dict[str, List[int]]:
+        index: Dict[str, List[int]] = {}
+        for position, entry in enumerate(self._entries):
+            if entry.key is not None:
+                index.setdefault(entry.key, []).append(position)
+        return index
 
     def masked(self) -> str:
         """Render with the values of secret-looking keys replaced by ``********``.

@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""The fast paths of the properties codec give exactly what the plain paths give."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft import properties
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import (
+    Change,
+    PropertiesDocument,
+)
+
+# Text rich in the characters escaping cares about, plus any character at all.
+SPECIALS = list(" =:#!\\\t\n\r\f\x00\x7f\x80é€\U0001F600aZ09._-\"$;<>[]{}~")
+TRICKY = st.text(alphabet=st.sampled_from(SPECIALS) | st.characters(), max_size=12)
+
+
+@given(TRICKY, st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_escape_fast_path_matches_the_char_by_char_path(text: str, is_key: bool) -> None:
+    assert properties._escape(text, is_key) == properties._escape_slow(text, is_key)
+
+
+@pytest.mark.parametrize("text,is_key,expected", [
+    ("broker.id", True, "broker.id"),
+    ("a=b", True, "a\\=b"),
+    ("a b", True, "a\\ b"),
+    ("#a", True, "\\#a"),
+    ("!", True, "\\!"),
+    ("a:b", True, "a\\:b"),
+    ("INTERNAL://h:9092,EXTERNAL://h:9094", False, "INTERNAL://h:9092,EXTERNAL://h:9094"),
+    (" lead", False, "\\ lead"),
+    ("mid space=#!:", False, "mid space=#!:"),
+    ("back\\slash", False, "back\\\\slash"),
+    ("", False, ""),
+    ("", True, ""),
+    ("é", False, "\\u00E9"),
+    ("tab\t", False, "tab\\t"),
+    ("~\x7f", False, "~\\u007F"),
+])
+def test_escape_cases(text: str, is_key: bool, expected: str) -> None:
+    assert properties._escape(text, is_key) == expected
+    assert properties._escape_slow(text, is_key) == expected
+
+
+def _apply_key_by_key(document: PropertiesDocument, desired: Dict[str, Optional[str]]) -> List[Change]:
+    """What apply is defined as: get, then delete or set, one key after the other."""
+    changes: List[Change] = []
+    for key, value in desired.items():
+        old = document.get(key)
+        if value is None:
+            if document.delete(key):
+                changes.append(Change(key, old, None))
+        elif document.set(key, value):
+            changes.append(Change(key, old, value))
+    return changes
+
+
+KEYS = st.sampled_from(["a", "b", "c", "d", "e", "a b", "x.y"])
+LINE = st.one_of(
+    st.builds(lambda k, v, sep: "%s%s%s" % (k, sep, v), KEYS, st.sampled_from(["1", "2", "v w", "", "x\\"]),
+              st.sampled_from(["=", ":", " ", " = "])),
+    st.sampled_from(["# comment", "", "   ", "! bang", "  c=cont\\", "   d"]),
+)
+DOCUMENT = st.builds(lambda lines, ends, last: "".join(l + e for l, e in zip(lines, ends)) + last,
+                     st.lists(LINE, max_size=8),
+                     st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=8, max_size=8),
+                     st.sampled_from(["", "z=9", "q=\\", "\\"]))
+DESIRED = st.dictionaries(KEYS, st.one_of(st.none(), st.sampled_from(["1", "2", "new", " s", "é"])), max_size=6)
+
+
+@given(DOCUMENT, DESIRED)
+@settings(max_examples=400, deadline=None)
+def test_apply_matches_key_by_key(text: str, desired: Dict[str, Optional[str]]) -> None:
+    fast = PropertiesDocument.parse(text)
+    slow = PropertiesDocument.parse(text)
+    assert fast.apply(desired) == _apply_key_by_key(slow, desired)
+    assert fast.render() == slow.render()
+    assert fast.masked() == slow.masked()
+    assert fast.to_dict() == slow.to_dict()
+
+
+def test_apply_with_duplicates_deletes_and_appends() -> None:
+    document = PropertiesDocument.parse("a=1\nb=2\na=3\nc=4\n")
+    changes = document.apply({"a": "9", "b": None, "d": "5", "c": "4", "e": "6"})
+    assert changes == [Change("a", "3", "9"), Change("b", "2", None), Change("d", None, "5"), Change("e", None, "6")]
+    assert document.render() == "a=9\nc=4\nd=5\ne=6\n"
+
+
+def test_parsed_documents_do_not_share_entries() -> None:
+    text = "# head\na=1\nb=2\\\n  more\n"
+    first = PropertiesDocument.parse(text)
+    first.apply({"a": "changed", "b": None, "n": "new"})
+    second = PropertiesDocument.parse(text)
+    assert second.render() == text
+    assert second.to_dict() == {"a": "1", "b": "2more"}
+    assert first.render() == "# head\na=changed\nn=new\n"
