@@ -473,6 +473,7 @@ _SECRET_WORDS = ("password", "secret", "token", "credentials")
 _SECRET_SUFFIXES = (".jaas.config", ".key")
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
     """True for keys whose values must never appear in logs, results or diffs."""
     lowered = key.lower()
