@@ -33,6 +33,15 @@ options:
   command_config:
     description: Client properties file for the tools (security settings).
     type: path
+  broker_properties:
+    description:
+      - Client settings for O(bootstrap_server) (C(security.protocol), SASL, TLS), written to a private (0600)
+        file for the tool runs and removed afterwards; never logged. Overrides O(command_config).
+      - Usually set with C(module_defaults) for the action group C(group/zk2kraft.migration.kafka_tools).
+    type: dict
+  controller_properties:
+    description: Accepted so that one C(module_defaults) entry serves every Kafka module; not used here.
+    type: dict
   compare_with:
     description: A metadata snapshot taken from ZooKeeper before the migration.
     type: dict
@@ -60,19 +69,37 @@ EXAMPLES = r"""
 
 RETURN = r"""
 metadata:
-  description: Topics (ids, partition assignments), topic configs and ACLs, normalized.
+  description:
+    - Topics (ids, partition assignments), topic configs and ACLs, normalized to the shape of
+      RV(zk2kraft.migration.zookeeper_facts#module:metadata), so the two compare directly.
   returned: always
   type: dict
+  sample: {"topics": {"orders": {"topic_id": "AAAAAAAAAAAAAAAAAAAAAA", "partitions": {"0": [1, 2, 3]}}},
+           "configs": {"topics/orders": {"retention.ms": "1000"}},
+           "acls": {"LITERAL:Topic:orders": [{"principal": "User:alice", "permissionType": "Allow",
+                                              "operation": "Read", "host": "*"}]}}
+  contains:
+    topics:
+      description: By topic name, C(topic_id) and C(partitions) (replica ids by partition).
+      type: dict
+    configs:
+      description: By C(topics/<name>), the topic's config overrides.
+      type: dict
+    acls:
+      description: By C(<pattern type>:<resource type>:<name>), the resource's ACL entries.
+      type: dict
 differences:
-  description: What differs from O(compare_with), one line each.
+  description: What differs from O(compare_with), one line each; an addition ends in C(added).
   returned: when O(compare_with) is given
   type: list
   elements: str
+  sample: ["topics payments: added"]
 """
 
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.metadata import (
     normalize,
     parse_acls,
@@ -82,11 +109,11 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.metadata
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import diff_snapshots
 
 
-def run_tool(module, tool, args):
+def run_tool(module, tool, args, command_config):
     params = module.params
     argv = [os.path.join(params["kafka_home"], "bin", tool), "--bootstrap-server", params["bootstrap_server"]]
-    if params["command_config"]:
-        argv += ["--command-config", params["command_config"]]
+    if command_config:
+        argv += ["--command-config", command_config]
     rc, out, err = module.run_command(argv + args)
     if rc != 0:
         module.fail_json(msg="%s failed (rc=%d): %s" % (tool, rc, err.strip() or out.strip()), cmd=argv + args)
@@ -99,16 +126,21 @@ def main():
             bootstrap_server=dict(type="str", required=True),
             kafka_home=dict(type="path", default="/opt/kafka"),
             command_config=dict(type="path"),
+            broker_properties=dict(type="dict", no_log=True),
+            controller_properties=dict(type="dict", no_log=True),
             compare_with=dict(type="dict"),
             allow_additions=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
-    metadata = normalize({
-        "topics": parse_topics_describe(run_tool(module, "kafka-topics.sh", ["--describe"])),
-        "configs": parse_topic_configs(run_tool(module, "kafka-configs.sh", ["--entity-type", "topics", "--describe"])),
-        "acls": parse_acls(run_tool(module, "kafka-acls.sh", ["--list"])),
-    })
+    with client_config_file(module.params["broker_properties"]) as written:
+        config = written or module.params["command_config"]
+        metadata = normalize({
+            "topics": parse_topics_describe(run_tool(module, "kafka-topics.sh", ["--describe"], config)),
+            "configs": parse_topic_configs(run_tool(module, "kafka-configs.sh", ["--entity-type", "topics",
+                                                                                "--describe"], config)),
+            "acls": parse_acls(run_tool(module, "kafka-acls.sh", ["--list"], config)),
+        })
     result = dict(changed=False, metadata=metadata)
     if module.params["compare_with"] is not None:
         differences = diff_snapshots(normalize(module.params["compare_with"]), metadata)

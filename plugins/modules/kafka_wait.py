@@ -26,14 +26,19 @@ options:
   condition:
     description:
       - V(quorum_leader) - the metadata quorum has a leader (quorum tool).
-      - V(broker_registered_kraft) - O(broker_id) is among the quorum's observers, which is where ZooKeeper
-        brokers in migration mode and KRaft brokers appear once registered (quorum tool).
+      - V(broker_registered_kraft) - the broker O(broker_id), running on this host, logged in its own
+        C(server.log) (under O(log_dir)) that the KRaft controller accepted its registration, since its current
+        JVM started. A rejection that no retry cures (C(UNSUPPORTED_VERSION), C(INVALID_REGISTRATION),
+        C(INCONSISTENT_CLUSTER_ID)) fails at once, quoting the broker's log line; a node whose process is gone
+        fails within seconds. (The quorum's observers are no proof: a node fetches before it registers and stays
+        listed for 5 minutes after it stopped.)
       - V(under_replicated_zero) - no under-replicated partition. Uses C(kafka-topics.sh) when
         O(bootstrap_server) is set (cluster-wide), else the local broker's C(UnderReplicatedPartitions) metric,
         which only counts partitions that broker leads.
       - V(migration_state) - C(ZkMigrationState) equals O(expected), decoded for O(kafka_version) (3.4 numbers
-        the states differently). Without Jolokia it is inferred from the migration lines of O(log_file); only
-        the active controller writes them.
+        the states differently). Without Jolokia it is read from the active controller's C(server.log) (the
+        migration driver) and C(controller.log) (the controller's activation), in O(log_dir), rolled files
+        included; run it on the active controller.
       - V(migrating_zk_broker_count) - C(MigratingZkBrokerCount) equals O(expected). Needs O(jolokia_url);
         without Jolokia use M(zk2kraft.migration.zookeeper_wait) with C(condition=zk_broker_count).
       - V(service_log) - a line matching O(pattern) appears in O(log_file) after byte O(log_offset).
@@ -69,11 +74,28 @@ options:
   command_config:
     description: Client properties file passed to the tools as C(--command-config) (TLS/SASL clients).
     type: path
+  broker_properties:
+    description:
+      - Client settings for the brokers' listener O(bootstrap_server) (C(security.protocol), SASL, TLS).
+      - Written to a private (0600) file for each tool run and removed afterwards; never logged.
+      - Usually set once for every Kafka module with C(module_defaults) and the action group
+        C(group/zk2kraft.migration.kafka_tools).
+    type: dict
+  controller_properties:
+    description:
+      - Client settings for the controllers' listener O(bootstrap_controller); handled like O(broker_properties).
+    type: dict
+  log_dir:
+    description: Kafka's log directory on this host (C(LOG_DIR)), where C(server.log) and C(controller.log) live.
+    type: path
+  config_file:
+    description: The node's C(server.properties), to find its running process (O(condition=broker_registered_kraft)).
+    type: path
   jolokia_url:
     description: Base URL of the node's Jolokia agent, for example V(http://127.0.1.21:8778/jolokia).
     type: str
   log_file:
-    description: The node's C(server.log); rotation is followed.
+    description: A log file for O(condition=service_log) (and, without O(log_dir), the C(server.log)); rotation is followed.
     type: path
   log_offset:
     description: Byte offset in O(log_file) to start reading from (for example its size before a restart).
@@ -110,7 +132,7 @@ EXAMPLES = r"""
     expected: MIGRATION
     kafka_version: 3.9.0
     jolokia_url: "{{ kafka_jolokia_url | default(omit) }}"
-    log_file: /var/log/kafka/server.log
+    log_dir: /var/log/kafka
 
 - name: Wait until the restarted broker started and replication caught up
   zk2kraft.migration.kafka_wait:
@@ -149,6 +171,7 @@ from urllib.error import HTTPError
 
 from ansible.module_utils import urls
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
     KAFKA_CONDITIONS,
@@ -195,6 +218,10 @@ def main():
             bootstrap_controller=dict(type="str"),
             bootstrap_server=dict(type="str"),
             command_config=dict(type="path"),
+            broker_properties=dict(type="dict", no_log=True),
+            controller_properties=dict(type="dict", no_log=True),
+            log_dir=dict(type="path"),
+            config_file=dict(type="path"),
             jolokia_url=dict(type="str"),
             log_file=dict(type="path"),
             log_offset=dict(type="int", default=0),
@@ -218,15 +245,19 @@ def main():
             module.fail_json(msg="expected must be a count for migrating_zk_broker_count, got %r" % expected)
     deadline = time.monotonic() + p["timeout"]
     try:
-        observer = KafkaObserver(
-            KafkaTarget(p["kafka_home"], p["kafka_version"], p["bootstrap_controller"], p["bootstrap_server"],
-                        p["jolokia_url"], p["log_file"], p["log_offset"], p["command_config"]),
-            KafkaCondition(p["condition"], expected, p["broker_id"], p["pattern"]),
-            jolokia=functools.partial(jolokia_read, fetch=fetch),
-            call_timeout=lambda: max(MIN_CALL_SECONDS, deadline - time.monotonic()),
-        )
-        waited = wait_for(observer.observe, observer.met, timeout=p["timeout"], interval=p["interval"],
-                          retry_on=(ProbeError,))
+        with client_config_file(p["broker_properties"]) as broker_config, \
+                client_config_file(p["controller_properties"]) as controller_config:
+            observer = KafkaObserver(
+                KafkaTarget(p["kafka_home"], p["kafka_version"], p["bootstrap_controller"], p["bootstrap_server"],
+                            p["jolokia_url"], p["log_file"], p["log_offset"], p["command_config"],
+                            log_dir=p["log_dir"], config_file=p["config_file"],
+                            broker_command_config=broker_config, controller_command_config=controller_config),
+                KafkaCondition(p["condition"], expected, p["broker_id"], p["pattern"]),
+                jolokia=functools.partial(jolokia_read, fetch=fetch),
+                call_timeout=lambda: max(MIN_CALL_SECONDS, deadline - time.monotonic()),
+            )
+            waited = wait_for(observer.observe, observer.met, timeout=p["timeout"], interval=p["interval"],
+                              retry_on=(ProbeError,))
     except (KraftError, ValueError) as exc:
         module.fail_json(msg="%s: %s" % (p["condition"], exc))
     result = dict(changed=False, elapsed=round(waited.elapsed, 3), attempts=waited.attempts, observed=waited.last)

@@ -19,11 +19,19 @@ import os
 import re
 import ssl
 import subprocess
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_logs import (
+    KafkaLog,
+    KafkaProcess,
+    LogReadError,
+    find_kafka_process,
+    line_time,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import loads as parse_properties
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import Release
 
@@ -34,6 +42,14 @@ class ProbeError(KraftError):
 
 class ProbeUsageError(KraftError):
     """The probe was asked for something it cannot do; retrying will not help."""
+
+
+class NodeStopped(KraftError):
+    """The Kafka node being waited for is not running: waiting longer cannot help."""
+
+
+class RegistrationRejected(KraftError):
+    """The controller rejected the broker's registration for a reason a retry does not cure."""
 
 
 class StorageError(KraftError):
@@ -372,15 +388,26 @@ _LOG_RULES: Tuple[Tuple["re.Pattern[str]", str, Optional[str]], ...] = (
      "waiting_for_brokers", "PRE_MIGRATION"),
     (re.compile(r"Still waiting for ZK brokers \[(?P<ids>[^\]]*)\] to register with KRaft"),
      "waiting_for_brokers", "PRE_MIGRATION"),
+    # Brokers that hold replicas (a dead broker still in an assignment blocks the migration).
+    (re.compile(r"Still waiting for ZK brokers \[(?P<ids>[^\]]*)\] found in metadata to register with KRaft"),
+     "waiting_for_brokers_with_replicas", "PRE_MIGRATION"),
     # 3.4-3.5 spell it "Zookeeper".
     (re.compile(r"Completed migration of metadata from Zoo[Kk]eeper to KRaft"), "migration_completed", "MIGRATION"),
     (re.compile(r"Finished initial migration of ZK metadata to KRaft"), "initial_migration_finished", "MIGRATION"),
+    # A controller that takes over a running migration says this instead of the two above.
+    (re.compile(r"Migration is in already progress"), "migration_in_progress", "MIGRATION"),
+    # controller.log: the activation message of every newly active controller.
     (re.compile(r"Completing the ZK migration since this controller was configured with "
                 r"'zookeeper\.metadata\.migration\.enable' set to 'false'"), "finalized", "POST_MIGRATION"),
+    (re.compile(r"Putting the controller into pre-migration mode"), "activated", "PRE_MIGRATION"),
+    (re.compile(r"Loaded ZK migration state of (?P<state>NONE|PRE_MIGRATION|MIGRATION|POST_MIGRATION)"),
+     "activated", None),
     (re.compile(r"Unable to register broker (?P<broker>\d+) because the controller returned error (?P<error>\w+)"),
      "registration_error", None),
     (re.compile(r"Successfully registered broker (?P<broker>\d+)"), "registered", None),
 )
+# Registration errors that no retry cures: the broker's config or the cluster is wrong.
+FATAL_REGISTRATION_ERRORS = ("UNSUPPORTED_VERSION", "INVALID_REGISTRATION", "INCONSISTENT_CLUSTER_ID")
 _KEPT_EVENTS = 20
 
 
@@ -394,7 +421,9 @@ class LogObservation:
 
     state: Optional[str] = None
     waiting_for_brokers: Optional[List[int]] = None
+    waiting_for_brokers_with_replicas: Optional[List[int]] = None
     registration_errors: Dict[int, str] = field(default_factory=dict)
+    registered: List[int] = field(default_factory=list)
     events: List[Dict[str, Any]] = field(default_factory=list)
 
     def feed(self, line: str) -> None:
@@ -403,17 +432,23 @@ class LogObservation:
             if not match:
                 continue
             groups = match.groupdict()
+            if groups.get("state"):
+                state = groups["state"]
             if state is not None:
                 self.state = state
-            if name == "waiting_for_brokers":
+            if name in ("waiting_for_brokers", "waiting_for_brokers_with_replicas"):
                 ids = groups.get("ids")
-                self.waiting_for_brokers = [int(x) for x in re.findall(r"\d+", ids)] if ids is not None else None
-            elif state == "MIGRATION":
+                setattr(self, name, [int(x) for x in re.findall(r"\d+", ids)] if ids is not None else None)
+            elif state in ("MIGRATION", "POST_MIGRATION"):
                 self.waiting_for_brokers = []
+                self.waiting_for_brokers_with_replicas = []
             elif name == "registration_error":
                 self.registration_errors[int(groups["broker"])] = groups["error"]
             elif name == "registered":
-                self.registration_errors.pop(int(groups["broker"]), None)
+                broker = int(groups["broker"])
+                self.registration_errors.pop(broker, None)
+                if broker not in self.registered:
+                    self.registered.append(broker)
             time_match = _LOG_TIME.match(line)
             self.events.append({"event": name, "time": time_match.group("ts") if time_match else None,
                                 "line": line.strip()})
@@ -424,6 +459,8 @@ class LogObservation:
         return {
             "state": self.state,
             "waiting_for_brokers": self.waiting_for_brokers,
+            "waiting_for_brokers_with_replicas": self.waiting_for_brokers_with_replicas,
+            "registered": list(self.registered),
             "registration_errors": {str(k): v for k, v in sorted(self.registration_errors.items())},
             "events": list(self.events),
         }
@@ -638,6 +675,21 @@ class KafkaTarget:
     log_file: Optional[str] = None
     log_offset: int = 0
     command_config: Optional[str] = None
+    # Kafka's LOG_DIR on this host (server.log, controller.log) and the node's config file.
+    log_dir: Optional[str] = None
+    config_file: Optional[str] = None
+    # --command-config per listener kind; command_config applies to both when these are unset.
+    broker_command_config: Optional[str] = None
+    controller_command_config: Optional[str] = None
+
+    @property
+    def server_log(self) -> Optional[str]:
+        return os.path.join(self.log_dir, "server.log") if self.log_dir else self.log_file
+
+    @property
+    def controller_log(self) -> Optional[str]:
+        directory = self.log_dir or (os.path.dirname(self.log_file) if self.log_file else None)
+        return os.path.join(directory, "controller.log") if directory else None
 
 
 @dataclass(frozen=True)
@@ -651,7 +703,7 @@ class KafkaCondition:
         if self.name == "quorum_leader":
             return "the metadata quorum to have a leader"
         if self.name == "broker_registered_kraft":
-            return "broker %s among the quorum's observers" % self.broker_id
+            return "broker %s to log its successful registration with the KRaft controller" % self.broker_id
         if self.name == "under_replicated_zero":
             return "no under-replicated partitions"
         if self.name == "migration_state":
@@ -661,9 +713,27 @@ class KafkaCondition:
         return "a server.log line matching %r" % self.pattern
 
 
+# A restarted node's JVM replaces its start script within milliseconds; a node still without a
+# process after this long has stopped (or never started).
+NODE_START_GRACE = 10.0
+_ERROR_LINE = re.compile(r"^\[[^\]]+\] (?:ERROR|FATAL) ")
+
+
+def _merge_by_time(batches: Sequence[List[str]]) -> List[str]:
+    """Interleave the new lines of several logs by their timestamps (continuations stay attached)."""
+    stamped: List[Tuple[float, int, int, str]] = []
+    for which, lines in enumerate(batches):
+        last = 0.0
+        for index, line in enumerate(lines):
+            stamp = line_time(line)
+            last = stamp if stamp is not None else last
+            stamped.append((last, which, index, line))
+    return [line for dummy, dummy2, dummy3, line in sorted(stamped)]
+
+
 class KafkaObserver:
     """Makes one observation per call for a condition, choosing the source:
-    Jolokia when configured, else the Kafka tools or server.log."""
+    Jolokia when configured, else the Kafka tools or Kafka's own logs."""
 
     def __init__(
         self,
@@ -672,6 +742,8 @@ class KafkaObserver:
         runner: Runner = run_command,
         jolokia: Callable[[str, str, float], Number] = jolokia_read,
         call_timeout: Callable[[], float] = lambda: 30.0,
+        find_process: Callable[[Optional[str]], Optional[KafkaProcess]] = find_kafka_process,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.target = target
         self.condition = condition
@@ -679,28 +751,41 @@ class KafkaObserver:
         self.jolokia = jolokia
         # Per-call limit, so one hung tool cannot overrun the wait's deadline.
         self.call_timeout = call_timeout
+        self.find_process = find_process
+        self.clock = clock
         self.log = LogObservation()
         self.follower = LogFollower(target.log_file, target.log_offset) if target.log_file else None
         self._regex: Optional["re.Pattern[str]"] = None
         self._matched: Optional[str] = None
+        self._logs: List[KafkaLog] = []
+        self._process: Optional[KafkaProcess] = None
+        self._absent_since: Optional[float] = None
+        self._errors: List[str] = []
         self.validate()
+        if condition.name == "migration_state" and not target.jolokia_url:
+            # The migration driver writes server.log, the controller's activation controller.log;
+            # both are read whole, rolled files included (the line may be days old after a soak).
+            self._logs = [KafkaLog(path) for path in (target.server_log, target.controller_log) if path]
 
     def validate(self) -> None:
         name, target = self.condition.name, self.target
         if name not in KAFKA_CONDITIONS:
             raise ProbeUsageError("unknown condition %r" % name)
         parse_version(target.kafka_version)
-        if name in ("quorum_leader", "broker_registered_kraft"):
+        if name == "quorum_leader":
             self._quorum_argv()
-        if name == "broker_registered_kraft" and self.condition.broker_id is None:
-            raise ProbeUsageError("broker_registered_kraft needs broker_id")
+        if name == "broker_registered_kraft":
+            if self.condition.broker_id is None:
+                raise ProbeUsageError("broker_registered_kraft needs broker_id")
+            if not target.server_log:
+                raise ProbeUsageError("broker_registered_kraft reads the broker's server.log and needs log_dir")
         if name == "under_replicated_zero" and not (target.bootstrap_server or target.jolokia_url):
             raise ProbeUsageError("under_replicated_zero needs bootstrap_server (or jolokia_url)")
         if name == "migration_state":
             if self.condition.expected not in MIGRATION_STATES:
                 raise ProbeUsageError("migration_state needs expected, one of %s" % ", ".join(MIGRATION_STATES))
-            if not (target.jolokia_url or target.log_file):
-                raise ProbeUsageError("migration_state needs jolokia_url or log_file")
+            if not (target.jolokia_url or target.server_log):
+                raise ProbeUsageError("migration_state needs jolokia_url or log_dir")
         if name == "migrating_zk_broker_count":
             if not isinstance(self.condition.expected, int) or self.condition.expected < 0:
                 raise ProbeUsageError("migrating_zk_broker_count needs expected, a count >= 0")
@@ -724,12 +809,14 @@ class KafkaObserver:
         # --bootstrap-controller exists from 3.7; before, the tool goes through a broker.
         if target.bootstrap_controller and parse_version(target.kafka_version).line >= (3, 7):
             argv = [self._tool("kafka-metadata-quorum.sh"), "--bootstrap-controller", target.bootstrap_controller]
+            config = target.controller_command_config or target.command_config
         elif target.bootstrap_server:
             argv = [self._tool("kafka-metadata-quorum.sh"), "--bootstrap-server", target.bootstrap_server]
+            config = target.broker_command_config or target.command_config
         else:
             raise ProbeUsageError("the quorum tool needs bootstrap_controller (Kafka 3.7+) or bootstrap_server")
-        if target.command_config:
-            argv += ["--command-config", target.command_config]
+        if config:
+            argv += ["--command-config", config]
         return argv + ["describe", "--status"]
 
     def _run(self, argv: List[str]) -> str:
@@ -744,34 +831,86 @@ class KafkaObserver:
             for line in self.follower.read_lines():
                 self.log.feed(line)
 
+    def _read_logs(self) -> None:
+        try:
+            batches = [log.read() for log in self._logs]
+        except LogReadError as exc:
+            raise ProbeError(str(exc)) from exc
+        for line in _merge_by_time(batches):
+            self.log.feed(line)
+            if _ERROR_LINE.match(line):
+                self._errors = (self._errors + [line.strip()])[-3:]
+
+    def _observe_registration(self) -> Dict[str, Any]:
+        """The broker's own log since its JVM started: registered, rejected, or still trying."""
+        broker = self.condition.broker_id
+        process = self.find_process(self.target.config_file)
+        if process is None:
+            now = self.clock()
+            self._read_logs()  # the dead run's last lines say why
+            if self._absent_since is None:
+                self._absent_since = now
+            if now - self._absent_since >= NODE_START_GRACE:
+                detail = "; last errors in its server.log: %s" % " | ".join(self._errors) if self._errors else ""
+                raise NodeStopped("broker %s is not running (no kafka.Kafka process%s for %.0fs)%s" % (
+                    broker, " on " + self.target.config_file if self.target.config_file else "",
+                    now - self._absent_since, detail))
+            raise ProbeError("broker %s has no kafka.Kafka process (yet)" % broker)
+        self._absent_since = None
+        if self._process is None or process.pid != self._process.pid:
+            # A new run of the node: only what it logged counts.
+            self._process = process
+            self._logs = [KafkaLog(self.target.server_log or "", since=process.started)]
+            self.log = LogObservation()
+            self._errors = []
+        self._read_logs()
+        registered = broker in self.log.registered
+        error = self.log.registration_errors.get(broker or -1)
+        if not registered and error in FATAL_REGISTRATION_ERRORS:
+            raise RegistrationRejected(
+                "the KRaft controller rejected broker %s's registration with %s (from its server.log: %s)"
+                % (broker, error, self._rejection_line(error)))
+        return {"source": "broker_log", "pid": process.pid, "registered": registered, "error": error,
+                "events": self.log.events[-3:]}
+
+    def _rejection_line(self, error: Optional[str]) -> str:
+        for event in reversed(self.log.events):
+            if event["event"] == "registration_error" and error and error in event["line"]:
+                return event["line"]
+        return ""
+
     def observe(self) -> Dict[str, Any]:
         name, target = self.condition.name, self.target
-        if name in ("quorum_leader", "broker_registered_kraft"):
+        if name == "quorum_leader":
             status = parse_quorum_status(self._run(self._quorum_argv()))
             observation = {"source": "quorum_tool"}
             observation.update(status.as_dict())
             return observation
+        if name == "broker_registered_kraft":
+            return self._observe_registration()
         if name == "under_replicated_zero":
             if target.bootstrap_server:
                 # The tool is cluster-wide; the local metric counts only partitions this broker leads.
                 argv = [self._tool("kafka-topics.sh"), "--bootstrap-server", target.bootstrap_server]
-                if target.command_config:
-                    argv += ["--command-config", target.command_config]
+                config = target.broker_command_config or target.command_config
+                if config:
+                    argv += ["--command-config", config]
                 urps = parse_topic_partitions(self._run(argv + ["--describe", "--under-replicated-partitions"]))
                 return {"source": "topics_tool", "count": len(urps),
                         "under_replicated": ["%s-%d" % (p.topic, p.partition) for p in urps[:50]]}
             value = self.jolokia(target.jolokia_url or "", MBEAN_UNDER_REPLICATED, self.call_timeout())
             return {"source": "jolokia", "count": int(value)}
         if name == "migration_state":
-            self._read_log()
             if target.jolokia_url:
+                self._read_log()
                 value = self.jolokia(target.jolokia_url, MBEAN_ZK_MIGRATION_STATE, self.call_timeout())
                 observation = {"source": "jolokia", "value": value,
                                "state": decode_migration_state(value, target.kafka_version)}
                 if self.follower is not None:
                     observation["log"] = self.log.as_dict()
                 return observation
-            observation = {"source": "server_log"}
+            self._read_logs()
+            observation = {"source": "kafka_logs"}
             observation.update(self.log.as_dict())
             return observation
         if name == "migrating_zk_broker_count":
@@ -795,7 +934,7 @@ class KafkaObserver:
         if name == "quorum_leader":
             return observation["leader_id"] >= 0
         if name == "broker_registered_kraft":
-            return any(o["id"] == self.condition.broker_id for o in observation["observers"])
+            return bool(observation["registered"])
         if name == "under_replicated_zero":
             return observation["count"] == 0
         if name == "migration_state":
