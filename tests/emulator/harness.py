@@ -131,23 +131,26 @@ class Node:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         out = open(self.dir / "stdout.log", "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kafka_emulator", "kafka-server-start.sh", str(self.config)],
+            [sys.executable, "-m", "kafka_emulator", "kafka.Kafka", str(self.config)],
             stdout=out, stderr=out, env=self.env(), start_new_session=True)
 
     def run_foreground(self, timeout: float = 20) -> subprocess.CompletedProcess[str]:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        return subprocess.run([sys.executable, "-m", "kafka_emulator", "kafka-server-start.sh", str(self.config)],
+        return subprocess.run([sys.executable, "-m", "kafka_emulator", "kafka.Kafka", str(self.config)],
                               capture_output=True, text=True, env=self.env(), timeout=timeout, check=False)
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self, timeout: float = 20) -> int | None:
-        """Graceful stop through kafka-server-stop.sh, like systemd's ExecStop."""
+        """Graceful stop: the SIGTERM kafka-server-stop.sh sends.
+
+        The script itself signals every node of the host, and here all nodes share one host, so only the
+        tests of the script run it (see test_logs_and_process.py)."""
         if not self.running():
             return None if self.proc is None else self.proc.returncode
-        self.tool("kafka-server-stop.sh")
         assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=timeout)
 
     def kill(self) -> None:
@@ -160,15 +163,19 @@ class Node:
         return subprocess.run([sys.executable, "-m", "kafka_emulator", tool, *args], capture_output=True, text=True,
                               env=self.env(), timeout=timeout, check=False)
 
-    def log_text(self) -> str:
+    @property
+    def controller_log(self) -> Path:
+        return self.log_dir / "controller.log"
+
+    def log_text(self, name: str = "server.log") -> str:
         try:
-            return self.server_log.read_text()
+            return (self.log_dir / name).read_text()
         except FileNotFoundError:
             return ""
 
-    def wait_log(self, pattern: str, timeout: float = 20) -> re.Match[str]:
+    def wait_log(self, pattern: str, timeout: float = 20, name: str = "server.log") -> re.Match[str]:
         regex = re.compile(pattern)
-        return wait_until(lambda: regex.search(self.log_text()), timeout, 0.05, f"{self.name} log /{pattern}/")
+        return wait_until(lambda: regex.search(self.log_text(name)), timeout, 0.05, f"{self.name} {name} /{pattern}/")
 
     def jolokia(self, mbean: str, attribute: str = "") -> dict[str, Any]:
         url = f"http://{self.ip}:{self.jolokia_port}/jolokia/read/{mbean}" + (f"/{attribute}" if attribute else "")

@@ -41,8 +41,10 @@ def test_waits_for_every_controller_registration(cluster: Any, zk_client: Any) -
         node.tool("kafka-storage.sh", "format", "-t", cid, "-c", str(node.config))
         node.start()
     dummy, leader = active(nodes[:2])
-    leader.wait_log(r"Still waiting for all controller nodes ready to begin the migration\. Not ready due to: "
-                    r"Missing registration from controllers \[3002\]")
+    # Kafka appends the reason right after the colon
+    leader.wait_log(r"WARN \[KafkaEmulator\] \[KRaftMigrationDriver id=\d+\] Still waiting for all controller nodes "
+                    r"ready to begin the migration\. Not ready due to:No registration found for controller 3002 "
+                    r"\(org\.apache\.kafka\.metadata\.migration\.KRaftMigrationDriver\)")
     restart(brokers[0], migrating_props(props[1], voters))
     wait_until(lambda: leader.gauge("MigratingZkBrokerCount") == 1, 10)
     assert leader.gauge("ZkMigrationState") == 2
@@ -51,7 +53,7 @@ def test_waits_for_every_controller_registration(cluster: Any, zk_client: Any) -
     third.write_config(controller_props(third, 3002, voters, None, migration=False))
     third.tool("kafka-storage.sh", "format", "-t", cid, "-c", str(third.config))
     third.start()
-    leader.wait_log(r"Not ready due to: Controllers \[3002\] did not have zookeeper.metadata.migration.enable set")
+    leader.wait_log(r"Not ready due to:Controller 3002 has not enabled zookeeper\.metadata\.migration\.enable")
     restart(third, controller_props(third, 3002, voters, cluster.zk_connect))
     wait_until(lambda: leader.gauge("ZkMigrationState") == 1, 15, what="MIGRATION once all voters are ready")
 

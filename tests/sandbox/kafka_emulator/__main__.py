@@ -11,7 +11,9 @@ def main() -> int:
         return 2
     tool = sys.argv[1].removesuffix(".sh")
     args = sys.argv[2:]
-    if tool == "kafka-server-start":
+    if tool == "kafka-server-start" and args[:1] == ["kafka.Kafka"]:
+        args = args[1:]  # `kafka-server-start.sh kafka.Kafka CONFIG`: the main class, as kafka-run-class.sh gets it
+    if tool in ("kafka-server-start", "kafka.Kafka"):
         from .server import main as server_main
         return server_main(args)
     from . import tools

@@ -59,17 +59,28 @@ class BrokerNode:
         self._threads: list[threading.Thread] = []
         self._live_cache: tuple[float, dict[int, bool]] = (0.0, {})
         self._last_unreachable_log = 0.0
-        self.tag = f"[KafkaServer id={self.broker_id}]" if self.mode != "kraft" else f"[BrokerServer id={self.broker_id}]"
-        self.ltag = f"[BrokerLifecycleManager id={self.broker_id}]"
+        # Kafka's loggers with their log prefixes (logIdent / LogContext)
+        if self.mode == "kraft":
+            self.slog = elog.logger("kafka.server.BrokerServer", f"[BrokerServer id={self.broker_id}] ")
+        else:
+            self.slog = elog.logger("kafka.server.KafkaServer", f"[KafkaServer id={self.broker_id}] ")
+        self.klog = elog.logger("kafka.server.KafkaRaftServer", f"[KafkaRaftServer nodeId={self.broker_id}] ")
+        self.lifecycle = elog.logger("kafka.server.BrokerLifecycleManager",
+                                     f"[BrokerLifecycleManager id={self.broker_id}"
+                                     f"{' isZkBroker=true' if self.mode == 'migrating' else ''}] ")
+        self.zkclog = elog.logger("kafka.zk.KafkaZkClient")
+        self.ctllog = elog.logger("kafka.controller.KafkaController", f"[Controller id={self.broker_id}] ")
+        self.netlog = elog.logger("org.apache.kafka.clients.NetworkClient", f"[RaftManager id={self.broker_id}] ")
+        self.emu = elog.logger("kafka.emulator")
 
     # --- startup ---------------------------------------------------------------------------------
     def start(self) -> None:
         if self.mode == "kraft":
-            self.elog.info(f"{self.tag} Transition from SHUTDOWN to STARTING")
+            self.slog.info(f"Transition from SHUTDOWN to STARTING")
             self._load_kraft_meta()
             self._spawn(self._kraft_registration_loop)
         else:
-            self.elog.info(f"{self.tag} starting")
+            self.slog.info(f"starting")
             self._start_zk()
 
     def _spawn(self, target: Callable[[], None]) -> None:
@@ -101,7 +112,7 @@ class BrokerNode:
 
     def _start_zk(self) -> None:
         assert self.cfg.zk_connect is not None
-        self.elog.info(f"{self.tag} Connecting to zookeeper on {self.cfg.zk_connect}")
+        self.slog.info(f"Connecting to zookeeper on {self.cfg.zk_connect}")
         try:
             self.zk = ZkStore(self.cfg.zk_connect, self.cfg.zk_session_timeout_ms)
         except Exception as exc:
@@ -110,7 +121,7 @@ class BrokerNode:
                                "while in state: CONNECTING") from exc
         self.zk.ensure_persistent_paths()
         self.cluster_id = self.zk.get_or_create_cluster_id()
-        self.elog.info(f"{self.tag} Cluster ID = {self.cluster_id}")
+        self.slog.info(f"Cluster ID = {self.cluster_id}")
         dirs = list(self.cfg.log_dirs)
         if self.mode == "migrating" and self.cfg.metadata_log_dir not in dirs:
             dirs.append(self.cfg.metadata_log_dir)  # the raft client's directory joins the ensemble
@@ -141,7 +152,7 @@ class BrokerNode:
         if self.mode == "migrating":
             stale = Path(self.cfg.metadata_log_dir) / PARTITION_DIR
             if kafka_version() >= (3, 8, 0) and stale.exists():
-                self.elog.info(f"{self.tag} Deleting the stale metadata log directory {stale} before starting the "
+                self.slog.info(f"Deleting the stale metadata log directory {stale} before starting the "
                                "raft client in ZooKeeper migration mode.")
                 shutil.rmtree(stale, ignore_errors=True)
             stale.mkdir(parents=True, exist_ok=True)
@@ -159,7 +170,7 @@ class BrokerNode:
             self._spawn(self._zk_broker_registration_loop)
         self.caught_up_at = now_ms() + self.faults.catchup_ms
         self.started.set()
-        self.elog.info(f"{self.tag} started")
+        self.slog.info(f"started")
 
     def _register_in_zk(self, wait_s: float) -> None:
         assert self.zk is not None
@@ -177,7 +188,7 @@ class BrokerNode:
                             f"and owner does not match current session '{self.zk.session_id():#x}'")
                     raise StartupError(text, f"org.apache.zookeeper.KeeperException$NodeExistsException: {text}")
                 self._stop.wait(0.1)
-        self.elog.info(f"[KafkaZkClient] Registered broker {self.broker_id} at path /brokers/ids/{self.broker_id} "
+        self.zkclog.info(f"Registered broker {self.broker_id} at path /brokers/ids/{self.broker_id} "
                        f"with addresses: {','.join(str(e) for e in endpoints)}")
 
     # --- ZooKeeper controller election -----------------------------------------------------------
@@ -191,7 +202,7 @@ class BrokerNode:
             try:
                 self._zk_round()
             except Exception as exc:  # connection loss: kazoo reconnects, try again next round
-                self.elog.warn(f"{self.tag} ZooKeeper operation failed: {type(exc).__name__}: {exc}")
+                self.slog.warn(f"ZooKeeper operation failed: {type(exc).__name__}: {exc}")
             self._zk_wakeup.wait(0.25)
 
     def _zk_round(self) -> None:
@@ -206,18 +217,18 @@ class BrokerNode:
             if self.zk.try_elect_zk_controller(self.broker_id):
                 epoch = self.zk.bump_controller_epoch()
                 self.is_zk_controller = True
-                self.elog.info(f"[Controller id={self.broker_id}] {self.broker_id} successfully elected as the "
-                               f"controller. Epoch incremented to {epoch}")
+                self.ctllog.info(f"{self.broker_id} successfully elected as the controller. Epoch incremented to "
+                                 f"{epoch} and epoch zk version is now {self.zk.controller_epoch()[1]}")
             return
         mine = int(data.get("brokerid", -1)) == self.broker_id and ephemeral and \
             int(data.get("kraftControllerEpoch", -1)) < 0
         if self.is_zk_controller and not mine:
             self.is_zk_controller = False
             if int(data.get("kraftControllerEpoch", -1)) >= 0:
-                self.elog.info(f"[Controller id={self.broker_id}] Resigning: the KRaft controller "
-                               f"{data.get('brokerid')} has claimed ZooKeeper controller leadership")
+                self.ctllog.info(f"Resigning: the KRaft controller {data.get('brokerid')} has claimed ZooKeeper "
+                                 "controller leadership")
             else:
-                self.elog.info(f"[Controller id={self.broker_id}] Resigning")
+                self.ctllog.info("Resigning")
         elif mine:
             self.is_zk_controller = True
 
@@ -245,8 +256,8 @@ class BrokerNode:
             return
         self._last_unreachable_log = now
         vid, (host, port) = sorted(self.cfg.voters.items())[0]
-        self.elog.warn(f"[RaftManager id={self.broker_id}] Connection to node {vid} (/{host}:{port}) could not be "
-                       "established. Node may not be available.")
+        self.netlog.warn(f"Connection to node {vid} (/{host}:{port}) could not be established. Node may not be "
+                         "available.")
 
     def _try_register(self) -> str | None:
         """None on success, else the error code (or a connectivity note)."""
@@ -261,7 +272,7 @@ class BrokerNode:
         if resp.get("error"):
             return str(resp["error"])
         self.kraft_registered = True
-        self.elog.info(f"{self.ltag} Successfully registered broker {self.broker_id} with broker epoch "
+        self.lifecycle.info(f"Successfully registered broker {self.broker_id} with broker epoch "
                        f"{resp.get('broker_epoch')}")
         return None
 
@@ -284,19 +295,19 @@ class BrokerNode:
                 self.kraft_registered = False
                 error = self._try_register()
                 if error not in (None, "NO_LEADER"):
-                    self.elog.info(f"{self.ltag} Unable to register broker {self.broker_id} because the controller "
+                    self.lifecycle.info(f"Unable to register broker {self.broker_id} because the controller "
                                    f"returned error {error}")
 
     def _zk_broker_registration_loop(self) -> None:
         if self.faults.never_register:
-            self.elog.info(f"{self.ltag} Fault injection: this broker never registers with the KRaft controller.")
+            self.lifecycle.info(f"Fault injection: this broker never registers with the KRaft controller.")
             return
         while not self._stop.is_set():
             error = self._try_register()
             if error is None:
                 break
             if error != "NO_LEADER":
-                self.elog.info(f"{self.ltag} Unable to register broker {self.broker_id} because the controller "
+                self.lifecycle.info(f"Unable to register broker {self.broker_id} because the controller "
                                f"returned error {error}")
             self._stop.wait(1.0)
         self._heartbeat_until_stopped()
@@ -308,15 +319,15 @@ class BrokerNode:
             if error is None:
                 self.caught_up_at = now_ms() + self.faults.catchup_ms
                 self.started.set()
-                self.elog.info(f"{self.tag} Transition from STARTING to STARTED")
-                self.elog.info(f"[KafkaRaftServer nodeId={self.broker_id}] Kafka Server started")
+                self.slog.info(f"Transition from STARTING to STARTED")
+                self.klog.info("Kafka Server started")
                 self._heartbeat_until_stopped()
                 return
             if error not in ("NO_LEADER", "NEVER_REGISTER"):
-                self.elog.info(f"{self.ltag} Unable to register broker {self.broker_id} because the controller "
+                self.lifecycle.info(f"Unable to register broker {self.broker_id} because the controller "
                                f"returned error {error}")
             if time.monotonic() > deadline:
-                self.elog.error(f"{self.ltag} Shutting down because we were unable to register with the controller "
+                self.lifecycle.error(f"Shutting down because we were unable to register with the controller "
                                 "quorum.")
                 self.fatal("Shutting down because we were unable to register with the controller quorum.")
                 return
@@ -324,7 +335,7 @@ class BrokerNode:
 
     # --- shutdown --------------------------------------------------------------------------------
     def stop(self) -> None:
-        self.elog.info(f"{self.tag} shutting down")
+        self.slog.info(f"shutting down")
         self._stop.set()
         if self.kraft_registered:
             leader = find_leader(self.cfg.voters)
@@ -336,7 +347,7 @@ class BrokerNode:
                     pass
         if self.zk is not None:
             self.zk.close()
-        self.elog.info(f"{self.tag} shut down completed")
+        self.slog.info(f"shut down completed")
 
     # --- cluster view ----------------------------------------------------------------------------
     def caught_up(self) -> bool:

@@ -119,36 +119,100 @@ class MetadataVersion:
         return self >= MetadataVersion(3, 7, 2)
 
 
-# --- logging in Kafka's layout, marked as the emulator -------------------------------------------
+# --- logging: Kafka's default log4j configuration, marked as the emulator --------------------------
+
+LAYOUT_MARKER = "[KafkaEmulator]"
+EMULATOR_LOGGER = "kafka.emulator"
+# config/log4j.properties of the release: logger prefix -> file; additivity off for each, so a line goes
+# to exactly one file. Everything else goes to the root logger (server.log and stdout).
+ROUTES = (
+    ("kafka.request.logger", "kafka-request.log"),
+    ("kafka.network.RequestChannel$", "kafka-request.log"),
+    ("org.apache.kafka.controller", "controller.log"),
+    ("kafka.controller", "controller.log"),
+    ("kafka.log.LogCleaner", "log-cleaner.log"),
+    ("state.change.logger", "state-change.log"),
+    ("kafka.authorizer.logger", "kafka-authorizer.log"),
+)
+SERVER_LOG = "server.log"
+ALL_LOG_FILES = (SERVER_LOG, "state-change.log", "kafka-request.log", "log-cleaner.log", "controller.log",
+                 "kafka-authorizer.log")
 
 
-class EmuLog:
-    """server.log writer: '[ts] LEVEL [KafkaEmulator] <Kafka's message> (kafka.emulator)'."""
+def log_file_for(logger: str) -> str:
+    """The file Kafka's default log4j.properties sends a logger's events to."""
+    for prefix, name in ROUTES:
+        if logger == prefix or logger.startswith(prefix + "."):
+            return name
+    return SERVER_LOG
 
-    def __init__(self, path: Path | None, echo: TextIO | None = sys.stdout) -> None:
-        self._lock = threading.Lock()
-        self._file: TextIO | None = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(path, "a", encoding="utf-8", buffering=1)
-        self._echo = echo
 
-    @staticmethod
-    def stamp() -> str:
-        now = _dt.datetime.now()
-        return now.strftime("%Y-%m-%d %H:%M:%S") + f",{now.microsecond // 1000:03d}"
+def hour_suffix(epoch_s: float) -> str:
+    """DatePattern '.'yyyy-MM-dd-HH in the local time zone, like the JVM's default."""
+    return _dt.datetime.fromtimestamp(epoch_s).strftime(".%Y-%m-%d-%H")
+
+
+def next_hour(epoch_s: float) -> float:
+    start = _dt.datetime.fromtimestamp(epoch_s).replace(minute=0, second=0, microsecond=0)
+    return (start + _dt.timedelta(hours=1)).timestamp()
+
+
+class HourlyRollingFile:
+    """log4j 1.x DailyRollingFileAppender with DatePattern '.'yyyy-MM-dd-HH, append=true.
+
+    * Opening appends to the file (creating it); the name the current file will be rolled to comes from
+      the file's modification time, so a file left by an earlier run in an earlier hour is rolled away
+      by the first event of this run.
+    * The roll check runs on each event (never on a timer): the first event at or after the next hour
+      boundary closes the file, deletes an existing target, renames the file to `<name>.<hour>` and
+      reopens `<name>`. If the rename fails (someone moved the file away) log4j says so on stderr and
+      just reopens `<name>`.
+    * Between rolls every event goes to the open file descriptor: if the file was renamed meanwhile,
+      the events follow it and no new file appears.
+    """
+
+    def __init__(self, path: Path, now_s: float) -> None:
+        self.path = path
+        self._file: TextIO | None = open(path, "a", encoding="utf-8", buffering=1)
+        self._scheduled = str(path) + hour_suffix(path.stat().st_mtime)
+        self._next_check = now_s - 0.001
+
+    def write(self, line: str, now_s: float) -> None:
+        if now_s >= self._next_check:
+            self._next_check = next_hour(now_s)
+            self._roll(now_s)
+        if self._file is not None:
+            self._file.write(line)
+
+    def _roll(self, now_s: float) -> None:
+        dated = str(self.path) + hour_suffix(now_s)
+        if self._scheduled == dated:
+            return
+        self.close()
+        target = Path(self._scheduled)
+        try:
+            if target.exists():
+                target.unlink()
+            os.rename(self.path, target)
+        except OSError:
+            print(f"log4j:ERROR Failed to rename [{self.path}] to [{target}].", file=sys.stderr)
+        self._file = open(self.path, "a", encoding="utf-8", buffering=1)
+        self._scheduled = dated
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class Logger:
+    """A named logger with Kafka's log prefix (LogContext / logIdent), e.g. `[QuorumController id=1] `."""
+
+    def __init__(self, sink: "EmuLog", name: str, prefix: str = "") -> None:
+        self.sink, self.name, self.prefix = sink, name, prefix
 
     def log(self, level: str, message: str) -> None:
-        line = f"[{self.stamp()}] {level} [KafkaEmulator] {message} (kafka.emulator)\n"
-        with self._lock:
-            if self._file is not None:
-                self._file.write(line)
-            if self._echo is not None:
-                try:
-                    self._echo.write(line)
-                    self._echo.flush()
-                except (OSError, ValueError):
-                    pass
+        self.sink.log(level, self.prefix + message, self.name)
 
     def info(self, message: str) -> None:
         self.log("INFO", message)
@@ -159,11 +223,103 @@ class EmuLog:
     def error(self, message: str) -> None:
         self.log("ERROR", message)
 
+
+class EmuLog:
+    """Kafka's log4j setup: `[yyyy-MM-dd HH:mm:ss,SSS] LEVEL [KafkaEmulator] <message> (<logger>)`.
+
+    Routing and hourly rolling follow Kafka's default config/log4j.properties (see ROUTES); root logger
+    lines are echoed to stdout like its ConsoleAppender. The `[KafkaEmulator]` marker stands between the
+    level and Kafka's message, which follows unchanged. `clock_offset_s` shifts the node's clock (faults).
+    """
+
+    def __init__(self, directory: Path | None, echo: TextIO | None = sys.stdout, clock_offset_s: float = 0.0) -> None:
+        self._lock = threading.Lock()
+        self._offset = clock_offset_s
+        self._files: dict[str, HourlyRollingFile] = {}
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+            now = self.now()
+            for name in ALL_LOG_FILES:  # log4j opens every appender's file at configuration time
+                self._files[name] = HourlyRollingFile(directory / name, now)
+        self._echo = echo
+
+    def now(self) -> float:
+        return time.time() + self._offset
+
+    @staticmethod
+    def format_time(epoch_s: float) -> str:
+        moment = _dt.datetime.fromtimestamp(epoch_s)
+        return moment.strftime("%Y-%m-%d %H:%M:%S") + f",{moment.microsecond // 1000:03d}"
+
+    def stamp(self) -> str:
+        return self.format_time(self.now())
+
+    def logger(self, name: str, prefix: str = "") -> Logger:
+        return Logger(self, name, prefix)
+
+    def log(self, level: str, message: str, logger: str = EMULATOR_LOGGER) -> None:
+        target = log_file_for(logger)
+        with self._lock:
+            now = self.now()
+            line = f"[{self.format_time(now)}] {level} {LAYOUT_MARKER} {message} ({logger})\n"
+            appender = self._files.get(target)
+            if appender is not None:
+                appender.write(line, now)
+            if self._echo is not None and target == SERVER_LOG:
+                try:
+                    self._echo.write(line)
+                    self._echo.flush()
+                except (OSError, ValueError):
+                    pass
+
+    def info(self, message: str, logger: str = EMULATOR_LOGGER) -> None:
+        self.log("INFO", message, logger)
+
+    def warn(self, message: str, logger: str = EMULATOR_LOGGER) -> None:
+        self.log("WARN", message, logger)
+
+    def error(self, message: str, logger: str = EMULATOR_LOGGER) -> None:
+        self.log("ERROR", message, logger)
+
     def close(self) -> None:
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            for appender in self._files.values():
+                appender.close()
+
+
+def java_set(ids: "list[int] | set[int]", capacity: int | None = None) -> str:
+    """How Kafka prints a java.util.HashSet<Integer>: `[a, b]` in hash-bucket order.
+
+    Integer.hashCode is the value; HashMap spreads it with h ^ (h >>> 16) and picks bucket hash & (n - 1).
+    `capacity` is the table size (default: what adding the ids one by one to `new HashSet<>()` gives).
+    Within a bucket the ids keep ascending (insertion) order.
+    """
+    values = sorted(set(ids))
+    if capacity is None:
+        capacity = java_grown_set_capacity(len(values))
+
+    def bucket(v: int) -> int:
+        h = v & 0xFFFFFFFF
+        return (h ^ (h >> 16)) & (capacity - 1)
+    ordered = sorted(values, key=lambda v: (bucket(v), values.index(v)))
+    return "[" + ", ".join(str(v) for v in ordered) + "]"
+
+
+def java_grown_set_capacity(size: int) -> int:
+    """Table size of `new HashSet<>()` after `size` distinct adds (resize once size exceeds 0.75 * n)."""
+    capacity = 16
+    while size > capacity * 0.75:
+        capacity *= 2
+    return capacity
+
+
+def java_copy_set_capacity(size: int) -> int:
+    """Table size of `new HashSet<>(collection)` for a collection of `size` elements."""
+    wanted = max(int(size / 0.75) + 1, 16)
+    capacity = 1
+    while capacity < wanted:
+        capacity *= 2
+    return capacity
 
 
 # --- fault injection -----------------------------------------------------------------------------
@@ -176,6 +332,7 @@ class Faults:
     start_delay_s: float | None = None
     never_register: bool = False
     catchup_ms: int = 1500
+    clock_offset_s: float = 0.0
 
     @staticmethod
     def load() -> "Faults":
@@ -196,6 +353,8 @@ class Faults:
         faults.never_register = bool(data.get("never_register", False))
         if data.get("catchup_ms") is not None:
             faults.catchup_ms = int(data["catchup_ms"])
+        if data.get("clock_offset_s") is not None:
+            faults.clock_offset_s = float(data["clock_offset_s"])
         return faults
 
 

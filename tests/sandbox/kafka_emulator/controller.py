@@ -8,7 +8,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import EmuLog, Faults, MetadataVersion, kafka_version, now_ms, random_uuid
+import os
+from typing import Callable
+
+from .common import (EmuLog, Faults, MetadataVersion, java_copy_set_capacity, java_grown_set_capacity, java_set,
+                     kafka_version, now_ms, random_uuid)
 from .config import KafkaConfig
 from .metadata import RECORD_TYPE_NAMES, Acl, Image, Topic, apply_record, assign_replicas, image_to_records
 from .raft import PARTITION_DIR, Raft, RaftLog
@@ -39,7 +43,8 @@ def read_bootstrap(metadata_dir: Path) -> MetadataVersion:
 
 
 class ControllerNode:
-    def __init__(self, cfg: KafkaConfig, elog: EmuLog, faults: Faults, cluster_id: str) -> None:
+    def __init__(self, cfg: KafkaConfig, elog: EmuLog, faults: Faults, cluster_id: str,
+                 fatal: Callable[[str], None] | None = None) -> None:
         self.cfg = cfg
         self.elog = elog
         self.faults = faults
@@ -66,8 +71,16 @@ class ControllerNode:
         self._last_wait_log: dict[str, tuple[str, float]] = {}
         self._driver = threading.Thread(target=self._driver_loop, name="migration-driver", daemon=True)
         self._registrar = threading.Thread(target=self._register_loop, name="controller-registration", daemon=True)
-        self.tag = f"[QuorumController id={self.node_id}]"
-        self.dtag = f"[KRaftMigrationDriver id={self.node_id}]"
+        # Kafka's loggers and LogContext prefixes; org.apache.kafka.controller.* lands in controller.log
+        prefix = f"[QuorumController id={self.node_id}] "
+        self.qlog = elog.logger("org.apache.kafka.controller.QuorumController", prefix)
+        self.clog = elog.logger("org.apache.kafka.controller.ClusterControlManager", prefix)
+        self.rlog = elog.logger("org.apache.kafka.controller.ReplicationControlManager", prefix)
+        self.dlog = elog.logger("org.apache.kafka.metadata.migration.KRaftMigrationDriver",
+                                f"[KRaftMigrationDriver id={self.node_id}] ")
+        self.zlog = elog.logger("kafka.zk.ZkMigrationClient")
+        self.faultlog = elog.logger("org.apache.kafka.server.fault.ProcessTerminatingFaultHandler")
+        self.driver_epoch = -1  # the leader epoch the migration driver last went through its start states
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -77,7 +90,7 @@ class ControllerNode:
             assert self.cfg.zk_connect is not None
             self.zk = ZkStore(self.cfg.zk_connect, self.cfg.zk_session_timeout_ms)
             if self.zk.create_migration_if_absent():
-                self.elog.info(f"{self.dtag} Initialized ZK migration state in /migration")
+                self.zlog.info("Initialized ZK migration state in /migration")
         self.raft.start()
         self._driver.start()
         self._registrar.start()
@@ -133,44 +146,86 @@ class ControllerNode:
             # a new active controller gives every registered broker a fresh session, like Kafka's
             self.sessions = {bid: {"incarnation": reg["incarnation"], "expires": now + self.cfg.broker_session_timeout_ms,
                                    "last_heartbeat": now} for bid, reg in self.brokers.items()}
-        self.elog.info(f"{self.tag} Becoming the active controller at epoch {epoch}, next write offset "
+        self.qlog.info(f"Becoming the active controller at epoch {epoch}, next write offset "
                        f"{self.raft.log.end_offset}.")
 
     def _on_resign(self) -> None:
         with self.lock:
             self.sessions = {}
             self.activated_epoch = -1
-        self.elog.info(f"{self.tag} Renouncing leadership; the controller is no longer active.")
+        self.qlog.warn("Renouncing the leadership: this controller is no longer the quorum leader.")
 
     def is_active(self) -> bool:
         return self.raft.is_leader()
 
-    def _activate(self, epoch: int) -> None:
-        with self.lock:
-            self._catch_up_locked()
-            if self.metadata_version is None:
-                mv = self.bootstrap_version
-                self.elog.info(f"{self.tag} The metadata log appears to be empty. Appending 1 bootstrap record(s) "
-                               f"at metadata.version {mv} from bootstrap source 'the binary bootstrap metadata file: "
-                               f"{self.metadata_dir / BOOTSTRAP_FILE}'.")
-                records: list[dict[str, Any]] = [{"type": "FeatureLevel", "name": "metadata.version", "level": str(mv)}]
+    def _fatal_fault(self, what: str, exception: str) -> None:
+        """ProcessTerminatingFaultHandler: log, then halt the process (no controlled shutdown)."""
+        self.faultlog.error(f"Encountered fatal fault: {what}")
+        self.faultlog.error(exception)
+        self.elog.close()
+        os._exit(1)
+
+    def _activation(self) -> tuple[str, list[dict[str, Any]]] | str:
+        """ActivationRecordsGenerator: (message, records), or the text of the RuntimeException it throws."""
+        message = "Performing controller activation. "
+        records: list[dict[str, Any]] = []
+        if self.metadata_version is None:
+            mv = self.bootstrap_version
+            transactions = mv >= MetadataVersion(3, 6, 1)
+            message += "The metadata log appears to be empty. Appending 1 bootstrap record(s) "
+            if transactions:
+                message += "in metadata transaction "
+            message += (f"at metadata.version {mv} from bootstrap source 'the binary bootstrap metadata file: "
+                        f"{self.metadata_dir / BOOTSTRAP_FILE}'. ")
+            records.append({"type": "FeatureLevel", "name": "metadata.version", "level": str(mv)})
+            if transactions or kafka_version() < (3, 9, 0):
                 if self.migration_flag:
-                    self.elog.info(f"{self.tag} Putting the controller into pre-migration mode. No metadata updates "
-                                   "will be allowed until the ZK metadata has been migrated.")
+                    message += ("Putting the controller into pre-migration mode. No metadata updates will be allowed "
+                                "until the ZK metadata has been migrated. ")
                     records.append({"type": "ZkMigrationState", "state": PRE_MIGRATION})
                 else:
+                    message += "Setting the ZK migration state to NONE since this is a de-novo KRaft cluster. "
                     records.append({"type": "ZkMigrationState", "state": NONE})
+            elif self.migration_flag:
+                return (f"The bootstrap metadata.version {mv} does not support ZK migrations. Cannot continue with "
+                        "ZK migrations enabled.")
+            return message.strip(), records
+        mv = self.metadata_version
+        if self.migration_flag and not mv.migration_supported():
+            return f"Should not have ZK migrations enabled on a cluster running metadata.version {mv}"
+        if mv.migration_supported():
+            state = self.migration_state if self.migration_state is not None else NONE
+            message += f"Loaded ZK migration state of {STATE_NAMES[state]}. "
+            if state == NONE:
+                if self.migration_flag:
+                    return "Should not have ZK migrations enabled on a cluster that was created in KRaft mode."
+                message += "This is expected because this is a de-novo KRaft cluster."
+            elif state == PRE_MIGRATION and mv < MetadataVersion(3, 6, 1):
+                message += "Activating pre-migration controller without empty log. There may be a partial migration. "
+            elif state == MIGRATION and not self.migration_flag:
+                message += ("Completing the ZK migration since this controller was configured with "
+                            "'zookeeper.metadata.migration.enable' set to 'false'. ")
+                records.append({"type": "ZkMigrationState", "state": POST_MIGRATION})
+            elif state == MIGRATION:
+                message += "Staying in ZK migration mode since 'zookeeper.metadata.migration.enable' is still 'true'. "
+            elif state == POST_MIGRATION and self.migration_flag:
+                message += ("Ignoring 'zookeeper.metadata.migration.enable' value of 'true' since the ZK migration "
+                            "has been completed. ")
+        return message.strip(), records
+
+    def _activate(self, epoch: int) -> None:
+        """QuorumController's CompleteActivationEvent: one WARN line in controller.log on every activation."""
+        with self.lock:
+            self._catch_up_locked()
+            result = self._activation()
+            if isinstance(result, str):
+                self._fatal_fault("exception while completing controller activation",
+                                  f"java.lang.RuntimeException: {result}")
+                return
+            message, records = result
+            self.qlog.warn(message)
+            if records:
                 self._append(records)
-            elif self.migration_state == MIGRATION and not self.migration_flag:
-                self.elog.info(f"{self.tag} Completing the ZK migration since this controller was configured with "
-                               "'zookeeper.metadata.migration.enable' set to 'false'.")
-                self._append([{"type": "ZkMigrationState", "state": POST_MIGRATION}])
-            elif self.migration_state == PRE_MIGRATION and not self.migration_flag:
-                self.elog.error(f"{self.tag} Detected an in-progress ZK migration (PRE_MIGRATION) but "
-                                "'zookeeper.metadata.migration.enable' is 'false'; the migration cannot continue.")
-            elif self.migration_state in (None, NONE) and self.migration_flag and self.image.topics:
-                self.elog.error(f"{self.tag} Should not have ZK migrations enabled on a cluster that was created "
-                                "in KRaft mode.")
             self.activated_epoch = epoch
 
     # --- the migration driver --------------------------------------------------------------------
@@ -179,7 +234,7 @@ class ControllerNode:
             try:
                 self._driver_step()
             except Exception as exc:  # ZooKeeper hiccups: retry on the next round like the real driver
-                self.elog.error(f"{self.dtag} Encountered an error in the migration driver: {type(exc).__name__}: {exc}")
+                self.dlog.info(f"Encountered ZooKeeper error during event {type(exc).__name__}. Will retry.")
             self._stop.wait(0.2)
 
     def _driver_step(self) -> None:
@@ -196,13 +251,27 @@ class ControllerNode:
         if self.migration_state == PRE_MIGRATION:
             self._pre_migration_step(epoch)
         elif self.migration_state == MIGRATION and self.zk_owned_epoch != epoch:
-            self.zk.claim_for_kraft(self.node_id, epoch)
             mig, dummy = self.zk.read_migration()
             offset = int((mig or {}).get("kraft_metadata_offset", -1))
+            if self.driver_epoch != epoch:
+                self.driver_epoch = epoch
+                if offset < 0:
+                    self.dlog.error("KRaft controller indicates an active migration, but the ZK state does not.")
+                else:
+                    # a controller that becomes leader (failover or restart) while the migration runs
+                    self.dlog.info("Migration is in already progress, not waiting on ZK brokers.")
+            if offset < 0:
+                return
+            before = self._leadership_state()
+            self.zk.claim_for_kraft(self.node_id, epoch)
             self.zk.write_migration(self.node_id, epoch, max(offset, self.raft.log.end_offset - 1), epoch)
             self.zk_owned_epoch = epoch
-            self.elog.info(f"{self.dtag} Claimed ZK controller leadership at KRaft controller epoch {epoch}; "
-                           "the migration is in dual-write mode (MIGRATION).")
+            self.dlog.info(f"Claimed ZK controller leadership in {self._elapsed_ns()} ns. Transitioned migration "
+                           f"state from {before} to {self._leadership_state()}")
+        elif self.migration_state == POST_MIGRATION and self.driver_epoch != epoch:
+            self.driver_epoch = epoch
+            self.dlog.error("KRaft controller indicates a completed migration, but the migration driver is somehow "
+                            "active.")
 
     def _waiting(self, key: str, message: str) -> None:
         """Log a waiting line when it changes, and every 5 seconds while it holds."""
@@ -210,7 +279,41 @@ class ControllerNode:
         now = time.monotonic()
         if last is None or last[0] != message or now - last[1] > 5.0:
             self._last_wait_log[key] = (message, now)
-            self.elog.info(f"{self.dtag} {message}")
+            if key == "controllers":
+                self.dlog.warn(message)
+            else:
+                self.dlog.info(message)
+
+    def _not_ready_reason(self, controllers: dict[int, dict[str, Any]], mv: MetadataVersion | None) -> str | None:
+        """QuorumFeatures.reasonAllControllersZkMigrationNotReady (3.7+): voters in configuration order."""
+        if kafka_version() < (3, 7, 0):
+            return None
+        if mv is not None and not mv.migration_supported():
+            return f"The metadata.version too low at {mv}"
+        if mv is not None and mv < MetadataVersion(3, 7, 0):
+            return None  # controller registrations need 3.7-IV0
+        for vid in self.cfg.voters:
+            if vid not in controllers:
+                return f"No registration found for controller {vid}"
+            if not controllers[vid].get("zk_migration_ready"):
+                return f"Controller {vid} has not enabled zookeeper.metadata.migration.enable"
+        return None
+
+    def _leadership_state(self) -> str:
+        """ZkMigrationLeadershipState.toString from /migration and /controller_epoch."""
+        assert self.zk is not None
+        mig, mig_version = self.zk.read_migration()
+        mig = mig or {}
+        zk_epoch, zk_version = self.zk.controller_epoch()
+        return (f"ZkMigrationLeadershipState{{kraftControllerId={mig.get('kraft_controller_id', -1)}, "
+                f"kraftControllerEpoch={mig.get('kraft_controller_epoch', -1)}, "
+                f"kraftMetadataOffset={mig.get('kraft_metadata_offset', -1)}, "
+                f"kraftMetadataEpoch={mig.get('kraft_metadata_epoch', -1)}, lastUpdatedTimeMs={now_ms()}, "
+                f"migrationZkVersion={mig_version}, controllerZkEpoch={zk_epoch}, controllerZkVersion={zk_version}}}")
+
+    @staticmethod
+    def _elapsed_ns() -> int:
+        return 1_000_000 + int(time.monotonic_ns() % 1_000_000)
 
     def _pre_migration_step(self, epoch: int) -> None:
         assert self.zk is not None
@@ -218,48 +321,54 @@ class ControllerNode:
             controllers = dict(self.controllers)
             brokers = dict(self.brokers)
             mv = self.metadata_version
-        voters = sorted(self.cfg.voters)
-        if kafka_version() >= (3, 7, 0):
-            missing = [v for v in voters if v not in controllers]
-            not_ready = [v for v in voters if v in controllers and not controllers[v].get("zk_migration_ready")]
-            if missing or not_ready:
-                reason = (f"Missing registration from controllers {missing}" if missing else
-                          f"Controllers {not_ready} did not have zookeeper.metadata.migration.enable set")
-                self._waiting("controllers", "Still waiting for all controller nodes ready to begin the migration. "
-                                             f"Not ready due to: {reason}")
-                return
-        if mv is not None and mv < MetadataVersion(3, 6, 1) and kafka_version() >= (3, 9, 0) and not self.image.topics:
-            self._waiting("mv", f"Cannot begin the migration: metadata.version {mv} is below 3.6-IV1, which is "
-                                "required for a migration onto an empty KRaft log.")
+        reason = self._not_ready_reason(controllers, mv)
+        if reason is not None:
+            # no space after the colon: Kafka concatenates the reason as is
+            self._waiting("controllers", "Still waiting for all controller nodes ready to begin the migration. "
+                                         f"Not ready due to:{reason}")
             return
-        zk_brokers = set(self.zk.broker_ids())
-        zk_image = self.zk.read_image()
-        for topic in zk_image.topics.values():
-            for replicas in topic.partitions.values():
-                zk_brokers.update(replicas)
+        if self.driver_epoch != epoch:
+            self.driver_epoch = epoch
+            self.dlog.info("Controller Quorum is ready for Zk to KRaft migration. Now waiting for ZK brokers.")
+        registered = {bid for bid, reg in brokers.items() if reg.get("is_migrating_zk_broker")}
         if not brokers:
             self._waiting("brokers", "No brokers are known to KRaft, waiting for brokers to register.")
             return
-        if not zk_brokers:
+        zk_live = set(self.zk.broker_ids())
+        if not zk_live:
             self._waiting("brokers", "No brokers are registered in ZK, waiting for brokers to register.")
             return
-        registered = {bid for bid, reg in brokers.items() if reg.get("is_migrating_zk_broker")}
-        waiting = sorted(zk_brokers - registered)
-        if waiting:
-            self._waiting("brokers", f"Still waiting for ZK brokers {waiting} to register with KRaft.")
+        if zk_live - registered:
+            # a HashSet copied from /brokers/ids, with the registered ones removed
+            ids = java_set(zk_live - registered, java_copy_set_capacity(len(zk_live)))
+            self._waiting("brokers", f"Still waiting for ZK brokers {ids} to register with KRaft.")
             return
-        zk_epoch = self.zk.claim_for_kraft(self.node_id, epoch)
+        zk_image = self.zk.read_image()
+        assigned: set[int] = set()
+        for topic in zk_image.topics.values():
+            for replicas in topic.partitions.values():
+                assigned.update(replicas)
+        if assigned - registered:
+            # brokers holding replicas (a dead broker still in an assignment, say) must register too
+            ids = java_set(assigned - registered, java_grown_set_capacity(len(assigned)))
+            self._waiting("brokers", f"Still waiting for ZK brokers {ids} found in metadata to register with KRaft.")
+            return
+        self.dlog.info("Zk brokers are registered and ready for migration")
+        before = self._leadership_state()
+        self.zk.claim_for_kraft(self.node_id, epoch)
         self.zk_owned_epoch = epoch
-        self.elog.info(f"{self.dtag} Claimed ZK controller leadership. New ZK controller epoch is {zk_epoch}.")
+        self.dlog.info(f"Claimed ZK controller leadership in {self._elapsed_ns()} ns. Transitioned migration state "
+                       f"from {before} to {self._leadership_state()}")
         mig, dummy = self.zk.read_migration()
         prior_offset = int((mig or {}).get("kraft_metadata_offset", -1))
         if prior_offset > 0:
-            self.elog.info(f"{self.dtag} Skipping the migration of metadata from ZooKeeper to KRaft because /migration "
+            self.dlog.info("Skipping the migration of metadata from ZooKeeper to KRaft because /migration "
                            f"says it already completed (kraft_metadata_offset={prior_offset}).")
             offset = self._append([{"type": "ZkMigrationState", "state": MIGRATION}])
             self.zk.write_migration(self.node_id, epoch, offset, epoch)
             self._sync_zk_to_image()
             return
+        self.dlog.info("Starting ZK migration")
         start = time.monotonic()
         records = image_to_records(zk_image)
         counts: dict[str, int] = {}
@@ -267,18 +376,20 @@ class ControllerNode:
             name = RECORD_TYPE_NAMES.get(str(record["type"]), str(record["type"]))
             counts[name] = counts.get(name, 0) + 1
         offset = self._append(records + [{"type": "ZkMigrationState", "state": MIGRATION}])
-        self.zk.write_migration(self.node_id, epoch, offset, epoch)
         elapsed = int((time.monotonic() - start) * 1000)
         types = "{" + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) + "}"
         spelled = "Zookeeper" if kafka_version() < (3, 6, 0) else "ZooKeeper"
-        seen = sorted(registered)
-        self.elog.info(f"{self.dtag} Completed migration of metadata from {spelled} to KRaft. {len(records)} records "
+        seen = set(registered) | {b for t in zk_image.topics.values() for r in t.partitions.values() for b in r}
+        self.dlog.info(f"Completed migration of metadata from {spelled} to KRaft. {len(records)} records "
                        f"were generated in {elapsed} ms across 1 batches. The average time spent waiting on a batch "
                        f"was {float(elapsed):.2f} ms. The record types were {types}. The current metadata offset is "
                        f"now {offset} with an epoch of {epoch}. Saw {len(seen)} brokers in the migrated metadata "
-                       f"{seen}.")
+                       f"{java_set(seen)}.")
+        before = self._leadership_state()
+        self.zk.write_migration(self.node_id, epoch, offset, epoch)
         if kafka_version() >= (3, 6, 0):
-            self.elog.info(f"{self.dtag} Finished initial migration of ZK metadata to KRaft in {elapsed} milliseconds.")
+            self.dlog.info(f"Finished initial migration of ZK metadata to KRaft in {self._elapsed_ns()} ns. "
+                           f"Transitioned migration state from {before} to {self._leadership_state()}")
 
     def _sync_zk_to_image(self) -> None:
         """Full KRaft->ZooKeeper reconciliation: ZooKeeper ends up holding exactly the KRaft image."""
@@ -287,7 +398,7 @@ class ControllerNode:
             image = Image.from_json(self.image.to_json())
         zk_image = self.zk.read_image()
         for name in sorted(set(zk_image.topics) - set(image.topics)):
-            self.elog.info(f"{self.dtag} Deleting topic {name} from ZooKeeper: it is not in the KRaft metadata.")
+            self.dlog.info(f"Deleting topic {name} from ZooKeeper: it is not in the KRaft metadata.")
             self.zk.delete_topic(name)
         for name, topic in image.topics.items():
             if name not in zk_image.topics:
@@ -305,7 +416,7 @@ class ControllerNode:
             for bid in expired:
                 del self.sessions[bid]
         for bid in expired:
-            self.elog.info(f"{self.tag} Fencing broker {bid} because its session has timed out.")
+            self.rlog.info(f"Fencing broker {bid} because its session has timed out.")
 
     def live_brokers(self) -> dict[int, dict[str, Any]]:
         with self.lock:
@@ -358,20 +469,22 @@ class ControllerNode:
                         "message": "Another broker is registered with that broker id."}
             if zk_broker and not (self.migration_flag and mv.migration_supported()):
                 return {"error": "BROKER_ID_NOT_REGISTERED", "message": "Controller does not support registering ZK brokers."}
-            low, high = (MetadataVersion.parse(str(req["mv_min"])), MetadataVersion.parse(str(req["mv_max"])))
-            if not low <= mv <= high:
-                return {"error": "UNSUPPORTED_VERSION",
-                        "message": f"Unable to register because the broker does not support version {mv} of "
-                                   f"metadata.version. It wants a version between {low} and {high}, inclusive."}
+            # ClusterControlManager.registerBroker's order: cluster id, duplicate, ZK registration allowed,
+            # pre-migration, inter-broker listener (3.9), then the feature (metadata.version) check
+            if not zk_broker and self.migration_state == PRE_MIGRATION:
+                return {"error": "BROKER_ID_NOT_REGISTERED",
+                        "message": "Controller is in pre-migration mode and cannot register KRaft brokers until "
+                                   "the metadata migration is complete."}
             if zk_broker and kafka_version() >= (3, 9, 0):
                 names = {e.split("://", 1)[0] for e in req.get("endpoints", [])}
                 if self.cfg.inter_broker_listener_name not in names:
                     return {"error": "INVALID_REGISTRATION", "message": "Broker does not have the current "
                             f"inter.broker.listener {self.cfg.inter_broker_listener_name}"}
-            if not zk_broker and self.migration_state == PRE_MIGRATION:
-                return {"error": "BROKER_ID_NOT_REGISTERED",
-                        "message": "Controller is in pre-migration mode and cannot register KRaft brokers until "
-                                   "the metadata migration is complete."}
+            low, high = (MetadataVersion.parse(str(req["mv_min"])), MetadataVersion.parse(str(req["mv_max"])))
+            if not low <= mv <= high:
+                return {"error": "UNSUPPORTED_VERSION",
+                        "message": f"Unable to register because the broker does not support version {mv} of "
+                                   f"metadata.version. It wants a version between {low} and {high}, inclusive."}
             record = {"type": "RegisterBroker", "id": bid, "incarnation": req["incarnation"],
                       "is_migrating_zk_broker": zk_broker, "endpoints": req.get("endpoints", []),
                       "rack": req.get("rack"), "directory_id": req.get("directory_id"),
@@ -380,9 +493,18 @@ class ControllerNode:
             now = now_ms()
             self.sessions[bid] = {"incarnation": req["incarnation"], "last_heartbeat": now,
                                   "expires": now + self.cfg.broker_session_timeout_ms}
-        kind = "ZK broker" if zk_broker else "broker"
-        self.elog.info(f"{self.tag} Registered {kind} {bid} with incarnation {req['incarnation']} at broker epoch "
-                       f"{record['broker_epoch']}.")
+        if existing is None:
+            self.clog.info(f"No previous registration found for broker {bid}. New incarnation ID is "
+                           f"{req['incarnation']}.  Generated 0 record(s) to clean up previous incarnations. New "
+                           f"broker epoch is {record['broker_epoch']}.")
+        elif existing["incarnation"] != req["incarnation"]:
+            self.clog.info(f"Registering a new incarnation of broker {bid}. Previous incarnation ID was "
+                           f"{existing['incarnation']}; new incarnation ID is {req['incarnation']}. Generated 0 "
+                           f"record(s) to clean up previous incarnations. Broker epoch will become "
+                           f"{record['broker_epoch']}.")
+        else:
+            self.clog.info(f"Amending registration of broker {bid}, incarnation ID {req['incarnation']}. Broker "
+                           f"epoch remains {record['broker_epoch']}.")
         return {"ok": True, "broker_epoch": record["broker_epoch"]}
 
     def _heartbeat(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -402,7 +524,7 @@ class ControllerNode:
             session = self.sessions.get(bid)
             if session is not None and session["incarnation"] == req.get("incarnation"):
                 del self.sessions[bid]
-        self.elog.info(f"{self.tag} Broker {bid} is shutting down: fenced after controlled shutdown.")
+        self.rlog.info(f"Broker {bid} is shutting down: fenced after controlled shutdown.")
         return {"ok": True}
 
     # --- metadata writes -------------------------------------------------------------------------

@@ -23,7 +23,8 @@ lines, ZooKeeper znodes, KRaft quorum, tool output, Jolokia-style metrics). It i
 stores no real data.
 
 Source: {source}
-Every server.log line it writes carries the `[KafkaEmulator]` marker.
+Every log line it writes (server.log, controller.log, ...) carries the `[KafkaEmulator]` marker
+between the level and Kafka's message. The node's process runs as `... -m kafka_emulator kafka.Kafka CONFIG`.
 """
 
 
@@ -49,6 +50,8 @@ def install(dest: Path, python: str, version: str) -> bool:
     for sub in ("bin", "libs", "config", "logs"):
         (dest / sub).mkdir(parents=True, exist_ok=True)
     for tool in TOOLS:
+        # the server runs as `PYEXE -m kafka_emulator kafka.Kafka CONFIG`, like `java ... kafka.Kafka CONFIG`
+        target = "kafka.Kafka" if tool == "kafka-server-start.sh" else tool
         script = (
             "#!/bin/sh\n"
             "# Kafka node emulator wrapper (test infrastructure, not Apache Kafka).\n"
@@ -56,7 +59,7 @@ def install(dest: Path, python: str, version: str) -> bool:
             "export KAFKA_EMULATOR_HOME\n"
             f"PYTHONPATH='{package_root}'\n"
             "export PYTHONPATH\n"
-            f"exec '{python}' -m kafka_emulator {tool} \"$@\"\n"
+            f"exec '{python}' -m kafka_emulator {target} \"$@\"\n"
         )
         changed |= _write_if_changed(dest / "bin" / tool, script, 0o755)
     changed |= _write_if_changed(dest / "EMULATOR.md", README.format(version=version, source=package_root / "kafka_emulator"))

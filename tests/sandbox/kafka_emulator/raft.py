@@ -175,10 +175,10 @@ class Raft:
         self._persist()
         if changed and leader >= 0:
             self.elog.info(f"[RaftManager id={self.node_id}] Completed transition to FollowerState(epoch={epoch}, "
-                           f"leader={leader}, voters={sorted(self.voters)}, highWatermark=Optional.empty)")
+                           f"leader={leader}, voters={sorted(self.voters)}, highWatermark=Optional.empty)", "org.apache.kafka.raft.QuorumState")
         elif changed:
             self.elog.info(f"[RaftManager id={self.node_id}] Completed transition to Unattached(epoch={epoch}, "
-                           f"voters={sorted(self.voters)})")
+                           f"voters={sorted(self.voters)})", "org.apache.kafka.raft.QuorumState")
         return was_leader
 
     def _handle_vote(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -252,7 +252,7 @@ class Raft:
             try:
                 self._tick()
             except Exception as exc:  # keep the quorum loop alive through transient errors
-                self.elog.warn(f"[RaftManager id={self.node_id}] Unexpected error in the raft loop: {exc}")
+                self.elog.warn(f"[RaftManager id={self.node_id}] Unexpected error in the raft loop: {exc}", "org.apache.kafka.raft.KafkaRaftClient")
             self._stop.wait(self.FETCH_INTERVAL_S)
 
     def _tick(self) -> None:
@@ -263,7 +263,7 @@ class Raft:
                 lost = not self._quorum_alive_locked()
                 if lost:
                     self.elog.info(f"[RaftManager id={self.node_id}] Resigning as leader of epoch {self.epoch}: "
-                                   "a majority of the voters stopped fetching")
+                                   "a majority of the voters stopped fetching", "org.apache.kafka.raft.KafkaRaftClient")
                     self.role = "unattached"
                     self.leader_id = -1
                     self.last_heard_ms = now_ms()
@@ -382,7 +382,7 @@ class Raft:
             self.progress = {vid: {"leo": 0, "last_fetch": now, "last_caught_up": -1} for vid, dummy in others}
             self._persist()
             self.elog.info(f"[RaftManager id={self.node_id}] Completed transition to Leader(localId={self.node_id}, "
-                           f"epoch={self.epoch}, highWatermark=Optional.empty, voters={sorted(self.voters)})")
+                           f"epoch={self.epoch}, highWatermark=Optional.empty, voters={sorted(self.voters)})", "org.apache.kafka.raft.QuorumState")
             self.log.append(self.epoch, {"type": "LeaderChange", "leader": self.node_id, "voters": sorted(self.voters)})
         for dummy, addr in others:
             self._pool.submit(self._begin, addr, epoch)

@@ -21,9 +21,12 @@ from .rpc import RpcServer
 USAGE = "USAGE: kafka-server-start.sh [-daemon] server.properties [--override property=value]*"
 
 
+MAIN_CLASS = "kafka.Kafka"
+
+
 def _fatal_exit(elog: EmuLog, kafka_text: str, short: str) -> int:
-    elog.error("Exiting Kafka due to fatal exception")
-    elog.error(kafka_text)
+    elog.error("Exiting Kafka due to fatal exception", "kafka.Kafka$")
+    elog.error(kafka_text, "kafka.Kafka$")
     print(short, file=sys.stderr)
     return 1
 
@@ -68,13 +71,26 @@ def _bind(endpoints: list[Any], dispatch: Callable[[dict[str, Any]], dict[str, A
     return servers
 
 
+def ensure_process_identity(argv: list[str]) -> None:
+    """Become `PYEXE -m kafka_emulator kafka.Kafka <args>`: like `java ... kafka.Kafka server.properties`,
+    the command line names the main class followed by the arguments (the config path last, unless
+    --override pairs follow). Tools find a Kafka node by that (`ps ax | grep ' kafka\\.Kafka '`)."""
+    wanted = [sys.executable, "-m", "kafka_emulator", MAIN_CLASS, *argv]
+    if sys.argv[1:2] == [MAIN_CLASS] and sys.argv[2:] == argv:
+        return
+    try:
+        os.execv(sys.executable, wanted)  # keeps the pid, so whoever started us still holds the node
+    except OSError:
+        pass
+
+
 def main(argv: list[str]) -> int:
     if argv and argv[0] == "-daemon":
         # kafka-server-start.sh -daemon: detach and return like the real script
         log = log_dir()
         log.mkdir(parents=True, exist_ok=True)
         with open(log / "kafkaServer.out", "ab") as out:
-            subprocess.Popen([sys.executable, "-m", "kafka_emulator", "kafka-server-start.sh", *argv[1:]],
+            subprocess.Popen([sys.executable, "-m", "kafka_emulator", MAIN_CLASS, *argv[1:]],
                              stdout=out, stderr=out, stdin=subprocess.DEVNULL, start_new_session=True)
         return 0
     if not argv:
@@ -91,10 +107,11 @@ def main(argv: list[str]) -> int:
         else:
             print(USAGE, file=sys.stderr)
             return 1
-    elog = EmuLog(log_dir() / "server.log")
+    ensure_process_identity(argv)
+    faults = Faults.load()
+    elog = EmuLog(log_dir(), clock_offset_s=faults.clock_offset_s)
     elog.info(f"Kafka node emulator (test infrastructure, not Apache Kafka) imitating Kafka version "
               f"{'.'.join(map(str, kafka_version()))}, pid {os.getpid()}")
-    faults = Faults.load()
     if faults.refuse_start:
         return _fatal_exit(elog, f"java.lang.RuntimeException: {faults.refuse_start}", faults.refuse_start)
     try:
@@ -152,7 +169,7 @@ def main(argv: list[str]) -> int:
                 elog.error(f"Jolokia agent could not bind {agent[0]}:{agent[1]}: {exc.strerror}")
         try:
             if cfg.is_controller:
-                controller = ControllerNode(cfg, elog, faults, _controller_cluster_id(cfg))
+                controller = ControllerNode(cfg, elog, faults, _controller_cluster_id(cfg), fatal)
                 servers += _bind(cfg.controller_endpoints(), controller.dispatch)
                 controller.start()
             if not cfg.is_controller or cfg.is_kraft_broker:
@@ -163,15 +180,19 @@ def main(argv: list[str]) -> int:
         except StartupError as exc:
             if broker is None and controller is None:
                 pass
-            elog.error(("[KafkaServer id=%d] Fatal error during KafkaServer startup. Prepare to shutdown"
-                        % cfg.node_id) if cfg.is_zk_mode else "Exiting Kafka due to fatal exception during startup.")
-            elog.error(exc.kafka_text)
+            if cfg.is_zk_mode:
+                elog.error("[KafkaServer id=%d] Fatal error during KafkaServer startup. Prepare to shutdown"
+                           % cfg.node_id, "kafka.server.KafkaServer")
+                elog.error(exc.kafka_text, "kafka.server.KafkaServer")
+            else:
+                elog.error("Exiting Kafka due to fatal exception during startup.", "kafka.Kafka$")
+                elog.error(exc.kafka_text, "kafka.Kafka$")
             print(exc.message, file=sys.stderr)
             exit_code[0] = 1
             return 1
 
         if cfg.is_controller:
-            elog.info(f"[KafkaRaftServer nodeId={cfg.node_id}] Kafka Server started")
+            elog.info(f"[KafkaRaftServer nodeId={cfg.node_id}] Kafka Server started", "kafka.server.KafkaRaftServer")
         if faults.crash_after_s is not None:
             def crash() -> None:
                 if not stop.wait(faults.crash_after_s):
@@ -185,7 +206,8 @@ def main(argv: list[str]) -> int:
             broker.stop()
         if controller is not None:
             controller.stop()
-            elog.info(f"[KafkaRaftServer nodeId={cfg.node_id}] Kafka Server shut down completed")
+            elog.info(f"[KafkaRaftServer nodeId={cfg.node_id}] Kafka Server shut down completed",
+                      "kafka.server.KafkaRaftServer")
         for server in servers:
             server.stop()
         if jolokia is not None:

@@ -8,14 +8,15 @@ import base64
 import datetime as _dt
 import json
 import os
+import re
 import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from .common import (BOOTSTRAP_FILE, LATEST_METADATA_VERSION, METADATA_VERSIONS, PID_FILE_NAME, MetadataVersion, VersionError,
-                     ZERO_UUID, emulator_home, kafka_version, log_dir, random_uuid)
+from .common import (BOOTSTRAP_FILE, LATEST_METADATA_VERSION, METADATA_VERSIONS, MetadataVersion, VersionError,
+                     ZERO_UUID, kafka_version, log_dir, random_uuid)
 from .config import ConfigError, KafkaConfig, load_properties, parse_config
 
 from .metadata import ACL_OPERATIONS, Acl, Image, partition_views
@@ -600,38 +601,102 @@ def _same_mount_namespace(pid: int) -> bool:
         return False
 
 
-def _is_emulator(pid: int) -> bool:
+def _same_pid_namespace(pid: int) -> bool:
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        return os.readlink(f"/proc/{pid}/ns/pid") == os.readlink("/proc/self/ns/pid")
     except OSError:
         return False
-    return b"kafka_emulator" in cmdline and _same_mount_namespace(pid)
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode("utf-8", "replace") for part in raw.split(b"\0") if part]
+
+
+def _is_emulator(pid: int) -> bool:
+    """An emulated Kafka node of this host: `... -m kafka_emulator kafka.Kafka CONFIG` in our namespaces.
+
+    Real JVMs never match: the emulator's stop tool must not touch a real Kafka sharing the machine."""
+    argv = _cmdline(pid)
+    return "kafka_emulator" in argv and "kafka.Kafka" in argv and _same_pid_namespace(pid) \
+        and _same_mount_namespace(pid) and not _zombie(pid)
+
+
+def _node_pids() -> list[int]:
+    """What `ps ax | grep ' kafka\\.Kafka '` finds on this host (emulated nodes only), oldest first."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid() and _is_emulator(int(entry)):
+            pids.append(int(entry))
+    return sorted(pids)
+
+
+def _config_arg(pid: int) -> str:
+    """The last argument once `--override property=...` pairs are dropped, as the 3.7+ script reads it."""
+    argv = _cmdline(pid)
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--override":
+            skip = True
+            continue
+        kept.append(arg)
+    return kept[-1] if kept else ""
+
+
+def _first_value(config: Path, keyword: str) -> str | None:
+    """`sed -n "/KEY=/ { s/KEY=//p; q; }"`: the first line mentioning KEY= (regex), with KEY= removed."""
+    pattern = re.compile(keyword.replace(".", "[^\\n]") + "=")
+    for line in config.read_text(encoding="utf-8", errors="replace").splitlines():
+        if pattern.search(line):
+            return pattern.sub("", line, count=1)
+    return None
 
 
 def server_stop(argv: list[str]) -> int:
-    """Stop this host's node only: the pid file in LOG_DIR (then the usual places) names it."""
-    candidates = [log_dir() / PID_FILE_NAME, Path("/var/log/kafka") / PID_FILE_NAME,
-                  emulator_home() / "logs" / PID_FILE_NAME]
-    pid = None
-    for path in candidates:
-        try:
-            value = int(path.read_text(encoding="utf-8").strip())
-        except (OSError, ValueError):
-            continue
-        if _is_emulator(value):
-            pid = value
-            break
-    if pid is None:
+    """kafka-server-stop.sh: SIGTERM (or $SIGNAL) to every Kafka node on this host, then return at once.
+
+    From 3.7, `--node-id=N` / `--process-role=R` select the nodes whose config file (the last argument of
+    their command line, resolved from the current directory) has that node.id / process.roles."""
+    joined = " ".join(argv)
+    role = re.search(r"--process-role=(\S*)", joined)
+    nid = re.search(r"--node-id=(\S*)", joined)
+    if kafka_version() < (3, 7, 0):
+        role = nid = None
+    if nid and role:
+        print("When both node-id and process-role are provided, the value for node-id will take precedence")
+    sig = getattr(signal, "SIG" + os.environ.get("SIGNAL", "TERM").removeprefix("SIG"), signal.SIGTERM)
+    pids = _node_pids()
+    if not pids:
         print("No kafka server to stop")
         return 1
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 60.0
-    while time.monotonic() < deadline:
-        if not Path(f"/proc/{pid}").exists() or _zombie(pid):
-            return 0
-        time.sleep(0.05)  # polling the process table until the node has exited
-    print(f"Kafka server (pid {pid}) did not stop within 60 seconds", file=sys.stderr)
-    return 1
+    if not nid and not role:
+        targets = pids
+    else:
+        targets = []
+        for pid in pids:
+            config = Path(os.path.realpath(_config_arg(pid)))
+            if not config.is_file():
+                print("Can not find the configuration file in the current directory. Please make sure the kafka "
+                      "stop process and the start process are called in the same directory.")
+                return 1
+            if nid:
+                if _first_value(config, "node.id") == nid.group(1):
+                    targets.append(pid)
+            elif role and _first_value(config, "process.roles") == role.group(1):
+                targets.append(pid)
+    for pid in targets:
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass
+    return 0
 
 
 def _zombie(pid: int) -> bool:
