@@ -1,0 +1,275 @@
+"""Live traffic through a sandbox cluster, and the proof that nothing acknowledged was lost.
+
+    .venv/bin/python tests/sandbox/traffic.py start            # topic, then producer + consumer in the background
+    .venv/bin/python tests/sandbox/traffic.py stop [--report R]  # drain, check, print (and add to report R)
+
+As Kafka's own migration system test does: an idempotent producer with acks=all writes numbered
+messages to a topic with replication factor 3 and min.insync.replicas=2 while the playbooks run; a
+consumer reads them. At the end every acknowledged number must have been consumed (0 lost). The
+result also counts duplicates and produce errors, and gives the longest gap between two
+acknowledged sends during each roll of the run report (phases' first stop .. last healthy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lib import STATE_DIR, SandboxError, load_state, pid_alive, read_pid, wait_until  # noqa: E402
+from topology import BROKER_INTERNAL_PORT, build  # noqa: E402
+
+TOPIC = "zk2kraft-traffic"
+TRAFFIC_DIR = STATE_DIR / "traffic"
+PID_FILE = TRAFFIC_DIR / "pid"
+READY_FILE = TRAFFIC_DIR / "ready"
+RESULT_FILE = TRAFFIC_DIR / "result.json"
+LOG_FILE = TRAFFIC_DIR / "traffic.log"
+DRAIN_TIMEOUT = 180.0
+
+
+def client_config(topology_name: str) -> dict[str, Any]:
+    topology = build(topology_name)
+    return {
+        "bootstrap.servers": ",".join(f"{b.address}:{BROKER_INTERNAL_PORT}" for b in topology.brokers),
+        "security.protocol": "SASL_SSL",
+        "sasl.mechanisms": "PLAIN",
+        "sasl.username": "admin",
+        "sasl.password": "admin-secret",
+        "ssl.ca.location": str(STATE_DIR / "pki" / "ca.pem"),
+        "ssl.endpoint.identification.algorithm": "https",
+    }
+
+
+# --------------------------------------------------------------------------- the background run
+
+
+class Run:
+    """Producer and consumer threads; the numbers acknowledged, consumed and failed."""
+
+    def __init__(self, config: dict[str, Any], rate: float) -> None:
+        self.config = config
+        self.interval = 1.0 / rate
+        self.stop_producing = threading.Event()
+        self.lock = threading.Lock()
+        self.acked: dict[int, float] = {}
+        self.errors: list[str] = []
+        self.consumed: set[int] = set()
+        self.consumed_total = 0
+        self.sent = 0
+
+    def produce(self) -> None:
+        from confluent_kafka import Producer
+
+        producer = Producer(dict(self.config, **{
+            "enable.idempotence": True, "acks": "all", "linger.ms": 5,
+            # Long enough to ride through any single restart of the rolls.
+            "message.timeout.ms": 600000, "delivery.timeout.ms": 600000,
+        }))
+
+        def delivered(err: Any, msg: Any) -> None:
+            number = int(msg.value())
+            with self.lock:
+                if err is None:
+                    self.acked[number] = time.time()
+                else:
+                    self.errors.append(f"{number}: {err}")
+
+        next_send = time.monotonic()
+        while not self.stop_producing.is_set():
+            producer.produce(TOPIC, value=str(self.sent).encode(), callback=delivered)
+            self.sent += 1
+            producer.poll(0)
+            next_send += self.interval
+            delay = next_send - time.monotonic()
+            if delay > 0:
+                self.stop_producing.wait(delay)
+        producer.flush(DRAIN_TIMEOUT)
+
+    def consume(self, done: threading.Event) -> None:
+        from confluent_kafka import Consumer
+
+        consumer = Consumer(dict(self.config, **{
+            "group.id": f"zk2kraft-traffic-{int(time.time())}", "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }))
+        consumer.subscribe([TOPIC])
+        try:
+            while not done.is_set():
+                msg = consumer.poll(0.5)
+                if msg is None or msg.error():
+                    continue
+                with self.lock:
+                    self.consumed.add(int(msg.value()))
+                    self.consumed_total += 1
+        finally:
+            consumer.close()
+
+
+def run(topology_name: str, rate: float) -> int:
+    TRAFFIC_DIR.mkdir(parents=True, exist_ok=True)
+    traffic = Run(client_config(topology_name), rate)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: traffic.stop_producing.set())
+    started = time.time()
+    producer = threading.Thread(target=traffic.produce, daemon=True)
+    consumer = threading.Thread(target=traffic.consume, args=(done,), daemon=True)
+    producer.start()
+    consumer.start()
+    # Ready once messages flow end to end.
+    while not traffic.stop_producing.is_set():
+        with traffic.lock:
+            flowing = bool(traffic.acked) and bool(traffic.consumed)
+        if flowing:
+            READY_FILE.write_text(f"{time.time()}\n")
+            break
+        traffic.stop_producing.wait(0.2)
+    traffic.stop_producing.wait()
+    stopped = time.time()
+    producer.join(DRAIN_TIMEOUT)
+    deadline = time.monotonic() + DRAIN_TIMEOUT
+    while time.monotonic() < deadline:
+        with traffic.lock:
+            if set(traffic.acked) <= traffic.consumed:
+                break
+        time.sleep(0.2)
+    done.set()
+    consumer.join(30)
+    with traffic.lock:
+        lost = sorted(set(traffic.acked) - traffic.consumed)
+        result = {
+            "topic": TOPIC, "started": started, "stopped": stopped, "sent": traffic.sent,
+            "acknowledged": len(traffic.acked), "consumed": len(traffic.consumed),
+            "duplicates": traffic.consumed_total - len(traffic.consumed),
+            "produce_errors": len(traffic.errors), "error_samples": traffic.errors[:5],
+            "lost": len(lost), "lost_samples": lost[:20],
+            "ack_times": sorted(traffic.acked.values()),
+        }
+    tmp = RESULT_FILE.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result) + "\n")
+    tmp.replace(RESULT_FILE)
+    return 0
+
+
+# --------------------------------------------------------------------------- start / stop
+
+
+def create_topic() -> None:
+    import sandbox  # the seed tools run on a broker with the sandbox's admin client settings
+
+    state = load_state()
+    if state is None:
+        raise SandboxError("the sandbox is down")
+    broker = build(state.topology).brokers[0]
+    sandbox.kafka_tool(broker, "kafka-topics.sh", [
+        "--create", "--if-not-exists", "--topic", TOPIC, "--partitions", "3", "--replication-factor", "3",
+        "--config", "min.insync.replicas=2"])
+
+
+def start(rate: float, timeout: float) -> None:
+    state = load_state()
+    if state is None:
+        raise SandboxError("the sandbox is down")
+    pid = read_pid(PID_FILE)
+    if pid is not None and pid_alive(pid):
+        print(f"traffic: already running (pid {pid})")
+        return
+    TRAFFIC_DIR.mkdir(parents=True, exist_ok=True)
+    for stale in (READY_FILE, RESULT_FILE):
+        stale.unlink(missing_ok=True)
+    create_topic()
+    import subprocess
+
+    with open(LOG_FILE, "ab") as log:
+        process = subprocess.Popen([sys.executable, __file__, "run", "--topology", state.topology, "--rate", str(rate)],
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    PID_FILE.write_text(f"{process.pid}\n")
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise SandboxError(f"the traffic process exited ({process.returncode}); see {LOG_FILE}")
+        return READY_FILE.is_file()
+
+    began = time.monotonic()
+    wait_until(ready, timeout, "traffic flowing (first message acknowledged and consumed)", 0.2)
+    print(f"traffic: {rate:g} msg/s to {TOPIC} (pid {process.pid}), flowing after {time.monotonic() - began:.1f}s")
+
+
+def longest_gap(ack_times: list[float], start: float, end: float) -> Optional[float]:
+    """Longest time between two acknowledged sends within [start, end] (edges included)."""
+    inside = [t for t in ack_times if start <= t <= end]
+    points = [start] + inside + [end]
+    return round(max(b - a for a, b in zip(points, points[1:])), 3) if end > start else None
+
+
+def summarize(result: dict[str, Any], report: Optional[dict[str, Any]]) -> dict[str, Any]:
+    section = {k: v for k, v in result.items() if k != "ack_times"}
+    section["seconds"] = round(result["stopped"] - result["started"], 1)
+    section["gaps_during_rolls"] = {}
+    for phase, info in ((report or {}).get("phases") or {}).items():
+        first, last = info.get("first_stop"), info.get("last_healthy")
+        if first and last:
+            section["gaps_during_rolls"][phase] = longest_gap(result["ack_times"], float(first), float(last))
+    return section
+
+
+def stop(report_path: Optional[Path], timeout: float) -> int:
+    pid = read_pid(PID_FILE)
+    if pid is None or not pid_alive(pid):
+        if not RESULT_FILE.is_file():
+            raise SandboxError("no traffic is running and no result is left")
+    else:
+        os.kill(pid, signal.SIGTERM)
+    wait_until(lambda: RESULT_FILE.is_file() or (pid is not None and not pid_alive(pid) and RESULT_FILE.is_file()),
+               timeout, "the traffic to drain and report", 0.2)
+    result = json.loads(RESULT_FILE.read_text())
+    report = json.loads(report_path.read_text()) if report_path else None
+    section = summarize(result, report)
+    if report_path and report is not None:
+        report["traffic"] = section
+        report_path.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    gaps = ", ".join(f"{p} {g:.2f}s" for p, g in section["gaps_during_rolls"].items() if g is not None) or "no rolls"
+    print(f"traffic: {section['acknowledged']} acknowledged, {section['consumed']} consumed, "
+          f"{section['lost']} lost, {section['duplicates']} duplicates, {section['produce_errors']} produce errors "
+          f"in {section['seconds']}s; longest gap between acknowledged sends during a roll: {gaps}")
+    if section["lost"]:
+        print(f"traffic: LOST acknowledged messages, e.g. {section['lost_samples']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    start_parser = sub.add_parser("start")
+    start_parser.add_argument("--rate", type=float, default=100.0, help="messages per second")
+    start_parser.add_argument("--timeout", type=float, default=120.0)
+    stop_parser = sub.add_parser("stop")
+    stop_parser.add_argument("--report", type=Path, help="add the figures to this run report (JSON)")
+    stop_parser.add_argument("--timeout", type=float, default=DRAIN_TIMEOUT + 60)
+    run_parser = sub.add_parser("run")
+    run_parser.add_argument("--topology", default="default")
+    run_parser.add_argument("--rate", type=float, default=100.0)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "start":
+            start(args.rate, args.timeout)
+            return 0
+        if args.command == "stop":
+            return stop(args.report, args.timeout)
+        return run(args.topology, args.rate)
+    except SandboxError as exc:
+        print(f"traffic {args.command} failed: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
