@@ -79,6 +79,16 @@ def build_variant(variant: Dict[str, Any], root: Path) -> Tuple[Path, Dict[str, 
     extra: Dict[str, str] = {}
     if variant.get("config_dir"):
         extra["zk2kraft_validate_config_dir"] = str(VARIANTS_DIR / variant["config_dir"])
+    extra.update({k: str(v).replace("ROOT", str(root)) for k, v in (variant.get("extra_vars") or {}).items()})
+    for name, content in (variant.get("local_files") or {}).items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if content == "DIR":
+            target.mkdir(exist_ok=True)
+        elif str(content).startswith("LINK:"):
+            os.symlink(str(root / str(content)[5:]), str(target))
+        else:
+            target.write_bytes(str(content).encode("latin-1"))
     return inventory, extra
 
 
@@ -117,9 +127,18 @@ def test_variant(variant: Dict[str, Any], variant_runs: Dict[str, Tuple[int, str
         assert "WARNING %s: %s" % (expect["key"], expect["text"]) in output, output
     else:
         assert status != 0, raw
-        # The assert task's message lists "host | key | message" for every error.
+        # The failure message lists "host | key | message" for every error.
         line = "%s | %s | " % (expect["host"], expect["key"])
         assert line in output, raw
         assert expect["text"] in output, raw
-    assert "' %s:'" % expect["host"] in output, raw  # the report groups the violation under its host
+    upfront = "no host was contacted" in output
+    if expect.get("before_any_host"):
+        assert upfront, raw
+    if upfront:
+        # Refused by the first play, on the Ansible controller: no host was contacted, no plan was built.
+        assert "Read the current server.properties" not in output and "Build the plan" not in output, raw
+    else:
+        assert "' %s:'" % expect["host"] in output, raw  # the report groups the violation under its host
     assert "changeit" not in output
+    for raw_text in ("Traceback", "Errno", "KeyError", "exception occurred"):
+        assert raw_text not in output, raw

@@ -26,10 +26,10 @@ CONTROLLER_HOST = "localhost"
 
 
 def read_text(path: str) -> Optional[str]:
-    """The file's text (Latin-1, as Java reads .properties), or None when it does not exist."""
+    """The file's text (Latin-1, as Java reads .properties, a UTF-8 BOM removed), or None when it does not exist."""
     try:
         with open(path, "rb") as handle:
-            return handle.read().decode("latin-1")
+            return strip_bom(handle.read().decode("latin-1"))
     except FileNotFoundError:
         return None
 

@@ -101,7 +101,10 @@ INTERNAL_NAMES = frozenset(PREFIX + n for n in (
     "verify_zk", "verify_metadata", "ms_expected", "ms_timeout", "ms_spec", "ms_node", "ms_leader", "ms_wait",
 ))
 
-USER_NAMES = tuple(sorted(set(RUN_OPTIONS) | {PREFIX + k for k in CLUSTER_KEYS + NODE_KEYS + HOST_KEYS}))
+# Variables of the collection judged where they are used (their shape belongs to the tasks that read them).
+OTHER_NAMES = frozenset(PREFIX + n for n in ("kafka_client",))
+
+USER_NAMES = tuple(sorted(set(RUN_OPTIONS) | OTHER_NAMES | {PREFIX + k for k in CLUSTER_KEYS + NODE_KEYS + HOST_KEYS}))
 
 
 def _is_int(value: Any) -> bool:

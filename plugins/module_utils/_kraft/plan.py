@@ -35,6 +35,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
     PropertiesError,
     binary_reason,
     is_secret_key,
+    strip_bom,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import (
     Rendered,
@@ -144,6 +145,7 @@ def _parse_current(host: str, text: Optional[str], violations: List[Violation],
         violations.append(Violation(host, "server.properties", "the current file %s is not text" % path,
                                     "give the file's text"))
         return None
+    text = strip_bom(text)
     reason = binary_reason(text)
     if reason:
         violations.append(Violation(host, "server.properties", "the current file %s is not a text properties file: "

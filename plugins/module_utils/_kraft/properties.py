@@ -300,7 +300,7 @@ class PropertiesDocument:
     def parse(cls, text: str) -> PropertiesDocument:
         # A plan parses each node's file once per phase: parse the text once, copy the entries.
         return cls([_Entry(list(e.lines), e.key, e.value, e.prefix, e.dangling)
-                    for e in _parse_cached(strip_bom(text))])
+                    for e in _parse_cached(text)])
 
     @classmethod
     def parse_bytes(cls, data: bytes) -> PropertiesDocument:

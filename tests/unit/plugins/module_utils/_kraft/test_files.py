@@ -77,3 +77,9 @@ def test_write_atomic_failure_leaves_original(tmp_path: Path) -> None:
         write_atomic(str(path), "snowman=\u2603\n")   # not Latin-1: refused before the rename
     assert path.read_text() == "old\n"
     assert sorted(os.listdir(tmp_path)) == ["server.properties"]
+
+
+def test_read_text_drops_a_utf8_bom(tmp_path: Path) -> None:
+    path = tmp_path / "server.properties"
+    path.write_bytes(b"\xef\xbb\xbfbroker.id=1\n")
+    assert read_text(str(path)) == "broker.id=1\n"   # not a key named "\xef\xbb\xbfbroker.id"

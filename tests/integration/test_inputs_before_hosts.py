@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Bad run options and inventory variables stop every playbook before its first SSH connection.
+
+The hosts point at TEST-NET addresses nothing answers on: a playbook that tried to reach one would
+report UNREACHABLE (after a connection timeout) instead of the allowed values.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+PLAYBOOK_BIN = REPO / ".venv" / "bin" / "ansible-playbook"
+PLAYBOOKS = ("migrate", "rollback", "verify", "validate")
+
+
+def _inventory(root: Path, **broker_vars: object) -> Path:
+    kb1 = {"zk2kraft_node_id": 1, "ansible_host": "192.0.2.11"}
+    kb1.update(broker_vars)
+    doc = {"all": {
+        "vars": {"zk2kraft_kafka_version": "3.9.0", "zk2kraft_zookeeper_connect": "192.0.2.1:2181/kafka",
+                 "ansible_user": "nobody", "ansible_ssh_common_args": "-o ConnectTimeout=3"},
+        "children": {
+            "kafka_controllers": {"hosts": {"kc%d" % i: {"zk2kraft_node_id": 2999 + i, "ansible_host": "192.0.2.%d" % i}
+                                            for i in (1, 2, 3)}},
+            "kafka_brokers": {"hosts": {"kb1": kb1}},
+        }}}
+    path = root / "hosts.yml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def _run(playbook: str, inventory: Path, extra: List[str]) -> Tuple[int, str, float]:
+    command = [str(PLAYBOOK_BIN), "-i", str(inventory), "playbooks/%s.yml" % playbook]
+    for item in extra:
+        command += ["-e", item]
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=120, check=False)
+    return done.returncode, done.stdout.decode("utf-8", "replace"), time.monotonic() - started
+
+
+CASES: Dict[str, Tuple[Dict[str, object], List[str], str]] = {
+    "stop-after": ({}, ["zk2kraft_stop_after=bogus"],
+                   "zk2kraft_stop_after | 'bogus' is not one of the allowed values controllers, migration, dual_write"),
+    "finalize": ({}, ["zk2kraft_finalize=maybe"], "zk2kraft_finalize | 'maybe' is not a boolean"),
+    "verify-phase": ({}, ["zk2kraft_verify_phase=bogus"],
+                     "zk2kraft_verify_phase | 'bogus' is not one of the allowed values kraft, dual_write"),
+    "listener-port": ({"zk2kraft_listeners": "PLAINTEXT://kb1:0"}, [],
+                      "kb1 | zk2kraft_listeners | listener 'PLAINTEXT://kb1:0': port 0 is outside 1..65535"),
+}
+
+
+@pytest.mark.parametrize("playbook", PLAYBOOKS)
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input_fails_before_any_ssh_connection(playbook: str, name: str, tmp_path: Path) -> None:
+    host_vars, extra, message = CASES[name]
+    status, output, seconds = _run(playbook, _inventory(tmp_path, **host_vars), extra)
+    assert status != 0, output
+    flat = " ".join(output.split()).replace("''", "'")
+    assert message in flat, output
+    assert "no host was contacted" in flat, output
+    assert "UNREACHABLE" not in output and "192.0.2." not in output, output
+    # Only the first play ran: on localhost, nothing else.
+    assert "kc1" not in output.split("PLAY RECAP")[-1] and "kb1 " not in output.split("PLAY RECAP")[-1], output
+    assert seconds < 60, output
