@@ -52,31 +52,78 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+config_exists:
+  description: Whether O(path) exists; when it does not, RV(state) is C(absent) (a controller not provisioned yet).
+  returned: always
+  type: bool
+  sample: true
 state:
   description: One of absent, zk, zk_migrating, kraft_broker, controller_migrating, controller_kraft, combined, unknown.
   returned: always
   type: str
+  sample: zk_migrating
 node_id:
-  description: node.id or broker.id from the file.
+  description: node.id or broker.id from the file; null when neither is there or it is not a number.
   returned: always
   type: int
+  sample: 1
+process_roles:
+  description: The file's C(process.roles) (C(broker), C(controller)); null for a ZooKeeper-mode broker.
+  returned: always
+  type: str
+  sample: controller
+migration_enabled:
+  description: Whether the file sets C(zookeeper.metadata.migration.enable=true).
+  returned: always
+  type: bool
+  sample: true
+log_dirs:
+  description: The file's C(log.dirs) (or C(log.dir)), split on commas; empty when neither is set.
+  returned: always
+  type: list
+  elements: str
+  sample: ["/var/lib/kafka/data"]
+metadata_dir:
+  description: The file's C(metadata.log.dir), else the first of RV(log_dirs); null when there is neither.
+  returned: always
+  type: str
+  sample: /var/lib/kafka/metadata
+meta_properties:
+  description: C(meta.properties) contents by directory (log and metadata directories that have one).
+  returned: always
+  type: dict
+  sample: {"/var/lib/kafka/metadata": {"version": "1", "cluster.id": "MkU3OEVBNTcwNTJENDM2Qk", "node.id": "3000"}}
 running:
   description: Whether the service has a live main process.
   returned: always
   type: bool
+  sample: true
+pid:
+  description: The service's main process id; null when it is not running.
+  returned: always
+  type: int
+  sample: 4242
+process_started:
+  description: UNIX time the main process started (from C(/proc)); null when it is not running.
+  returned: always
+  type: float
+  sample: 1700000000.25
+config_mtime:
+  description: UNIX time O(path) was last modified; null when it does not exist.
+  returned: always
+  type: float
+  sample: 1700000100.5
 restart_pending:
   description: Whether the config file changed after the running process started.
   returned: always
   type: bool
-meta_properties:
-  description: meta.properties contents by directory.
-  returned: always
-  type: dict
+  sample: false
 differences:
-  description: Keys whose values differ from O(compare_with) (C(key), C(value), C(other)).
+  description: Keys whose values differ from O(compare_with) (C(key), C(value), C(other)), secret values masked.
   returned: when O(compare_with) is given
   type: list
   elements: dict
+  sample: [{"key": "process.roles", "value": "broker", "other": null}]
 """
 
 from ansible.module_utils.basic import AnsibleModule

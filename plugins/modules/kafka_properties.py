@@ -90,6 +90,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+path:
+  description: The properties file that was (or, in check mode, would be) written; O(path).
+  returned: always
+  type: str
+  sample: /etc/kafka/server.properties
 changes:
   description: The keys that changed, with secret values masked.
   returned: always
@@ -97,9 +102,10 @@ changes:
   elements: dict
   sample: [{"key": "zookeeper.metadata.migration.enable", "old": null, "new": "true"}]
 backup_file:
-  description: The backup made before the change.
+  description: The backup made before the change (timestamped, with the original mode and owner).
   returned: when a backup was made
   type: str
+  sample: /etc/kafka/server.properties.20261121T100000Z.bak
 state_before:
   description: What the file said about the node before (zk, zk_migrating, kraft_broker, controller_migrating, ...).
   returned: always

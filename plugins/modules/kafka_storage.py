@@ -87,6 +87,11 @@ stderr:
   description: Error output of the format command.
   returned: when the command ran
   type: str
+rc:
+  description: Exit status of the format command.
+  returned: when the command ran
+  type: int
+  sample: 0
 """
 
 from ansible.module_utils.basic import AnsibleModule

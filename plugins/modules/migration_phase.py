@@ -75,13 +75,44 @@ problems:
   returned: always
   type: list
   elements: str
+brokers:
+  description: The broker states the detection used (O(brokers)), by host.
+  returned: always
+  type: dict
+  sample: {"b1": "kraft_broker", "b2": "zk_migrating"}
+controllers:
+  description: The controller states the detection used (O(controllers)), by host.
+  returned: always
+  type: dict
+  sample: {"c1": "controller_migrating"}
 rollback:
-  description: >-
-    With O(purpose=rollback): C(from_phase), C(hybrid_roll) (KRaft brokers to roll back with the migration
-    flag kept), C(deprovision) (controllers to stop and wipe), C(final_roll) (brokers to roll to plain
-    ZooKeeper mode) and C(nothing_to_do).
+  description: What a rollback has left to do, from the phase the cluster is in.
   returned: when O(purpose=rollback)
   type: dict
+  contains:
+    from_phase:
+      description: The phase the rollback starts from.
+      type: str
+      sample: dual_write
+    hybrid_roll:
+      description: KRaft brokers to roll back to ZooKeeper mode with the migration flag kept (roll 1).
+      type: list
+      elements: str
+      sample: ["b1"]
+    deprovision:
+      description: Controllers to stop, disable and wipe.
+      type: list
+      elements: str
+      sample: ["c1", "c2", "c3"]
+    final_roll:
+      description: Brokers to roll to plain ZooKeeper mode (roll 2).
+      type: list
+      elements: str
+      sample: ["b1", "b2"]
+    nothing_to_do:
+      description: Whether the cluster already is in plain ZooKeeper mode.
+      type: bool
+      sample: false
 """
 
 from ansible.module_utils.basic import AnsibleModule

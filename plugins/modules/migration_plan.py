@@ -85,9 +85,43 @@ EXAMPLES = r"""
 
 RETURN = r"""
 cluster_spec:
-  description: The resolved cluster spec, secret values removed; pass it to M(zk2kraft.migration.kafka_properties).
+  description:
+    - The resolved cluster spec, secret values removed; pass it to M(zk2kraft.migration.kafka_properties).
+    - Every value is explicit (derived ones included), so each host renders its file alone. The keys the
+      collection's playbooks read are listed here; the others mirror the cluster-wide inventory variables.
   returned: when the model could be built
   type: dict
+  contains:
+    kafka_version:
+      description: The Kafka release the cluster runs.
+      type: str
+      sample: 3.9.0
+    metadata_version:
+      description: The controllers' metadata.version.
+      type: str
+      sample: 3.9-IV0
+    zookeeper_connect:
+      description: The ZooKeeper connect string, chroot included.
+      type: str
+      sample: zk1:2181,zk2:2181,zk3:2181/kafka
+    controller_port:
+      description: The controllers' listener port.
+      type: int
+      sample: 9093
+    bootstrap_controllers:
+      description: The controllers as C(host:port,...), for C(--bootstrap-controller).
+      type: str
+      sample: c1:9093,c2:9093,c3:9093
+    controllers:
+      description: One entry per controller (C(name), C(node_id), C(address), C(metadata_log_dir), C(config_file), ...).
+      type: list
+      elements: dict
+    brokers:
+      description:
+        - One entry per broker (C(name), C(node_id), C(address), C(listeners), C(log_dirs), C(config_file), ...).
+        - C(bootstrap_server) is the broker's inter-broker listener as C(host:port), what the Kafka tools are run against.
+      type: list
+      elements: dict
 cluster_secrets:
   description: Secret-looking property values split out of RV(cluster_spec); pass them as O(zk2kraft.migration.kafka_properties#module:secret_properties).
   returned: when the model could be built

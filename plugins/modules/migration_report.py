@@ -61,19 +61,58 @@ EXAMPLES = r"""
 
 RETURN = r"""
 lines:
-  description: The human summary, one line per element.
+  description: The human summary, one line per element; phases in migration order.
   returned: always
   type: list
   elements: str
+  sample: ["Migration report: phase zookeeper -> dual_write in 412.0 s",
+           "  phase controllers         restarts 3   waits    12.0 s  roll 20.1 s"]
+phase_before:
+  description: O(phase_before).
+  returned: always
+  type: str
+  sample: zookeeper
+phase_after:
+  description: O(phase_after).
+  returned: always
+  type: str
+  sample: dual_write
+total_seconds:
+  description: Seconds from O(started_at) to the report; null without O(started_at).
+  returned: always
+  type: float
+  sample: 412.0
+phase_order:
+  description: The phases of RV(phases) in migration order (zookeeper, controllers, migration, dual_write, kraft,
+    rollback_hybrid, rollback_zookeeper; other names last).
+  returned: always
+  type: list
+  elements: str
+  sample: ["controllers", "migration", "dual_write"]
+phases:
+  description: Per phase, C(restarts), C(wait_seconds), C(first_stop) and C(last_healthy) (UNIX times) and,
+    when both are known, C(duration_seconds).
+  returned: always
+  type: dict
+  sample: {"migration": {"restarts": 6, "wait_seconds": 40.5, "first_stop": 1700000000.0,
+           "last_healthy": 1700000120.0, "duration_seconds": 120.0}}
+hosts:
+  description: Per host, C(restarts) and C(waits) (per phase, seconds waited in total and per wait).
+  returned: always
+  type: dict
+  sample: {"b1": {"restarts": 2, "waits": [{"phase": "migration", "seconds": 6.5, "zk_registration_wait": 6.5}]}}
 roll_gaps:
-  description: Per roll, seconds between a broker being healthy and the next broker being stopped.
+  description: Per roll, seconds between a broker being healthy and the next broker being stopped
+    (C(phase), C(after), C(before), C(seconds)).
   returned: always
   type: list
   elements: dict
+  sample: [{"phase": "migration", "after": "b1", "before": "b2", "seconds": 1.9}]
 path:
   description: The JSON file written.
   returned: when O(path) is set
   type: str
+  sample: /home/ops/kafka-prod/reports/migration-20261121T100000Z.json
 """
 
 import json

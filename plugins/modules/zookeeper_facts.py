@@ -102,6 +102,25 @@ controller:
   type: dict
   sample: {"brokerid": 3000, "kraft_controller_epoch": 5, "ephemeral": false, "timestamp": "1700000000000",
            "znode_version": 0, "is_zk_broker": false}
+  contains:
+    brokerid:
+      description: The id of the controller (a ZooKeeper broker, or a KRaft controller's node id).
+      type: int
+    kraft_controller_epoch:
+      description: The KRaft controller epoch; -1 while a ZooKeeper broker is the controller.
+      type: int
+    ephemeral:
+      description: Whether the znode is ephemeral (a ZooKeeper broker's session holds it).
+      type: bool
+    timestamp:
+      description: When the controller took over, in milliseconds, as written in the znode.
+      type: str
+    znode_version:
+      description: The znode's data version.
+      type: int
+    is_zk_broker:
+      description: Whether a ZooKeeper-mode broker holds it (ephemeral, no KRaft epoch).
+      type: bool
 controller_epoch:
   description: The integer in C(/controller_epoch); null when absent.
   returned: success
@@ -113,6 +132,28 @@ migration:
   type: dict
   sample: {"version": 0, "kraft_controller_id": 3000, "kraft_controller_epoch": 5, "kraft_metadata_offset": 42,
            "kraft_metadata_epoch": 5, "znode_version": 3, "initial_copy_done": true}
+  contains:
+    version:
+      description: The znode's format version.
+      type: int
+    kraft_controller_id:
+      description: The KRaft controller that last wrote it; -1 before any did.
+      type: int
+    kraft_controller_epoch:
+      description: That controller's epoch.
+      type: int
+    kraft_metadata_offset:
+      description: The metadata log offset last mirrored into ZooKeeper.
+      type: int
+    kraft_metadata_epoch:
+      description: The metadata log epoch at that offset.
+      type: int
+    znode_version:
+      description: The znode's data version.
+      type: int
+    initial_copy_done:
+      description: Whether the controllers copied ZooKeeper's metadata into KRaft (RV(migration.kraft_metadata_offset) > 0).
+      type: bool
 metadata:
   description: Topics (assignments and ids), entity configs and ACLs.
   returned: when O(gather_metadata=true)
@@ -121,6 +162,16 @@ metadata:
            "configs": {"topics/orders": {"retention.ms": "1000"}},
            "acls": {"LITERAL:Topic:orders": [{"principal": "User:alice", "permissionType": "Allow",
                                               "operation": "Read", "host": "*"}]}}
+  contains:
+    topics:
+      description: By topic name, C(topic_id) and C(partitions) (replica ids by partition).
+      type: dict
+    configs:
+      description: By C(<entity type>/<name>), the entity's config overrides.
+      type: dict
+    acls:
+      description: By C(<pattern type>:<resource type>:<name>), the resource's ACL entries.
+      type: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib

@@ -18,6 +18,8 @@ def ansible_env() -> dict[str, str]:
     env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
     env["PATH"] = "%s:%s" % (Path(sys.executable).parent, env.get("PATH", ""))
     env["ANSIBLE_FORCE_COLOR"] = "0"
+    # The playbooks write their reports under $PWD/reports (zk2kraft_report_dir); they run from REPO.
+    env["PWD"] = str(REPO)
     return env
 
 

@@ -9,6 +9,11 @@ __metaclass__ = type
 
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import PHASES, ROLLBACK_TARGETS
+
+# The order a run goes through: the forward phases, then the rollback targets (roll 1, then roll 2).
+PHASE_ORDER = PHASES + ROLLBACK_TARGETS
+
 WAIT_KEYS = ("zk_registration_wait", "kraft_registration_wait", "under_replicated_wait", "seconds")
 
 
@@ -19,6 +24,16 @@ def _num(value: Any) -> Optional[float]:
         return None
 
 
+def phase_sort_key(phase: str) -> int:
+    """Position of ``phase`` in migration order; names the library does not know go last."""
+    return PHASE_ORDER.index(phase) if phase in PHASE_ORDER else len(PHASE_ORDER)
+
+
+def in_migration_order(phases: Mapping[str, Any]) -> Dict[str, Any]:
+    """``phases`` re-keyed in migration order (unknown names last, in the order they came)."""
+    return {name: phases[name] for name in sorted(phases, key=phase_sort_key)}
+
+
 def roll_gaps(entries: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     """Seconds between one broker being healthy and the next broker of the same roll being stopped."""
     gaps: List[Dict[str, Any]] = []
@@ -26,7 +41,7 @@ def roll_gaps(entries: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     for entry in entries:
         if entry.get("restarted") and _num(entry.get("stopped_at")) is not None:
             by_phase.setdefault(str(entry.get("phase")), []).append(entry)
-    for phase, rolled in by_phase.items():
+    for phase, rolled in in_migration_order(by_phase).items():
         rolled = sorted(rolled, key=lambda e: _num(e["stopped_at"]) or 0.0)
         for previous, current in zip(rolled, rolled[1:]):
             healthy = _num(previous.get("healthy_at"))
@@ -59,6 +74,7 @@ def summarize(
             info["first_stop"] = stopped if info["first_stop"] is None else min(info["first_stop"], stopped)
         if entry.get("restarted") and healthy is not None:
             info["last_healthy"] = healthy if info["last_healthy"] is None else max(info["last_healthy"], healthy)
+    phases = in_migration_order(phases)
     for info in phases.values():
         if info["first_stop"] is not None and info["last_healthy"] is not None:
             info["duration_seconds"] = round(info["last_healthy"] - info["first_stop"], 3)
@@ -80,4 +96,4 @@ def summarize(
     if not timings:
         lines.append("  nothing to do: every node already was where it should be")
     return {"phase_before": phase_before, "phase_after": phase_after, "total_seconds": total,
-            "phases": phases, "hosts": hosts, "roll_gaps": gaps, "lines": lines}
+            "phases": phases, "phase_order": list(phases), "hosts": hosts, "roll_gaps": gaps, "lines": lines}

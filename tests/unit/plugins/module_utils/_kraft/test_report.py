@@ -56,3 +56,26 @@ def test_empty_run_says_nothing_was_done():
     assert summary["total_seconds"] is None
     assert summary["roll_gaps"] == []
     assert summary["lines"][-1].strip().startswith("nothing to do")
+
+
+# The report role collects the controllers' timings (phases controllers and kraft) before the
+# brokers' (migration, dual_write); the report must still read in the order the run went through.
+@pytest.mark.parametrize("collected, expected", [
+    (["controllers", "kraft", "migration", "dual_write"], ["controllers", "migration", "dual_write", "kraft"]),
+    (["kraft", "dual_write"], ["dual_write", "kraft"]),
+    (["rollback_zookeeper", "rollback_hybrid"], ["rollback_hybrid", "rollback_zookeeper"]),
+    (["surprise", "migration", "controllers"], ["controllers", "migration", "surprise"]),
+], ids=["full-migration", "finalize-only", "rollback", "unknown-last"])
+def test_phases_are_reported_in_migration_order(collected, expected):
+    timings = [entry("h%d" % i, phase, 10.0 * i, 10.0 * i + 5) for i, phase in enumerate(collected)]
+    summary = summarize(timings, "zookeeper", "kraft", 0.0, 100.0)
+    assert summary["phase_order"] == expected
+    assert list(summary["phases"]) == expected
+    phase_lines = [line.split()[1] for line in summary["lines"] if line.startswith("  phase ")]
+    assert phase_lines == expected
+
+
+def test_gaps_are_listed_in_migration_order():
+    timings = [entry("b1", "dual_write", 40.0, 45.0), entry("b2", "dual_write", 46.0, 50.0),
+               entry("b1", "migration", 10.0, 19.5), entry("b2", "migration", 20.0, 25.0)]
+    assert [g["phase"] for g in roll_gaps(timings)] == ["migration", "dual_write"]

@@ -1,0 +1,47 @@
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""The migration_report module through main(): phases in migration order, JSON written where asked."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.zk2kraft.migration.plugins.modules import migration_report
+
+
+def run(args: Dict[str, Any], capsys: Any) -> Dict[str, Any]:
+    with patch_module_args(args), pytest.raises(SystemExit):
+        migration_report.main()
+    out: Dict[str, Any] = json.loads(capsys.readouterr().out)
+    return out
+
+
+def timing(host: str, phase: str, stopped: float) -> Dict[str, Any]:
+    return {"host": host, "phase": phase, "restarted": True, "stopped_at": stopped, "healthy_at": stopped + 5}
+
+
+def test_phases_print_in_migration_order_and_the_json_is_written(tmp_path, capsys):
+    # As the report role collects them: every controller timing first, then every broker timing.
+    timings = [timing("c1", "controllers", 10.0), timing("c1", "kraft", 90.0),
+               timing("b1", "migration", 30.0), timing("b1", "dual_write", 60.0)]
+    path = tmp_path / "reports" / "migration-1.json"
+    out = run({"timings": timings, "phase_before": "zookeeper", "phase_after": "kraft", "started_at": 0.0,
+               "path": str(path)}, capsys)
+    assert out["changed"] is False and "failed" not in out
+    printed = [line.split()[1] for line in out["lines"] if line.startswith("  phase ")]
+    assert printed == ["controllers", "migration", "dual_write", "kraft"] == out["phase_order"]
+    written = json.loads(path.read_text())
+    assert written["phase_order"] == printed and written["lines"] == out["lines"]
+    assert out["path"] == str(path)
+
+
+def test_check_mode_still_writes_the_report(tmp_path, capsys):
+    path = tmp_path / "rollback-1.json"
+    out = run({"phase_before": "dual_write", "phase_after": "zookeeper", "path": str(path),
+               "_ansible_check_mode": True}, capsys)
+    assert path.exists() and out["changed"] is False
+    assert out["lines"][-1].strip().startswith("nothing to do")
