@@ -30,8 +30,8 @@ options:
         C(server.log) (under O(log_dir)) that the KRaft controller accepted its registration, since its current
         JVM started. A rejection that no retry cures (C(UNSUPPORTED_VERSION), C(INVALID_REGISTRATION),
         C(INCONSISTENT_CLUSTER_ID)) fails at once, quoting the broker's log line; a node whose process is gone
-        fails within seconds. (The quorum's observers are no proof: a node fetches before it registers and stays
-        listed for 5 minutes after it stopped.)
+        fails within seconds. The quorum's observers are no proof of registration, since a node fetches
+        before it registers and stays listed for 5 minutes after it stopped.
       - V(under_replicated_zero) - no under-replicated partition. Uses C(kafka-topics.sh) when
         O(bootstrap_server) is set (cluster-wide), else the local broker's C(UnderReplicatedPartitions) metric,
         which only counts partitions that broker leads.

@@ -84,6 +84,7 @@ REAL_HEAP_OPTS = "-Xmx512M -Xms256M"
 ADMIN_CLIENT_CONFIG = "/etc/kafka/sandbox-admin.properties"
 KAFKA_TOOL_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
+DOWN_STOP_TIMEOUT = 20.0
 
 # Per-host directory -> where the host sees it. Order matters: /run and /var/log first,
 # so the later /var/log/kafka bind lands inside the host's own /var/log.
@@ -945,16 +946,25 @@ def down() -> None:
     state = load_state()
     host_names = [name for name, dummy in sandbox_pid_files()]
 
-    # 1. Stop Kafka cleanly where a unit exists, so nodes shut down as they would on a real host.
+    # 1. Stop Kafka cleanly where a unit exists, so nodes shut down as they would on a real host:
+    #    brokers first, while the controllers can still acknowledge their controlled shutdown.
     def stop_kafka(name: str) -> None:
         unit = host_dir(name) / "etc-systemd-system" / "kafka.service"
         if unit.is_file() and sshd_pid(name) is not None:
-            result = exec_on_host(name, ["systemctl", "stop", "kafka"], check=False, timeout=STOP_TIMEOUT * 2)
+            try:
+                result = exec_on_host(name, ["systemctl", "stop", "kafka"], check=False, timeout=DOWN_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                # A broker whose controllers are gone retries its controlled shutdown; the host's end stops it.
+                log.info("%s: kafka still stopping after %.0fs; ending it with the host", name, DOWN_STOP_TIMEOUT)
+                return
             if result.returncode != 0:
                 log.warning("%s: systemctl stop kafka exited %d: %s", name, result.returncode, result.stderr.strip())
 
-    with ThreadPoolExecutor(max_workers=max(1, len(host_names))) as pool:
-        list(pool.map(stop_kafka, host_names))
+    controllers = {h.name for h in build(state.topology).controllers} if state else set()
+    for group in ([n for n in host_names if n not in controllers], [n for n in host_names if n in controllers]):
+        if group:
+            with ThreadPoolExecutor(max_workers=len(group)) as pool:
+                list(pool.map(stop_kafka, group))
 
     # 2. Everything else living in a host's mount namespace, then the sshd itself.
     own_namespace = mount_namespace(os.getpid())
@@ -974,13 +984,18 @@ def down() -> None:
             if others:
                 terminate(others, STOP_TIMEOUT, f"processes on {name}")
 
-    # 3. ZooKeeper, by its recorded PID.
+    # 3. Live traffic (a client process on the machine itself), by its recorded PID.
+    traffic_pid = read_pid(STATE_DIR / "traffic" / "pid")
+    if traffic_pid is not None and pid_alive(traffic_pid) and any("traffic.py" in a for a in cmdline(traffic_pid)):
+        terminate([traffic_pid], STOP_TIMEOUT, "live traffic")
+
+    # 4. ZooKeeper, by its recorded PID.
     for name in host_names:
         pid = read_pid(zookeeper_pid_file(name))
         if pid is not None and pid_alive(pid) and str(zookeeper_dir(name) / "zoo.cfg") in cmdline(pid):
             terminate([pid], STOP_TIMEOUT, f"ZooKeeper on {name}")
 
-    # 4. Mount points this sandbox created on the machine, only if still empty.
+    # 5. Mount points this sandbox created on the machine, only if still empty.
     for path in reversed(state.created_mountpoints if state else []):
         try:
             os.rmdir(path)

@@ -221,6 +221,16 @@ def summarize(result: dict[str, Any], report: Optional[dict[str, Any]]) -> dict[
     return section
 
 
+def newest_report(directory: Optional[Path]) -> Optional[Path]:
+    """The newest migration/rollback report in ``directory`` written while the traffic ran."""
+    if directory is None or not directory.is_dir():
+        return None
+    since = READY_FILE.stat().st_mtime if READY_FILE.is_file() else 0.0
+    reports = [p for p in directory.glob("*.json") if not p.name.startswith("metadata-")
+               and p.stat().st_mtime >= since]
+    return max(reports, key=lambda p: p.stat().st_mtime) if reports else None
+
+
 def stop(report_path: Optional[Path], timeout: float) -> int:
     pid = read_pid(PID_FILE)
     if pid is None or not pid_alive(pid):
@@ -231,10 +241,12 @@ def stop(report_path: Optional[Path], timeout: float) -> int:
     wait_until(lambda: RESULT_FILE.is_file() or (pid is not None and not pid_alive(pid) and RESULT_FILE.is_file()),
                timeout, "the traffic to drain and report", 0.2)
     result = json.loads(RESULT_FILE.read_text())
+    PID_FILE.unlink(missing_ok=True)
     report = json.loads(report_path.read_text()) if report_path else None
     section = summarize(result, report)
     if report_path and report is not None:
         report["traffic"] = section
+        print(f"traffic: figures added to {report_path}")
         report_path.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     gaps = ", ".join(f"{p} {g:.2f}s" for p, g in section["gaps_during_rolls"].items() if g is not None) or "no rolls"
     print(f"traffic: {section['acknowledged']} acknowledged, {section['consumed']} consumed, "
@@ -254,6 +266,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     start_parser.add_argument("--timeout", type=float, default=120.0)
     stop_parser = sub.add_parser("stop")
     stop_parser.add_argument("--report", type=Path, help="add the figures to this run report (JSON)")
+    stop_parser.add_argument("--report-dir", type=Path,
+                             help="add the figures to the newest run report (JSON) written here since traffic started")
     stop_parser.add_argument("--timeout", type=float, default=DRAIN_TIMEOUT + 60)
     run_parser = sub.add_parser("run")
     run_parser.add_argument("--topology", default="default")
@@ -264,7 +278,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             start(args.rate, args.timeout)
             return 0
         if args.command == "stop":
-            return stop(args.report, args.timeout)
+            return stop(args.report or newest_report(args.report_dir), args.timeout)
         return run(args.topology, args.rate)
     except SandboxError as exc:
         print(f"traffic {args.command} failed: {exc}", file=sys.stderr)

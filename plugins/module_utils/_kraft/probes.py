@@ -716,6 +716,7 @@ class KafkaCondition:
 # A restarted node's JVM replaces its start script within milliseconds; a node still without a
 # process after this long has stopped (or never started).
 NODE_START_GRACE = 10.0
+RECENT_LOG_SECONDS = 300.0
 _ERROR_LINE = re.compile(r"^\[[^\]]+\] (?:ERROR|FATAL) ")
 
 
@@ -847,6 +848,8 @@ class KafkaObserver:
         process = self.find_process(self.target.config_file)
         if process is None:
             now = self.clock()
+            if not self._logs:  # never seen running: its last minutes of log say why
+                self._logs = [KafkaLog(self.target.server_log or "", since=time.time() - RECENT_LOG_SECONDS)]
             self._read_logs()  # the dead run's last lines say why
             if self._absent_since is None:
                 self._absent_since = now

@@ -59,13 +59,23 @@ def test_quorum_leader(kafka_home: Path, capsys: Any) -> None:
     assert calls(kafka_home) == ["--bootstrap-controller 127.0.1.21:9093 describe --status"]
 
 
-def test_broker_registered_times_out_with_last_observation(kafka_home: Path, capsys: Any) -> None:
+def test_broker_registered_times_out_with_last_observation(tmp_path: Path, capsys: Any) -> None:
+    (tmp_path / "server.log").write_text("")
+    out = run({"condition": "broker_registered_kraft", "broker_id": 7, "log_dir": str(tmp_path),
+               "config_file": str(tmp_path / "server.properties"), "timeout": 0.2}, capsys)
+    # No Kafka process on that config here: the wait says so instead of sitting out its timeout.
+    assert out["failed"] and "broker 7" in out["msg"] and "kafka.Kafka process" in out["msg"]
+
+
+def test_client_properties_reach_the_tools_in_a_private_file_that_is_removed(kafka_home: Path, capsys: Any) -> None:
     (kafka_home / "kafka-metadata-quorum.sh.out").write_text(STATUS_39)
-    out = run({"condition": "broker_registered_kraft", "broker_id": 7, "kafka_home": str(kafka_home),
-               "bootstrap_controller": "127.0.1.21:9093", "timeout": 0.2}, capsys)
-    assert out["failed"] and "broker 7 among the quorum's observers" in out["msg"]
-    assert '"observers": [{"directory_id": "pqR6AY0fQ9Ke2oKlpXw3dA"' in out["msg"]
-    assert out["attempts"] >= 2
+    out = run({"condition": "quorum_leader", "kafka_home": str(kafka_home), "bootstrap_controller": "127.0.1.21:9093",
+               "controller_properties": {"security.protocol": "SSL", "ssl.keystore.password": "s3cret"},
+               "broker_properties": {"security.protocol": "SASL_SSL"}}, capsys)
+    assert "failed" not in out and "s3cret" not in json.dumps(out)
+    argv = calls(kafka_home)[0].split()
+    config = argv[argv.index("--command-config") + 1]
+    assert "zk2kraft-client-" in config and not Path(config).exists()
 
 
 def test_tool_errors_are_retried_and_reported(kafka_home: Path, capsys: Any) -> None:
@@ -162,9 +172,8 @@ def test_migration_state_from_server_log(tmp_path: Path, capsys: Any) -> None:
         log_line("Still waiting for ZK brokers [1, 2] to register with KRaft."),
         log_line("Completed migration of metadata from ZooKeeper to KRaft. 7 records were generated."),
     ]) + "\n")
-    out = run({"condition": "migration_state", "expected": "MIGRATION", "log_file": str(log)}, capsys)
-    assert "failed" not in out and out["observed"]["source"] == "server_log"
-    assert out["log_offset"] == log.stat().st_size
+    out = run({"condition": "migration_state", "expected": "MIGRATION", "log_dir": str(tmp_path)}, capsys)
+    assert "failed" not in out and out["observed"]["source"] == "kafka_logs"
 
 
 def test_service_log_after_offset(tmp_path: Path, capsys: Any) -> None:

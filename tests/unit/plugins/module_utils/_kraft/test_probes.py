@@ -7,6 +7,7 @@ import http.server
 import json
 import os
 import threading
+import time
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
@@ -487,11 +488,86 @@ def test_tool_failure_is_retryable_with_stderr() -> None:
         obs.observe()
 
 
-@pytest.mark.parametrize("broker_id,met", [(1, True), (2, True), (3, False)])
-def test_broker_registered_kraft(broker_id: int, met: bool) -> None:
-    obs = observer(p.KafkaCondition("broker_registered_kraft", broker_id=broker_id), FakeRunner([ok(STATUS_39)]),
-                   bootstrap_controller="127.0.1.21:9093")
-    assert obs.met(obs.observe()) is met
+def stamped(when: float, message: str, level: str = "INFO",
+            logger: str = "(kafka.server.BrokerLifecycleManager)") -> str:
+    """A log line as Kafka writes it, at epoch second ``when`` (local time)."""
+    text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when))
+    return "[%s,%03d] %s %s %s" % (text, int(when * 1000) % 1000, level, message, logger)
+
+
+START = 1796160000.0  # the broker JVM's start, epoch seconds
+
+
+def registration_observer(tmp_path: Any, broker: int = 1, process: Any = "running",
+                          clock: Any = None) -> p.KafkaObserver:
+    found = p.KafkaProcess(4242, START, "/etc/kafka/server.properties") if process == "running" else process
+    return p.KafkaObserver(
+        p.KafkaTarget(log_dir=str(tmp_path), config_file="/etc/kafka/server.properties"),
+        p.KafkaCondition("broker_registered_kraft", broker_id=broker),
+        find_process=found if callable(found) else (lambda config: found),
+        clock=clock or (lambda: 0.0))
+
+
+def test_broker_registered_counts_only_lines_of_the_running_jvm(tmp_path: Any) -> None:
+    log = tmp_path / "server.log"
+    # The previous run registered; the new JVM has not yet: the old line must not count.
+    log.write_text(stamped(START - 60, "[BrokerLifecycleManager id=1 isZkBroker=true] Successfully registered "
+                                       "broker 1 with broker epoch 51") + "\n")
+    obs = registration_observer(tmp_path)
+    first = obs.observe()
+    assert first["source"] == "broker_log" and not obs.met(first)
+    with open(log, "a") as handle:
+        handle.write(stamped(START + 4, "[BrokerLifecycleManager id=1] Unable to register broker 1 because the "
+                                        "controller returned error DUPLICATE_BROKER_REGISTRATION") + "\n")
+    second = obs.observe()  # a restart too fast for the old session: retried, not fatal
+    assert second["error"] == "DUPLICATE_BROKER_REGISTRATION" and not obs.met(second)
+    with open(log, "a") as handle:
+        handle.write(stamped(START + 9, "[BrokerLifecycleManager id=1] Successfully registered broker 1 with "
+                                        "broker epoch 278") + "\n")
+    assert obs.met(obs.observe())
+
+
+def test_broker_registration_ignores_other_brokers(tmp_path: Any) -> None:
+    (tmp_path / "server.log").write_text(stamped(START + 1, "Successfully registered broker 2 with broker epoch 3") + "\n")
+    obs = registration_observer(tmp_path, broker=1)
+    assert not obs.met(obs.observe())
+
+
+@pytest.mark.parametrize("error", ["UNSUPPORTED_VERSION", "INVALID_REGISTRATION", "INCONSISTENT_CLUSTER_ID"])
+def test_broker_registration_rejected_fails_at_once_quoting_the_controller(tmp_path: Any, error: str) -> None:
+    line = stamped(START + 3, "[BrokerLifecycleManager id=1 isZkBroker=true] Unable to register broker 1 because "
+                              "the controller returned error %s" % error)
+    (tmp_path / "server.log").write_text(line + "\n")
+    obs = registration_observer(tmp_path)
+    with pytest.raises(p.RegistrationRejected, match="rejected broker 1's registration with %s .*%s" % (error, error)):
+        obs.observe()
+
+
+def test_broker_without_process_fails_within_the_grace_naming_its_errors(tmp_path: Any) -> None:
+    (tmp_path / "server.log").write_text(
+        stamped(time.time() - 5, "Exiting Kafka due to fatal exception", level="ERROR", logger="(kafka.Kafka$)") + "\n")
+    now = [0.0]
+    obs = registration_observer(tmp_path, process=None, clock=lambda: now[0])
+    with pytest.raises(p.ProbeError, match="no kafka.Kafka process"):
+        obs.observe()  # just restarted: the JVM may not have replaced its start script yet
+    now[0] = p.NODE_START_GRACE + 0.5
+    with pytest.raises(p.NodeStopped, match="broker 1 is not running .*Exiting Kafka due to fatal exception"):
+        obs.observe()
+
+
+def test_broker_registration_starts_over_when_the_jvm_changes(tmp_path: Any) -> None:
+    log = tmp_path / "server.log"
+    log.write_text(stamped(START + 1, "Successfully registered broker 1 with broker epoch 5") + "\n")
+    later = p.KafkaProcess(4343, START + 100, "/etc/kafka/server.properties")
+    processes = [p.KafkaProcess(4242, START, "/etc/kafka/server.properties"), later, later]
+    obs = registration_observer(tmp_path, process=lambda config: processes.pop(0))
+    assert obs.met(obs.observe())
+    assert not obs.met(obs.observe())  # restarted since: its registration is still to come
+
+
+def test_broker_registration_needs_the_log_dir() -> None:
+    with pytest.raises(p.ProbeUsageError, match="log_dir"):
+        p.KafkaObserver(p.KafkaTarget(), p.KafkaCondition("broker_registered_kraft", broker_id=1))
 
 
 @pytest.mark.parametrize("output,count", [(URP_OUTPUT, 2), ("", 0)])
@@ -534,15 +610,58 @@ def test_migration_state_from_jolokia(value: int, version: str, expected: str, m
 def test_migration_state_from_log_follows_new_lines(tmp_path: Any) -> None:
     log = tmp_path / "server.log"
     log.write_text(log_line("Still waiting for ZK brokers [1, 2] to register with KRaft.") + "\n")
-    obs = observer(p.KafkaCondition("migration_state", expected="MIGRATION"), log_file=str(log))
+    obs = observer(p.KafkaCondition("migration_state", expected="MIGRATION"), log_dir=str(tmp_path))
     first = obs.observe()
-    assert first["source"] == "server_log" and first["state"] == "PRE_MIGRATION" and not obs.met(first)
+    assert first["source"] == "kafka_logs" and first["state"] == "PRE_MIGRATION" and not obs.met(first)
     assert first["waiting_for_brokers"] == [1, 2]
     with open(log, "a") as handle:
         handle.write(log_line("Finished initial migration of ZK metadata to KRaft in 10 ms.") + "\n")
     second = obs.observe()
     assert second["state"] == "MIGRATION" and obs.met(second)
-    assert obs.log_offset == log.stat().st_size
+
+
+def test_migration_state_names_brokers_that_hold_replicas(tmp_path: Any) -> None:
+    (tmp_path / "server.log").write_text(
+        log_line("Still waiting for ZK brokers [2, 5] found in metadata to register with KRaft.") + "\n")
+    obs = observer(p.KafkaCondition("migration_state", expected="MIGRATION"), log_dir=str(tmp_path))
+    seen = obs.observe()
+    assert seen["state"] == "PRE_MIGRATION" and seen["waiting_for_brokers_with_replicas"] == [2, 5]
+
+
+QUORUM = "(org.apache.kafka.controller.QuorumController)"
+
+
+@pytest.mark.parametrize("server,controller,state", [
+    # Finalization is logged by the controller's activation, into controller.log only.
+    ([], ["Performing controller activation. Loaded ZK migration state of MIGRATION. Completing the ZK migration "
+          "since this controller was configured with 'zookeeper.metadata.migration.enable' set to 'false'."],
+     "POST_MIGRATION"),
+    ([], ["Performing controller activation. Loaded ZK migration state of POST_MIGRATION. "], "POST_MIGRATION"),
+    # A newly elected controller never repeats "Completed migration ..."; it says this.
+    (["Migration is in already progress, not waiting on ZK brokers."],
+     ["Performing controller activation. Loaded ZK migration state of MIGRATION. Staying in ZK migration mode "
+      "since 'zookeeper.metadata.migration.enable' is still 'true'."], "MIGRATION"),
+    ([], ["Performing controller activation. The metadata log appears to be empty. Putting the controller into "
+          "pre-migration mode. No metadata updates will be allowed until the ZK metadata has been migrated."],
+     "PRE_MIGRATION"),
+])
+def test_migration_state_reads_controller_log_too(tmp_path: Any, server: List[str], controller: List[str],
+                                                  state: str) -> None:
+    (tmp_path / "server.log").write_text("".join(stamped(START + i, m) + "\n" for i, m in enumerate(server)))
+    (tmp_path / "controller.log").write_text(
+        "".join(stamped(START + 10 + i, m, level="WARN", logger=QUORUM) + "\n" for i, m in enumerate(controller)))
+    obs = observer(p.KafkaCondition("migration_state", expected=state), log_dir=str(tmp_path))
+    assert obs.observe()["state"] == state
+
+
+def test_migration_state_found_in_a_rolled_file(tmp_path: Any) -> None:
+    # An hour (or a soak of days) later the line is only in server.log.<yyyy-MM-dd-HH>.
+    hour = time.strftime("%Y-%m-%d-%H", time.localtime(START))
+    (tmp_path / ("server.log." + hour)).write_text(
+        stamped(START, "Completed migration of metadata from ZooKeeper to KRaft. 7 records were generated.") + "\n")
+    (tmp_path / "server.log").write_text(stamped(START + 3600, "a later line") + "\n")
+    obs = observer(p.KafkaCondition("migration_state", expected="MIGRATION"), log_dir=str(tmp_path))
+    assert obs.met(obs.observe())
 
 
 @pytest.mark.parametrize("value,expected,met", [(3, 3, True), (2, 3, False), (0, 0, True)])

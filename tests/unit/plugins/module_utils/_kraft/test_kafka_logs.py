@@ -1,0 +1,101 @@
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Kafka's hourly-rolled logs and the node's process, read as the waits read them."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft import kafka_logs as kl
+
+T0 = 1796160000.0
+
+
+def line(when: float, message: str) -> str:
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when))
+    return "[%s,%03d] INFO %s (kafka.server.KafkaServer)\n" % (stamp, int(when * 1000) % 1000, message)
+
+
+def rolled_name(path: Path, when: float) -> Path:
+    return path.with_name(path.name + "." + time.strftime("%Y-%m-%d-%H", time.localtime(when)))
+
+
+def test_line_time_reads_kafka_timestamps() -> None:
+    assert kl.line_time(line(T0 + 0.25, "x")) == pytest.approx(T0 + 0.25)
+    assert kl.line_time("\tat kafka.Kafka.main(Kafka.scala)") is None
+
+
+def test_follows_the_hourly_roll_without_losing_a_line(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    log.write_text(line(T0, "one"))
+    reader = kl.KafkaLog(str(log))
+    assert [x.split("] INFO ")[1].split(" (")[0] for x in reader.read()] == ["one"]
+    with open(log, "a") as handle:  # written just before the roll, not read yet
+        handle.write(line(T0 + 1, "two"))
+    log.rename(rolled_name(log, T0))
+    log.write_text(line(T0 + 3600, "three"))
+    assert [x.split("] INFO ")[1].split(" (")[0] for x in reader.read()] == ["two", "three"]
+    assert reader.read() == []
+
+
+def test_reads_rolled_files_of_the_hours_since(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    rolled_name(log, T0 - 7200).write_text(line(T0 - 7200, "too old"))
+    rolled_name(log, T0).write_text(line(T0 - 5, "before start") + line(T0 + 5, "after start"))
+    log.write_text(line(T0 + 3700, "now"))
+    texts: List[str] = [x.split("] INFO ")[1].split(" (")[0] for x in kl.KafkaLog(str(log), since=T0).read()]
+    assert texts == ["after start", "now"]
+    everything = kl.KafkaLog(str(log)).read()
+    assert len(everything) == 4
+
+
+def test_continuation_lines_follow_their_line(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    log.write_text(line(T0 - 10, "old error") + "\tat old.Frame\n" + line(T0 + 1, "new error") + "\tat new.Frame\n")
+    assert kl.KafkaLog(str(log), since=T0).read()[1:] == ["\tat new.Frame"]
+
+
+def test_half_written_line_waits(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    log.write_text(line(T0, "done") + "[2026-")
+    reader = kl.KafkaLog(str(log))
+    assert len(reader.read()) == 1
+    with open(log, "a") as handle:
+        handle.write("12-01 00:00:00,000] INFO rest (x)\n")
+    assert reader.read() == ["[2026-12-01 00:00:00,000] INFO rest (x)"]
+
+
+def test_missing_log_reads_nothing(tmp_path: Path) -> None:
+    assert kl.KafkaLog(str(tmp_path / "server.log")).read() == []
+
+
+def fake_proc(root: Path, pid: int, argv: List[str], start_ticks: int, state: str = "S") -> None:
+    entry = root / str(pid)
+    entry.mkdir(parents=True)
+    (entry / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")
+    fields = [state] + ["0"] * 18 + [str(start_ticks)] + ["0"] * 10
+    (entry / "stat").write_text("%d (java) %s\n" % (pid, " ".join(fields)))
+
+
+def test_finds_the_kafka_jvm_on_its_config_and_its_start_time(tmp_path: Path) -> None:
+    (tmp_path / "stat").write_text("cpu 1 2 3\nbtime 1796000000\n")
+    fake_proc(tmp_path, 10, ["java", "-cp", "/opt/kafka/libs/*", "kafka.Kafka", "/etc/kafka/server.properties"], 500)
+    fake_proc(tmp_path, 11, ["java", "kafka.Kafka", "/etc/kafka/other.properties"], 900)
+    fake_proc(tmp_path, 12, ["java", "kafka.Kafka", "/etc/kafka/server.properties"], 700, state="Z")
+    fake_proc(tmp_path, 13, ["sh", "/opt/kafka/bin/kafka-server-start.sh", "/etc/kafka/server.properties"], 800)
+    found = kl.find_kafka_process("/etc/kafka/server.properties", proc=str(tmp_path), ticks=lambda: 100)
+    assert found == kl.KafkaProcess(10, 1796000005.0, "/etc/kafka/server.properties")
+    assert kl.find_kafka_process(None, proc=str(tmp_path), ticks=lambda: 100).pid == 11
+    assert kl.find_kafka_process("/nowhere", proc=str(tmp_path), ticks=lambda: 100) is None
+
+
+def test_unreadable_log_is_an_error(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    log.mkdir()  # a directory where the file should be
+    with pytest.raises(kl.LogReadError):
+        kl.KafkaLog(str(log)).read()
+    assert os.path.isdir(log)
