@@ -44,8 +44,11 @@ def tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_introspection_finds_the_python_and_system_dependencies(tarball, tmp_path):
     collections = tmp_path / "collections"
-    rc, out = run([str(BIN / "ansible-galaxy"), "collection", "install", "-p", str(collections), str(tarball)], tmp_path)
+    # --force: a copy installed in a default collections path must not make this a no-op.
+    rc, out = run([str(BIN / "ansible-galaxy"), "collection", "install", "--force", "-p", str(collections),
+                   str(tarball)], tmp_path)
     assert rc == 0, out
+    assert (collections / "ansible_collections" / "zk2kraft" / "migration" / "MANIFEST.json").exists(), out
     pip, bindep = tmp_path / "pip.txt", tmp_path / "bindep.txt"
     rc, out = run([str(BIN / "ansible-builder"), "introspect", "--write-pip", str(pip), "--write-bindep", str(bindep),
                    str(collections)], tmp_path)

@@ -64,8 +64,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
                   REPO, env)
     assert rc == 0, out
     tarball = next(dist.glob("zk2kraft-migration-*.tar.gz"))
-    rc, out = run([str(BIN / "ansible-galaxy"), "collection", "install", "-p", str(collections), str(tarball)],
-                  workdir, env)
+    # --force: a copy installed in a default collections path must not make this a no-op.
+    rc, out = run([str(BIN / "ansible-galaxy"), "collection", "install", "--force", "-p", str(collections),
+                   str(tarball)], workdir, env)
     assert rc == 0, out
     root = collections / "ansible_collections" / "zk2kraft" / "migration"
     assert (root / "MANIFEST.json").exists(), out
