@@ -16,7 +16,7 @@ SANDBOX     := $(PY) tests/sandbox/sandbox.py
 INVENTORY   := tests/sandbox/.state/inventory.yml
 DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless
 
-.PHONY: help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
+.PHONY: kafka-dist molecule-real help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
         ansible-lint build demo sandbox-up sandbox-down sandbox-status bench clean
 
 help:
@@ -60,6 +60,16 @@ sandbox-test: setup
 molecule: setup
 	$(BIN)/molecule test --all
 
+# Scenarios on real Apache Kafka: scenario:version. Each runs live traffic and requires zero loss.
+REAL_SCENARIOS ?= migrate:3.9.2 rollback_dual_write:3.9.2 soak:3.9.2 rollback_controllers:3.9.2 \
+                  rollback_migration:3.9.2 remigrate:3.9.2 migrate:3.8.1 rollback_dual_write:3.8.1 \
+                  migrate:3.7.2 rollback_dual_write:3.7.2
+molecule-real: setup
+	@status=0; for case in $(REAL_SCENARIOS); do \
+	  echo "==> real Kafka $${case#*:}: $${case%%:*}"; \
+	  SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$${case#*:} $(BIN)/molecule test -s $${case%%:*} || status=1; \
+	done; exit $$status
+
 # Every test, then lint. The sandbox is brought down before (the tests need a fresh one) and after,
 # whatever happens. Each suite runs even when an earlier one failed, so one run shows every failure.
 test: setup
@@ -70,6 +80,9 @@ test: setup
 	run emulator      $(PY) -m pytest -q tests/emulator; \
 	run sandbox       $(PY) -m pytest -q tests/sandbox_tests; \
 	run molecule      $(BIN)/molecule test --all; \
+	for case in $(REAL_SCENARIOS); do \
+	  run "real:$$case" env SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$${case#*:} $(BIN)/molecule test -s $${case%%:*}; \
+	done; \
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
 	run ansible-lint  $(MAKE) --no-print-directory ansible-lint; \
 	run sanity        $(MAKE) --no-print-directory sanity; \
@@ -112,9 +125,12 @@ sandbox-down:
 sandbox-status: setup
 	$(SANDBOX) status
 
-demo: setup
-	$(SANDBOX) up --topology $(TOPOLOGY)
+# The demo runs real Apache Kafka (built from Maven jars) with live traffic through the migration.
+demo: setup kafka-dist
+	$(SANDBOX) up --topology $(TOPOLOGY) --kafka real --kafka-version $(KAFKA_VERSION)
+	$(PY) tests/sandbox/traffic.py start
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/migrate.yml -e zk2kraft_finalize=true
+	$(PY) tests/sandbox/traffic.py stop --report-dir $(CURDIR)/reports
 	@echo; echo "The sandbox stays up: look around with 'make sandbox-status', bring it down with 'make sandbox-down'."
 
 bench: setup
