@@ -60,14 +60,15 @@ sandbox-test: setup
 molecule: setup
 	$(BIN)/molecule test --all
 
-# Scenarios on real Apache Kafka: scenario:version. Each runs live traffic and requires zero loss.
+# Scenarios on real Apache Kafka: scenario:version[:IBP]. Each runs live traffic and requires zero loss.
 REAL_SCENARIOS ?= migrate:3.9.2 rollback_dual_write:3.9.2 soak:3.9.2 rollback_controllers:3.9.2 \
                   rollback_migration:3.9.2 remigrate:3.9.2 migrate:3.8.1 rollback_dual_write:3.8.1 \
                   migrate:3.7.2 rollback_dual_write:3.7.2
 molecule-real: setup
 	@status=0; for case in $(REAL_SCENARIOS); do \
-	  echo "==> real Kafka $${case#*:}: $${case%%:*}"; \
-	  SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$${case#*:} $(BIN)/molecule test -s $${case%%:*} || status=1; \
+	  IFS=: read -r scenario version ibp <<< "$$case"; \
+	  echo "==> real Kafka $$version$${ibp:+ at IBP $$ibp}: $$scenario"; \
+	  SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$$version SANDBOX_IBP=$$ibp $(BIN)/molecule test -s $$scenario || status=1; \
 	done; exit $$status
 
 # Every test, then lint. The sandbox is brought down before (the tests need a fresh one) and after,
@@ -81,7 +82,9 @@ test: setup
 	run sandbox       $(PY) -m pytest -q tests/sandbox_tests; \
 	run molecule      $(BIN)/molecule test --all; \
 	for case in $(REAL_SCENARIOS); do \
-	  run "real:$$case" env SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$${case#*:} $(BIN)/molecule test -s $${case%%:*}; \
+	  IFS=: read -r scenario version ibp <<< "$$case"; \
+	  run "real:$$case" env SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$$version SANDBOX_IBP=$$ibp \
+	    $(BIN)/molecule test -s $$scenario; \
 	done; \
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
 	run ansible-lint  $(MAKE) --no-print-directory ansible-lint; \

@@ -488,7 +488,12 @@ def install_kafka(host: Host, kafka_archive: Optional[Path], emulator_installer:
 
 
 def inter_broker_protocol(kafka_version: str) -> str:
-    """The IBP (= metadata.version) a sandbox cluster of this release pins; 3.7 needs IV2 for JBOD."""
+    """The IBP (= metadata.version) a sandbox cluster of this release pins; 3.7 needs IV2 for JBOD.
+
+    SANDBOX_IBP pins an older one (e.g. 3.8 on 3.9 software: a cluster midway through an upgrade).
+    """
+    if os.environ.get("SANDBOX_IBP"):
+        return os.environ["SANDBOX_IBP"]
     major_minor = ".".join(kafka_version.split(".")[:2])
     return "3.7-IV2" if major_minor == "3.7" else major_minor
 

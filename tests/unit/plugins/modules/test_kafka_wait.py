@@ -156,8 +156,9 @@ def test_fetch_through_open_url() -> None:
 
 def test_jolokia_error_status_is_retried_then_reported(capsys: Any) -> None:
     with http_answers({}) as (base, seen):
+        # Long enough for two polls on a loaded machine.
         out = run({"condition": "migration_state", "expected": "MIGRATION", "jolokia_url": base + "/jolokia",
-                   "timeout": 0.2}, capsys)
+                   "timeout": 1.5}, capsys)
     assert out["failed"] and "HTTP 404" in out["msg"] and out["attempts"] >= 2 and len(seen) == out["attempts"]
 
 

@@ -1,0 +1,110 @@
+"""What only real Apache Kafka can show: its registration errors and its own log files.
+
+Runs on a real 3.9 sandbox without Jolokia (every probe must then read Kafka's logs and tools):
+- a ZooKeeper broker whose inter.broker.protocol.version does not match the controllers'
+  metadata.version is rejected by the controller (UNSUPPORTED_VERSION); the registration wait
+  fails at once, quoting the broker's log line, instead of sitting out its timeout;
+- a migration whose controllers' server.log and controller.log rolled over (as log4j does every
+  hour) before finalization still finalizes: the waits read the rolled files too.
+
+Skipped unless SANDBOX_KAFKA=real (make test sets it for this module).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import SANDBOX_DIR, run_sandbox
+from lib import exec_on_host, host_dir, read_host_file  # noqa: E402
+from playbook_runs import REPO, ansible_env, run_playbook  # noqa: E402
+
+pytestmark = pytest.mark.skipif(os.environ.get("SANDBOX_KAFKA") != "real", reason="needs SANDBOX_KAFKA=real")
+
+INVENTORY = SANDBOX_DIR / ".state" / "inventory.yml"
+BROKER_CONFIG = "/etc/kafka/server.properties"
+
+
+@pytest.fixture(scope="module")
+def real_sandbox() -> Iterator[None]:
+    if os.geteuid() != 0:
+        pytest.skip("the sandbox needs root")
+    if (SANDBOX_DIR / ".state").exists():
+        pytest.fail("a sandbox is already up; run 'sandbox.py down' first")
+    try:
+        run_sandbox("up", "--kafka", "real", "--kafka-version", "3.9.2", "--jolokia", "off")
+        yield
+    finally:
+        run_sandbox("down", check=False)
+
+
+def ansible(host: str, module: str, args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    argv = [str(Path(sys.executable).parent / "ansible"), "-i", str(INVENTORY), host, "-m", module, "-a", args]
+    return subprocess.run(argv, cwd=REPO, env=ansible_env(), capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+def test_controllers_come_up_without_jolokia(real_sandbox: None) -> None:
+    run = run_playbook("migrate.yml", "-e", "zk2kraft_stop_after=controllers")
+    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]
+    assert "jolokia" not in read_host_file("ctrl1", "/etc/systemd/system/kafka.service")
+
+
+def test_a_broker_with_the_wrong_ibp_is_rejected_and_the_wait_says_why_at_once(real_sandbox: None) -> None:
+    original = read_host_file("broker1", BROKER_CONFIG)
+    voters = re.search(r"^controller\.quorum\.voters=(.*)$", read_host_file("ctrl1", BROKER_CONFIG), re.M)
+    assert voters, "the controllers carry no quorum"
+    # The migration settings the product would write, but with an IBP the controllers do not run.
+    broken = re.sub(r"^inter\.broker\.protocol\.version=.*$", "inter.broker.protocol.version=3.8", original,
+                    flags=re.M)
+    broken = re.sub(r"^listener\.security\.protocol\.map=(.*)$", r"listener.security.protocol.map=\1,CONTROLLER:SSL",
+                    broken, flags=re.M)
+    broken += ("\nzookeeper.metadata.migration.enable=true\ncontroller.listener.names=CONTROLLER\n"
+               f"controller.quorum.voters={voters.group(1)}\n")
+    config = host_dir("broker1") / "etc-kafka" / "server.properties"
+    config.write_text(broken)
+    try:
+        exec_on_host("broker1", ["systemctl", "restart", "kafka"], timeout=120)
+        began = time.monotonic()
+        wait = ansible("broker1", "zk2kraft.migration.kafka_wait",
+                       "condition=broker_registered_kraft broker_id=1 log_dir=/var/log/kafka "
+                       f"config_file={BROKER_CONFIG} timeout=240")
+        took = time.monotonic() - began
+        assert wait.returncode != 0, wait.stdout
+        assert "UNSUPPORTED_VERSION" in wait.stdout and "rejected broker 1's registration" in wait.stdout, wait.stdout
+        assert took < 120, f"the wait took {took:.0f}s of its 240s: it should fail on the controller's answer"
+    finally:
+        config.write_text(original)
+        exec_on_host("broker1", ["systemctl", "restart", "kafka"], timeout=120)
+
+
+def roll_logs(host: str) -> None:
+    """Roll server.log and controller.log the way log4j's hourly appender names them."""
+    logs = host_dir(host) / "var-log-kafka"
+    suffix = time.strftime("%Y-%m-%d-%H", time.localtime(time.time() - 3600))
+    for name in ("server.log", "controller.log"):
+        if (logs / name).exists():
+            (logs / name).rename(logs / f"{name}.{suffix}")
+            (logs / name).touch()
+
+
+def test_finalizes_after_the_controllers_logs_rolled(real_sandbox: None) -> None:
+    run = run_playbook("migrate.yml", "-e", "zk2kraft_stop_after=dual_write")
+    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]
+    for controller in ("ctrl1", "ctrl2", "ctrl3"):
+        roll_logs(controller)
+        assert "Completed migration" not in (host_dir(controller) / "var-log-kafka" / "server.log").read_text()
+    final = run_playbook("migrate.yml", "-e", "zk2kraft_finalize=true")
+    assert final.returncode == 0, final.stdout[-6000:] + final.stderr[-2000:]
+    assert "Phase reached: kraft" in final.stdout or "-> kraft" in final.stdout
+    controller_logs = "".join((host_dir(c) / "var-log-kafka" / "controller.log").read_text()
+                              for c in ("ctrl1", "ctrl2", "ctrl3"))
+    assert "Completing the ZK migration" in controller_logs or "Loaded ZK migration state of POST_MIGRATION" in \
+        controller_logs
