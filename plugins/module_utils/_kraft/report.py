@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
-"""Run report: phase reached, per-host restarts and waits, per-phase time, roll gaps."""
+"""Run report: phase reached, per-host restarts and waits (with their times), per-phase time, roll gaps, config changes."""
 
 from __future__ import absolute_import, annotations, division, print_function
 
@@ -10,11 +10,15 @@ __metaclass__ = type
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import PHASES, ROLLBACK_TARGETS
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import MASK, is_secret_key
 
 # The order a run goes through: the forward phases, then the rollback targets (roll 1, then roll 2).
 PHASE_ORDER = PHASES + ROLLBACK_TARGETS
 
 WAIT_KEYS = ("zk_registration_wait", "kraft_registration_wait", "under_replicated_wait", "seconds")
+
+# The registered results of kafka_properties that config_changes() reads, per role.
+CONFIG_ROLES = ("controllers", "brokers")
 
 
 def _num(value: Any) -> Optional[float]:
@@ -52,16 +56,67 @@ def roll_gaps(entries: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     return gaps
 
 
+def masked_changes(changes: Any) -> List[Dict[str, Any]]:
+    """``[{key, old, new}]`` with every secret value masked, whatever the producer already did."""
+    masked: List[Dict[str, Any]] = []
+    for change in changes if isinstance(changes, list) else []:
+        if not isinstance(change, Mapping) or "key" not in change:
+            continue
+        key = str(change["key"])
+        masked.append({"key": key, **{side: MASK if change.get(side) and is_secret_key(key) else change.get(side)
+                                      for side in ("old", "new")}})
+    return masked
+
+
+def config_changes(
+    timings: Sequence[Mapping[str, Any]], configs: Optional[Mapping[str, Any]] = None,
+) -> List[Dict[str, Any]]:
+    """The config changes of the run, secrets masked, per host.
+
+    From timing entries that carry ``changes`` (with their phase), and from ``configs``: per role
+    (``controllers``, ``brokers``), per host, the ``changes`` kafka_properties returned last (or its
+    whole result, whose path and states are kept too).
+    """
+    diffs: List[Dict[str, Any]] = []
+    seen = set()
+    for entry in timings:
+        if entry.get("changes"):
+            diffs.append({"host": str(entry.get("host")), "phase": entry.get("phase"),
+                          "changes": masked_changes(entry.get("changes"))})
+            seen.add(str(entry.get("host")))
+    for role in CONFIG_ROLES:
+        for host, result in sorted(((configs or {}).get(role) or {}).items()):
+            if isinstance(result, list):
+                result = {"changes": result}
+            if not isinstance(result, Mapping) or not result.get("changes") or host in seen:
+                continue
+            kept = {k: result[k] for k in ("path", "state_before", "state_after", "backup_file") if result.get(k)}
+            diffs.append(dict(kept, host=host, role=role, changes=masked_changes(result["changes"])))
+    return [d for d in diffs if d["changes"]]
+
+
+def timeline_entry(entry: Mapping[str, Any]) -> Dict[str, Any]:
+    """One host's step of a phase: restarted or not, stop and healthy times, every wait."""
+    kept: Dict[str, Any] = {"phase": str(entry.get("phase")), "restarted": bool(entry.get("restarted")),
+                            "stopped_at": _num(entry.get("stopped_at")) if entry.get("restarted") else None,
+                            "healthy_at": _num(entry.get("healthy_at"))}
+    kept.update({k: _num(entry.get(k)) for k in WAIT_KEYS if _num(entry.get(k)) is not None})
+    if entry.get("step"):
+        kept["step"] = str(entry["step"])
+    return kept
+
+
 def summarize(
     timings: Sequence[Mapping[str, Any]], phase_before: str, phase_after: str,
-    started_at: Optional[float], finished_at: float,
+    started_at: Optional[float], finished_at: float, configs: Optional[Mapping[str, Any]] = None,
 ) -> Dict[str, Any]:
     phases: Dict[str, Dict[str, Any]] = {}
     hosts: Dict[str, Dict[str, Any]] = {}
     for entry in timings:
         phase = str(entry.get("phase"))
         info = phases.setdefault(phase, {"restarts": 0, "first_stop": None, "last_healthy": None, "wait_seconds": 0.0})
-        host = hosts.setdefault(str(entry.get("host")), {"restarts": 0, "waits": []})
+        host = hosts.setdefault(str(entry.get("host")), {"restarts": 0, "waits": [], "timeline": []})
+        host["timeline"].append(timeline_entry(entry))
         waited = sum(_num(entry.get(k)) or 0.0 for k in WAIT_KEYS)
         info["wait_seconds"] = round(info["wait_seconds"] + waited, 3)
         host["waits"].append({"phase": phase, "seconds": round(waited, 3),
@@ -93,7 +148,13 @@ def summarize(
         worst = max(g["seconds"] for g in gaps)
         lines.append("  healthy -> next stop gaps: %s (max %.2f s)" % (
             ", ".join("%.2f" % g["seconds"] for g in gaps), worst))
+    diffs = config_changes(timings, configs)
+    if diffs:
+        lines.append("  config changes: %d key(s) on %s" % (
+            sum(len(d["changes"]) for d in diffs), ", ".join(sorted({d["host"] for d in diffs}))))
     if not timings:
         lines.append("  nothing to do: every node already was where it should be")
     return {"phase_before": phase_before, "phase_after": phase_after, "total_seconds": total,
-            "phases": phases, "phase_order": list(phases), "hosts": hosts, "roll_gaps": gaps, "lines": lines}
+            "started_at": started_at, "finished_at": round(finished_at, 3),
+            "phases": phases, "phase_order": list(phases), "hosts": hosts, "roll_gaps": gaps,
+            "config_changes": diffs, "lines": lines}

@@ -45,3 +45,19 @@ def test_check_mode_still_writes_the_report(tmp_path, capsys):
                "_ansible_check_mode": True}, capsys)
     assert path.exists() and out["changed"] is False
     assert out["lines"][-1].strip().startswith("nothing to do")
+
+
+def test_the_html_page_is_written_beside_the_json(tmp_path, capsys):
+    path = tmp_path / "migration-2.json"
+    out = run({"timings": [timing("b1", "migration", 30.0), timing("b2", "migration", 36.0)], "phase_before": "zookeeper",
+               "phase_after": "migration", "started_at": 0.0, "path": str(path),
+               "configs": {"brokers": {"b1": [{"key": "sasl.jaas.config", "old": None, "new": "password=hunter2"}]}}},
+              capsys)
+    page = (tmp_path / "migration-2.html").read_text()
+    assert out["html_path"] == str(tmp_path / "migration-2.html")
+    assert page.count('class="restart"') == 2 and "hunter2" not in page and "hunter2" not in path.read_text()
+
+
+def test_html_can_be_turned_off(tmp_path, capsys):
+    out = run({"phase_before": "kraft", "phase_after": "kraft", "path": str(tmp_path / "r.json"), "html": False}, capsys)
+    assert "html_path" not in out and not (tmp_path / "r.html").exists()

@@ -79,3 +79,42 @@ def test_gaps_are_listed_in_migration_order():
     timings = [entry("b1", "dual_write", 40.0, 45.0), entry("b2", "dual_write", 46.0, 50.0),
                entry("b1", "migration", 10.0, 19.5), entry("b2", "migration", 20.0, 25.0)]
     assert [g["phase"] for g in roll_gaps(timings)] == ["migration", "dual_write"]
+
+
+def test_each_host_keeps_its_restart_intervals_for_the_timeline():
+    timings = [entry("b1", "migration", 10.0, 19.0, zk_registration_wait=2.0, under_replicated_wait=1.5),
+               entry("b1", "dual_write", 40.0, 45.0, kraft_registration_wait=3.0),
+               dict(host="c1", phase="kraft", step="quorum leader", seconds=4.5, restarted=True)]
+    summary = summarize(timings, "zookeeper", "kraft", 0.0, 50.0)
+    assert summary["hosts"]["b1"]["timeline"] == [
+        {"phase": "migration", "restarted": True, "stopped_at": 10.0, "healthy_at": 19.0,
+         "zk_registration_wait": 2.0, "under_replicated_wait": 1.5},
+        {"phase": "dual_write", "restarted": True, "stopped_at": 40.0, "healthy_at": 45.0, "kraft_registration_wait": 3.0},
+    ]
+    assert summary["hosts"]["c1"]["timeline"] == [
+        {"phase": "kraft", "restarted": True, "stopped_at": None, "healthy_at": None, "seconds": 4.5, "step": "quorum leader"}]
+    assert (summary["started_at"], summary["finished_at"]) == (0.0, 50.0)
+
+
+def test_config_changes_are_kept_per_host_with_secrets_masked():
+    configs = {
+        "brokers": {"b1": [{"key": "process.roles", "old": None, "new": "broker"},
+                           {"key": "listener.name.x.plain.sasl.jaas.config", "old": None, "new": "password=\"s3cr3t\";"}],
+                    "b2": [], "c1": []},
+        "controllers": {"c1": {"changed": True, "path": "/etc/kafka/server.properties", "state_before": "controller_migrating",
+                               "state_after": "controller_kraft",
+                               "changes": [{"key": "zookeeper.connect", "old": "zk:2181", "new": None},
+                                           {"key": "ssl.key.password", "old": "", "new": "k3y"}]}},
+    }
+    summary = summarize([entry("b1", "migration", 1.0, 2.0)], "zookeeper", "kraft", 0.0, 5.0, configs)
+    assert "s3cr3t" not in repr(summary) and "k3y" not in repr(summary)
+    assert summary["config_changes"] == [
+        {"host": "c1", "role": "controllers", "path": "/etc/kafka/server.properties",
+         "state_before": "controller_migrating", "state_after": "controller_kraft",
+         "changes": [{"key": "zookeeper.connect", "old": "zk:2181", "new": None},
+                     {"key": "ssl.key.password", "old": "", "new": "********"}]},
+        {"host": "b1", "role": "brokers", "changes": [
+            {"key": "process.roles", "old": None, "new": "broker"},
+            {"key": "listener.name.x.plain.sasl.jaas.config", "old": None, "new": "********"}]},
+    ]
+    assert "  config changes: 4 key(s) on b1, c1" in summary["lines"]

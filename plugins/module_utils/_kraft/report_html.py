@@ -1,0 +1,490 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""The run report as one self-contained HTML page: verdicts, a per-host timeline (SVG), traffic, waits, diffs.
+
+``render(report)`` takes the JSON dict that migration_report writes (plus the ``traffic`` section the
+sandbox's traffic check may add later) and returns the page as a string: inline CSS and SVG, no
+script, no external asset, so it can be attached to a change ticket. It is pure and can be called
+again on a report that gained a section. Secret values are masked again here, whatever the JSON says.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import html
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.report import (
+    WAIT_KEYS,
+    in_migration_order,
+    masked_changes,
+    phase_sort_key,
+)
+
+PHASE_COLOURS = {
+    "zookeeper": "#9e9e9e", "controllers": "#8e7cc3", "migration": "#e69138", "dual_write": "#3d85c6",
+    "kraft": "#6aa84f", "rollback_hybrid": "#cc4125", "rollback_zookeeper": "#a64d79",
+}
+OTHER_PHASE_COLOUR = "#757575"
+# Each wait, in the order the roles run them (the last one ends when the node is healthy).
+WAITS = (
+    ("zk_registration_wait", "registration in ZooKeeper", "#f1c232"),
+    ("kraft_registration_wait", "registration with the KRaft controllers", "#6fa8dc"),
+    ("under_replicated_wait", "no under-replicated partition", "#93c47d"),
+    ("seconds", "quorum leader", "#c27ba0"),
+)
+WAIT_LABELS = {wait[0]: wait[1] for wait in WAITS}
+WAIT_COLOURS = {wait[0]: wait[2] for wait in WAITS}
+RESTART_COLOUR = "#37474f"
+
+# Timeline geometry (SVG user units; the picture scales to the page width).
+WIDTH = 1200
+LABEL_WIDTH = 150
+RIGHT_PAD = 24
+BAND_LABEL_HEIGHT = 46
+LABEL_CHAR_WIDTH = 6.6    # about, for a 12-unit bold label: enough to move a label that would overlap
+ROW_HEIGHT = 28
+BAR_HEIGHT = 16
+AXIS_HEIGHT = 30
+TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400)
+
+STATUS_TEXT = {"pass": "PASS", "fail": "FAIL", "warn": "CHECK", "info": "INFO"}
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#212121;margin:0;background:#fafafa}
+main{max-width:1240px;margin:0 auto;padding:20px 24px 40px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid #e0e0e0;padding-bottom:4px}
+.sub{color:#555;margin:0 0 14px}.muted{color:#757575}
+.verdicts{display:flex;flex-wrap:wrap;gap:8px}
+.verdict{border-radius:6px;padding:7px 11px;background:#fff;border:1px solid #e0e0e0;border-left-width:6px;min-width:220px}
+.verdict b{display:block;font-size:12px;letter-spacing:.04em}
+.v-pass{border-left-color:#43a047}.v-pass b{color:#2e7d32}.v-fail{border-left-color:#e53935}.v-fail b{color:#c62828}
+.v-warn{border-left-color:#fb8c00}.v-warn b{color:#ef6c00}.v-info{border-left-color:#90a4ae}.v-info b{color:#546e7a}
+.overall{display:inline-block;border-radius:4px;padding:1px 8px;color:#fff;font-weight:600;font-size:13px}
+.o-pass{background:#43a047}.o-fail{background:#e53935}.o-warn{background:#fb8c00}
+svg{background:#fff;border:1px solid #e0e0e0;border-radius:6px;width:100%;height:auto}
+svg text{font-family:system-ui,"DejaVu Sans",sans-serif}
+.legend{display:flex;flex-wrap:wrap;gap:14px;margin:6px 0 0;font-size:13px}
+.key{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+table{border-collapse:collapse;background:#fff;border:1px solid #e0e0e0;font-size:13px;margin:4px 0 10px}
+th,td{padding:4px 10px;border-bottom:1px solid #eeeeee;text-align:left;vertical-align:top}
+th{background:#f5f5f5;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+code,pre{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px}
+pre{background:#fff;border:1px solid #e0e0e0;padding:8px;overflow:auto}
+.old{color:#b71c1c}.new{color:#1b5e20}.masked{color:#6a1b9a;font-style:italic}
+details{margin:6px 0}summary{cursor:pointer}
+"""
+
+
+def _num(value: Any) -> Optional[float]:
+    try:
+        return None if value is None or value == "" or isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def duration(seconds: Optional[float]) -> str:
+    """``12.3 s``, ``4:05`` or ``1:02:03``; ``-`` when unknown."""
+    if seconds is None:
+        return "-"
+    if abs(seconds) < 60:
+        return "%.1f s" % seconds
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    return "%d:%02d:%02d" % (hours, rest // 60, rest % 60) if hours else "%d:%02d" % (rest // 60, rest % 60)
+
+
+def _clock(seconds: float) -> str:
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    return "+%d:%02d:%02d" % (hours, rest // 60, rest % 60) if hours else "+%d:%02d" % (rest // 60, rest % 60)
+
+
+def _utc(stamp: Optional[float]) -> str:
+    if stamp is None:
+        return "-"
+    return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def phase_colour(phase: str) -> str:
+    return PHASE_COLOURS.get(phase, OTHER_PHASE_COLOUR)
+
+
+def phase_title(phase: str) -> str:
+    return phase.replace("_", " ")
+
+
+# --------------------------------------------------------------------------- data
+
+
+def restart_intervals(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """Every host step of the report's timeline, with ``host``; ordered by time then host."""
+    steps: List[Dict[str, Any]] = []
+    for host, info in (report.get("hosts") or {}).items():
+        for step in (info or {}).get("timeline") or []:
+            steps.append(dict(step, host=str(host)))
+    return sorted(steps, key=lambda s: (_num(s.get("stopped_at")) or _num(s.get("healthy_at")) or float("inf"),
+                                        phase_sort_key(str(s.get("phase"))), s["host"]))
+
+
+def timed_restarts(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """The restarts the timeline can draw: restarted, with a stop and a healthy time."""
+    return [s for s in restart_intervals(report) if s.get("restarted")
+            and _num(s.get("stopped_at")) is not None and _num(s.get("healthy_at")) is not None]
+
+
+def _wait_segments(step: Mapping[str, Any]) -> List[Tuple[str, float, float]]:
+    """(wait key, start, end) laid back to back so that the last wait ends when the node was healthy."""
+    healthy = _num(step.get("healthy_at"))
+    if healthy is None:
+        return []
+    segments: List[Tuple[str, float, float]] = []
+    end = healthy
+    for key in reversed([wait[0] for wait in WAITS]):
+        seconds = _num(step.get(key))
+        if seconds:
+            segments.append((key, end - seconds, end))
+            end -= seconds
+    return list(reversed(segments))
+
+
+def verdicts(report: Mapping[str, Any]) -> List[Dict[str, str]]:
+    """What the run proves, each ``{name, status (pass|fail|warn|info), detail}``."""
+    out: List[Dict[str, str]] = []
+    before, after = str(report.get("phase_before", "unknown")), str(report.get("phase_after", "unknown"))
+    out.append({"name": "Phase reached", "status": "warn" if after == "unknown" else "pass",
+                "detail": "%s \u2192 %s" % (phase_title(before), phase_title(after))})
+    steps = restart_intervals(report)
+    restarted = [s for s in steps if s.get("restarted")]
+    if restarted:
+        unhealthy = sorted({s["host"] for s in restarted if _num(s.get("stopped_at")) is not None
+                            and _num(s.get("healthy_at")) is None})
+        out.append({"name": "Every restarted node came back healthy",
+                    "status": "fail" if unhealthy else "pass",
+                    "detail": ("no healthy time for %s" % ", ".join(unhealthy)) if unhealthy
+                    else "%d restart(s) on %d host(s)" % (len(restarted), len({s["host"] for s in restarted}))})
+    gaps = [g for g in report.get("roll_gaps") or [] if _num(g.get("seconds")) is not None]
+    if gaps:
+        worst = max(gaps, key=lambda g: float(g["seconds"]))
+        out.append({"name": "Pause between two brokers of a roll", "status": "info",
+                    "detail": "max %s (%s, %s \u2192 %s)" % (duration(float(worst["seconds"])), phase_title(
+                        str(worst.get("phase"))), worst.get("after"), worst.get("before"))})
+    traffic = report.get("traffic")
+    if isinstance(traffic, Mapping):
+        lost = _num(traffic.get("lost"))
+        out.append({"name": "No acknowledged message lost",
+                    "status": "info" if lost is None else ("pass" if lost == 0 else "fail"),
+                    "detail": "%s lost of %s acknowledged, %s consumed" % (
+                        _count(traffic.get("lost")), _count(traffic.get("acknowledged")), _count(traffic.get("consumed")))})
+        errors = _num(traffic.get("produce_errors"))
+        if errors is not None:
+            out.append({"name": "Producer errors", "status": "pass" if errors == 0 else "warn",
+                        "detail": "%s produce error(s), %s duplicate(s)" % (
+                            _count(traffic.get("produce_errors")), _count(traffic.get("duplicates")))})
+        rolls = {p: _num(g) for p, g in (traffic.get("gaps_during_rolls") or {}).items() if _num(g) is not None}
+        if rolls:
+            phase, gap = max(rolls.items(), key=lambda item: item[1] or 0.0)
+            out.append({"name": "Longest pause in acknowledged sends during a roll", "status": "info",
+                        "detail": "%s (%s)" % (duration(gap), phase_title(phase))})
+    return out
+
+
+def overall(found: Sequence[Mapping[str, str]]) -> str:
+    statuses = {v["status"] for v in found}
+    return "fail" if "fail" in statuses else ("warn" if "warn" in statuses else "pass")
+
+
+def _count(value: Any) -> str:
+    number = _num(value)
+    if number is None:
+        return "-"
+    return "{:,}".format(int(number)) if number == int(number) else "%.3f" % number
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def _tick_step(span: float) -> int:
+    for step in TICK_STEPS:
+        if span / step <= 12:
+            return step
+    return TICK_STEPS[-1]
+
+
+def _host_order(report: Mapping[str, Any], steps: Sequence[Mapping[str, Any]]) -> List[str]:
+    first: Dict[str, float] = {}
+    for step in steps:
+        stamp = _num(step.get("stopped_at")) or _num(step.get("healthy_at"))
+        if stamp is not None:
+            first[step["host"]] = min(first.get(step["host"], stamp), stamp)
+    hosts = list(report.get("hosts") or {})
+    return sorted(hosts, key=lambda h: (h not in first, first.get(h, 0.0), h))
+
+
+def timeline_svg(report: Mapping[str, Any]) -> str:
+    """One row per host, one bar per restart (class ``restart``) from stop to healthy, the waits
+    inside it (class ``wait``), each phase's roll as a band (class ``band``)."""
+    steps = restart_intervals(report)
+    hosts = _host_order(report, steps)
+    phases = in_migration_order(report.get("phases") or {})
+    stamps: List[float] = []
+    for step in steps:
+        stamps += [t for t in (_num(step.get("stopped_at")), _num(step.get("healthy_at"))) if t is not None]
+        stamps += [segment[1] for segment in _wait_segments(step)]
+    for info in phases.values():
+        stamps += [t for t in (_num(info.get("first_stop")), _num(info.get("last_healthy"))) if t is not None]
+    if not stamps:
+        return ""
+    # The whole run when its ends are known (the parts without recorded times show as empty space).
+    first, last = min(stamps), max(stamps)
+    stamps += [t for t in (_num(report.get("started_at")), _num(report.get("finished_at")))
+               if t is not None and first - 4 * (last - first + 1) < t < last + 4 * (last - first + 1)]
+    t0, t1 = min(stamps), max(stamps)
+    span = max(t1 - t0, 1.0)
+    plot = WIDTH - LABEL_WIDTH - RIGHT_PAD
+    height = BAND_LABEL_HEIGHT + ROW_HEIGHT * max(len(hosts), 1) + AXIS_HEIGHT
+    rows_bottom = BAND_LABEL_HEIGHT + ROW_HEIGHT * max(len(hosts), 1)
+
+    def x(stamp: float) -> float:
+        return round(LABEL_WIDTH + (stamp - t0) / span * plot, 2)
+
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" '
+           'aria-label="Timeline of every stop, start and wait per host">' % (WIDTH, height, WIDTH, height)]
+    out.append('<title>Timeline of the run: one row per host, one bar per restart, the waits inside it</title>')
+    # Host rows (zebra), then phase bands over them, then the bars.
+    for i, host in enumerate(hosts):
+        top = BAND_LABEL_HEIGHT + i * ROW_HEIGHT
+        if i % 2 == 0:
+            out.append('<rect class="row" x="0" y="%d" width="%d" height="%d" fill="#f7f9fa"/>' % (top, WIDTH, ROW_HEIGHT))
+        out.append('<text x="%d" y="%d" font-size="13" fill="#263238">%s</text>' % (
+            10, top + ROW_HEIGHT // 2 + 4, _e(host)))
+    traffic_gaps = (report.get("traffic") or {}).get("gaps_during_rolls") or {} if isinstance(
+        report.get("traffic"), Mapping) else {}
+    label_ends = [0.0, 0.0]   # right end of the last label on each of the two label lines
+    for phase, info in phases.items():
+        first, last = _num(info.get("first_stop")), _num(info.get("last_healthy"))
+        if first is None or last is None:
+            continue
+        colour = phase_colour(phase)
+        left, right = x(first), x(last)
+        out.append('<rect class="band" data-phase="%s" x="%s" y="%d" width="%s" height="%d" fill="%s" '
+                   'fill-opacity="0.12" stroke="%s" stroke-opacity="0.5" stroke-dasharray="4 3">'
+                   '<title>%s roll: %s</title></rect>' % (
+                       _e(phase), left, BAND_LABEL_HEIGHT - 6, round(max(right - left, 1.0), 2),
+                       rows_bottom - BAND_LABEL_HEIGHT + 6, colour, colour, _e(phase_title(phase)),
+                       _e(duration(last - first))))
+        label = "%s \u00b7 %s" % (phase_title(phase), duration(last - first))
+        gap = _num(traffic_gaps.get(phase))
+        if gap is not None:
+            label += " \u00b7 longest ack gap %s" % duration(gap)
+        line = 0 if label_ends[0] <= left else (1 if label_ends[1] <= left else 0)
+        label_ends[line] = left + 3 + LABEL_CHAR_WIDTH * len(label) + 8
+        out.append('<text class="band-label" x="%s" y="%d" font-size="12" font-weight="600" fill="%s">%s</text>' % (
+            round(left + 3, 2), BAND_LABEL_HEIGHT - 26 + 14 * line, colour, _e(label)))
+    for i, host in enumerate(hosts):
+        centre = BAND_LABEL_HEIGHT + i * ROW_HEIGHT + ROW_HEIGHT // 2
+        top = centre - BAR_HEIGHT // 2
+        untimed = 0
+        for step in (s for s in steps if s["host"] == host):
+            stopped, healthy = _num(step.get("stopped_at")), _num(step.get("healthy_at"))
+            waits = ", ".join("%s %s" % (WAIT_LABELS[k], duration(_num(step.get(k)))) for k in WAIT_LABELS
+                              if _num(step.get(k)))
+            if step.get("restarted") and stopped is not None and healthy is not None:
+                tip = "%s, %s: stopped %s, healthy %s (%s)%s" % (
+                    host, phase_title(str(step.get("phase"))), _clock(stopped - t0), _clock(healthy - t0),
+                    duration(healthy - stopped), "; waited for " + waits if waits else "")
+                out.append('<rect class="restart" data-host="%s" data-phase="%s" x="%s" y="%d" width="%s" height="%d" '
+                           'rx="2" fill="%s" stroke="%s" stroke-width="1.5"><title>%s</title></rect>' % (
+                               _e(host), _e(step.get("phase")), x(stopped), top, round(max(x(healthy) - x(stopped), 2.0), 2),
+                               BAR_HEIGHT, RESTART_COLOUR, phase_colour(str(step.get("phase"))), _e(tip)))
+            elif step.get("restarted"):
+                untimed += 1
+            for key, start, end in _wait_segments(step):
+                if stopped is not None and step.get("restarted"):
+                    start = max(start, stopped)
+                if end <= start:
+                    continue
+                colour = WAIT_COLOURS[key]
+                out.append('<rect class="wait" data-wait="%s" x="%s" y="%d" width="%s" height="%d" fill="%s">'
+                           '<title>%s, %s: waited %s for %s</title></rect>' % (
+                               key, x(start), top + 3, round(max(x(end) - x(start), 1.0), 2), BAR_HEIGHT - 6, colour,
+                               _e(host), _e(phase_title(str(step.get("phase")))), _e(duration(end - start)),
+                               _e(WAIT_LABELS[key])))
+        if untimed:
+            out.append('<text class="untimed" x="%d" y="%d" font-size="11" fill="#757575" text-anchor="end">'
+                       '%d restart(s) without recorded times</text>' % (WIDTH - RIGHT_PAD, centre + 4, untimed))
+    # Time axis.
+    step_s = _tick_step(span)
+    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#90a4ae"/>' % (
+        LABEL_WIDTH, rows_bottom, WIDTH - RIGHT_PAD, rows_bottom))
+    tick = 0
+    while tick <= span + 0.001:
+        tx = x(t0 + tick)
+        out.append('<line x1="%s" y1="%d" x2="%s" y2="%d" stroke="#cfd8dc" stroke-width="0.6"/>' % (
+            tx, BAND_LABEL_HEIGHT - 6, tx, rows_bottom + 4))
+        out.append('<text x="%s" y="%d" font-size="11" fill="#546e7a" text-anchor="middle">%s</text>' % (
+            tx, rows_bottom + 18, _clock(tick)))
+        tick += step_s
+    out.append('</svg>')
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- page
+
+
+def _table(head: Sequence[Tuple[str, bool]], rows: Sequence[Sequence[str]]) -> str:
+    """``head`` as (title, numeric); cells are already escaped HTML."""
+    parts = ["<table><tr>%s</tr>" % "".join('<th%s>%s</th>' % (' class="n"' if n else "", _e(t)) for t, n in head)]
+    for row in rows:
+        cells = ['<td%s>%s</td>' % (' class="n"' if head[i][1] else "", cell) for i, cell in enumerate(row)]
+        parts.append("<tr>%s</tr>" % "".join(cells))
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _value(text: Any) -> str:
+    if text is None:
+        return '<span class="muted">(none)</span>'
+    if text == "********":
+        return '<span class="masked">masked</span>'
+    return "<code>%s</code>" % _e(text)
+
+
+def _section_verdicts(found: Sequence[Mapping[str, str]]) -> str:
+    cards = ['<div class="verdict v-%s"><b>%s</b>%s<br><span class="muted">%s</span></div>' % (
+        _e(v["status"]), _e(STATUS_TEXT.get(v["status"], v["status"])), _e(v["name"]), _e(v["detail"])) for v in found]
+    return '<h2>Verdicts</h2><div class="verdicts">%s</div>' % "".join(cards)
+
+
+def _section_timeline(report: Mapping[str, Any]) -> str:
+    svg = timeline_svg(report)
+    if not svg:
+        return ('<h2>Timeline</h2><p class="muted">No stop, start or wait with a recorded time: '
+                'nothing was restarted, or the report predates per-host timings.</p>')
+    drawn = len(timed_restarts(report))
+    phases = [p for p, i in in_migration_order(report.get("phases") or {}).items()
+              if _num(i.get("first_stop")) is not None and _num(i.get("last_healthy")) is not None]
+    legend = ['<span><span class="key" style="background:%s"></span>restart (stop \u2192 healthy)</span>' % RESTART_COLOUR]
+    waited = {segment[0] for s in restart_intervals(report) for segment in _wait_segments(s)}
+    legend += ['<span><span class="key" style="background:%s"></span>wait: %s</span>' % (c, _e(label))
+               for k, label, c in WAITS if k in waited]
+    legend += ['<span><span class="key" style="background:%s;opacity:.35"></span>%s roll</span>' % (
+        phase_colour(p), _e(phase_title(p))) for p in phases]
+    return ('<h2>Timeline</h2><p class="muted">%d restart(s) drawn; time from %s. Hover a bar for its times.</p>%s'
+            '<div class="legend">%s</div>' % (drawn, "the start of the run" if _num(report.get("started_at"))
+                                              is not None else "the first event", svg, "".join(legend)))
+
+
+def _section_phases(report: Mapping[str, Any]) -> str:
+    phases = in_migration_order(report.get("phases") or {})
+    if not phases:
+        return ""
+    traffic = report.get("traffic") if isinstance(report.get("traffic"), Mapping) else {}
+    gaps = (traffic or {}).get("gaps_during_rolls") or {}
+    rows = [['<span class="key" style="background:%s"></span>%s' % (phase_colour(p), _e(phase_title(p))),
+             _e(_count(i.get("restarts"))), _e(duration(_num(i.get("duration_seconds")))),
+             _e(duration(_num(i.get("wait_seconds")))), _e(duration(_num(gaps.get(p))))] for p, i in phases.items()]
+    return "<h2>Phases</h2>" + _table([("phase", False), ("restarts", True), ("roll", True), ("waits", True),
+                                       ("longest ack gap", True)], rows)
+
+
+def _section_traffic(report: Mapping[str, Any]) -> str:
+    traffic = report.get("traffic")
+    if not isinstance(traffic, Mapping):
+        return ""
+    rows = [[_e(label), _e(_count(traffic.get(key)) if key != "seconds" else duration(_num(traffic.get(key))))]
+            for key, label in (("acknowledged", "acknowledged"), ("consumed", "consumed"), ("lost", "lost"),
+                               ("duplicates", "duplicates"), ("produce_errors", "produce errors"),
+                               ("seconds", "traffic ran for")) if key in traffic]
+    gaps = traffic.get("gaps_during_rolls") or {}
+    rows += [[_e("longest gap between acknowledged sends, %s roll" % phase_title(p)), _e(duration(_num(g)))]
+             for p, g in in_migration_order(gaps).items()]
+    return "<h2>Traffic during the run</h2>" + _table([("figure", False), ("value", True)], rows)
+
+
+def _section_waits(report: Mapping[str, Any]) -> str:
+    rows = []
+    for host in sorted(report.get("hosts") or {}):
+        for wait in (report["hosts"][host] or {}).get("waits") or []:
+            cells = [_e(host), _e(phase_title(str(wait.get("phase"))))]
+            # "seconds" is the total of a broker's waits, and a controller's only wait (quorum leader).
+            own = [k for k in WAIT_KEYS if k != "seconds" and wait.get(k) is not None] or ["seconds"]
+            cells += [_e(duration(_num(wait.get(k))) if _num(wait.get(k)) else "-") if k in own else ""
+                      for k in WAIT_KEYS]
+            cells.append("<b>%s</b>" % _e(duration(_num(wait.get("seconds")))))
+            rows.append((phase_sort_key(str(wait.get("phase"))), host, cells))
+    if not rows:
+        return ""
+    head = [("host", False), ("phase", False)] + [(WAIT_LABELS[k], True) for k in WAIT_KEYS] + [("total", True)]
+    return "<h2>Waits</h2>" + _table(head, [r[2] for r in sorted(rows, key=lambda r: (r[0], r[1]))])
+
+
+def _section_gaps(report: Mapping[str, Any]) -> str:
+    gaps = report.get("roll_gaps") or []
+    if not gaps:
+        return ""
+    rows = [[_e(phase_title(str(g.get("phase")))), _e(g.get("after")), _e(g.get("before")), _e(duration(_num(g.get("seconds"))))]
+            for g in gaps]
+    return ("<h2>Pauses in the rolls</h2><p class=\"muted\">From one broker being healthy to the next one being "
+            "stopped.</p>" + _table([("phase", False), ("healthy", False), ("next stopped", False), ("pause", True)], rows))
+
+
+def _section_diffs(report: Mapping[str, Any]) -> str:
+    diffs = report.get("config_changes") or []
+    if not diffs:
+        return ('<h2>Config changes</h2><p class="muted">No config change recorded in this report.</p>')
+    parts = ['<h2>Config changes</h2><p class="muted">The keys each host\'s server.properties changed (per role, '
+             'at its last render in this run). Secret values are masked.</p>']
+    for diff in diffs:
+        changes = masked_changes(diff.get("changes"))
+        where = " \u00b7 ".join(_e(x) for x in (diff.get("role"), diff.get("phase") and phase_title(str(diff["phase"])),
+                                                diff.get("path"),
+                                                diff.get("state_before") and "%s \u2192 %s" % (
+                                                    diff.get("state_before"), diff.get("state_after"))) if x)
+        rows = [["<code>%s</code>" % _e(c["key"]), '<span class="old">%s</span>' % _value(c["old"]),
+                 '<span class="new">%s</span>' % _value(c["new"])] for c in changes]
+        backup = diff.get("backup_file")
+        parts.append('<details open><summary><b>%s</b> <span class="muted">%s \u00b7 %d key(s)%s</span></summary>%s</details>' % (
+            _e(diff.get("host")), where, len(changes), (" \u00b7 backup " + _e(backup)) if backup else "",
+            _table([("key", False), ("before", False), ("after", False)], rows)))
+    return "".join(parts)
+
+
+def html_path(json_path: str) -> str:
+    """Where the page of a JSON report goes: beside it, ``.json`` replaced by (or else followed by) ``.html``."""
+    return (json_path[:-5] if json_path.endswith(".json") else json_path) + ".html"
+
+
+def render(report: Mapping[str, Any], title: str = "Kafka ZooKeeper \u2192 KRaft migration report") -> str:
+    """The whole page for ``report`` (the JSON dict of migration_report, with or without ``traffic``)."""
+    found = verdicts(report)
+    state = overall(found)
+    total = _num(report.get("total_seconds"))
+    sub = "%s \u2192 %s%s \u00b7 finished %s" % (
+        _e(phase_title(str(report.get("phase_before", "unknown")))), _e(phase_title(str(report.get("phase_after", "unknown")))),
+        (" in %s" % _e(duration(total))) if total is not None else "", _e(_utc(_num(report.get("finished_at")))))
+    lines = report.get("lines") or []
+    body = [
+        '<h1>%s <span class="overall o-%s">%s</span></h1>' % (_e(title), state, STATUS_TEXT[state]),
+        '<p class="sub">%s</p>' % sub,
+        _section_verdicts(found),
+        _section_timeline(report),
+        _section_phases(report),
+        _section_traffic(report),
+        _section_waits(report),
+        _section_gaps(report),
+        _section_diffs(report),
+        ('<h2>Text summary</h2><details><summary>As printed by the playbook</summary><pre>%s</pre></details>' % _e(
+            "\n".join(str(line) for line in lines))) if lines else "",
+    ]
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            '<title>%s</title><style>%s</style></head>\n<body><main>\n%s\n</main></body></html>\n' % (
+                _e(title), CSS, "\n".join(part for part in body if part)))
