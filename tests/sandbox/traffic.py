@@ -246,8 +246,17 @@ def stop(report_path: Optional[Path], timeout: float) -> int:
     section = summarize(result, report)
     if report_path and report is not None:
         report["traffic"] = section
-        print(f"traffic: figures added to {report_path}")
         report_path.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+        print(f"traffic: figures added to {report_path}")
+        # The HTML page beside the report shows them too.
+        import subprocess
+
+        rendered = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[1] / "render_report.py"),
+                                   str(report_path)], capture_output=True, text=True, check=False)
+        if rendered.returncode == 0:
+            print(f"traffic: {report_path.with_suffix('.html')} redrawn with them")
+        else:
+            print(f"traffic: could not redraw the HTML report: {rendered.stderr.strip()}", file=sys.stderr)
     gaps = ", ".join(f"{p} {g:.2f}s" for p, g in section["gaps_during_rolls"].items() if g is not None) or "no rolls"
     print(f"traffic: {section['acknowledged']} acknowledged, {section['consumed']} consumed, "
           f"{section['lost']} lost, {section['duplicates']} duplicates, {section['produce_errors']} produce errors "

@@ -77,6 +77,11 @@ RUN_OPTIONS: Dict[str, Option] = {
     "zk2kraft_manage_user": Option(BOOL, "create the controllers' service account"),
     "zk2kraft_zookeeper_client": Option(ZK_CLIENT, "ZooKeeper connection options of the modules"),
     "zk2kraft_report_dir": Option(TEXT, "directory of the reports and the metadata snapshot"),
+    # The install layout of each Kafka host (defaults: the packaged layout, unit kafka).
+    "zk2kraft_kafka_home": Option(TEXT, "the Kafka home (bin/ tools) on the Kafka hosts"),
+    "zk2kraft_log_dir": Option(TEXT, "Kafka's LOG_DIR (server.log, controller.log) on the Kafka hosts"),
+    "zk2kraft_service_name": Option(TEXT, "the Kafka service (systemd unit) name on the Kafka hosts"),
+    "zk2kraft_heap_opts": Option(TEXT, "KAFKA_HEAP_OPTS of the controllers' service"),
 }
 
 # The keys of zk2kraft_zookeeper_client (the modules' ZooKeeper connection options) and their kinds.
