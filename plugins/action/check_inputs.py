@@ -10,8 +10,10 @@ __metaclass__ = type
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
+from ansible.template import Templar
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ERROR, WARNING, KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import check_inputs, failure_lines
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import HostVariables
 from ansible_collections.zk2kraft.migration.plugins.modules.check_inputs import ARGUMENT_SPEC
 
 
@@ -26,13 +28,12 @@ class ActionModule(ActionBase):
         if validated.error_messages:
             raise AnsibleActionFail("; ".join(validated.error_messages))
         params = validated.validated_parameters
-        hostvars = task_vars.get("hostvars", {})
         groups = task_vars.get("groups", {})
         play_vars = _TemplatedVars(task_vars, self._templar)
         try:
             violations = check_inputs(
                 list(groups.get(params["broker_group"]) or ()), list(groups.get(params["controller_group"]) or ()),
-                lambda host: hostvars[host], play_vars)
+                inventory_variables(task_vars, self._loader), play_vars)
         except KraftError as exc:
             raise AnsibleActionFail("the inputs cannot be checked: %s" % exc)
         errors = [v for v in violations if v.severity == ERROR]
@@ -66,3 +67,61 @@ class _TemplatedVars(object):
 
     def keys(self):
         return self._vars.keys()
+
+
+def inventory_variables(task_vars, loader):
+    """``host -> variables`` for the whole inventory, as ``hostvars[host]`` gives them, but each host's
+    variables gathered once (``hostvars[host]`` merges them again on every access) and only values that
+    hold Jinja templated, under that host's variables like ``hostvars`` does."""
+    hostvars = task_vars.get("hostvars", {})
+    raw_get = getattr(hostvars, "raw_get", None)
+    if raw_get is None:  # not Ansible's HostVars: a plain mapping of host -> variables
+        return lambda host: hostvars[host]
+    return HostVariables(raw_get, _host_templater(loader))
+
+
+def _host_templater(loader):
+    """``template(host, variables, key)``: one variable of one host, templated as ``hostvars`` would."""
+    if not hasattr(Templar, "evaluate_expression"):
+        # ansible-core before 2.19: HostVarsVars itself, built on the variables already read.
+        from ansible.vars.hostvars import HostVarsVars
+
+        def template_before_2_19(host, variables, key):
+            return HostVarsVars(variables, loader=loader)[key]
+        return template_before_2_19
+
+    templar = Templar(loader=loader)
+    _compile_each_template_once(templar)
+
+    def template(host, variables, key):
+        templar.available_variables = variables
+        return templar.template(variables[key])
+    return template
+
+
+def _compile_each_template_once(templar):
+    """Jinja compiles a template string on every use; a group variable such as
+    ``listeners: PLAINTEXT://{{ inventory_hostname }}:9092`` would be compiled again for each of thousands of
+    hosts. Keep the compiled template of each source (a compiled template renders any variables) for this
+    templar only. Compiles under other settings (an overlay from a ``#jinja2:`` header, another backslash
+    mode, extra arguments) are not kept. Without the expected internals, nothing changes."""
+    try:
+        from ansible._internal._templating._jinja_bits import _TemplateCompileContext
+        env = templar._engine.environment
+        base = type(env)
+    except (ImportError, AttributeError):
+        return
+    compiled = {}
+
+    class _CompiledOnce(base):
+        def from_string(self, source, *args, **kwargs):
+            if args or kwargs or self.overlayed or not isinstance(source, str):
+                return base.from_string(self, source, *args, **kwargs)
+            context = _TemplateCompileContext.current(optional=True)
+            key = (str(source), None if context is None else bool(context.escape_backslashes))
+            found = compiled.get(key)
+            if found is None:
+                found = compiled[key] = base.from_string(self, source)
+            return found
+
+    env.__class__ = _CompiledOnce

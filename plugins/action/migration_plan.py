@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
+from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import inventory_variables
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import current_files
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
     live_file_states,
@@ -35,7 +36,6 @@ class ActionModule(ActionBase):
         if bad:
             raise AnsibleActionFail("unknown phase(s) %s; choose from %s" % (", ".join(bad), ", ".join(ALL_TARGETS)))
 
-        hostvars = task_vars.get("hostvars", {})
         groups = task_vars.get("groups", {})
         texts = {}
         states = {}
@@ -47,12 +47,11 @@ class ActionModule(ActionBase):
                     raise AnsibleActionFail(
                         "inventory group '%s' is empty or missing: list the %s there (or set broker_group/"
                         "controller_group)" % (group, "brokers" if group == params["broker_group"] else "controllers"))
+            host_vars = inventory_variables(task_vars, self._loader)
             spec, texts = spec_from_inventory(
-                groups[params["broker_group"]], groups[params["controller_group"]],
-                lambda host: hostvars[host], task_vars)
+                groups[params["broker_group"]], groups[params["controller_group"]], host_vars, task_vars)
             states = live_file_states(list(texts) + [
-                h for g in (params["broker_group"], params["controller_group"]) for h in groups[g]],
-                lambda host: hostvars[host])
+                h for g in (params["broker_group"], params["controller_group"]) for h in groups[g]], host_vars)
         local_texts, problems = current_files(spec, states, params["config_dir"], params["config_dir_key"])
         texts.update(local_texts)
         texts.update(params["current_configs"])

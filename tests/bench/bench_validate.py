@@ -4,7 +4,9 @@
 """Wall-clock time of the dry run on a large cluster: 1000 and 5000 brokers, 5 controllers.
 
 Run from the repository root:  .venv/bin/python tests/bench/bench_validate.py [--brokers N [N ...]] [--profile]
-Prints, for each size, the times of build_plan called directly and of playbooks/validate.yml; asserts nothing.
+Prints, for each size, the times of build_plan called directly, of playbooks/validate.yml, of a no-op playbook on
+the same inventory (Ansible's own start-up and inventory parsing) and of migrate.yml's first play alone (the
+check_inputs play every playbook starts with), each with the load average; asserts nothing.
 """
 
 from __future__ import annotations
@@ -99,9 +101,28 @@ def time_build_plan(brokers: int, controllers: int, profile: bool) -> Tuple[floa
     return elapsed, len(lines)
 
 
-def time_playbook(inventory: Path) -> Tuple[float, float, int]:
+NOOP_PLAY = [{"name": "Nothing", "hosts": "localhost", "gather_facts": False,
+              "tasks": [{"name": "Nothing", "ansible.builtin.meta": "noop"}]}]
+
+
+def first_play(playbook: str, root: Path) -> Path:
+    """A playbook holding only the first play of ``playbook`` (the check_inputs play)."""
+    plays = yaml.safe_load((REPO / playbook).read_text())
+    path = root / ("first-play-of-%s" % Path(playbook).name)
+    path.write_text(yaml.safe_dump(plays[:1], sort_keys=False))
+    return path
+
+
+def loadavg() -> str:
+    try:
+        return "load %s" % " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "load unknown"
+
+
+def time_playbook(inventory: Path, playbook: str = "playbooks/validate.yml") -> Tuple[float, float, int]:
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    command = [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), "playbooks/validate.yml"]
+    command = [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), str(playbook)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -120,6 +141,8 @@ def main() -> int:
     parser.add_argument("--brokers", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--controllers", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile of build_plan")
+    parser.add_argument("--validate-only", action="store_true",
+                        help="time only validate.yml (not the no-op playbook and migrate.yml's first play)")
     args = parser.parse_args()
 
     failed = 0
@@ -129,11 +152,20 @@ def main() -> int:
             brokers, args.controllers, elapsed, lines))
         with tempfile.TemporaryDirectory(prefix="zk2kraft-bench-") as tmp:
             inventory = write_inventory(Path(tmp), brokers, args.controllers)
-            elapsed, cpu, status = time_playbook(inventory)
-        print("ansible-playbook validate.yml, %d brokers: %.2f s wall, %.2f s CPU (exit %d)" % (
-            brokers, elapsed, cpu, status))
-        sys.stdout.flush()
-        failed = failed or status
+            noop = Path(tmp) / "noop.yml"
+            noop.write_text(yaml.safe_dump(NOOP_PLAY, sort_keys=False))
+            runs = [("validate.yml", "playbooks/validate.yml", True)]
+            if not args.validate_only:
+                runs += [("a no-op playbook", str(noop), False),
+                         ("migrate.yml's first play", str(first_play("playbooks/migrate.yml", Path(tmp))), False)]
+            for label, playbook, counts in runs:
+                before = loadavg()
+                elapsed, cpu, status = time_playbook(inventory, playbook)
+                print("ansible-playbook %s, %d brokers: %.2f s wall, %.2f s CPU (exit %d; %s before, %s after)" % (
+                    label, brokers, elapsed, cpu, status, before, loadavg()))
+                sys.stdout.flush()
+                if counts:
+                    failed = failed or status
     return 1 if failed else 0
 
 

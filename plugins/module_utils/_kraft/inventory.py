@@ -8,7 +8,8 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 import json
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Mapping as AbcMapping
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ERROR, Violation
 
@@ -31,6 +32,91 @@ NODE_KEYS = (
 
 # Per-host variables that are neither cluster keys nor node keys.
 HOST_KEYS = ("address", "process_roles", "current_properties", "current_file")
+
+
+# Where Jinja can start in a string (the default delimiters, and a header that changes them).
+_JINJA_MARKS = ("{{", "{%", "{#")
+_JINJA_HEADER = "#jinja2:"
+_PLAIN_SCALARS = (bool, int, float)
+
+
+def is_plain(value: Any) -> bool:
+    """True when templating ``value`` could not change it: None, numbers, and strings, lists and mappings
+    of them without a Jinja delimiter. Any other type (a vaulted value, a lazy container) is not plain."""
+    if value is None or isinstance(value, _PLAIN_SCALARS):
+        return True
+    if isinstance(value, str):
+        return not (value.startswith(_JINJA_HEADER) or any(mark in value for mark in _JINJA_MARKS))
+    if isinstance(value, list):
+        return all(is_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(is_plain(key) and is_plain(item) for key, item in value.items())
+    return False
+
+
+class _Raise(object):
+    """A templating failure, kept so that every later read of the variable fails the same way."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+class HostView(AbcMapping):  # type: ignore[type-arg]
+    """One host's variables, read once: plain values as the inventory holds them, others templated on
+    first access (and remembered)."""
+
+    def __init__(self, host: str, raw: Mapping[str, Any],
+                 template: Optional[Callable[[str, Mapping[str, Any], str], Any]]) -> None:
+        self._host = host
+        self._raw = raw
+        self._template = template
+        self._done: Dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._raw[key]
+        if self._template is None or is_plain(value):
+            return value
+        if key not in self._done:
+            try:
+                self._done[key] = self._template(self._host, self._raw, key)
+            except Exception as exc:  # remembered, raised again on each read like a lazy hostvar
+                self._done[key] = _Raise(exc)
+        done = self._done[key]
+        if isinstance(done, _Raise):
+            raise done.error
+        return done
+
+    def get(self, key: str, default: Any = None) -> Any:
+        # Most variables are unset on most hosts: answer those without raising KeyError.
+        if key not in self._raw:
+            return default
+        return self[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+class HostVariables(object):
+    """``host -> variables`` that reads each host's variables once (``raw``: untemplated, as the inventory
+    and facts hold them) and templates only values that hold Jinja, with ``template(host, raw, key)``."""
+
+    def __init__(self, raw: Callable[[str], Mapping[str, Any]],
+                 template: Optional[Callable[[str, Mapping[str, Any], str], Any]] = None) -> None:
+        self._raw = raw
+        self._template = template
+        self._views: Dict[str, HostView] = {}
+
+    def __call__(self, host: str) -> HostView:
+        view = self._views.get(host)
+        if view is None:
+            view = self._views[host] = HostView(host, self._raw(host), self._template)
+        return view
 
 
 def _get(vars_: Any, key: str) -> Any:
@@ -62,17 +148,34 @@ def _describe(value: Any) -> str:
     return "'%s'" % value
 
 
+class _Canonical(object):
+    """``_canonical`` remembered by identity: hosts of one group share the very same value objects."""
+
+    def __init__(self) -> None:
+        self._seen: Dict[int, Tuple[Any, str]] = {}
+
+    def __call__(self, value: Any) -> str:
+        if value is None or isinstance(value, _PLAIN_SCALARS):
+            return _canonical(value)
+        found = self._seen.get(id(value))
+        if found is None or found[0] is not value:
+            found = self._seen[id(value)] = (value, _canonical(value))  # the value is kept: its id stays unique
+        return found[1]
+
+
 def cluster_key_violations(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]]) -> List[Violation]:
     """A cluster-wide variable must have one value on every Kafka host: the plan reads it from the first broker."""
     out: List[Violation] = []
+    canonical = _Canonical()
+    views = [(host, host_vars(host)) for host in hosts]
     for key in CLUSTER_KEYS:
         if key in NODE_KEYS:
             continue
         name = PREFIX + key
         groups: Dict[str, Tuple[Any, List[str]]] = {}
-        for host in hosts:
-            value = _get(host_vars(host), name)
-            groups.setdefault(_canonical(value), (value, []))[1].append(host)
+        for host, vars_ in views:
+            value = _get(vars_, name)
+            groups.setdefault(canonical(value), (value, []))[1].append(host)
         if len(groups) < 2:
             continue
         described = "; ".join("%s on %s" % (_describe(value), ",".join(names)) for value, names in groups.values())
@@ -96,14 +199,19 @@ def option_values(names: Sequence[str], hosts: Sequence[str], host_vars: Callabl
                   play_vars: Mapping[str, Any]) -> Dict[str, List[Tuple[str, Any]]]:
     """Each run option's distinct values: on the Ansible controller ('localhost') and on any host that differs."""
     found: Dict[str, List[Tuple[str, Any]]] = {}
+    canonical = _Canonical()
+    sources = [("localhost", play_vars)] + [(h, host_vars(h)) for h in hosts]
     for name in names:
         seen: Dict[str, Optional[str]] = {}
         values: List[Tuple[str, Any]] = []
-        for where, vars_ in [("localhost", play_vars)] + [(h, host_vars(h)) for h in hosts]:
+        for where, vars_ in sources:
             value = _get(vars_, name)
-            if value is None or _canonical(value) in seen:
+            if value is None:
                 continue
-            seen[_canonical(value)] = where
+            text = canonical(value)
+            if text in seen:
+                continue
+            seen[text] = where
             values.append((where, value))
         if values:
             found[name] = values

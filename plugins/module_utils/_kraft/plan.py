@@ -212,11 +212,13 @@ def _plan_node(
     cluster: Cluster, node: Node, document: Optional[PropertiesDocument], targets: Sequence[str],
     violations: List[Violation],
 ) -> NodePlan:
+    plan = NodePlan(node.name, node.role, node.node_id, document is not None)
+    if not targets:
+        return plan  # nothing to render: the baseline would go unused
     baseline: Optional[str] = document.render() if document is not None else None
     if baseline is None and node.role == BROKER:
         # No file given: start from what the inventory says the ZooKeeper-mode broker runs.
         baseline = render(cluster, node, ZOOKEEPER, "").text
-    plan = NodePlan(node.name, node.role, node.node_id, document is not None)
     seen_errors = set()
     for target in targets:
         rendered = render(cluster, node, target, baseline)

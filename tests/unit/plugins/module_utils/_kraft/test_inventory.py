@@ -7,8 +7,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping
 
+import pytest
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import build_cluster
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import spec_from_inventory
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
+    HostVariables,
+    cluster_key_violations,
+    is_plain,
+    spec_from_inventory,
+)
 
 HOSTVARS: Dict[str, Dict[str, Any]] = {
     "kb1": {"zk2kraft_node_id": 1, "ansible_host": "10.0.0.11", "zk2kraft_kafka_version": "3.9.0",
@@ -82,3 +89,52 @@ def test_spec_builds_a_cluster() -> None:
     assert problems == [] and cluster is not None
     assert cluster.quorum_voters == "3000@kc1:9093,3001@kc2:9093"
     assert cluster.node("kb1").address == "10.0.0.11"
+
+
+@pytest.mark.parametrize("value,plain", [
+    (None, True), (True, True), (3, True), (2.5, True), ("PLAINTEXT://kb1:9092", True), ("", True),
+    (["/a", "/b"], True), ({"k": "v", "n": [1, {"x": None}]}, True),
+    ("PLAINTEXT://{{ inventory_hostname }}:9092", False), ("{% if x %}y{% endif %}", False), ("a{# c #}", False),
+    ("#jinja2: variable_start_string:'[['\n[[ x ]]", False), (["/a", "{{ d }}"], False), ({"k": "{{ v }}"}, False),
+    ({"{{ k }}": "v"}, False), (("a",), False), (object(), False),
+])
+def test_is_plain(value: Any, plain: bool) -> None:
+    assert is_plain(value) is plain
+
+
+def test_host_variables_read_each_host_once_and_template_only_jinja() -> None:
+    raw = {"kb1": {"zk2kraft_node_id": 1, "zk2kraft_listeners": "PLAINTEXT://{{ inventory_hostname }}:9092",
+                   "zk2kraft_log_dirs": ["/d"], "zk2kraft_rack": "{{ undefined }}", "inventory_hostname": "kb1"}}
+    reads, templated = [], []
+
+    def read(host: str) -> Mapping[str, Any]:
+        reads.append(host)
+        return raw[host]
+
+    def template(host: str, variables: Mapping[str, Any], key: str) -> Any:
+        templated.append(key)
+        if "undefined" in variables[key]:
+            raise ValueError("'undefined' is undefined")
+        return variables[key].replace("{{ inventory_hostname }}", variables["inventory_hostname"])
+
+    host_vars = HostVariables(read, template)
+    for dummy in range(3):
+        view = host_vars("kb1")
+        assert view["zk2kraft_node_id"] == 1 and view.get("zk2kraft_log_dirs") == ["/d"]
+        assert view.get("zk2kraft_listeners") == "PLAINTEXT://kb1:9092"
+        assert view.get("zk2kraft_missing", "default") == "default" and "zk2kraft_missing" not in view
+        with pytest.raises(ValueError):
+            view.get("zk2kraft_rack")
+        assert sorted(view) == sorted(raw["kb1"]) and len(view) == len(raw["kb1"])
+    assert reads == ["kb1"]
+    assert templated == ["zk2kraft_listeners", "zk2kraft_rack"]     # once each, plain values never
+    spec = spec_from_inventory(["kb1"], [], host_vars, {})[0]
+    assert spec["brokers"][0]["listeners"] == "PLAINTEXT://kb1:9092" and "rack" not in spec["brokers"][0]
+
+
+def test_cluster_wide_values_compared_by_content_not_identity() -> None:
+    shared = {"a": "1"}
+    hostvars = {"kb1": {"zk2kraft_controller_properties": shared}, "kb2": {"zk2kraft_controller_properties": shared},
+                "kb3": {"zk2kraft_controller_properties": {"a": "1"}}, "kb4": {"zk2kraft_controller_properties": {"a": "2"}}}
+    found = cluster_key_violations(["kb1", "kb2", "kb3", "kb4"], lambda h: hostvars[h])
+    assert [(v.host, v.key) for v in found] == [("kb4", "zk2kraft_controller_properties")]

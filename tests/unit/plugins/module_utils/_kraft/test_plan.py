@@ -166,3 +166,14 @@ def test_rollback_targets_can_be_planned() -> None:
 ])
 def test_masked_value(key: str, value: Any, expected: Any) -> None:
     assert masked_value(key, value) == expected
+
+
+def test_no_targets_checks_the_model_without_rendering() -> None:
+    spec = _spec()
+    spec["brokers"][1]["node_id"] = 3000     # the same id as kc2
+    plan = build_plan(spec, {"kb1": BROKER_FILE}, targets=(), partial=True)
+    assert [n.host for n in plan.nodes] == ["kc1", "kc2", "kc3", "kb1", "kb2"]
+    assert all(n.renders == {} for n in plan.nodes)
+    assert plan.nodes[3].baseline_known and not plan.nodes[4].baseline_known
+    assert plan.errors and [str(v) for v in plan.errors] == [
+        str(v) for v in build_plan(spec, {"kb1": BROKER_FILE}, partial=True).errors if v.phase is None]
