@@ -35,6 +35,28 @@ HOST_ENV = {
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where a Kafka install keeps its config and logs, and what its service is called."""
+
+    config: str
+    log_dir: str
+    unit: str
+
+
+# packaged: the paths distribution packages use; release: the Apache release archive unpacked
+# in /opt/kafka (config/ and logs/ under the Kafka home), with its own unit name.
+LAYOUTS = {
+    "packaged": Layout("/etc/kafka/server.properties", "/var/log/kafka", "kafka"),
+    "release": Layout("/opt/kafka/config/server.properties", "/opt/kafka/logs", "apache-kafka"),
+}
+
+
+def current_layout() -> Layout:
+    state = load_state()
+    return LAYOUTS[state.layout if state else "packaged"]
+
+
 class SandboxError(Exception):
     """A sandbox operation could not be carried out; the message says why."""
 
@@ -49,6 +71,7 @@ class State:
     kafka: str = "emulator"          # emulator | real
     kafka_version: str = ""          # the real Kafka release, e.g. 3.9.2
     jolokia: bool = True             # a Jolokia JVM agent on every Kafka node
+    layout: str = "packaged"         # packaged | release (see LAYOUTS)
 
     def save(self) -> None:
         STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -68,6 +91,7 @@ def load_state() -> Optional[State]:
         kafka=str(data.get("kafka", "emulator")),
         kafka_version=str(data.get("kafka_version", "")),
         jolokia=bool(data.get("jolokia", True)),
+        layout=str(data.get("layout", "packaged")),
     )
 
 
@@ -193,7 +217,7 @@ def read_host_file(name: str, path: str) -> str:
     return exec_on_host(name, ["cat", "--", path]).stdout
 
 
-def service_state(name: str, unit: str = "kafka") -> str:
+def service_state(name: str, unit: Optional[str] = None) -> str:
     """``systemctl is-active`` inside the host: active, inactive, failed, unknown, ..."""
-    result = exec_on_host(name, ["systemctl", "is-active", unit], check=False, timeout=30)
+    result = exec_on_host(name, ["systemctl", "is-active", unit or current_layout().unit], check=False, timeout=30)
     return result.stdout.strip() or "unknown"

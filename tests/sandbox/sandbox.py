@@ -32,6 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lib import (  # noqa: E402
     HOST_ENV,
+    LAYOUTS,
+    Layout,
+    current_layout,
     HOSTS_DIR,
     INVENTORY_FILE,
     INVENTORY_JSON,
@@ -599,7 +602,8 @@ group.initial.rebalance.delay.ms=3000
 """
 
 
-def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G") -> str:
+def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G",
+               layout: Layout = LAYOUTS["packaged"]) -> str:
     lines = [
         "[Unit]",
         "Description=Apache Kafka",
@@ -609,7 +613,7 @@ def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G")
         "",
         "[Service]",
         "Type=simple",
-        "Environment=LOG_DIR=/var/log/kafka",
+        f"Environment=LOG_DIR={layout.log_dir}",
     ]
     if with_jolokia:
         lines.append(
@@ -617,7 +621,7 @@ def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G")
         )
     lines += [
         f'Environment="KAFKA_HEAP_OPTS={heap_opts}"',
-        "ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties",
+        f"ExecStart=/opt/kafka/bin/kafka-server-start.sh {layout.config}",
         "ExecStop=/opt/kafka/bin/kafka-server-stop.sh",
         "TimeoutStopSec=180",
         "LimitNOFILE=100000",
@@ -643,29 +647,41 @@ def admin_client_properties() -> str:
     ])
 
 
+def host_path(host: Host, path: str) -> Path:
+    """Where a path of the host (under one of its bound directories) lives on the machine."""
+    for source, target in sorted(HOST_BINDS, key=lambda bind: -len(bind[1])):
+        if path == target or path.startswith(target + "/"):
+            return host_dir(host.name) / source / path[len(target):].lstrip("/")
+    raise SandboxError(f"{path} is not inside a directory of its own on {host.name}")
+
+
 def configure_broker(host: Host, topology: Topology, state: State) -> None:
     """Write the broker's config and unit once; later runs keep what the collection changed."""
     hd = host_dir(host.name)
     version = kafka_version_of(state)
+    layout = LAYOUTS[state.layout]
     (hd / "var-lib-kafka" / "data").mkdir(parents=True, exist_ok=True)
     if jbod(host, version):
         (hd / "var-lib-kafka" / "data2").mkdir(parents=True, exist_ok=True)
-    config = hd / "etc-kafka" / "server.properties"
+    config = host_path(host, layout.config)
+    config.parent.mkdir(parents=True, exist_ok=True)
+    host_path(host, layout.log_dir).mkdir(parents=True, exist_ok=True)
     if not config.exists():
         write_if_changed(config, broker_properties(host, topology, version), 0o640)
     write_if_changed(hd / "etc-kafka" / "sandbox-admin.properties", admin_client_properties(), 0o600)
-    unit = hd / "etc-systemd-system" / "kafka.service"
+    unit = hd / "etc-systemd-system" / f"{layout.unit}.service"
     if not unit.exists():
         heap = REAL_HEAP_OPTS if state.kafka == "real" else "-Xmx1G -Xms1G"
-        write_if_changed(unit, kafka_unit(host, state.jolokia, heap))
+        write_if_changed(unit, kafka_unit(host, state.jolokia, heap, layout))
 
 
 def start_broker(host: Host) -> bool:
+    unit = current_layout().unit
     if service_state(host.name) == "active":
         return False
     exec_on_host(host.name, ["systemctl", "daemon-reload"])
-    exec_on_host(host.name, ["systemctl", "enable", "kafka"])
-    exec_on_host(host.name, ["systemctl", "start", "kafka"])
+    exec_on_host(host.name, ["systemctl", "enable", unit])
+    exec_on_host(host.name, ["systemctl", "start", unit])
     return True
 
 
@@ -691,7 +707,7 @@ def wait_brokers(topology: Topology, timeout: float) -> None:
         def registered() -> bool:
             for broker in topology.brokers:
                 if service_state(broker.name) not in ("active", "activating"):
-                    logfile = host_dir(broker.name) / "var-log-kafka" / "server.log"
+                    logfile = host_path(broker, current_layout().log_dir + "/server.log")
                     raise SandboxError(f"kafka on {broker.name} is not running; see {logfile}")
             return expected <= registered_broker_ids(client) and controller_znode(client) is not None
 
@@ -779,6 +795,10 @@ def inventory(topology: Topology, state: Optional[State] = None, kafka_archive: 
     }
     if kafka_archive is None:
         template["cluster"].pop("zk2kraft_kafka_archive", None)
+    layout = LAYOUTS[state.layout]
+    if layout != LAYOUTS["packaged"]:
+        template["cluster"].update({"zk2kraft_config_file": layout.config, "zk2kraft_log_dir": layout.log_dir,
+                                    "zk2kraft_service_name": layout.unit, "zk2kraft_kafka_home": "/opt/kafka"})
     if not state.jolokia:
         template["cluster"].pop("zk2kraft_jolokia_port", None)
         template["kafka_controllers"].pop("zk2kraft_kafka_opts", None)
@@ -872,7 +892,7 @@ def kafka_dist(version: str) -> tuple[Path, Path]:
 
 
 def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Optional[Path],
-       emulator_installer: Path, jolokia: bool, jolokia_agent: Optional[Path] = None) -> None:
+       emulator_installer: Path, jolokia: bool, jolokia_agent: Optional[Path] = None, layout: str = "packaged") -> None:
     started = time.monotonic()
     if kafka_archive is not None:
         kafka = "real"
@@ -884,12 +904,12 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Option
     check_preconditions(kafka_archive, emulator_installer)
     topology = build(topology_name)
     state = load_state()
-    wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia)
-    if state is not None and (state.topology, state.kafka, state.kafka_version, state.jolokia) != wanted:
+    wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia, layout)
+    if state is not None and (state.topology, state.kafka, state.kafka_version, state.jolokia, state.layout) != wanted:
         raise SandboxError(f"the sandbox is up with topology {state.topology!r}, kafka {state.kafka} "
-                           f"{state.kafka_version}, jolokia {state.jolokia}; run 'down' first")
+                           f"{state.kafka_version}, jolokia {state.jolokia}, layout {state.layout}; run 'down' first")
     if state is None:
-        state = State(topology=topology_name, kafka=kafka, kafka_version=wanted[2], jolokia=jolokia)
+        state = State(topology=topology_name, kafka=kafka, kafka_version=wanted[2], jolokia=jolokia, layout=layout)
         state.save()
 
     ssh_keygen(CLIENT_KEY, "zk2kraft-sandbox")
@@ -928,7 +948,8 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Option
 
     elapsed = time.monotonic() - started
     flavour = f"Apache Kafka {state.kafka_version}" if kafka == "real" else "the Kafka node emulator"
-    print(f"sandbox up (topology {topology.name}, {flavour}, jolokia {'on' if jolokia else 'off'}) in {elapsed:.1f}s")
+    print(f"sandbox up (topology {topology.name}, {flavour}, jolokia {'on' if jolokia else 'off'}, "
+          f"{layout} layout) in {elapsed:.1f}s")
     print(f"  hosts: {', '.join(f'{h.name}={h.address}' for h in topology.hosts)}")
     print(f"  started: sshd {started_hosts or 'none'}, zookeeper {started_zk or 'none'}, "
           f"kafka {started_brokers or 'none'}")
@@ -953,11 +974,13 @@ def down() -> None:
 
     # 1. Stop Kafka cleanly where a unit exists, so nodes shut down as they would on a real host:
     #    brokers first, while the controllers can still acknowledge their controlled shutdown.
+    unit_name = LAYOUTS[state.layout if state else "packaged"].unit
+
     def stop_kafka(name: str) -> None:
-        unit = host_dir(name) / "etc-systemd-system" / "kafka.service"
+        unit = host_dir(name) / "etc-systemd-system" / f"{unit_name}.service"
         if unit.is_file() and sshd_pid(name) is not None:
             try:
-                result = exec_on_host(name, ["systemctl", "stop", "kafka"], check=False, timeout=DOWN_STOP_TIMEOUT)
+                result = exec_on_host(name, ["systemctl", "stop", unit_name], check=False, timeout=DOWN_STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 # A broker whose controllers are gone retries its controlled shutdown; the host's end stops it.
                 log.info("%s: kafka still stopping after %.0fs; ending it with the host", name, DOWN_STOP_TIMEOUT)
@@ -1027,10 +1050,11 @@ def status() -> int:
         line = f"  {host.name:<9} {host.address:<11} sshd {'up (pid %d)' % pid if pid else 'DOWN'}"
         healthy = healthy and pid is not None
         if host.is_kafka and pid is not None:
-            if (host_dir(host.name) / "etc-systemd-system" / "kafka.service").is_file():
-                line += f"  kafka.service {service_state(host.name)}"
+            unit = LAYOUTS[state.layout].unit
+            if (host_dir(host.name) / "etc-systemd-system" / f"{unit}.service").is_file():
+                line += f"  {unit}.service {service_state(host.name, unit)}"
             else:
-                line += "  kafka.service not installed"
+                line += f"  {unit}.service not installed"
         if host in topology.zookeepers:
             zk_pid = zookeeper_pid(host)
             serving = zk_pid is not None and zookeeper_serving(host.address)
@@ -1061,6 +1085,9 @@ def main(argv: Optional[list[str]] = None) -> int:
                            help="the real Kafka release (3.9.2, 3.8.1, 3.7.2)")
     up_parser.add_argument("--jolokia", choices=("on", "off"), default=os.environ.get("SANDBOX_JOLOKIA") or "on",
                            help="run a Jolokia JVM agent on every Kafka node")
+    up_parser.add_argument("--layout", choices=sorted(LAYOUTS), default=os.environ.get("SANDBOX_LAYOUT") or "packaged",
+                           help="where config, logs and the unit live: packaged (/etc/kafka, /var/log/kafka, unit "
+                                "kafka) or release (/opt/kafka/config, /opt/kafka/logs, unit apache-kafka)")
     up_parser.add_argument("--kafka-archive", type=Path, help="install this Apache Kafka 3.x .tgz (implies --kafka real)")
     up_parser.add_argument("--jolokia-agent", type=Path, help="Jolokia JVM agent jar to put in /opt/jolokia")
     # For working on an emulator outside the tree; the environment form reaches molecule's create step.
@@ -1077,7 +1104,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         if args.command == "up":
             up(args.topology, args.kafka, args.kafka_version, args.kafka_archive, args.emulator_installer.resolve(),
-               args.jolokia == "on", args.jolokia_agent)
+               args.jolokia == "on", args.jolokia_agent, args.layout)
             return 0
         if args.command == "down":
             down()

@@ -221,41 +221,44 @@ def summarize(result: dict[str, Any], report: Optional[dict[str, Any]]) -> dict[
     return section
 
 
-def newest_report(directory: Optional[Path]) -> Optional[Path]:
-    """The newest migration/rollback report in ``directory`` written while the traffic ran."""
+def reports_since_start(directory: Optional[Path]) -> list[Path]:
+    """The migration/rollback reports in ``directory`` written while the traffic ran, oldest first."""
     if directory is None or not directory.is_dir():
-        return None
+        return []
     since = READY_FILE.stat().st_mtime if READY_FILE.is_file() else 0.0
     reports = [p for p in directory.glob("*.json") if not p.name.startswith("metadata-")
                and p.stat().st_mtime >= since]
-    return max(reports, key=lambda p: p.stat().st_mtime) if reports else None
+    return sorted(reports, key=lambda p: p.stat().st_mtime)
 
 
-def stop(report_path: Optional[Path], timeout: float) -> int:
+def stop(report_paths: list[Path], timeout: float) -> int:
     pid = read_pid(PID_FILE)
     if pid is None or not pid_alive(pid):
         if not RESULT_FILE.is_file():
             raise SandboxError("no traffic is running and no result is left")
     else:
         os.kill(pid, signal.SIGTERM)
-    wait_until(lambda: RESULT_FILE.is_file() or (pid is not None and not pid_alive(pid) and RESULT_FILE.is_file()),
-               timeout, "the traffic to drain and report", 0.2)
+    wait_until(lambda: RESULT_FILE.is_file(), timeout, "the traffic to drain and report", 0.2)
     result = json.loads(RESULT_FILE.read_text())
     PID_FILE.unlink(missing_ok=True)
-    report = json.loads(report_path.read_text()) if report_path else None
-    section = summarize(result, report)
-    if report_path and report is not None:
+    reports = [(path, json.loads(path.read_text())) for path in report_paths]
+    # Every run made during the traffic (a migration, then its idempotence run, ...) gets the section;
+    # the gaps are those of all their rolls.
+    merged: dict[str, Any] = {"phases": {}}
+    for dummy, report in reports:
+        merged["phases"].update({k: v for k, v in (report.get("phases") or {}).items()
+                                 if v.get("first_stop") and v.get("last_healthy")})
+    section = summarize(result, merged)
+    for path, report in reports:
         report["traffic"] = section
-        report_path.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
-        print(f"traffic: figures added to {report_path}")
+        path.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+        print(f"traffic: figures added to {path}")
         # The HTML page beside the report shows them too.
         import subprocess
 
         rendered = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[1] / "render_report.py"),
-                                   str(report_path)], capture_output=True, text=True, check=False)
-        if rendered.returncode == 0:
-            print(f"traffic: {report_path.with_suffix('.html')} redrawn with them")
-        else:
+                                   str(path)], capture_output=True, text=True, check=False)
+        if rendered.returncode != 0:
             print(f"traffic: could not redraw the HTML report: {rendered.stderr.strip()}", file=sys.stderr)
     gaps = ", ".join(f"{p} {g:.2f}s" for p, g in section["gaps_during_rolls"].items() if g is not None) or "no rolls"
     print(f"traffic: {section['acknowledged']} acknowledged, {section['consumed']} consumed, "
@@ -276,7 +279,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     stop_parser = sub.add_parser("stop")
     stop_parser.add_argument("--report", type=Path, help="add the figures to this run report (JSON)")
     stop_parser.add_argument("--report-dir", type=Path,
-                             help="add the figures to the newest run report (JSON) written here since traffic started")
+                             help="add the figures to every run report (JSON) written here since the traffic started")
     stop_parser.add_argument("--timeout", type=float, default=DRAIN_TIMEOUT + 60)
     run_parser = sub.add_parser("run")
     run_parser.add_argument("--topology", default="default")
@@ -287,7 +290,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             start(args.rate, args.timeout)
             return 0
         if args.command == "stop":
-            return stop(args.report or newest_report(args.report_dir), args.timeout)
+            return stop([args.report] if args.report else reports_since_start(args.report_dir), args.timeout)
         return run(args.topology, args.rate)
     except SandboxError as exc:
         print(f"traffic {args.command} failed: {exc}", file=sys.stderr)
