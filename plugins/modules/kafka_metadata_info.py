@@ -137,8 +137,8 @@ def main():
         config = written or module.params["command_config"]
         metadata = normalize({
             "topics": parse_topics_describe(run_tool(module, "kafka-topics.sh", ["--describe"], config)),
-            "configs": parse_topic_configs(run_tool(module, "kafka-configs.sh", ["--entity-type", "topics",
-                                                                                "--describe"], config)),
+            "configs": parse_topic_configs(run_tool(module, "kafka-configs.sh",
+                                                    ["--entity-type", "topics", "--describe"], config)),
             "acls": parse_acls(run_tool(module, "kafka-acls.sh", ["--list"], config)),
         })
     result = dict(changed=False, metadata=metadata)

@@ -164,7 +164,7 @@ ARGUMENT_SPEC = dict(
     broker_group=dict(type="str", default="kafka_brokers"),
     controller_group=dict(type="str", default="kafka_controllers"),
     config_dir=dict(type="path"),
-    config_dir_key=dict(type="str", default="config_dir"),
+    config_dir_key=dict(type="str", default="config_dir", no_log=False),
     current_configs=dict(type="dict", default={}),
     phases=dict(type="list", elements="str", default=["zookeeper", "controllers", "migration", "dual_write", "kraft"]),
     hosts=dict(type="list", elements="str"),

@@ -238,7 +238,7 @@ def stop(report_paths: list[Path], timeout: float) -> int:
             raise SandboxError("no traffic is running and no result is left")
     else:
         os.kill(pid, signal.SIGTERM)
-    wait_until(lambda: RESULT_FILE.is_file(), timeout, "the traffic to drain and report", 0.2)
+    wait_until(RESULT_FILE.is_file, timeout, "the traffic to drain and report", 0.2)
     result = json.loads(RESULT_FILE.read_text())
     PID_FILE.unlink(missing_ok=True)
     reports = [(path, json.loads(path.read_text())) for path in report_paths]

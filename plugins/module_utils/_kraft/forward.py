@@ -428,8 +428,8 @@ def plan_forward(
                                     require_racks=options.roll_strategy == RACK)
         if roll_safety.safe and dw_batches and mig_batches:
             mig_safety = check_batches(mig_batches, topology.partitions, topology.broker_ids,
-                                        topology.topic_min_isr, topology.default_min_isr, topology.racks,
-                                        require_racks=options.roll_strategy == RACK)
+                                       topology.topic_min_isr, topology.default_min_isr, topology.racks,
+                                       require_racks=options.roll_strategy == RACK)
             if not mig_safety.safe:
                 roll_safety = mig_safety
         if not roll_safety.safe:

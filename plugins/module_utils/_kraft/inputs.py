@@ -142,8 +142,8 @@ def _problem(name: str, option: Option, value: Any) -> Optional[Tuple[str, str]]
         bad = [str(i).strip() for i in items if str(i).strip() not in option.choices]
         if bad:
             return ("%s %s not among the allowed values %s" % (", ".join("'%s'" % b for b in bad),
-                                                                "is" if len(bad) == 1 else "are",
-                                                                ", ".join(option.choices)),
+                                                               "is" if len(bad) == 1 else "are",
+                                                               ", ".join(option.choices)),
                     "use only: %s" % ", ".join(option.choices))
         return None
     if option.kind in (INT, PORT):

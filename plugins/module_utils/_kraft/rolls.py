@@ -195,7 +195,7 @@ def check_batches(
                 raise ModelError("broker %s is in batches %d and %d; a broker rolls once" % (host, batch_of[broker], index))
             batch_of[broker] = index
 
-    risks: List[List[PartitionRisk]] = [[] for _ in batches]
+    risks: List[List[PartitionRisk]] = [[] for dummy in batches]
     under: List[str] = []
     for obj in partitions:
         part = obj if isinstance(obj, Partition) else Partition.from_obj(obj)

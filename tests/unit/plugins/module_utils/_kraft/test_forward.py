@@ -68,23 +68,23 @@ OPTIONS: Dict[str, ForwardOptions] = {
 # Expected (steps that run, phase after[/still under way]) per state, one column per option above.
 # Steps: C controllers, M migration roll, D roll to KRaft, K finalization; "!" a refused run.
 EXPECTED: Dict[str, List[str]] = {
-    "p0":         ["CMD dual_write", "C controllers", "CM migration", "CMD dual_write", "CMDK kraft", "! zookeeper",
-                   "CMD dual_write", "CMD kraft", "! zookeeper"],
-    "p1-done":    ["CMD dual_write", "C controllers", "CM migration", "CMD dual_write", "CMDK kraft", "! controllers",
-                   "CMD dual_write", "CMD kraft", "! controllers"],
+    "p0": ["CMD dual_write", "C controllers", "CM migration", "CMD dual_write", "CMDK kraft", "! zookeeper",
+           "CMD dual_write", "CMD kraft", "! zookeeper"],
+    "p1-done": ["CMD dual_write", "C controllers", "CM migration", "CMD dual_write", "CMDK kraft", "! controllers",
+                "CMD dual_write", "CMD kraft", "! controllers"],
     "p2-rolling": ["CMD dual_write", "C controllers/migration", "CM migration", "CMD dual_write", "CMDK kraft",
                    "! controllers/migration", "CMD dual_write", "CMD kraft", "! controllers/migration"],
-    "p2-done":    ["CMD dual_write", "C migration", "CM migration", "CMD dual_write", "CMDK kraft", "! migration",
-                   "CMD dual_write", "CMD kraft", "! migration"],
+    "p2-done": ["CMD dual_write", "C migration", "CM migration", "CMD dual_write", "CMDK kraft", "! migration",
+                "CMD dual_write", "CMD kraft", "! migration"],
     "p3-rolling": ["CMD dual_write", "C migration/dual_write", "CM migration/dual_write", "CMD dual_write",
                    "CMDK kraft", "! migration/dual_write", "CMD dual_write", "CMD kraft", "! migration/dual_write"],
-    "p3-done":    ["CMD dual_write", "C dual_write", "CM dual_write", "CMD dual_write", "CMDK kraft", "CMDK kraft",
-                   "CMD dual_write", "CMDK kraft", "! dual_write"],
+    "p3-done": ["CMD dual_write", "C dual_write", "CM dual_write", "CMD dual_write", "CMDK kraft", "CMDK kraft",
+                "CMD dual_write", "CMDK kraft", "! dual_write"],
     "p4-rolling": ["MD dual_write/kraft", "- dual_write/kraft", "M dual_write/kraft", "MD dual_write/kraft",
                    "MDK kraft", "MDK kraft", "MD dual_write/kraft", "MDK kraft", "! dual_write/kraft"],
-    "p4-done":    ["MD kraft", "- kraft", "M kraft", "MD kraft", "MD kraft", "MD kraft", "MD kraft", "MD kraft",
-                   "! kraft"],
-    "ambiguous":  ["! controllers"] * 9,
+    "p4-done": ["MD kraft", "- kraft", "M kraft", "MD kraft", "MD kraft", "MD kraft", "MD kraft", "MD kraft",
+                "! kraft"],
+    "ambiguous": ["! controllers"] * 9,
 }
 
 LETTERS = {"controllers": "C", "migration": "M", "dual_write": "D", "kraft": "K"}
@@ -100,7 +100,7 @@ def test_plan_forward_table(state: str, option: str, expected: str) -> None:
     brokers, controllers, migration_state = STATES[state]
     plan = plan_forward(brokers, controllers, migration_state, OPTIONS[option])
     steps, after = expected.split(" ")
-    phase_after, _, in_progress_after = after.partition("/")
+    phase_after, dummy, in_progress_after = after.partition("/")
     if steps == "!":
         assert plan.refusal and plan.run_steps == []
     else:
