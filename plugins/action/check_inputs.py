@@ -17,6 +17,14 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventor
 from ansible_collections.zk2kraft.migration.plugins.modules.check_inputs import ARGUMENT_SPEC
 
 
+def validated_params(args, spec):
+    """A controller-side action's arguments checked against its module's spec (one place for both actions)."""
+    validated = ArgumentSpecValidator(spec).validate(args)
+    if validated.error_messages:
+        raise AnsibleActionFail("; ".join(validated.error_messages))
+    return validated.validated_parameters
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -24,10 +32,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
-        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validated.error_messages:
-            raise AnsibleActionFail("; ".join(validated.error_messages))
-        params = validated.validated_parameters
+        params = validated_params(self._task.args, ARGUMENT_SPEC)
         groups = task_vars.get("groups", {})
         play_vars = _TemplatedVars(task_vars, self._templar)
         try:

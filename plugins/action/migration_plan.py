@@ -8,9 +8,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
-from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import inventory_variables
+from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import inventory_variables, validated_params
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import current_files
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
     live_file_states,
@@ -28,10 +27,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
-        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validated.error_messages:
-            raise AnsibleActionFail("; ".join(validated.error_messages))
-        params = validated.validated_parameters
+        params = validated_params(self._task.args, ARGUMENT_SPEC)
         bad = [p for p in params["phases"] if p not in ALL_TARGETS]
         if bad:
             raise AnsibleActionFail("unknown phase(s) %s; choose from %s" % (", ".join(bad), ", ".join(ALL_TARGETS)))
