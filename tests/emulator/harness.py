@@ -1,4 +1,14 @@
-"""Test harness: a real ZooKeeper and emulator nodes as plain subprocesses (no sandbox namespaces)."""
+"""Test harness: a real ZooKeeper and Kafka nodes as plain subprocesses (no sandbox namespaces).
+
+The nodes come from one of two backends, chosen once per session (``--backend`` or ``CONFORMANCE_BACKEND``):
+
+* ``emulator`` (default): the Python Kafka node emulator of tests/sandbox/kafka_emulator;
+* ``real``: Apache Kafka (``kafka.Kafka`` JVMs and the real tools) from the release-shaped archive that
+  tests/sandbox/kafka_dist/build.py builds (``CONFORMANCE_KAFKA_VERSION``, default 3.9.2), extracted once per
+  session. Listeners are plain PLAINTEXT on this backend (see ``Node.write_config``).
+
+Tests use the same Node API on both; what only one backend can do is marked (see conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.request
 from pathlib import Path
@@ -19,8 +30,70 @@ SANDBOX = REPO / "tests" / "sandbox"
 ZK_JAR = "/usr/share/java/zookeeper.jar"
 T = TypeVar("T")
 
+BACKENDS = ("emulator", "real")
+BACKEND = os.environ.get("CONFORMANCE_BACKEND", "emulator") or "emulator"
+REAL_KAFKA_VERSION = os.environ.get("CONFORMANCE_KAFKA_VERSION", "3.9.2")
+# What the emulator puts between a log line's level and Kafka's message; real Kafka has nothing there.
+MARKER = "[KafkaEmulator] "
+# Real JVMs start in 5-15 s on this machine: every wait scales by this factor on the real backend.
+TIMEOUT_SCALE = 1.0
+REAL_HEAP = "-Xmx256M -Xms128M"
+# A Kafka node's exit status after the SIGTERM of kafka-server-stop.sh: the JVM runs the shutdown hook
+# (controlled shutdown), then exits with 128 + 15.
+STOPPED = 143
+KAFKA_HOME: Path | None = None  # the extracted archive (real backend), set by prepare_real_kafka()
+JOLOKIA_JAR: Path | None = None
+_REAL_PROCS: list[subprocess.Popen[bytes]] = []  # every JVM a Node started, killed at session end
+
+
+def configure_backend(name: str | None) -> str:
+    """Select the backend for this session; module constants follow it (called from conftest)."""
+    global BACKEND, MARKER, TIMEOUT_SCALE
+    BACKEND = name or os.environ.get("CONFORMANCE_BACKEND") or "emulator"
+    if BACKEND not in BACKENDS:
+        raise ValueError(f"unknown conformance backend {BACKEND!r} (choose from {', '.join(BACKENDS)})")
+    MARKER = "" if BACKEND == "real" else "[KafkaEmulator] "
+    TIMEOUT_SCALE = float(os.environ.get("CONFORMANCE_TIMEOUT_SCALE", "4" if BACKEND == "real" else "1"))
+    return BACKEND
+
+
+def is_real() -> bool:
+    return BACKEND == "real"
+
+
+def prepare_real_kafka(workdir: Path) -> Path:
+    """Build (or reuse the cached) release-shaped archive and extract it once into workdir."""
+    global KAFKA_HOME, JOLOKIA_JAR
+    if KAFKA_HOME is not None:
+        return KAFKA_HOME
+    built = subprocess.run([sys.executable, str(SANDBOX / "kafka_dist" / "build.py"), "--version", REAL_KAFKA_VERSION],
+                           capture_output=True, text=True, check=False)
+    if built.returncode != 0:
+        raise RuntimeError(f"building Kafka {REAL_KAFKA_VERSION} failed: {built.stdout}{built.stderr}")
+    archive = Path(built.stdout.strip().splitlines()[-1])
+    with tarfile.open(archive) as tar:
+        tar.extractall(workdir)  # our own archive (kafka_dist/build.py), not untrusted input
+    homes = [d for d in workdir.iterdir() if d.is_dir() and (d / "bin" / "kafka-server-start.sh").exists()]
+    assert len(homes) == 1, f"no Kafka home in {archive}"
+    KAFKA_HOME = homes[0]
+    jars = sorted(archive.parent.glob("jolokia-agent-jvm-*-javaagent.jar"))
+    JOLOKIA_JAR = jars[-1] if jars else None
+    return KAFKA_HOME
+
+
+def kill_real_processes() -> None:
+    """Last line of defence: SIGKILL every JVM process group the harness started that still runs."""
+    for proc in _REAL_PROCS:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+
 
 def wait_until(cond: Callable[[], T], timeout: float, interval: float = 0.05, what: str = "condition") -> T:
+    timeout *= TIMEOUT_SCALE
     deadline = time.monotonic() + timeout
     last: Any = None
     while True:
@@ -90,8 +163,21 @@ def python_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+# listener.security.protocol.map values the real backend replaces with PLAINTEXT (no certificates, no JAAS)
+_SECURED = re.compile(r"(?<=:)(SASL_SSL|SASL_PLAINTEXT|SSL)\b")
+
+
+def security(protocol: str) -> str:
+    """The security protocol a node of this backend really runs for one written as `protocol`."""
+    return "PLAINTEXT" if is_real() else protocol
+
+
 class Node:
-    """One emulator host: its own config, LOG_DIR, data dirs, faults file and loopback address."""
+    """One Kafka host: its own config, LOG_DIR, data dirs, faults file and loopback address.
+
+    On the emulator backend the node is `python -m kafka_emulator kafka.Kafka CONFIG`; on the real backend it is
+    the archive's `bin/kafka-server-start.sh CONFIG` (which execs the `kafka.Kafka` JVM in place, so `proc.pid`
+    is the JVM). Both run in their own process group, killed by `kill()`."""
 
     def __init__(self, root: Path, name: str, ip: str, jolokia_port: int | None = 8778) -> None:
         self.name, self.ip = name, ip
@@ -108,7 +194,19 @@ class Node:
     def server_log(self) -> Path:
         return self.log_dir / "server.log"
 
-    def env(self) -> dict[str, str]:
+    def env(self, node: bool = True) -> dict[str, str]:
+        """The environment of the node (node=True) or of a tool run on its host."""
+        if is_real():
+            extra = {"LOG_DIR": str(self.log_dir)}
+            if node:
+                extra["KAFKA_HEAP_OPTS"] = REAL_HEAP
+                if self.jolokia_port and JOLOKIA_JAR is not None:
+                    extra["KAFKA_OPTS"] = f"-javaagent:{JOLOKIA_JAR}=port={self.jolokia_port},host={self.ip}"
+            env = dict(os.environ)
+            for var in ("KAFKA_OPTS", "KAFKA_HEAP_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_JMX_OPTS", "JMX_PORT"):
+                env.pop(var, None)
+            env.update(extra)
+            return env
         extra = {"LOG_DIR": str(self.log_dir), "KAFKA_EMULATOR_FAULTS": str(self.faults)}
         if self.kafka_version:
             extra["KAFKA_EMULATOR_VERSION"] = self.kafka_version
@@ -117,27 +215,53 @@ class Node:
         return python_env(extra)
 
     def write_config(self, props: dict[str, Any]) -> None:
-        lines = ["# written by the emulator tests"] + [f"{k}={v}" for k, v in props.items()]
+        """Write server.properties. The real backend runs every listener as PLAINTEXT (the protocol map's
+        SSL/SASL values become PLAINTEXT) and, since every principal is then ANONYMOUS, makes it a super user
+        where an authorizer is configured."""
+        props = dict(props)
+        if is_real():
+            if "listener.security.protocol.map" in props:
+                props["listener.security.protocol.map"] = _SECURED.sub(
+                    "PLAINTEXT", str(props["listener.security.protocol.map"]))
+            if props.get("authorizer.class.name") and "super.users" not in props:
+                props["super.users"] = "User:ANONYMOUS"
+        lines = ["# written by the conformance tests"] + [f"{k}={v}" for k, v in props.items()]
         self.config.write_text("\n".join(lines) + "\n")
 
     def set_faults(self, faults: dict[str, Any] | None) -> None:
+        """The emulator's fault file; real Kafka never reads it (tests that need faults are emulator_only)."""
         if faults is None:
             self.faults.unlink(missing_ok=True)
         else:
             self.faults.write_text(json.dumps(faults))
 
+    def _argv(self) -> list[str]:
+        if is_real():
+            assert KAFKA_HOME is not None, "real backend: prepare_real_kafka() has not run"
+            return [str(KAFKA_HOME / "bin" / "kafka-server-start.sh"), str(self.config)]
+        return [sys.executable, "-m", "kafka_emulator", "kafka.Kafka", str(self.config)]
+
     def start(self) -> None:
         assert self.proc is None or self.proc.poll() is not None, f"{self.name} already running"
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        out = open(self.dir / "stdout.log", "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kafka_emulator", "kafka.Kafka", str(self.config)],
-            stdout=out, stderr=out, env=self.env(), start_new_session=True)
+        with open(self.dir / "stdout.log", "ab") as out:
+            self.proc = subprocess.Popen(self._argv(), stdout=out, stderr=out, stdin=subprocess.DEVNULL,
+                                         env=self.env(), start_new_session=True)
+        if is_real():
+            _REAL_PROCS.append(self.proc)
 
     def run_foreground(self, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+        """Run the node in the foreground until it exits (the configuration refusals); stdout is the console."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        return subprocess.run([sys.executable, "-m", "kafka_emulator", "kafka.Kafka", str(self.config)],
-                              capture_output=True, text=True, env=self.env(), timeout=timeout, check=False)
+        proc = subprocess.Popen(self._argv(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                text=True, env=self.env(), start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=timeout * TIMEOUT_SCALE)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+            raise AssertionError(f"{self.name} still running after {timeout * TIMEOUT_SCALE}s; output:\n{out}{err}")
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -146,12 +270,12 @@ class Node:
         """Graceful stop: the SIGTERM kafka-server-stop.sh sends.
 
         The script itself signals every node of the host, and here all nodes share one host, so only the
-        tests of the script run it (see test_logs_and_process.py)."""
+        tests of the script run it (see test_logs_and_process.py, emulator only)."""
         if not self.running():
             return None if self.proc is None else self.proc.returncode
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=timeout)
+        return self.proc.wait(timeout=timeout * TIMEOUT_SCALE)
 
     def kill(self) -> None:
         if self.running():
@@ -160,8 +284,15 @@ class Node:
             self.proc.wait()
 
     def tool(self, tool: str, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "kafka_emulator", tool, *args], capture_output=True, text=True,
-                              env=self.env(), timeout=timeout, check=False)
+        if is_real():
+            assert KAFKA_HOME is not None, "real backend: prepare_real_kafka() has not run"
+            # the real script signals every kafka.Kafka JVM on the machine, the sandbox's included
+            assert tool != "kafka-server-stop.sh", "never run the real kafka-server-stop.sh from the harness"
+            argv = [str(KAFKA_HOME / "bin" / tool), *args]
+        else:
+            argv = [sys.executable, "-m", "kafka_emulator", tool, *args]
+        return subprocess.run(argv, capture_output=True, text=True, env=self.env(node=False),
+                              timeout=timeout * TIMEOUT_SCALE, check=False)
 
     @property
     def controller_log(self) -> Path:
@@ -175,7 +306,8 @@ class Node:
 
     def wait_log(self, pattern: str, timeout: float = 20, name: str = "server.log") -> re.Match[str]:
         regex = re.compile(pattern)
-        return wait_until(lambda: regex.search(self.log_text(name)), timeout, 0.05, f"{self.name} {name} /{pattern}/")
+        return wait_until(lambda: regex.search(self.log_text(name)), timeout, 0.1 if is_real() else 0.05,
+                          f"{self.name} {name} /{pattern}/")
 
     def jolokia(self, mbean: str, attribute: str = "") -> dict[str, Any]:
         url = f"http://{self.ip}:{self.jolokia_port}/jolokia/read/{mbean}" + (f"/{attribute}" if attribute else "")
@@ -244,3 +376,6 @@ def controller_props(node: Node, node_id: int, voters: str, zk_connect: str | No
     if zk_connect:
         props["zookeeper.connect"] = zk_connect
     return props
+
+
+configure_backend(None)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from harness import REPO, controller_props, migrating_props, voters_string, wait_until
+import pytest
+
+from harness import MARKER, REPO, STOPPED, controller_props, migrating_props, voters_string, wait_until
 from test_migration import active, restart, start_controllers, start_zk_brokers, zk_cluster_id
 
 
+@pytest.mark.emulator_only("fault injection (start_delay_s, never_register)")
 def test_start_delay_and_never_register(cluster: Any, zk_client: Any) -> None:
     brokers, props = start_zk_brokers(cluster, 2)
     ctrls = start_controllers(cluster, [3000], zk_cluster_id(zk_client, cluster))
@@ -38,11 +42,12 @@ def test_waits_for_every_controller_registration(cluster: Any, zk_client: Any) -
     voters = voters_string(nodes)
     for c, node in nodes[:2]:
         node.write_config(controller_props(node, c, voters, cluster.zk_connect))
-        node.tool("kafka-storage.sh", "format", "-t", cid, "-c", str(node.config))
+        formatted = node.tool("kafka-storage.sh", "format", "-t", cid, "-c", str(node.config))
+        assert formatted.returncode == 0, formatted.stdout + formatted.stderr
         node.start()
     dummy, leader = active(nodes[:2])
     # Kafka appends the reason right after the colon
-    leader.wait_log(r"WARN \[KafkaEmulator\] \[KRaftMigrationDriver id=\d+\] Still waiting for all controller nodes "
+    leader.wait_log(r"WARN " + re.escape(MARKER) + r"\[KRaftMigrationDriver id=\d+\] Still waiting for all controller nodes "
                     r"ready to begin the migration\. Not ready due to:No registration found for controller 3002 "
                     r"\(org\.apache\.kafka\.metadata\.migration\.KRaftMigrationDriver\)")
     restart(brokers[0], migrating_props(props[1], voters))
@@ -58,6 +63,7 @@ def test_waits_for_every_controller_registration(cluster: Any, zk_client: Any) -
     wait_until(lambda: leader.gauge("ZkMigrationState") == 1, 15, what="MIGRATION once all voters are ready")
 
 
+@pytest.mark.emulator_only("the emulator's version switch (KAFKA_EMULATOR_VERSION); the real backend runs one version")
 def test_pre_39_forms(cluster: Any, zk_client: Any) -> None:
     brokers, props = start_zk_brokers(cluster, 1)
     node = cluster.node("ctrl3000")
@@ -89,7 +95,7 @@ def test_pre_39_forms(cluster: Any, zk_client: Any) -> None:
     bad.write_config(props_bad)
     result = bad.run_foreground()
     assert result.returncode == 1
-    assert "The advertised.listeners config must be empty when process.roles=controller" in result.stderr
+    assert "The advertised.listeners config must be empty when process.roles=controller" in result.stdout
 
 
 def test_combined_mode_runs(offline: Any) -> None:
@@ -102,15 +108,18 @@ def test_combined_mode_runs(offline: Any) -> None:
     node.write_config(props)
     assert node.tool("kafka-storage.sh", "format", "-t", "MkU3OEVBNTcwNTJENDM2Qg", "-c", str(node.config)).returncode == 0
     node.start()
-    node.wait_log(r"\[KafkaRaftServer nodeId=1\] Kafka Server started(.|\n)*\[BrokerServer id=1\] Transition from "
-                  r"STARTING to STARTED", 20)
+    # KafkaRaftServer reports the start once the broker part is STARTED
+    node.wait_log(r"\[BrokerServer id=1\] Transition from STARTING to STARTED(.|\n)*\[KafkaRaftServer nodeId=1\] "
+                  r"Kafka Server started", 20)
+    assert node.log_text().count("Kafka Server started") == 1
     bs = f"{node.ip}:9092"
     assert node.tool("kafka-topics.sh", "--bootstrap-server", bs, "--create", "--topic", "solo", "--partitions", "2",
                      "--replication-factor", "1").stdout == "Created topic solo.\n"
     assert node.gauge("ZkMigrationState") == 0
-    assert node.stop() == 0
+    assert node.stop() == STOPPED
 
 
+@pytest.mark.emulator_only("checks the emulator's install.py")
 def test_install_is_idempotent(tmp_path: Path) -> None:
     dest = tmp_path / "opt-kafka"
     cmd = [sys.executable, str(REPO / "tests/sandbox/kafka_emulator/install.py"), str(dest), "--python", sys.executable]

@@ -7,7 +7,9 @@ import re
 import shutil
 from typing import Any
 
-from harness import (controller_props, kraft_broker_props, migrating_props, voters_string, wait_until,
+import pytest
+
+from harness import (MARKER, STOPPED, controller_props, kraft_broker_props, migrating_props, voters_string, wait_until,
                      zk_broker_props)
 
 STATE = "ZkMigrationState"
@@ -58,7 +60,7 @@ def active(ctrls: list[tuple[int, Any]], timeout: float = 20) -> tuple[int, Any]
 
 
 def restart(node: Any, props: dict[str, Any]) -> None:
-    assert node.stop() == 0
+    assert node.stop() == STOPPED
     node.write_config(props)
     node.start()
 
@@ -68,6 +70,8 @@ def controller_znode(zk_client: Any, cluster: Any) -> tuple[dict[str, Any], bool
     return json.loads(raw), stat.ephemeralOwner != 0
 
 
+@pytest.mark.not_yet_on_real("on 3.9.2 it passes phases 1-2 and the topic/config dual-write, then kafka-acls fails: a migrating ZK broker forwards CreateAcls to the controllers, which have no authorizer "
+                              "(SecurityDisabledException: No Authorizer is configured.); the emulator accepts it")
 def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     root = cluster.chroot
     brokers, props = start_zk_brokers(cluster, 3)
@@ -120,15 +124,21 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     assert controller_znode(zk_client, cluster)[1] is True
     meta = (brokers[0].dir / "data" / "meta.properties").read_text()
     assert "version=0" in meta and re.search(r"^directory\.id=\S{22}$", meta, re.M)
-    status = leader.tool("kafka-metadata-quorum.sh", "--bootstrap-server", f"{brokers[0].ip}:9092",
+    # a ZooKeeper-mode broker, even migrating, does not serve DESCRIBE_QUORUM: ask the controllers
+    refused = leader.tool("kafka-metadata-quorum.sh", "--bootstrap-server", f"{brokers[0].ip}:9092",
+                          "describe", "--status")
+    assert refused.returncode == 1
+    assert ("org.apache.kafka.common.errors.UnsupportedVersionException: The node does not support DESCRIBE_QUORUM"
+            in refused.stderr)
+    status = leader.tool("kafka-metadata-quorum.sh", "--bootstrap-controller", f"{leader.ip}:9093",
                          "describe", "--status").stdout
     observers = json.loads(status.splitlines()[7][24:])
-    assert [o["id"] for o in observers] == [1, 2]
+    assert sorted(o["id"] for o in observers) == [1, 2]  # Kafka lists observers in no particular order
     restart(brokers[2], mig_props[3])
     wait_until(lambda: leader.gauge(STATE) == 1, 15, what="MIGRATION")
     assert leader.gauge(COUNT) == 3
     log = leader.log_text()
-    assert "[KafkaEmulator]" in log
+    assert MARKER in log
     assert re.search(r"Completed migration of metadata from ZooKeeper to KRaft\. \d+ records were generated", log)
     assert "Finished initial migration of ZK metadata to KRaft" in log
     assert log.index("Still waiting for ZK brokers [3]") < log.index("Completed migration of metadata")
@@ -144,7 +154,7 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
         "NodeId", "DirectoryId", "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp", "Status"]
     rows = [re.split(r"\s*\t", r.strip()) for r in replication[1:]]
     assert [r[-1] for r in rows] == ["Leader", "Follower", "Follower", "Observer", "Observer", "Observer"]
-    assert rows[0][0] == str(leader_id) and [r[0] for r in rows[3:]] == ["1", "2", "3"]
+    assert rows[0][0] == str(leader_id) and sorted(r[0] for r in rows[3:]) == ["1", "2", "3"]
 
     # dual-write: changes made through brokers land in the KRaft log and in ZooKeeper
     assert brokers[1].tool("kafka-topics.sh", "--bootstrap-server", f"{brokers[1].ip}:9092", "--create", "--topic",
@@ -154,8 +164,11 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     brokers[1].tool("kafka-configs.sh", "--bootstrap-server", f"{brokers[1].ip}:9092", "--entity-type", "topics",
                     "--entity-name", "orders", "--alter", "--add-config", "retention.ms=1000")
     assert json.loads(zk_client.get(f"{root}/config/topics/orders")[0])["config"]["retention.ms"] == "1000"
-    brokers[1].tool("kafka-acls.sh", "--bootstrap-server", f"{brokers[1].ip}:9092", "--add", "--allow-principal",
-                    "User:bob", "--operation", "Write", "--topic", "payments")
+    acl = brokers[1].tool("kafka-acls.sh", "--bootstrap-server", f"{brokers[1].ip}:9092", "--add",
+                          "--allow-principal", "User:bob", "--operation", "Write", "--topic", "payments")
+    assert acl.returncode == 0 and "Error" not in acl.stdout + acl.stderr, acl.stdout + acl.stderr
+    # Kafka's driver mirrors committed records into ZooKeeper asynchronously: allow it a moment
+    wait_until(lambda: zk_client.exists(f"{root}/kafka-acl/Topic/payments"), 10, 0.1, "the ACL in ZooKeeper")
     assert json.loads(zk_client.get(f"{root}/kafka-acl/Topic/payments")[0])["acls"][0]["principal"] == "User:bob"
 
     # phase 3: brokers onto KRaft
@@ -212,7 +225,7 @@ def test_dead_broker_in_assignment_blocks_migration(cluster: Any, zk_client: Any
     bs = f"{brokers[0].ip}:9092"
     assert brokers[0].tool("kafka-topics.sh", "--bootstrap-server", bs, "--create", "--topic", "t",
                            "--partitions", "2", "--replication-factor", "2").returncode == 0
-    assert brokers[1].stop() == 0
+    assert brokers[1].stop() == STOPPED
     ctrls = start_controllers(cluster, [3000], zk_cluster_id(zk_client, cluster))
     dummy, leader = active(ctrls)
     restart(brokers[0], migrating_props(props[1], voters_string(ctrls)))
@@ -266,17 +279,23 @@ def test_registration_errors_from_controller_settings(cluster: Any, zk_client: A
     other_ibl = start_controllers(cluster, [3002], cid, prefix="ibl", extra={
         "inter.broker.listener.name": "REPLICATION",
         "listener.security.protocol.map": "CONTROLLER:SASL_SSL,REPLICATION:SSL"})
-    expectations = [(wrong_cluster, "INCONSISTENT_CLUSTER_ID"), (no_flag, "BROKER_ID_NOT_REGISTERED"),
+    expectations = [(wrong_cluster, None), (no_flag, "BROKER_ID_NOT_REGISTERED"),
                     (other_ibl, "INVALID_REGISTRATION")]
     for i, (ctrls, dummy) in enumerate(expectations, 1):
         restart(brokers[i - 1], migrating_props(props[i], voters_string(ctrls)))
     for i, (dummy, error) in enumerate(expectations, 1):
-        brokers[i - 1].wait_log(rf"Unable to register broker {i} because the controller returned error {error}")
+        if error is not None:
+            brokers[i - 1].wait_log(rf"Unable to register broker {i} because the controller returned error {error}")
+    # another cluster's quorum refuses the raft client's FETCH: the registration is never sent (3.9.2 measured)
+    brokers[0].wait_log(r"\[RaftManager id=1\] Unexpected error INCONSISTENT_CLUSTER_ID in FETCH response: "
+                        r"InboundResponse\(.*source=" + re.escape(f"{wrong_cluster[0][1].ip}:9093 (id: 3000 rack: null))"))
+    assert "returned error INCONSISTENT_CLUSTER_ID" not in brokers[0].log_text()
     for ctrls, dummy in expectations:
         assert ctrls[0][1].gauge(COUNT) == 0
     assert no_flag[0][1].gauge(STATE) == 0
 
 
+@pytest.mark.emulator_only("asserts the emulator's own line for a stale /migration (Kafka has no single line for it)")
 def test_stale_migration_znode_skips_the_copy(cluster: Any, zk_client: Any) -> None:
     brokers, props = start_zk_brokers(cluster, 1)
     bs = f"{brokers[0].ip}:9092"
@@ -322,10 +341,11 @@ def test_failover_persistence_and_wiped_metadata(cluster: Any, zk_client: Any) -
     wait_until(lambda: first.gauge(STATE) == 1 and first.gauge("ActiveControllerCount") == 0, 15)
     assert (first.dir / "metadata" / "__cluster_metadata-0" / "quorum-state").exists()
     # wiping the metadata dir loses the state: the controller refuses to start unformatted
-    assert first.stop() == 0
+    assert first.stop() == STOPPED
 
     shutil.rmtree(first.dir / "metadata")
     result = first.run_foreground()
     assert result.returncode == 1
-    assert f"No `meta.properties` found in {first.dir / 'metadata'} (have you run `kafka-storage.sh` to format " \
-           "the directory?)" in result.stderr
+    # 3.7+: no meta.properties in any directory (MetaPropertiesEnsemble), found while the server is built
+    assert "Exiting Kafka due to fatal exception (kafka.Kafka$)\n" \
+           "java.lang.RuntimeException: No readable meta.properties files found.\n" in result.stdout

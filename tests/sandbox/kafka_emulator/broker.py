@@ -71,6 +71,9 @@ class BrokerNode:
         self.zkclog = elog.logger("kafka.zk.KafkaZkClient")
         self.ctllog = elog.logger("kafka.controller.KafkaController", f"[Controller id={self.broker_id}] ")
         self.netlog = elog.logger("org.apache.kafka.clients.NetworkClient", f"[RaftManager id={self.broker_id}] ")
+        self.raftlog = elog.logger("org.apache.kafka.raft.KafkaRaftClient", f"[RaftManager id={self.broker_id}] ")
+        self._fetch_correlation = 0
+        self._rejected_since: float | None = None
         self.emu = elog.logger("kafka.emulator")
 
     # --- startup ---------------------------------------------------------------------------------
@@ -110,6 +113,14 @@ class BrokerNode:
         self.directory_id = found.get("directory.id")
         (Path(self.cfg.metadata_log_dir) / PARTITION_DIR).mkdir(parents=True, exist_ok=True)
 
+    def _check_migration_controller_protocol(self) -> None:
+        """ZK migration mode has no config check for the controller listener's mapping: Kafka's raft manager
+        then takes the listener name itself as a security protocol and fails."""
+        for name in self.cfg.controller_listener_names:
+            if name not in self.cfg.protocol_map:
+                text = f"No enum constant org.apache.kafka.common.security.auth.SecurityProtocol.{name}"
+                raise StartupError(text, f"java.lang.IllegalArgumentException: {text}")
+
     def _start_zk(self) -> None:
         assert self.cfg.zk_connect is not None
         self.slog.info(f"Connecting to zookeeper on {self.cfg.zk_connect}")
@@ -118,7 +129,7 @@ class BrokerNode:
         except Exception as exc:
             raise StartupError(f"Timed out waiting for connection while in state: CONNECTING ({exc})",
                                "kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection "
-                               "while in state: CONNECTING") from exc
+                               "while in state: CONNECTING", log_ident=False) from exc
         self.zk.ensure_persistent_paths()
         self.cluster_id = self.zk.get_or_create_cluster_id()
         self.slog.info(f"Cluster ID = {self.cluster_id}")
@@ -129,18 +140,17 @@ class BrokerNode:
             Path(directory).mkdir(parents=True, exist_ok=True)
             meta = read_meta(directory) or {}
             stored = meta.get("cluster.id")
+            # 3.7+: MetaPropertiesEnsemble.verify (3.9.2 measured), before KafkaServer has its log prefix
+            path = Path(directory) / "meta.properties"
             if stored is not None and stored != self.cluster_id:
-                text = (f"The Cluster ID {self.cluster_id} doesn't match stored clusterId Some({stored}) in "
-                        "meta.properties. The broker is trying to join the wrong cluster. Configured "
-                        "zookeeper.connect may be wrong.")
-                raise StartupError(text, f"kafka.common.InconsistentClusterIdException: {text}")
+                text = f"Invalid cluster.id in: {path}. Expected {self.cluster_id}, but read {stored}"
+                raise StartupError(text, f"java.lang.RuntimeException: {text}", log_ident=False)
             stored_id = meta.get("broker.id", meta.get("node.id"))
             if stored_id is not None and int(stored_id) != self.broker_id:
-                text = (f"Configured broker.id {self.broker_id} doesn't match stored broker.id Some({stored_id}) in "
-                        "meta.properties. If you moved your data, make sure your configured broker.id matches. If "
-                        "you intend to create a new broker, you should remove all data in your data directories "
-                        "(log.dirs).")
-                raise StartupError(text, f"kafka.common.InconsistentBrokerIdException: {text}")
+                text = (f"Stored node id {stored_id} doesn't match previous node id {self.broker_id} in {path}. If "
+                        "you moved your data, make sure your configured node id matches. If you intend to create a "
+                        "new node, you should remove all data in your data directories.")
+                raise StartupError(text, f"java.lang.RuntimeException: {text}", log_ident=False)
             values = {"version": "0", "broker.id": str(self.broker_id), "cluster.id": self.cluster_id}
             if meta.get("directory.id"):
                 values["directory.id"] = meta["directory.id"]
@@ -150,6 +160,7 @@ class BrokerNode:
             if values != dict(meta.items()):
                 write_meta(directory, values)
         if self.mode == "migrating":
+            self._check_migration_controller_protocol()
             stale = Path(self.cfg.metadata_log_dir) / PARTITION_DIR
             if kafka_version() >= (3, 8, 0) and stale.exists():
                 self.slog.info(f"Deleting the stale metadata log directory {stale} before starting the "
@@ -259,6 +270,25 @@ class BrokerNode:
         self.netlog.warn(f"Connection to node {vid} (/{host}:{port}) could not be established. Node may not be "
                          "available.")
 
+    def _cluster_id_rejected(self, leader: tuple[int, str, int]) -> str:
+        """Another cluster's quorum (measured on 3.9.2): the raft client's FETCH is refused, so the broker never
+        learns the metadata it needs to send its registration, which times out unsent every 30 s; no
+        `Unable to register broker N because ... INCONSISTENT_CLUSTER_ID` line. Kafka retries the fetch every
+        few ms; the emulator logs one refusal per attempt."""
+        self._fetch_correlation += 1
+        self.raftlog.error(
+            f"Unexpected error INCONSISTENT_CLUSTER_ID in FETCH response: InboundResponse(correlationId="
+            f"{self._fetch_correlation}, data=FetchResponseData(throttleTimeMs=0, errorCode=104, sessionId=0, "
+            f"responses=[], nodeEndpoints=[]), source={leader[1]}:{leader[2]} (id: {leader[0]} rack: null))")
+        now = time.monotonic()
+        if self._rejected_since is None:
+            self._rejected_since = now
+        elif now - self._rejected_since >= 30.0:
+            self._rejected_since = now
+            self.lifecycle.info("Unable to register the broker because the RPC got timed out before it could be "
+                                "sent.")
+        return "NO_LEADER"  # nothing reached the controller: no registration error to report
+
     def _try_register(self) -> str | None:
         """None on success, else the error code (or a connectivity note)."""
         leader = find_leader(self.cfg.voters)
@@ -269,6 +299,9 @@ class BrokerNode:
             resp = call(leader[1], leader[2], self._registration_request(), timeout=3.0)
         except RpcError:
             return "NO_LEADER"
+        if resp.get("error") == "INCONSISTENT_CLUSTER_ID":
+            return self._cluster_id_rejected(leader)
+        self._rejected_since = None
         if resp.get("error"):
             return str(resp["error"])
         self.kraft_registered = True
@@ -454,13 +487,15 @@ class BrokerNode:
                 return image
             return {"image": image.to_json()}
         if op == "liveness":
-            return {"liveness": {str(k): v for k, v in self.liveness().items()}}
+            return {"liveness": {str(k): v for k, v in self.liveness().items()}, "kraft_broker": self.mode == "kraft"}
         if op == "metadata_write":
             if self.mode == "kraft" or (self.mode == "migrating" and self.kraft_owns_zk()):
                 return self._kraft_call(req)
             return self._zk_write(req)
         if op == "quorum_describe":
-            if not self.cfg.voters:
+            # a ZooKeeper-mode broker (migrating or not) does not offer DESCRIBE_QUORUM (3.9.2 measured); only a
+            # KRaft broker forwards it to the controllers
+            if not self.cfg.voters or self.mode != "kraft":
                 return {"error": "UNSUPPORTED_VERSION", "message": "The node does not support DESCRIBE_QUORUM"}
             return self._kraft_call(req)
         return {"error": "INVALID_REQUEST", "message": f"unsupported operation {op}"}

@@ -122,6 +122,8 @@ class MetadataVersion:
 # --- logging: Kafka's default log4j configuration, marked as the emulator --------------------------
 
 LAYOUT_MARKER = "[KafkaEmulator]"
+# Stands where log4j prints an exception's stack frames (`\tat ...`): the emulator has no Java stack.
+THROWABLE_FRAME = "\tat [KafkaEmulator] (no Java stack frames: Kafka node emulator)"
 EMULATOR_LOGGER = "kafka.emulator"
 # config/log4j.properties of the release: logger prefix -> file; additivity off for each, so a line goes
 # to exactly one file. Everything else goes to the root logger (server.log and stdout).
@@ -257,11 +259,15 @@ class EmuLog:
     def logger(self, name: str, prefix: str = "") -> Logger:
         return Logger(self, name, prefix)
 
-    def log(self, level: str, message: str, logger: str = EMULATOR_LOGGER) -> None:
+    def log(self, level: str, message: str, logger: str = EMULATOR_LOGGER, throwable: str | None = None) -> None:
+        """One event. `throwable` is the exception line log4j prints after the event's line (`Class: message`);
+        where Kafka's stack frames follow it, one marked frame line says there is no Java stack."""
         target = log_file_for(logger)
         with self._lock:
             now = self.now()
             line = f"[{self.format_time(now)}] {level} {LAYOUT_MARKER} {message} ({logger})\n"
+            if throwable is not None:
+                line += f"{throwable}\n{THROWABLE_FRAME}\n"
             appender = self._files.get(target)
             if appender is not None:
                 appender.write(line, now)
@@ -278,8 +284,8 @@ class EmuLog:
     def warn(self, message: str, logger: str = EMULATOR_LOGGER) -> None:
         self.log("WARN", message, logger)
 
-    def error(self, message: str, logger: str = EMULATOR_LOGGER) -> None:
-        self.log("ERROR", message, logger)
+    def error(self, message: str, logger: str = EMULATOR_LOGGER, throwable: str | None = None) -> None:
+        self.log("ERROR", message, logger, throwable)
 
     def close(self) -> None:
         with self._lock:
@@ -361,10 +367,13 @@ class Faults:
 class StartupError(Exception):
     """A fatal startup condition; `kafka_text` is the exception line Kafka would log."""
 
-    def __init__(self, message: str, kafka_text: str | None = None) -> None:
+    def __init__(self, message: str, kafka_text: str | None = None, log_ident: bool = True) -> None:
         super().__init__(message)
         self.message = message
         self.kafka_text = kafka_text or message
+        # ZK mode: KafkaServer sets its `[KafkaServer id=N] ` log prefix only once meta.properties is verified;
+        # failures before that (ZooKeeper connection, meta.properties) are logged without it
+        self.log_ident = log_ident
 
 
 BOOTSTRAP_FILE = "bootstrap.checkpoint"

@@ -158,9 +158,10 @@ def parse_config(props: dict[str, str]) -> KafkaConfig:
     """Parse and validate like KafkaConfig's constructor; raise ConfigError on the first violation."""
     cfg = KafkaConfig(props=props)
     roles = _list(props, "process.roles")
-    for role in roles:
+    for role in roles:  # ConfigDef's ValidList.in("broker", "controller") runs before validateValues
         if role not in ("broker", "controller"):
-            raise ConfigError(f"Unknown process role '{role}' (only 'broker' and 'controller' are allowed roles)")
+            raise ConfigError(f"Invalid value {role} for configuration process.roles: String must be one of: "
+                              "broker, controller")
     if len(set(roles)) != len(roles):
         raise ConfigError(f"Duplicate role names found in `process.roles`: List({', '.join(roles)})")
     cfg.process_roles = roles
@@ -374,7 +375,8 @@ def _validate(cfg: KafkaConfig, broker_id_generation: bool, adv_raw: str | None)
                     "Cannot enable ZooKeeper migration with multiple log directories (aka JBOD) without setting "
                     "'inter.broker.protocol.version' to 3.7-IV2 or higher",
                 )
-            controller_names_mapped()
+            # no mapping check here: an unmapped controller listener fails later, in the raft manager
+            # (BrokerNode.start: "No enum constant ...SecurityProtocol.CONTROLLER")
         else:
             require(
                 not cfg.controller_listener_names,

@@ -379,11 +379,15 @@ class ControllerNode:
         elapsed = int((time.monotonic() - start) * 1000)
         types = "{" + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) + "}"
         spelled = "Zookeeper" if kafka_version() < (3, 6, 0) else "ZooKeeper"
-        seen = set(registered) | {b for t in zk_image.topics.values() for r in t.partitions.values() for b in r}
+        # ZkMigrationClient: one batch per topic (with its configs and partitions), one per ACL resource; the
+        # brokers "seen" are those named in partition assignments (registrations are not migrated metadata)
+        seen = {b for t in zk_image.topics.values() for r in t.partitions.values() for b in r}
+        batches = len(zk_image.topics) + len({(a.resource_type, a.name, a.pattern_type) for a in zk_image.acls})
+        average = elapsed / batches if batches else -1.0
         self.dlog.info(f"Completed migration of metadata from {spelled} to KRaft. {len(records)} records "
-                       f"were generated in {elapsed} ms across 1 batches. The average time spent waiting on a batch "
-                       f"was {float(elapsed):.2f} ms. The record types were {types}. The current metadata offset is "
-                       f"now {offset} with an epoch of {epoch}. Saw {len(seen)} brokers in the migrated metadata "
+                       f"were generated in {elapsed} ms across {batches} batches. The average time spent waiting on "
+                       f"a batch was {average:.2f} ms. The record types were {types}. The current metadata offset "
+                       f"is now {offset} with an epoch of {epoch}. Saw {len(seen)} brokers in the migrated metadata "
                        f"{java_set(seen)}.")
         before = self._leadership_state()
         self.zk.write_migration(self.node_id, epoch, offset, epoch)

@@ -40,11 +40,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not match:
             return self._send({"error_type": "java.lang.IllegalArgumentException",
                                "error": f"Invalid request path {path}", "status": 400})
-        mbean, attribute = match.group(1), match.group(2)
+        mbean, attribute = canonical_name(match.group(1)), match.group(2)
         request: dict[str, object] = {"mbean": mbean, "type": "read"}
         if attribute:
             request["attribute"] = attribute
-        value = self.server.metrics().get(mbean)
+        value = {canonical_name(k): v for k, v in self.server.metrics().items()}.get(mbean)
         if value is None or (attribute and attribute != "Value"):
             error_type = ("javax.management.InstanceNotFoundException" if value is None
                           else "javax.management.AttributeNotFoundException")
@@ -60,6 +60,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+def canonical_name(mbean: str) -> str:
+    """ObjectName.getCanonicalName: the key properties sorted by key (Jolokia echoes the name in this form)."""
+    domain, sep, props = mbean.partition(":")
+    if not sep:
+        return mbean
+    return domain + ":" + ",".join(sorted(props.split(","), key=lambda kv: kv.partition("=")[0]))
 
 
 class _Server(ThreadingHTTPServer):

@@ -24,10 +24,9 @@ USAGE = "USAGE: kafka-server-start.sh [-daemon] server.properties [--override pr
 MAIN_CLASS = "kafka.Kafka"
 
 
-def _fatal_exit(elog: EmuLog, kafka_text: str, short: str) -> int:
-    elog.error("Exiting Kafka due to fatal exception", "kafka.Kafka$")
-    elog.error(kafka_text, "kafka.Kafka$")
-    print(short, file=sys.stderr)
+def _fatal_exit(elog: EmuLog, kafka_text: str) -> int:
+    # Kafka logs the exception with the event (log4j: stdout and server.log); nothing goes to stderr.
+    elog.error("Exiting Kafka due to fatal exception", "kafka.Kafka$", throwable=kafka_text)
     return 1
 
 
@@ -38,6 +37,21 @@ def _live_pid(pid_file: Path) -> int | None:
     except (OSError, ValueError):
         return None
     return pid if pid != os.getpid() and _is_emulator(pid) else None
+
+
+def _kraft_ensemble_error(cfg: KafkaConfig) -> str | None:
+    """KafkaRaftServer.initializeLogDirs (3.7+), run while the server is built: no meta.properties anywhere,
+    then one directory without it. Kafka logs it as `Exiting Kafka due to fatal exception` (not `during
+    startup`)."""
+    dirs = list(dict.fromkeys([cfg.metadata_log_dir] + cfg.log_dirs))
+    metas = {d: read_meta(d) for d in dirs}
+    if all(m is None for m in metas.values()):
+        return "No readable meta.properties files found."
+    for directory, meta in metas.items():
+        if meta is None:
+            return (f"No `meta.properties` found in {directory} (have you run `kafka-storage.sh` to format the "
+                    "directory?)")
+    return None
 
 
 def _controller_cluster_id(cfg: KafkaConfig) -> str:
@@ -113,16 +127,20 @@ def main(argv: list[str]) -> int:
     elog.info(f"Kafka node emulator (test infrastructure, not Apache Kafka) imitating Kafka version "
               f"{'.'.join(map(str, kafka_version()))}, pid {os.getpid()}")
     if faults.refuse_start:
-        return _fatal_exit(elog, f"java.lang.RuntimeException: {faults.refuse_start}", faults.refuse_start)
+        return _fatal_exit(elog, f"java.lang.RuntimeException: {faults.refuse_start}")
     try:
         props = load_properties(config_path)
     except OSError as exc:
-        return _fatal_exit(elog, f"java.nio.file.NoSuchFileException: {config_path}", f"{config_path}: {exc.strerror}")
+        return _fatal_exit(elog, f"java.nio.file.NoSuchFileException: {config_path}")
     props.update(overrides)
     try:
         cfg = parse_config(props)
     except ConfigError as exc:
-        return _fatal_exit(elog, exc.kafka_text(), exc.short_text())
+        return _fatal_exit(elog, exc.kafka_text())
+    if not cfg.is_zk_mode:
+        problem = _kraft_ensemble_error(cfg)
+        if problem is not None:
+            return _fatal_exit(elog, f"java.lang.RuntimeException: {problem}")
 
     stop = threading.Event()
     exit_code = [0]
@@ -132,6 +150,10 @@ def main(argv: list[str]) -> int:
         stop.set()
 
     def on_signal(signum: int, frame: Any) -> None:
+        # the JVM runs its shutdown hooks (Kafka's controlled shutdown) and then exits with 128 + the signal:
+        # 143 after SIGTERM (kafka-server-stop.sh), 130 after SIGINT (measured on 3.9.2)
+        if exit_code[0] == 0:
+            exit_code[0] = 128 + signum
         stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -139,7 +161,7 @@ def main(argv: list[str]) -> int:
     if faults.start_delay_s:
         elog.info(f"Fault injection: delaying startup by {faults.start_delay_s} s")
         if stop.wait(faults.start_delay_s):
-            return 0
+            return exit_code[0]
 
     pid_file = log_dir() / PID_FILE_NAME
     pid_file.parent.mkdir(parents=True, exist_ok=True)
@@ -181,17 +203,16 @@ def main(argv: list[str]) -> int:
             if broker is None and controller is None:
                 pass
             if cfg.is_zk_mode:
-                elog.error("[KafkaServer id=%d] Fatal error during KafkaServer startup. Prepare to shutdown"
-                           % cfg.node_id, "kafka.server.KafkaServer")
-                elog.error(exc.kafka_text, "kafka.server.KafkaServer")
-            else:
-                elog.error("Exiting Kafka due to fatal exception during startup.", "kafka.Kafka$")
-                elog.error(exc.kafka_text, "kafka.Kafka$")
-            print(exc.message, file=sys.stderr)
+                ident = f"[KafkaServer id={cfg.node_id}] " if exc.log_ident else ""
+                elog.error(f"{ident}Fatal error during KafkaServer startup. Prepare to shutdown",
+                           "kafka.server.KafkaServer", throwable=exc.kafka_text)
+            elog.error("Exiting Kafka due to fatal exception during startup.", "kafka.Kafka$",
+                       throwable=exc.kafka_text)
             exit_code[0] = 1
             return 1
 
-        if cfg.is_controller:
+        if cfg.is_controller and not cfg.is_kraft_broker:
+            # with the broker role, KafkaRaftServer says so once the broker is STARTED (BrokerNode)
             elog.info(f"[KafkaRaftServer nodeId={cfg.node_id}] Kafka Server started", "kafka.server.KafkaRaftServer")
         if faults.crash_after_s is not None:
             def crash() -> None:

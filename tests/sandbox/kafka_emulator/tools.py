@@ -77,6 +77,20 @@ def _storage_dirs(cfg: KafkaConfig) -> list[str]:
     return sorted(dict.fromkeys(cfg.log_dirs + ([cfg.metadata_log_dir] if cfg.metadata_log_dir else [])))
 
 
+# A topic config's broker-level synonym with a non-null default, listed after the topic's own value by
+# `kafka-configs.sh --describe` (cleanup.policy and max.message.bytes measured on 3.9.2; the others are Kafka's
+# documented defaults). Synonyms whose default is null (log.retention.ms for retention.ms) are not listed.
+BROKER_DEFAULT_SYNONYMS = {
+    "cleanup.policy": ("log.cleanup.policy", "delete"),
+    "max.message.bytes": ("message.max.bytes", "1048588"),
+    "retention.bytes": ("log.retention.bytes", "-1"),
+    "segment.bytes": ("log.segment.bytes", "1073741824"),
+    "min.insync.replicas": ("min.insync.replicas", "1"),
+    "compression.type": ("compression.type", "producer"),
+    "unclean.leader.election.enable": ("unclean.leader.election.enable", "false"),
+}
+
+
 def storage(argv: list[str]) -> int:
     parser = _parser("kafka-storage")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -108,12 +122,13 @@ def _storage_format(args: argparse.Namespace) -> int:
     if cfg.is_zk_mode:
         raise ToolError("The kafka configuration file appears to be for a legacy cluster. Formatting is only "
                         "supported for clusters in KRaft mode.")
-    try:
-        raw = base64.urlsafe_b64decode(args.cluster_id + "==")
-        if len(raw) != 16 or len(args.cluster_id) != 22:
-            raise ValueError("wrong length")
-    except ValueError as exc:
-        raise ToolError(f"Cluster ID string {args.cluster_id} does not appear to be a valid UUID: {exc}") from None
+    if kafka_version() < (3, 9, 0):  # 3.9's Formatter takes any string as the cluster id (measured on 3.9.2)
+        try:
+            raw = base64.urlsafe_b64decode(args.cluster_id + "==")
+            if len(raw) != 16 or len(args.cluster_id) != 22:
+                raise ValueError("wrong length")
+        except ValueError as exc:
+            raise ToolError(f"Cluster ID string {args.cluster_id} does not appear to be a valid UUID: {exc}") from None
     supported = METADATA_VERSIONS[METADATA_VERSIONS.index("3.3-IV0"):]
     try:
         if args.release_version:
@@ -233,7 +248,8 @@ def metadata_quorum(argv: list[str]) -> int:
         print(f"org.apache.kafka.common.errors.TimeoutException: {exc}", file=sys.stderr)
         return 1
     if resp.get("error"):
-        print(f"org.apache.kafka.common.errors.{resp['error']}: {resp.get('message')}", file=sys.stderr)
+        error = ERROR_CLASSES.get(str(resp["error"]), str(resp["error"]))
+        print(f"org.apache.kafka.common.errors.{error}: {resp.get('message')}", file=sys.stderr)
         return 1
     new_layout = kafka_version() >= (3, 9, 0)
     voters, observers, now = resp["voters"], resp["observers"], int(resp["now"])
@@ -300,6 +316,7 @@ ERROR_CLASSES = {
     "INVALID_REPLICATION_FACTOR": "InvalidReplicationFactorException",
     "NOT_CONTROLLER": "NotControllerException",
     "TIMEOUT": "TimeoutException",
+    "UNSUPPORTED_VERSION": "UnsupportedVersionException",
 }
 
 
@@ -394,6 +411,11 @@ def topics(argv: list[str]) -> int:
         live_resp = _request(args.bootstrap_server, {"op": "liveness"})
         liveness = {int(k): bool(v) for k, v in (live_resp.get("liveness") or {}).items()}
         views = partition_views(image, liveness)
+        # 3.8+ prints the ELR columns: `N/A` from a ZK broker's Metadata response (measured on 3.9.2); a KRaft
+        # broker answers DescribeTopicPartitions with (empty) lists (read from the 3.9 source, not measured)
+        elr = ""
+        if kafka_version() >= (3, 8, 0):
+            elr = "\tElr: \tLastKnownElr: " if live_resp.get("kraft_broker") else "\tElr: N/A\tLastKnownElr: N/A"
         for name in names:
             topic = image.topics[name]
             tviews = [v for v in views if v.topic == name]
@@ -407,7 +429,7 @@ def topics(argv: list[str]) -> int:
                     continue
                 leader = str(view.leader) if view.leader >= 0 else "none"
                 print(f"\tTopic: {name}\tPartition: {view.partition}\tLeader: {leader}\t"
-                      f"Replicas: {','.join(map(str, view.replicas))}\tIsr: {','.join(map(str, view.isr))}")
+                      f"Replicas: {','.join(map(str, view.replicas))}\tIsr: {','.join(map(str, view.isr))}{elr}")
         return 0
     except ToolError as exc:
         return _admin_error("topic", "TimeoutException", str(exc))
@@ -494,7 +516,10 @@ def configs(argv: list[str]) -> int:
                                     f"The topic '{tname}' does not exist.")
             print(f"Dynamic configs for topic {tname} are:")
             for key, value in sorted(image.configs.get(tname, {}).items()):
-                print(f"  {key}={value} sensitive=false synonyms={{DYNAMIC_TOPIC_CONFIG:{key}={value}}}")
+                synonyms = [f"DYNAMIC_TOPIC_CONFIG:{key}={value}"]
+                if key in BROKER_DEFAULT_SYNONYMS:
+                    synonyms.append("DEFAULT_CONFIG:%s=%s" % BROKER_DEFAULT_SYNONYMS[key])
+                print(f"  {key}={value} sensitive=false synonyms={{{', '.join(synonyms)}}}")
         return 0
     except ToolError as exc:
         return _admin_error("config", "TimeoutException", str(exc))
