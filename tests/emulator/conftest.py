@@ -64,6 +64,7 @@ def kafka_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         harness.kill_real_processes()
 
+
 ZK_HOST = "127.0.1.199"
 # Node addresses 127.0.1.100-189: away from the sandbox's .10-.42 so both can run at once.
 _ADDRESSES = itertools.cycle(range(100, 190))

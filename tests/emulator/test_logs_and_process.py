@@ -74,7 +74,8 @@ def cmdline(pid: int) -> list[str]:
 # --- process identity and kafka-server-stop.sh -----------------------------------------------------
 
 
-@pytest.mark.emulator_only("the real kafka-server-stop.sh signals every kafka.Kafka JVM on the machine (the sandbox's too); the harness has no PID namespace per host")
+@pytest.mark.emulator_only("the real kafka-server-stop.sh signals every kafka.Kafka JVM on the machine (the sandbox's "
+                           "too); the harness has no PID namespace per host")
 def test_command_line_names_kafka_main_class_and_stop_script_signals_every_node(offline: Any) -> None:
     first = single_controller(offline, 3000, "first")
     second = single_controller(offline, 3001, "second")
@@ -128,7 +129,7 @@ def test_controller_log_routing_activation_and_driver_lines(cluster: Any, zk_cli
     controller_log = ctrl.log_text("controller.log")
     assert "Becoming the active controller at epoch" in controller_log
     # only the controller loggers write there (additivity off keeps them out of server.log)
-    loggers = {logger for logger in re.findall(r"^\[[^\]]+\] \w+ .* \(([\w.$]+)\)$", controller_log, re.M)}
+    loggers = set(re.findall(r"^\[[^\]]+\] \w+ .* \(([\w.$]+)\)$", controller_log, re.M))
     assert loggers and all(lg.startswith(("org.apache.kafka.controller.", "kafka.controller.")) for lg in loggers)
     assert QC in loggers
     server_log = ctrl.log_text()
@@ -167,8 +168,8 @@ def test_controller_log_routing_activation_and_driver_lines(cluster: Any, zk_cli
     restart(ctrl, controller_props(ctrl, 3000, voters, None, migration=False))
     ctrl.wait_log(log_re("WARN", "[QuorumController id=3000] Performing controller activation. "
                                  "Loaded ZK migration state of MIGRATION. Completing the ZK migration since this "
-                            "controller was configured with 'zookeeper.metadata.migration.enable' set to 'false'. "
-                            f"({QC})"), name="controller.log")
+                                 "controller was configured with 'zookeeper.metadata.migration.enable' set to 'false'. "
+                                 f"({QC})"), name="controller.log")
     wait_until(lambda: ctrl.gauge("ZkMigrationState") == 3, 15, what="POST_MIGRATION")
     assert "Completing the ZK migration" not in ctrl.log_text()
     restart(ctrl, controller_props(ctrl, 3000, voters, None, migration=False))

@@ -70,8 +70,9 @@ def controller_znode(zk_client: Any, cluster: Any) -> tuple[dict[str, Any], bool
     return json.loads(raw), stat.ephemeralOwner != 0
 
 
-@pytest.mark.not_yet_on_real("on 3.9.2 it passes phases 1-2 and the topic/config dual-write, then kafka-acls fails: a migrating ZK broker forwards CreateAcls to the controllers, which have no authorizer "
-                              "(SecurityDisabledException: No Authorizer is configured.); the emulator accepts it")
+@pytest.mark.not_yet_on_real("on 3.9.2 it passes phases 1-2 and the topic/config dual-write, then kafka-acls fails: "
+                             "a migrating ZK broker forwards CreateAcls to the controllers, which have no authorizer "
+                             "(SecurityDisabledException: No Authorizer is configured.); the emulator accepts it")
 def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     root = cluster.chroot
     brokers, props = start_zk_brokers(cluster, 3)

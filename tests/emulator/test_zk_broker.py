@@ -42,7 +42,7 @@ def test_registration_znodes_and_meta(cluster: Any, zk_client: Any) -> None:
     plaintext = security("SASL_SSL") == "PLAINTEXT"
     assert reg == {
         "features": {}, "listener_security_protocol_map": {"INTERNAL": security("SASL_SSL"),
-                                                          "EXTERNAL": security("SASL_SSL")},
+                                                           "EXTERNAL": security("SASL_SSL")},
         "endpoints": [f"INTERNAL://{ip}:9092", f"EXTERNAL://{ip}:9094"], "jmx_port": -1,
         "port": 9092 if plaintext else -1, "host": ip if plaintext else None,
         "version": 5, "timestamp": reg["timestamp"], "rack": "r1",

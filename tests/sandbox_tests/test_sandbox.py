@@ -45,7 +45,7 @@ def ansible(pattern: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_up_reports_and_is_idempotent(sandbox: subprocess.CompletedProcess[str]) -> None:
-    assert "sandbox up (topology default)" in sandbox.stdout
+    assert "sandbox up (topology default, the Kafka node emulator" in sandbox.stdout
     again = run_sandbox("up")
     assert "started: sshd none, zookeeper none, kafka none" in again.stdout
 
@@ -72,6 +72,26 @@ def test_each_host_sees_only_its_own_etc_kafka(sandbox: subprocess.CompletedProc
     # The machine itself keeps an empty /etc/kafka and never looks like a systemd host.
     assert not os.path.exists("/etc/kafka/whoami")
     assert not os.path.exists("/run/systemd/system")
+
+
+# Counts the Kafka nodes (kafka.Kafka processes) a host can see.
+COUNT_KAFKA_NODES = (
+    "import os\n"
+    "n = 0\n"
+    "for p in filter(str.isdigit, os.listdir('/proc')):\n"
+    "    try:\n"
+    "        n += 'kafka.Kafka' in open('/proc/%s/cmdline' % p, 'rb').read().decode(errors='replace').split(chr(0))\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "print(n)\n"
+)
+
+
+def test_each_host_sees_only_its_own_processes(sandbox: subprocess.CompletedProcess[str]) -> None:
+    # A PID namespace per host: Kafka's kafka-server-stop.sh signals every Kafka node it can see.
+    for broker in build("default").brokers:
+        assert exec_on_host(broker.name, ["python3", "-c", COUNT_KAFKA_NODES]).stdout.strip() == "1", broker.name
+    assert exec_on_host("ctrl1", ["python3", "-c", COUNT_KAFKA_NODES]).stdout.strip() == "0"
 
 
 def test_brokers_have_their_own_config(sandbox: subprocess.CompletedProcess[str]) -> None:

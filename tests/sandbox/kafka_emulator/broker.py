@@ -79,11 +79,11 @@ class BrokerNode:
     # --- startup ---------------------------------------------------------------------------------
     def start(self) -> None:
         if self.mode == "kraft":
-            self.slog.info(f"Transition from SHUTDOWN to STARTING")
+            self.slog.info("Transition from SHUTDOWN to STARTING")
             self._load_kraft_meta()
             self._spawn(self._kraft_registration_loop)
         else:
-            self.slog.info(f"starting")
+            self.slog.info("starting")
             self._start_zk()
 
     def _spawn(self, target: Callable[[], None]) -> None:
@@ -181,7 +181,7 @@ class BrokerNode:
             self._spawn(self._zk_broker_registration_loop)
         self.caught_up_at = now_ms() + self.faults.catchup_ms
         self.started.set()
-        self.slog.info(f"started")
+        self.slog.info("started")
 
     def _register_in_zk(self, wait_s: float) -> None:
         assert self.zk is not None
@@ -200,7 +200,7 @@ class BrokerNode:
                     raise StartupError(text, f"org.apache.zookeeper.KeeperException$NodeExistsException: {text}")
                 self._stop.wait(0.1)
         self.zkclog.info(f"Registered broker {self.broker_id} at path /brokers/ids/{self.broker_id} "
-                       f"with addresses: {','.join(str(e) for e in endpoints)}")
+                         f"with addresses: {','.join(str(e) for e in endpoints)}")
 
     # --- ZooKeeper controller election -----------------------------------------------------------
     def _controller_watch(self, data: bytes | None, stat: Any) -> None:
@@ -277,7 +277,7 @@ class BrokerNode:
         few ms; the emulator logs one refusal per attempt."""
         self._fetch_correlation += 1
         self.raftlog.error(
-            f"Unexpected error INCONSISTENT_CLUSTER_ID in FETCH response: InboundResponse(correlationId="
+            "Unexpected error INCONSISTENT_CLUSTER_ID in FETCH response: InboundResponse(correlationId="
             f"{self._fetch_correlation}, data=FetchResponseData(throttleTimeMs=0, errorCode=104, sessionId=0, "
             f"responses=[], nodeEndpoints=[]), source={leader[1]}:{leader[2]} (id: {leader[0]} rack: null))")
         now = time.monotonic()
@@ -306,7 +306,7 @@ class BrokerNode:
             return str(resp["error"])
         self.kraft_registered = True
         self.lifecycle.info(f"Successfully registered broker {self.broker_id} with broker epoch "
-                       f"{resp.get('broker_epoch')}")
+                            f"{resp.get('broker_epoch')}")
         return None
 
     def _heartbeat_until_stopped(self) -> None:
@@ -329,11 +329,11 @@ class BrokerNode:
                 error = self._try_register()
                 if error not in (None, "NO_LEADER"):
                     self.lifecycle.info(f"Unable to register broker {self.broker_id} because the controller "
-                                   f"returned error {error}")
+                                        f"returned error {error}")
 
     def _zk_broker_registration_loop(self) -> None:
         if self.faults.never_register:
-            self.lifecycle.info(f"Fault injection: this broker never registers with the KRaft controller.")
+            self.lifecycle.info("Fault injection: this broker never registers with the KRaft controller.")
             return
         while not self._stop.is_set():
             error = self._try_register()
@@ -341,7 +341,7 @@ class BrokerNode:
                 break
             if error != "NO_LEADER":
                 self.lifecycle.info(f"Unable to register broker {self.broker_id} because the controller "
-                               f"returned error {error}")
+                                    f"returned error {error}")
             self._stop.wait(1.0)
         self._heartbeat_until_stopped()
 
@@ -352,23 +352,23 @@ class BrokerNode:
             if error is None:
                 self.caught_up_at = now_ms() + self.faults.catchup_ms
                 self.started.set()
-                self.slog.info(f"Transition from STARTING to STARTED")
+                self.slog.info("Transition from STARTING to STARTED")
                 self.klog.info("Kafka Server started")
                 self._heartbeat_until_stopped()
                 return
             if error not in ("NO_LEADER", "NEVER_REGISTER"):
                 self.lifecycle.info(f"Unable to register broker {self.broker_id} because the controller "
-                               f"returned error {error}")
+                                    f"returned error {error}")
             if time.monotonic() > deadline:
-                self.lifecycle.error(f"Shutting down because we were unable to register with the controller "
-                                "quorum.")
+                self.lifecycle.error("Shutting down because we were unable to register with the controller "
+                                     "quorum.")
                 self.fatal("Shutting down because we were unable to register with the controller quorum.")
                 return
             self._stop.wait(1.0)
 
     # --- shutdown --------------------------------------------------------------------------------
     def stop(self) -> None:
-        self.slog.info(f"shutting down")
+        self.slog.info("shutting down")
         self._stop.set()
         if self.kraft_registered:
             leader = find_leader(self.cfg.voters)
@@ -380,7 +380,7 @@ class BrokerNode:
                     pass
         if self.zk is not None:
             self.zk.close()
-        self.slog.info(f"shut down completed")
+        self.slog.info("shut down completed")
 
     # --- cluster view ----------------------------------------------------------------------------
     def caught_up(self) -> bool:

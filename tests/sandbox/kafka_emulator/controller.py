@@ -504,7 +504,7 @@ class ControllerNode:
         elif existing["incarnation"] != req["incarnation"]:
             self.clog.info(f"Registering a new incarnation of broker {bid}. Previous incarnation ID was "
                            f"{existing['incarnation']}; new incarnation ID is {req['incarnation']}. Generated 0 "
-                           f"record(s) to clean up previous incarnations. Broker epoch will become "
+                           "record(s) to clean up previous incarnations. Broker epoch will become "
                            f"{record['broker_epoch']}.")
         else:
             self.clog.info(f"Amending registration of broker {bid}, incarnation ID {req['incarnation']}. Broker "

@@ -124,7 +124,7 @@ def main(argv: list[str]) -> int:
     ensure_process_identity(argv)
     faults = Faults.load()
     elog = EmuLog(log_dir(), clock_offset_s=faults.clock_offset_s)
-    elog.info(f"Kafka node emulator (test infrastructure, not Apache Kafka) imitating Kafka version "
+    elog.info("Kafka node emulator (test infrastructure, not Apache Kafka) imitating Kafka version "
               f"{'.'.join(map(str, kafka_version()))}, pid {os.getpid()}")
     if faults.refuse_start:
         return _fatal_exit(elog, f"java.lang.RuntimeException: {faults.refuse_start}")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import (BOOTSTRAP_FILE, LATEST_METADATA_VERSION, METADATA_VERSIONS, MetadataVersion, VersionError,
-                     ZERO_UUID, kafka_version, log_dir, random_uuid)
+                     ZERO_UUID, kafka_version, random_uuid)
 from .config import ConfigError, KafkaConfig, load_properties, parse_config
 
 from .metadata import ACL_OPERATIONS, Acl, Image, partition_views
