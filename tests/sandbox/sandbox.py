@@ -60,6 +60,7 @@ from lib import (  # noqa: E402
     zookeeper_pid_file,
 )
 import tls  # noqa: E402
+from kafka_dist import build as kafka_dist_builder  # noqa: E402
 from topology import (  # noqa: E402
     BROKER_INTERNAL_PORT,
     JOLOKIA_PORT,
@@ -79,7 +80,6 @@ INVENTORY_VARS_TEMPLATE = SANDBOX_DIR / "inventory_vars.yml"
 CLIENT_KEY = SSH_DIR / "id_ed25519"
 KNOWN_HOSTS = SSH_DIR / "known_hosts"
 AUTHORIZED_KEYS = SSH_DIR / "authorized_keys"
-KAFKA_DIST_BUILDER = SANDBOX_DIR / "kafka_dist" / "build.py"
 DEFAULT_KAFKA_VERSION = "3.9.2"
 EMULATED_KAFKA_VERSION = "3.9.0"
 # Real JVMs on a small machine: about ten of them at once, so small heaps.
@@ -882,14 +882,10 @@ def write_inventory(topology: Topology, state: State, kafka_archive: Optional[Pa
 
 def kafka_dist(version: str) -> tuple[Path, Path]:
     """The release-shaped archive of a real Kafka version and the Jolokia agent jar (built once, cached)."""
-    paths = []
-    for extra in ([], ["--jolokia"]):
-        result = subprocess.run([sys.executable, str(KAFKA_DIST_BUILDER), "--version", version, *extra],
-                                capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise SandboxError(f"building Kafka {version} failed: {result.stderr.strip()}")
-        paths.append(Path(result.stdout.strip().splitlines()[-1]))
-    return paths[0], paths[1]
+    try:
+        return kafka_dist_builder.build(version), kafka_dist_builder.jolokia_path()
+    except kafka_dist_builder.BuildError as exc:
+        raise SandboxError(f"building Kafka {version} failed: {exc}") from exc
 
 
 def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Optional[Path],

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -186,8 +187,6 @@ def start(rate: float, timeout: float) -> None:
     for stale in (READY_FILE, RESULT_FILE):
         stale.unlink(missing_ok=True)
     create_topic()
-    import subprocess
-
     with open(LOG_FILE, "ab") as log:
         process = subprocess.Popen([sys.executable, __file__, "run", "--topology", state.topology, "--rate", str(rate)],
                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
@@ -254,8 +253,6 @@ def stop(report_paths: list[Path], timeout: float) -> int:
         path.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
         print(f"traffic: figures added to {path}")
         # The HTML page beside the report shows them too.
-        import subprocess
-
         rendered = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[1] / "render_report.py"),
                                    str(path)], capture_output=True, text=True, check=False)
         if rendered.returncode != 0:

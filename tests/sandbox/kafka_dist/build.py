@@ -69,7 +69,10 @@ def jolokia_path() -> Path:
 
 def mvn(args: list[str], work: Path) -> None:
     argv = ["mvn", "-B", "-q", "-f", str(HERE / "pom.xml"), *args]
-    result = subprocess.run(argv, cwd=work, capture_output=True, text=True, check=False)
+    try:
+        result = subprocess.run(argv, cwd=work, capture_output=True, text=True, check=False)
+    except FileNotFoundError as exc:
+        raise BuildError("Maven (mvn) is not installed; run 'make setup'") from exc
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
         raise BuildError(f"maven failed ({result.returncode}): {' '.join(argv)}\n{tail}")
@@ -143,9 +146,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", default=DEFAULT_VERSION, help=f"Kafka release (tested: {', '.join(VERSIONS)})")
     parser.add_argument("--jolokia", action="store_true", help="print the Jolokia agent jar's path instead")
     args = parser.parse_args(argv)
-    if shutil.which("mvn") is None and not archive_path(args.version).is_file():
-        print("kafka-dist: Maven (mvn) is not installed; run 'make setup'", file=sys.stderr)
-        return 1
     try:
         path = build(args.version)
     except BuildError as exc:
