@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence, TypeVar
 
-from topology import Topology, build
+from topology import DEFAULT_NET, Topology, build
 
 SANDBOX_DIR = Path(__file__).resolve().parent
 REPO_DIR = SANDBOX_DIR.parent.parent
@@ -72,6 +72,7 @@ class State:
     kafka_version: str = ""          # the real Kafka release, e.g. 3.9.2
     jolokia: bool = True             # a Jolokia JVM agent on every Kafka node
     layout: str = "packaged"         # packaged | release (see LAYOUTS)
+    net: str = DEFAULT_NET           # host addresses are <net>.N
 
     def save(self) -> None:
         STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -92,6 +93,7 @@ def load_state() -> Optional[State]:
         kafka_version=str(data.get("kafka_version", "")),
         jolokia=bool(data.get("jolokia", True)),
         layout=str(data.get("layout", "packaged")),
+        net=str(data.get("net", DEFAULT_NET)),
     )
 
 
@@ -99,7 +101,7 @@ def require_state() -> tuple[State, Topology]:
     state = load_state()
     if state is None:
         raise SandboxError(f"the sandbox is not up (no {STATE_FILE})")
-    return state, build(state.topology)
+    return state, build(state.topology, state.net)
 
 
 def host_dir(name: str) -> Path:

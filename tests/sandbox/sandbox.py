@@ -63,6 +63,7 @@ import tls  # noqa: E402
 from kafka_dist import build as kafka_dist_builder  # noqa: E402
 from topology import (  # noqa: E402
     BROKER_INTERNAL_PORT,
+    DEFAULT_NET,
     JOLOKIA_PORT,
     TOPOLOGY_NAMES,
     ZOOKEEPER_CHROOT,
@@ -899,14 +900,18 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Option
     if kafka == "real" and jolokia and jolokia_agent is None:
         raise SandboxError("real Kafka with Jolokia needs --jolokia-agent (or leave --kafka-archive out)")
     check_preconditions(kafka_archive, emulator_installer)
-    topology = build(topology_name)
+    net = os.environ.get("SANDBOX_NET") or DEFAULT_NET
+    topology = build(topology_name, net)
     state = load_state()
-    wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia, layout)
-    if state is not None and (state.topology, state.kafka, state.kafka_version, state.jolokia, state.layout) != wanted:
+    wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia, layout, net)
+    if state is not None and (state.topology, state.kafka, state.kafka_version, state.jolokia, state.layout,
+                              state.net) != wanted:
         raise SandboxError(f"the sandbox is up with topology {state.topology!r}, kafka {state.kafka} "
-                           f"{state.kafka_version}, jolokia {state.jolokia}, layout {state.layout}; run 'down' first")
+                           f"{state.kafka_version}, jolokia {state.jolokia}, layout {state.layout}, "
+                           f"net {state.net}; run 'down' first")
     if state is None:
-        state = State(topology=topology_name, kafka=kafka, kafka_version=wanted[2], jolokia=jolokia, layout=layout)
+        state = State(topology=topology_name, kafka=kafka, kafka_version=wanted[2], jolokia=jolokia, layout=layout,
+                      net=net)
         state.save()
 
     ssh_keygen(CLIENT_KEY, "zk2kraft-sandbox")
@@ -985,7 +990,7 @@ def down() -> None:
             if result.returncode != 0:
                 log.warning("%s: systemctl stop kafka exited %d: %s", name, result.returncode, result.stderr.strip())
 
-    controllers = {h.name for h in build(state.topology).controllers} if state else set()
+    controllers = {h.name for h in build(state.topology, state.net).controllers} if state else set()
     for group in ([n for n in host_names if n not in controllers], [n for n in host_names if n in controllers]):
         if group:
             with ThreadPoolExecutor(max_workers=len(group)) as pool:
@@ -1039,8 +1044,8 @@ def status() -> int:
     if state is None:
         print("sandbox: down")
         return 1
-    topology = build(state.topology)
-    print(f"sandbox: topology {topology.name}")
+    topology = build(state.topology, state.net)
+    print(f"sandbox: topology {topology.name} on {state.net}.N")
     healthy = True
     for host in topology.hosts:
         pid = sshd_pid(host.name)

@@ -12,6 +12,9 @@ BROKER_EXTERNAL_PORT = 9094
 CONTROLLER_PORT = 9093
 JOLOKIA_PORT = 8778
 TOPOLOGY_NAMES = ("default", "bench", "zk3")
+# The first three octets of every host address. Another value (SANDBOX_NET=127.0.2) lets a second
+# sandbox, from another work tree, run beside this one.
+DEFAULT_NET = "127.0.1"
 
 ROLE_ZOOKEEPER = "zookeeper"
 ROLE_CONTROLLER = "controller"
@@ -81,20 +84,23 @@ class Topology:
         raise KeyError(f"no host named {name!r} in topology {self.name!r}")
 
 
-def build(name: str) -> Topology:
-    """Return the named topology; raise ValueError for an unknown name."""
+def build(name: str, net: str = DEFAULT_NET) -> Topology:
+    """Return the named topology on ``net`` (127.0.N); raise ValueError for an unknown name or net."""
     if name not in TOPOLOGY_NAMES:
         raise ValueError(f"unknown topology {name!r}; choose one of {', '.join(TOPOLOGY_NAMES)}")
+    octets = net.split(".")
+    if len(octets) != 3 or octets[:2] != ["127", "0"] or not octets[2].isdigit() or not 1 <= int(octets[2]) <= 254:
+        raise ValueError(f"sandbox net {net!r} must be 127.0.N with N in 1..254 (loopback only)")
     zk_count = 3 if name == "zk3" else 1
     broker_count = 12 if name == "bench" else 3
     hosts: list[Host] = []
     for i in range(zk_count):
-        hosts.append(Host(f"zk{i + 1}", f"127.0.1.{10 + i}", ROLE_ZOOKEEPER, node_id=i + 1))
+        hosts.append(Host(f"zk{i + 1}", f"{net}.{10 + i}", ROLE_ZOOKEEPER, node_id=i + 1))
     for i in range(3):
-        hosts.append(Host(f"ctrl{i + 1}", f"127.0.1.{21 + i}", ROLE_CONTROLLER, node_id=3000 + i))
+        hosts.append(Host(f"ctrl{i + 1}", f"{net}.{21 + i}", ROLE_CONTROLLER, node_id=3000 + i))
     for i in range(broker_count):
         # Three racks, brokers spread round-robin (r1..r3), as a rack-aware cluster would be.
         hosts.append(
-            Host(f"broker{i + 1}", f"127.0.1.{31 + i}", ROLE_BROKER, node_id=i + 1, rack=f"r{i % 3 + 1}")
+            Host(f"broker{i + 1}", f"{net}.{31 + i}", ROLE_BROKER, node_id=i + 1, rack=f"r{i % 3 + 1}")
         )
     return Topology(name, tuple(hosts))

@@ -26,7 +26,7 @@ from typing import Any, Optional
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lib import STATE_DIR, SandboxError, load_state, pid_alive, read_pid, wait_until  # noqa: E402
-from topology import BROKER_INTERNAL_PORT, build  # noqa: E402
+from topology import BROKER_INTERNAL_PORT, DEFAULT_NET, build  # noqa: E402
 
 TOPIC = "zk2kraft-traffic"
 TRAFFIC_DIR = STATE_DIR / "traffic"
@@ -37,8 +37,8 @@ LOG_FILE = TRAFFIC_DIR / "traffic.log"
 DRAIN_TIMEOUT = 180.0
 
 
-def client_config(topology_name: str) -> dict[str, Any]:
-    topology = build(topology_name)
+def client_config(topology_name: str, net: str) -> dict[str, Any]:
+    topology = build(topology_name, net)
     return {
         "bootstrap.servers": ",".join(f"{b.address}:{BROKER_INTERNAL_PORT}" for b in topology.brokers),
         "security.protocol": "SASL_SSL",
@@ -117,7 +117,8 @@ class Run:
 
 def run(topology_name: str, rate: float) -> int:
     TRAFFIC_DIR.mkdir(parents=True, exist_ok=True)
-    traffic = Run(client_config(topology_name), rate)
+    state = load_state()
+    traffic = Run(client_config(topology_name, state.net if state else DEFAULT_NET), rate)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: traffic.stop_producing.set())
     started = time.time()
@@ -169,7 +170,7 @@ def create_topic() -> None:
     state = load_state()
     if state is None:
         raise SandboxError("the sandbox is down")
-    broker = build(state.topology).brokers[0]
+    broker = build(state.topology, state.net).brokers[0]
     sandbox.kafka_tool(broker, "kafka-topics.sh", [
         "--create", "--if-not-exists", "--topic", TOPIC, "--partitions", "3", "--replication-factor", "3",
         "--config", "min.insync.replicas=2"])

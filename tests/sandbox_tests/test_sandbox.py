@@ -26,9 +26,10 @@ from lib import (
     sshd_pid,
     zookeeper_pid_file,
 )
-from topology import build
+from topology import DEFAULT_NET, build
 
-TOPOLOGY = build("default")
+NET = os.environ.get("SANDBOX_NET") or DEFAULT_NET
+TOPOLOGY = build("default", NET)
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -89,7 +90,7 @@ COUNT_KAFKA_NODES = (
 
 def test_each_host_sees_only_its_own_processes(sandbox: subprocess.CompletedProcess[str]) -> None:
     # A PID namespace per host: Kafka's kafka-server-stop.sh signals every Kafka node it can see.
-    for broker in build("default").brokers:
+    for broker in TOPOLOGY.brokers:
         assert exec_on_host(broker.name, ["python3", "-c", COUNT_KAFKA_NODES]).stdout.strip() == "1", broker.name
     assert exec_on_host("ctrl1", ["python3", "-c", COUNT_KAFKA_NODES]).stdout.strip() == "0"
 
@@ -99,7 +100,7 @@ def test_brokers_have_their_own_config(sandbox: subprocess.CompletedProcess[str]
         config = exec_on_host(broker.name, ["cat", "/etc/kafka/server.properties"]).stdout.splitlines()
         assert f"broker.id={broker.node_id}" in config
         assert f"broker.rack={broker.rack}" in config
-        assert "zookeeper.connect=127.0.1.10:2181/kafka" in config
+        assert f"zookeeper.connect={NET}.10:2181/kafka" in config
     for controller in TOPOLOGY.controllers:
         assert exec_on_host(controller.name, ["test", "-e", "/etc/kafka/server.properties"], check=False).returncode == 1
 
