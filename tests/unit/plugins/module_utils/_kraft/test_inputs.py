@@ -44,6 +44,8 @@ ALL_VARS: Dict[str, Any] = {
     "zk2kraft_listener_security_protocol_map": "INTERNAL:SASL_SSL",
     "zk2kraft_controller_security_protocol": "SASL_SSL",
     "zk2kraft_controller_sasl_mechanism": "PLAIN",
+    "zk2kraft_controller_properties": {"sasl.mechanism.inter.broker.protocol": "PLAIN",
+                                       "sasl.enabled.mechanisms": "PLAIN"},
 }
 
 

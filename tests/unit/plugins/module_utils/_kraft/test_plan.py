@@ -39,7 +39,8 @@ def _spec() -> Dict[str, Any]:
     return {
         "kafka_version": "3.9.0",
         "controller_security_protocol": "SASL_SSL",
-        "controller_properties": {"ssl.keystore.password": "controller-ks-secret"},
+        "controller_properties": {"ssl.keystore.password": "controller-ks-secret",
+                                  "sasl.enabled.mechanisms": "GSSAPI,PLAIN"},
         "broker_controller_properties": {"listener.name.controller.plain.sasl.jaas.config": "jaas-secret"},
         "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
         "brokers": [
