@@ -188,6 +188,15 @@ def _problem(name: str, option: Option, value: Any) -> Optional[Tuple[str, str]]
             if found:
                 shown = found[0] if "password" not in str(key) else "the value is not valid"
                 return "%s: %s" % (key, shown), found[1]
+        auth = value.get("zookeeper_auth", "none")
+        if auth != "none":
+            lacking = [k for k in ("zookeeper_username", "zookeeper_password") if value.get(k) in (None, "")]
+            if lacking:
+                return ("zookeeper_auth %s needs %s" % (auth, " and ".join(lacking)),
+                        "give the user and password of the brokers' ZooKeeper login (their JAAS Client section); "
+                        "keep the password in a vault")
+            if any(c in str(value.get("zookeeper_password")) for c in "\r\n"):
+                return "zookeeper_password: the value contains a line break", "give the password on one line"
         return None
     return None
 

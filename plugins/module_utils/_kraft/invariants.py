@@ -326,6 +326,7 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
               "SCRAM cannot be the controller listener's SASL mechanism: KRaft controllers cannot read SCRAM "
               "credentials before the metadata log is available", "use PLAIN, GSSAPI or mTLS (SSL) on the controller listener")
     out.extend(_check_controller_sasl(cluster))
+    out.extend(_check_zookeeper_sasl(cluster))
 
     if cluster.voters_override:
         try:
@@ -450,6 +451,36 @@ def _check_controller_sasl(cluster: Cluster) -> List[Violation]:
         "the controllers' file would have %s but must enable %s" % (shown, "; and ".join(missing)),
         "set sasl.enabled.mechanisms: %s in zk2kraft_controller_properties (with the mechanism's "
         "listener.name.<listener>.<mechanism>.sasl.jaas.config)" % ",".join(names), ERROR)]
+
+
+def _zookeeper_sasl_reason(node: Node) -> Optional[str]:
+    """Why broker ``node`` logs in to ZooKeeper with SASL, or None when nothing shows it does."""
+    if node.zookeeper_sasl:
+        return node.zookeeper_sasl
+    current = node.current or {}
+    if (current.get("zookeeper.set.acl", "").strip().lower() == _TRUE
+            and current.get("zookeeper.ssl.client.enable", "").strip().lower() != _TRUE):
+        # Kafka refuses zookeeper.set.acl=true unless ZooKeeper TLS or a JAAS Client login secures the session.
+        return "zookeeper.set.acl=true without zookeeper.ssl.client.enable=true, which Kafka allows only with a " \
+               "JAAS Client (SASL) login"
+    return None
+
+
+def _check_zookeeper_sasl(cluster: Cluster) -> List[Violation]:
+    """Brokers that log in to ZooKeeper with SASL own ACL-protected znodes: the controllers (which write
+    /migration, /controller and the topics) and the collection must log in as the same user."""
+    if cluster.zookeeper_sasl_username:
+        return []
+    found = [(node.name, reason) for node in cluster.brokers for reason in [_zookeeper_sasl_reason(node)] if reason]
+    if not found:
+        return []
+    return [Violation(
+        ",".join(name for name, dummy in found), "zk2kraft_zookeeper_client",
+        "the brokers log in to ZooKeeper with SASL (%s) but zk2kraft_zookeeper_client has no SASL credentials: the "
+        "controllers could not write the brokers' znodes during the migration, nor the collection delete them on a "
+        "rollback" % "; ".join("%s: %s" % item for item in found),
+        "set zk2kraft_zookeeper_client: {zookeeper_auth: sasl_digest, zookeeper_username: <the user of the brokers' "
+        "JAAS Client section>, zookeeper_password: <its password, e.g. from a vault>}", ERROR)]
 
 
 def _is_wildcard(host: str) -> bool:

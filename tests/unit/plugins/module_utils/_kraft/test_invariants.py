@@ -366,6 +366,12 @@ CLUSTER_RULES: List[Any] = [
                  "kc1,kc2,kc3", "sasl.enabled.mechanisms", ERROR,
                  "must enable PLAIN (the controller listener CONTROLLER is SASL_SSL)",
                  id="sasl-controller-listener-mechanism-not-enabled"),
+    pytest.param(_all_brokers_current({"zookeeper.set.acl": "true"}), "kb1,kb2,kb3", "zk2kraft_zookeeper_client", ERROR,
+                 "zookeeper.set.acl=true without zookeeper.ssl.client.enable=true", id="zk-acl-without-sasl-credentials"),
+    pytest.param(_broker(0, zookeeper_sasl="its JAAS file /etc/kafka/jaas.conf has a Client section"),
+                 "kb1", "zk2kraft_zookeeper_client", ERROR,
+                 "the brokers log in to ZooKeeper with SASL (kb1: its JAAS file /etc/kafka/jaas.conf has a Client",
+                 id="zk-sasl-seen-in-the-jvm-without-credentials"),
     pytest.param(_set("controller_quorum_voters", "3000@kc1:9093,3001-kc2:9093"), "(cluster)",
                  "zk2kraft_controller_quorum_voters", ERROR, "Failed to parse controller.quorum.voters entry",
                  id="voters-override-unparseable"),
@@ -421,6 +427,10 @@ def test_check_cluster_flags(mutation: Mutation, host: str, key: str, severity: 
 
 # Valid neighbours: the rule stays silent, and nothing else fires either.
 CLUSTER_VALID: List[Any] = [
+    pytest.param(_chain(_all_brokers_current({"zookeeper.set.acl": "true"}), _set("zookeeper_sasl_username", "kafka")),
+                 id="zk-acl-with-sasl-credentials"),
+    pytest.param(_all_brokers_current({"zookeeper.set.acl": "true", "zookeeper.ssl.client.enable": "true"}),
+                 id="zk-acl-with-tls-client-auth"),
     pytest.param(_chain(_all_brokers_current({"listener.security.protocol.map": "INTERNAL:SASL_SSL,EXTERNAL:SSL"}),
                         _set("controller_properties", {"sasl.mechanism.inter.broker.protocol": "PLAIN",
                                                        "sasl.enabled.mechanisms": "PLAIN"})),
