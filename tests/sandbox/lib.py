@@ -73,6 +73,7 @@ class State:
     jolokia: bool = True             # a Jolokia JVM agent on every Kafka node
     layout: str = "packaged"         # packaged | release (see LAYOUTS)
     net: str = DEFAULT_NET           # host addresses are <net>.N
+    zk_sasl: bool = False            # ZooKeeper requires SASL (DIGEST-MD5); brokers log in through JAAS Client
 
     def save(self) -> None:
         STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -94,6 +95,7 @@ def load_state() -> Optional[State]:
         jolokia=bool(data.get("jolokia", True)),
         layout=str(data.get("layout", "packaged")),
         net=str(data.get("net", DEFAULT_NET)),
+        zk_sasl=bool(data.get("zk_sasl", False)),
     )
 
 
