@@ -74,6 +74,7 @@ class State:
     layout: str = "packaged"         # packaged | release (see LAYOUTS)
     net: str = DEFAULT_NET           # host addresses are <net>.N
     zk_sasl: bool = False            # ZooKeeper requires SASL (DIGEST-MD5); brokers log in through JAAS Client
+    jolokia_auth: bool = False       # the Jolokia agents require a user and password (basic auth)
 
     def save(self) -> None:
         STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -96,6 +97,7 @@ def load_state() -> Optional[State]:
         layout=str(data.get("layout", "packaged")),
         net=str(data.get("net", DEFAULT_NET)),
         zk_sasl=bool(data.get("zk_sasl", False)),
+        jolokia_auth=bool(data.get("jolokia_auth", False)),
     )
 
 

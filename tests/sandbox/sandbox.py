@@ -91,6 +91,10 @@ ADMIN_CLIENT_CONFIG = "/etc/kafka/sandbox-admin.properties"
 ZK_SASL_USER = "kafka"
 ZK_SASL_PASSWORD = "kafka-zk-secret"
 BROKER_ZK_JAAS = "/etc/kafka/zookeeper_jaas.conf"
+# --jolokia auth: every agent requires this login (the agent's user= and password= options).
+JOLOKIA_USER = "monitor"
+JOLOKIA_PASSWORD = "jolokia-secret"
+JOLOKIA_AUTH_OPTIONS = f",user={JOLOKIA_USER},password={JOLOKIA_PASSWORD}"
 KAFKA_TOOL_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 DOWN_STOP_TIMEOUT = 20.0
@@ -638,7 +642,7 @@ group.initial.rebalance.delay.ms=3000
 
 
 def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G",
-               layout: Layout = LAYOUTS["packaged"], zk_sasl: bool = False) -> str:
+               layout: Layout = LAYOUTS["packaged"], zk_sasl: bool = False, jolokia_auth: bool = False) -> str:
     lines = [
         "[Unit]",
         "Description=Apache Kafka",
@@ -652,7 +656,8 @@ def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G",
     ]
     opts = []
     if with_jolokia:
-        opts.append(f"-javaagent:/opt/jolokia/jolokia-jvm-agent.jar=port={JOLOKIA_PORT},host={host.address}")
+        opts.append(f"-javaagent:/opt/jolokia/jolokia-jvm-agent.jar=port={JOLOKIA_PORT},host={host.address}"
+                    + (JOLOKIA_AUTH_OPTIONS if jolokia_auth else ""))
     if zk_sasl:
         opts.append(f"-Djava.security.auth.login.config={BROKER_ZK_JAAS}")
     if opts:
@@ -713,7 +718,7 @@ def configure_broker(host: Host, topology: Topology, state: State) -> None:
     unit = hd / "etc-systemd-system" / f"{layout.unit}.service"
     if not unit.exists():
         heap = REAL_HEAP_OPTS if state.kafka == "real" else "-Xmx1G -Xms1G"
-        write_if_changed(unit, kafka_unit(host, state.jolokia, heap, layout, state.zk_sasl))
+        write_if_changed(unit, kafka_unit(host, state.jolokia, heap, layout, state.zk_sasl, state.jolokia_auth))
 
 
 def start_broker(host: Host) -> bool:
@@ -844,6 +849,9 @@ def inventory(topology: Topology, state: Optional[State] = None, kafka_archive: 
         # The collection's own ZooKeeper login (also the controllers' JAAS Client section).
         template["cluster"]["zk2kraft_zookeeper_client"] = {
             "zookeeper_auth": "sasl_digest", "zookeeper_username": ZK_SASL_USER, "zookeeper_password": ZK_SASL_PASSWORD}
+    if state.jolokia and state.jolokia_auth:
+        template["kafka_controllers"]["zk2kraft_kafka_opts"] += JOLOKIA_AUTH_OPTIONS
+        template["cluster"]["zk2kraft_kafka_client"].update(jolokia_user=JOLOKIA_USER, jolokia_password=JOLOKIA_PASSWORD)
     if not state.jolokia:
         template["cluster"].pop("zk2kraft_jolokia_port", None)
         template["kafka_controllers"].pop("zk2kraft_kafka_opts", None)
@@ -934,7 +942,7 @@ def kafka_dist(version: str) -> tuple[Path, Path]:
 
 def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Optional[Path],
        emulator_installer: Path, jolokia: bool, jolokia_agent: Optional[Path] = None, layout: str = "packaged",
-       zk_sasl: bool = False) -> None:
+       zk_sasl: bool = False, jolokia_auth: bool = False) -> None:
     started = time.monotonic()
     if kafka_archive is not None:
         kafka = "real"
@@ -947,15 +955,16 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Option
     net = os.environ.get("SANDBOX_NET") or DEFAULT_NET
     topology = build(topology_name, net)
     state = load_state()
-    wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia, layout, net, zk_sasl)
+    wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia, layout, net, zk_sasl,
+              jolokia and jolokia_auth)
     if state is not None and (state.topology, state.kafka, state.kafka_version, state.jolokia, state.layout,
-                              state.net, state.zk_sasl) != wanted:
+                              state.net, state.zk_sasl, state.jolokia_auth) != wanted:
         raise SandboxError(f"the sandbox is up with topology {state.topology!r}, kafka {state.kafka} "
                            f"{state.kafka_version}, jolokia {state.jolokia}, layout {state.layout}, "
-                           f"net {state.net}, zk-sasl {state.zk_sasl}; run 'down' first")
+                           f"net {state.net}, zk-sasl {state.zk_sasl}, jolokia auth {state.jolokia_auth}; run 'down' first")
     if state is None:
         state = State(topology=topology_name, kafka=kafka, kafka_version=wanted[2], jolokia=jolokia, layout=layout,
-                      net=net, zk_sasl=zk_sasl)
+                      net=net, zk_sasl=zk_sasl, jolokia_auth=wanted[7])
         state.save()
 
     ssh_keygen(CLIENT_KEY, "zk2kraft-sandbox")
@@ -994,7 +1003,8 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Option
 
     elapsed = time.monotonic() - started
     flavour = f"Apache Kafka {state.kafka_version}" if kafka == "real" else "the Kafka node emulator"
-    print(f"sandbox up (topology {topology.name}, {flavour}, jolokia {'on' if jolokia else 'off'}, "
+    shown_jolokia = ("auth" if state.jolokia_auth else "on") if jolokia else "off"
+    print(f"sandbox up (topology {topology.name}, {flavour}, jolokia {shown_jolokia}, "
           f"zk-sasl {'on' if zk_sasl else 'off'}, {layout} layout) in {elapsed:.1f}s")
     print(f"  hosts: {', '.join(f'{h.name}={h.address}' for h in topology.hosts)}")
     print(f"  started: sshd {started_hosts or 'none'}, zookeeper {started_zk or 'none'}, "
@@ -1129,8 +1139,9 @@ def main(argv: Optional[list[str]] = None) -> int:
                            help="real Apache Kafka (built from Maven jars) or the Kafka node emulator")
     up_parser.add_argument("--kafka-version", default=os.environ.get("SANDBOX_KAFKA_VERSION") or DEFAULT_KAFKA_VERSION,
                            help="the real Kafka release (3.9.2, 3.8.1, 3.7.2)")
-    up_parser.add_argument("--jolokia", choices=("on", "off"), default=os.environ.get("SANDBOX_JOLOKIA") or "on",
-                           help="run a Jolokia JVM agent on every Kafka node")
+    up_parser.add_argument("--jolokia", choices=("on", "off", "auth"), default=os.environ.get("SANDBOX_JOLOKIA") or "on",
+                           help="run a Jolokia JVM agent on every Kafka node (auth: one that requires a user and "
+                                "password)")
     up_parser.add_argument("--layout", choices=sorted(LAYOUTS), default=os.environ.get("SANDBOX_LAYOUT") or "packaged",
                            help="where config, logs and the unit live: packaged (/etc/kafka, /var/log/kafka, unit "
                                 "kafka) or release (/opt/kafka/config, /opt/kafka/logs, unit apache-kafka)")
@@ -1153,7 +1164,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         if args.command == "up":
             up(args.topology, args.kafka, args.kafka_version, args.kafka_archive, args.emulator_installer.resolve(),
-               args.jolokia == "on", args.jolokia_agent, args.layout, args.zk_sasl == "on")
+               args.jolokia != "off", args.jolokia_agent, args.layout, args.zk_sasl == "on", args.jolokia == "auth")
             return 0
         if args.command == "down":
             down()
