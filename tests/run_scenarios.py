@@ -82,6 +82,7 @@ class Runner:
             "SANDBOX_STATE_DIR": str(root / "state"),
             "HOME": str(home),
             "ZK2KRAFT_KAFKA_CACHE": cache,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # molecule calls ansible-*
             "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
             "ANSIBLE_FORCE_COLOR": "0",
             "PY_COLORS": "0",
