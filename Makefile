@@ -114,9 +114,10 @@ changelog-lint: setup
 ruff: setup
 	$(BIN)/ruff check .
 
-# The helper library is checked strictly; the plugins and the sandbox tools with mypy's defaults.
-# mypy finds the library as ansible_collections.zk2kraft.migration... through the collection link.
+# Every plugin with mypy's defaults (the packages listed in pyproject.toml), then the helper library
+# strictly. mypy finds them as ansible_collections.zk2kraft.migration... through the collection link.
 mypy: setup collection
+	$(BIN)/mypy
 	$(BIN)/mypy --strict -p ansible_collections.zk2kraft.migration.plugins.module_utils._kraft
 
 ansible-lint: setup

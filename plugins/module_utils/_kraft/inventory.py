@@ -59,7 +59,7 @@ class _Raise:
         self.error = error
 
 
-class HostView(AbcMapping):  # type: ignore[type-arg]
+class HostView(AbcMapping):  # type: ignore[type-arg,unused-ignore]
     """One host's variables, read once: plain values as the inventory holds them, others templated on
     first access (and remembered)."""
 

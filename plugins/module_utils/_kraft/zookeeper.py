@@ -40,10 +40,10 @@ except ImportError:
     class KazooException(Exception):  # type: ignore[no-redef]
         pass
 
-    class NoNodeError(KazooException):  # type: ignore[no-redef,misc]
+    class NoNodeError(KazooException):  # type: ignore[no-redef,misc,unused-ignore]
         pass
 
-    class BadVersionError(KazooException):  # type: ignore[no-redef,misc]
+    class BadVersionError(KazooException):  # type: ignore[no-redef,misc,unused-ignore]
         pass
 
     class KazooTimeoutError(Exception):  # type: ignore[no-redef]
