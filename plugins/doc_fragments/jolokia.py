@@ -1,13 +1,10 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 
-class ModuleDocFragment(object):
+
+class ModuleDocFragment:
     # The Jolokia access options of the kafka_tools action group; the argument spec they document is
     # JOLOKIA_ARGUMENT_SPEC in module_utils/_kraft/probes.py.
     DOCUMENTATION = r"""

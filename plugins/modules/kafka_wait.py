@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -172,15 +168,16 @@ from urllib.error import HTTPError
 
 from ansible.module_utils import urls
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
+    JOLOKIA_ARGUMENT_SPEC,
     KAFKA_CONDITIONS,
     FetchError,
+    JolokiaAccess,
     KafkaCondition,
     KafkaObserver,
-    JOLOKIA_ARGUMENT_SPEC,
-    JolokiaAccess,
     KafkaTarget,
     ProbeError,
     jolokia_read,
@@ -191,7 +188,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting 
 MIN_CALL_SECONDS = 5.0
 
 
-def fetch(url: str, timeout: float, access: JolokiaAccess = JolokiaAccess()) -> bytes:
+NO_JOLOKIA_LOGIN = JolokiaAccess()
+
+
+def fetch(url: str, timeout: float, access: JolokiaAccess = NO_JOLOKIA_LOGIN) -> bytes:
     """GET through Ansible's URL helper (proxy settings, certificate checks) for the library's Jolokia reads."""
     try:
         response = urls.open_url(
@@ -209,7 +209,7 @@ def fetch(url: str, timeout: float, access: JolokiaAccess = JolokiaAccess()) -> 
         body = exc.read()
         if body and exc.code not in (401, 403):
             return body
-        raise FetchError("HTTP %s" % exc.code, exc.code) from exc
+        raise FetchError(f"HTTP {exc.code}", exc.code) from exc
     except (OSError, urls.ConnectionError) as exc:
         raise FetchError(str(exc) or type(exc).__name__) from exc
 
@@ -271,16 +271,15 @@ def main():
             waited = wait_for(observer.observe, observer.met, timeout=p["timeout"], interval=p["interval"],
                               retry_on=(ProbeError,))
     except (KraftError, ValueError) as exc:
-        module.fail_json(msg="%s: %s" % (p["condition"], exc))
+        module.fail_json(msg="{}: {}".format(p["condition"], exc))
     result = dict(changed=False, elapsed=round(waited.elapsed, 3), attempts=waited.attempts, observed=waited.last)
     if observer.log_offset is not None:
         result["log_offset"] = observer.log_offset
     if not waited.ok:
         seen = json.dumps(waited.last, sort_keys=True) if waited.last is not None else None
         if waited.last_error:
-            seen = "%s (last error: %s)" % (seen, waited.last_error) if seen else waited.last_error
-        module.fail_json(msg="timed out after %.1fs waiting for %s; last seen: %s"
-                         % (waited.elapsed, observer.condition.describe(), seen), **result)
+            seen = f"{seen} (last error: {waited.last_error})" if seen else waited.last_error
+        module.fail_json(msg=f"timed out after {waited.elapsed:.1f}s waiting for {observer.condition.describe()}; last seen: {seen}", **result)
     module.exit_json(**result)
 
 

@@ -75,7 +75,7 @@ def zk_login(kafka_opts: str) -> ZkLogin:
         text = open(path, encoding="utf-8").read()
     except OSError as exc:
         raise StartupError(f"could not read the JAAS file {path}: {exc.strerror}",
-                           f"java.lang.SecurityException: java.io.IOException: {path} (No such file or directory)")
+                           f"java.lang.SecurityException: java.io.IOException: {path} (No such file or directory)") from exc
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     text = re.sub(r"(?m)//.*$", "", text)
     match = re.search(r"(?ms)^\s*" + re.escape(name) + r"\s*\{(.*?)\};", text)
