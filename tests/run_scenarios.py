@@ -6,6 +6,7 @@ A CASE is one of:
     scenario                                        a molecule scenario on the Kafka emulator
     scenario:version[:IBP[:jolokia[:layout]]]       the same on real Apache Kafka (e.g. migrate:3.9.2::off:release)
     pytest:FILE[:version]                           a sandbox pytest file (real Kafka when a version is given)
+each optionally followed by sandbox settings for that case alone: migrate:3.9.2,SANDBOX_ZK_SASL=on
 
 A real migration spends most of its time waiting on Kafka (JVM start, controlled shutdown, registration),
 not on the CPU, so lanes run side by side: each has its own net (SANDBOX_NET=127.0.N), state dir, HOME
@@ -43,7 +44,19 @@ class Case:
 
 
 def parse_case(text: str, bin_dir: Path) -> Case:
-    parts = text.split(":")
+    head, *assignments = text.split(",")
+    extra: list[tuple[str, str]] = []
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.startswith("SANDBOX_"):
+            raise ValueError(f"{text!r}: {assignment!r} is not a SANDBOX_NAME=value setting")
+        extra.append((name, value))
+    case = parse_head(text, head, bin_dir)
+    return Case(case.text, case.argv, case.env + tuple(extra), case.version)
+
+
+def parse_head(text: str, head: str, bin_dir: Path) -> Case:
+    parts = head.split(":")
     if parts[0] == "pytest":
         if len(parts) not in (2, 3) or not parts[1]:
             raise ValueError(f"{text!r}: expected pytest:FILE[:version]")
