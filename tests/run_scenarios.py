@@ -57,16 +57,17 @@ def parse_case(text: str, bin_dir: Path) -> Case:
 
 def parse_head(text: str, head: str, bin_dir: Path) -> Case:
     parts = head.split(":")
+    env: tuple[tuple[str, str], ...] = ()
     if parts[0] == "pytest":
         if len(parts) not in (2, 3) or not parts[1]:
             raise ValueError(f"{text!r}: expected pytest:FILE[:version]")
         version = parts[2] if len(parts) == 3 else ""
-        env = (("SANDBOX_KAFKA", "real"), ("SANDBOX_KAFKA_VERSION", version)) if version else ()
+        if version:
+            env = (("SANDBOX_KAFKA", "real"), ("SANDBOX_KAFKA_VERSION", version))
         return Case(text, (sys.executable, "-m", "pytest", "-q", parts[1]), env, version)
     scenario, version, ibp, jolokia, layout = (parts + [""] * 5)[:5]
     if len(parts) > 5 or not scenario or not (REPO / "molecule" / scenario).is_dir():
         raise ValueError(f"{text!r}: expected scenario[:version[:IBP[:jolokia[:layout]]]] with a scenario under molecule/")
-    env: tuple[tuple[str, str], ...] = ()
     if version:
         env = (("SANDBOX_KAFKA", "real"), ("SANDBOX_KAFKA_VERSION", version), ("SANDBOX_IBP", ibp),
                ("SANDBOX_JOLOKIA", jolokia), ("SANDBOX_LAYOUT", layout))
@@ -78,6 +79,7 @@ class Runner:
         self.queue = list(cases)
         self.lanes = lanes
         self.lock = threading.Lock()
+        self.print_lock = threading.Lock()
         self.results: list[tuple[str, bool, float, Path]] = []
         self.procs: dict[int, subprocess.Popen[bytes]] = {}
         self.stopping = False
@@ -102,6 +104,10 @@ class Runner:
         })
         return env
 
+    def say(self, text: str) -> None:
+        with self.print_lock:  # lanes print whole lines, never interleaved
+            print(text, flush=True)
+
     def next_case(self) -> Case | None:
         with self.lock:
             if self.stopping or not self.queue:
@@ -115,7 +121,7 @@ class Runner:
                 log_path = LANES_DIR / "logs" / (case.text.replace(":", "_").replace("/", "_") + ".log")
                 log_path.parent.mkdir(parents=True, exist_ok=True)
                 env = dict(base_env, **dict(case.env))
-                print(f"==> lane {lane} ({env['SANDBOX_NET']}.N): {case.text}", flush=True)
+                self.say(f"==> lane {lane} ({env['SANDBOX_NET']}.N): {case.text}")
                 started = time.monotonic()
                 with open(log_path, "wb") as log:
                     proc = subprocess.Popen(case.argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -129,10 +135,11 @@ class Runner:
                 ok = rc == 0
                 with self.lock:
                     self.results.append((case.text, ok, elapsed, log_path))
-                print(f"<== {'PASS' if ok else 'FAIL'} {case.text} in {elapsed:.0f} s (log {log_path})", flush=True)
+                text = f"<== {'PASS' if ok else 'FAIL'} {case.text} in {elapsed:.0f} s (log {log_path})"
                 if not ok:
                     lines = log_path.read_text(errors="replace").splitlines()[-LOG_TAIL:]
-                    print("\n".join(f"    | {line}" for line in lines), flush=True)
+                    text += "\n" + "\n".join(f"    | {line}" for line in lines)
+                self.say(text)
         finally:
             # Whatever happened, the lane's sandbox goes down (molecule's destroy normally did it already).
             subprocess.run([sys.executable, str(SANDBOX), "down"], cwd=REPO, env=base_env,
