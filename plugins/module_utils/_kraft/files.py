@@ -8,6 +8,7 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -55,6 +56,27 @@ def backup(path: str, clock: Callable[[], float] = time.time) -> str:
     os.chmod(target, info.st_mode & 0o7777)
     os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
     return target
+
+
+_BACKUP_NAME = re.compile(r"\.(\d{8}T\d{6}Z)(?:-(\d+))?\.bak$")
+
+
+def backups(path: str) -> List[str]:
+    """The backups ``backup`` made of ``path``, newest first."""
+    directory = os.path.dirname(os.path.abspath(path))
+    base = os.path.basename(path)
+    found = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    for name in names:
+        if not name.startswith(base + "."):
+            continue
+        match = _BACKUP_NAME.fullmatch(name[len(base):])
+        if match:
+            found.append(((match.group(1), int(match.group(2) or 0)), os.path.join(directory, name)))
+    return [name for dummy, name in sorted(found, reverse=True)]
 
 
 def write_atomic(path: str, text: str, mode: Optional[int] = None, uid: Optional[int] = None,

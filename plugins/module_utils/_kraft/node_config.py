@@ -21,6 +21,8 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import (
     backup,
+    backups,
+    read_properties_file,
     read_text,
     write_atomic,
 )
@@ -74,6 +76,20 @@ def _state(text: Optional[str]) -> str:
     return classify_config(PropertiesDocument.parse(text).to_dict() if text else None)
 
 
+# Enough history to find where a rolled-back key was (each phase makes one backup).
+LAYOUT_BACKUPS = 12
+
+
+def _layout_texts(path: str) -> List[str]:
+    """The newest backups' texts (an unreadable one is skipped: it only helps place keys)."""
+    texts = []
+    for name in backups(path)[:LAYOUT_BACKUPS]:
+        text, dummy = read_properties_file(name)
+        if text is not None:
+            texts.append(text)
+    return texts
+
+
 def apply_node_config(
     path: str, spec: Mapping[str, Any], secrets: Optional[Mapping[str, Any]], node_name: str, target: str,
     state: str = "present", make_backup: bool = True, check_mode: bool = False, mode: int = 0o640,
@@ -92,7 +108,7 @@ def apply_node_config(
     if cluster is None or errors_only(problems):
         raise ViolationsFound(errors_only(problems)) if errors_only(problems) else ModelError("unusable cluster spec")
     node = cluster.node(node_name)
-    rendered = render(cluster, node, target, before)
+    rendered = render(cluster, node, target, before, _layout_texts(path))
     if rendered.text is None:
         raise ModelError("%s has no configuration in phase %s; use state=absent to remove it" % (node_name, target))
     violations = errors_only(check_config(rendered.properties or {}, node_name, cluster.kafka_version, target))

@@ -13,7 +13,7 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional, Sequence
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
     ACL_AUTHORIZER,
@@ -203,13 +203,20 @@ def _controller_header(node: Node) -> str:
     )
 
 
-def render(cluster: Cluster, node: Node, target: str, current_text: Optional[str]) -> Rendered:
-    """Merge the desired keys onto the current file; changing one key changes one line."""
+def render(cluster: Cluster, node: Node, target: str, current_text: Optional[str],
+           layout_texts: Sequence[str] = ()) -> Rendered:
+    """Merge the desired keys onto the current file; changing one key changes one line.
+
+    ``layout_texts`` (earlier versions of the file, newest first: its backups) place a key the file
+    lacks where it was before, next to its comments; a rollback thus puts ``broker.id``,
+    ``zookeeper.*`` and the IBP back in their sections instead of at the end.
+    """
     if current_text is None or not current_text.strip():
         current_text = _controller_header(node) if node.role != BROKER else ""
     document = PropertiesDocument.parse(current_text)
     desired = desired_properties(cluster, node, target, document.to_dict())
     if desired is None:
         return Rendered(target, None, None, [])
-    changes = document.apply(desired)
+    layout = [PropertiesDocument.parse(text) for text in layout_texts]
+    changes = document.apply(desired, layout)
     return Rendered(target, document.render(), document.to_dict(), changes)
