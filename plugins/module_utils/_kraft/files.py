@@ -19,7 +19,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     Violation,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import (
+    PropertiesDocument,
+    PropertiesError,
     binary_reason,
+    is_secret_key,
     strip_bom,
 )
 
@@ -187,3 +190,23 @@ def check_live_file(host: str, is_broker: bool, path: str, state: Mapping[str, A
         return [Violation(host, "server.properties", "%s cannot be read by the connecting user" % path,
                           "read it as a user that may (become: true), or " + fix)]
     return []
+
+
+def world_readable(host: str, path: str, mode: Any, text: Optional[str]) -> List[Violation]:
+    """A warning when a file holding secrets can be read by every user of the host."""
+    try:
+        bits = int(str(mode), 8)
+    except ValueError:
+        return []
+    if not bits & 0o004 or not text:
+        return []
+    try:
+        items = list(PropertiesDocument.parse(text).items())
+    except PropertiesError:
+        return []  # the plan reports the malformed file itself
+    secret_keys = sorted({key for key, value in items if value and is_secret_key(key)})
+    if not secret_keys:
+        return []
+    shown = ", ".join(secret_keys[:3]) + (", ..." if len(secret_keys) > 3 else "")
+    return [Violation(host, "server.properties", "%s holds secrets (%s) and is world-readable (mode %04o)" % (
+        path, shown, bits & 0o7777), "chmod 0640 %s (readable by Kafka's group only), or 0600" % path, WARNING)]

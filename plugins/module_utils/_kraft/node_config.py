@@ -15,6 +15,13 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster 
     build_cluster,
     merge_secrets,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
+    read_state,
+    record,
+    remove_state,
+    state_path,
+    write_state,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
     ModelError,
     ViolationsFound,
@@ -102,6 +109,8 @@ def apply_node_config(
         if changed and not check_mode:
             backup_file = backup(path) if make_backup else None
             os.unlink(path)
+        if not check_mode:
+            remove_state(state_path(path))
         return NodeConfigResult(path, changed, before, None, _state(before), _state(None), [], backup_file)
 
     cluster, problems = build_cluster(merge_secrets(spec, secrets))
@@ -120,6 +129,12 @@ def apply_node_config(
         if before is not None and make_backup:
             backup_file = backup(path)
         write_atomic(path, rendered.text, mode=None if before is not None else mode, uid=uid, gid=gid)
+    if not check_mode:
+        # What this run manages, for the next run to notice edits (kept apart from "changed": a record
+        # that was missing, e.g. after an upgrade of the collection, must not restart the node).
+        state_file = state_path(path)
+        if read_state(state_file) != record(rendered.managed):
+            write_state(state_file, rendered.managed)
     changes = [
         {"key": c.key, "old": masked_value(c.key, c.old), "new": masked_value(c.key, c.new)}
         for c in rendered.changes

@@ -12,9 +12,15 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 import os
+import stat
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
+    find_drift,
+    read_state,
+    state_path,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import read_text
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import classify_config
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import PropertiesDocument
@@ -35,6 +41,9 @@ class NodeInfo:
     process_started: Optional[float] = None
     config_mtime: Optional[float] = None
     restart_pending: bool = False
+    config_mode: Optional[str] = None
+    # Managed keys edited since the collection last wrote the file (key, written, found; secrets masked).
+    drift: List[Dict[str, Optional[str]]] = field(default_factory=list)
 
     def as_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -80,7 +89,10 @@ def gather(config_path: str, pid: Optional[int]) -> NodeInfo:
         if meta is not None:
             info.meta_properties[directory] = meta
     if text is not None:
-        info.config_mtime = os.stat(config_path).st_mtime
+        config_stat = os.stat(config_path)
+        info.config_mtime = config_stat.st_mtime
+        info.config_mode = "%04o" % stat.S_IMODE(config_stat.st_mode)
+        info.drift = [d.as_dict() for d in find_drift(read_state(state_path(config_path)), props)]
     if pid:
         started = process_start_time(pid)
         if started is not None:

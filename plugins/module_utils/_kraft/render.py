@@ -12,7 +12,7 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
@@ -190,6 +190,7 @@ class Rendered:
     text: Optional[str]             # None: the node has no config in this phase
     properties: Optional[Dict[str, str]]
     changes: List[Change]
+    managed: Dict[str, Optional[str]] = field(default_factory=dict)  # the desired keys (None: removed)
 
     @property
     def changed(self) -> bool:
@@ -219,4 +220,4 @@ def render(cluster: Cluster, node: Node, target: str, current_text: Optional[str
         return Rendered(target, None, None, [])
     layout = [PropertiesDocument.parse(text) for text in layout_texts]
     changes = document.apply(desired, layout)
-    return Rendered(target, document.render(), document.to_dict(), changes)
+    return Rendered(target, document.render(), document.to_dict(), changes, dict(desired))
