@@ -12,9 +12,7 @@ from collections.abc import Mapping
 
 from ansible.plugins.action import ActionBase
 from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import inventory_variables, validated_params
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import ACCEPT_OPTION
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import (
-    as_bool,
     current_files,
     observed_violations,
 )
@@ -65,8 +63,7 @@ class ActionModule(ActionBase):
                 h for g in (params["broker_group"], params["controller_group"]) for h in groups[g]))
             states = live_file_states(list(texts) + hosts, host_vars)
             # Read on the hosts this run: managed keys edited since the last run, world-readable secrets.
-            accept = as_bool(self._templar.template(task_vars.get(ACCEPT_OPTION, False)))
-            observed = observed_violations(hosts, host_vars, texts, accept)
+            observed = observed_violations(hosts, host_vars, texts, params["accept_drift"])
             evidence = self._id_evidence(spec, texts, hosts, host_vars, task_vars)
         local_texts, problems = current_files(spec, states, params["config_dir"], params["config_dir_key"])
         problems.extend(observed)

@@ -269,13 +269,6 @@ def failure_lines(violations: Sequence[Violation]) -> List[str]:
     return ["%s | %s | %s. Fix: %s" % (v.host, v.key, v.message, v.fix) for v in violations if v.severity == ERROR]
 
 
-def as_bool(value: Any) -> bool:
-    """A run option's boolean (already judged by ``check_run_options``)."""
-    if isinstance(value, str):
-        return value.strip().lower() in TRUE_WORDS
-    return bool(value)
-
-
 DEFAULT_CONFIG_FILE = "/etc/kafka/server.properties"
 
 
