@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """migration_plan on what reading the hosts found (zk2kraft_node): drift refuses unless accepted,
@@ -11,7 +10,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 import yaml
@@ -41,7 +40,7 @@ PLAY = """\
 DRIFT = [{"key": "zookeeper.connect", "written": "zk1.example.com:2181/kafka", "found": "zk9:2181/other"}]
 
 
-def _violations(tmp_path: Path, accept: bool) -> List[Dict[str, Any]]:
+def _violations(tmp_path: Path, accept: bool) -> list[dict[str, Any]]:
     inventory = tmp_path / "inventory"
     if not inventory.exists():
         shutil.copytree(str(EXAMPLE), str(inventory))

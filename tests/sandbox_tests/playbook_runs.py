@@ -9,14 +9,16 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-INVENTORY = REPO / "tests" / "sandbox" / ".state" / "inventory.yml"
-REPORTS = REPO / "reports"
+STATE_DIR = Path(os.environ.get("SANDBOX_STATE_DIR") or REPO / "tests" / "sandbox" / ".state")
+INVENTORY = STATE_DIR / "inventory.yml"
+# A sandbox with its own state dir (a lane) keeps its reports there too (see sandbox.py's inventory).
+REPORTS = STATE_DIR / "reports" if os.environ.get("SANDBOX_STATE_DIR") else REPO / "reports"
 
 
 def ansible_env() -> dict[str, str]:
     env = dict(os.environ)
     env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
-    env["PATH"] = "%s:%s" % (Path(sys.executable).parent, env.get("PATH", ""))
+    env["PATH"] = "{}:{}".format(Path(sys.executable).parent, env.get("PATH", ""))
     env["ANSIBLE_FORCE_COLOR"] = "0"
     # The playbooks write their reports under $PWD/reports (zk2kraft_report_dir); they run from REPO.
     env["PWD"] = str(REPO)
@@ -48,7 +50,7 @@ def kill_after_restart(name: str, host: str, *extra: str) -> tuple[bool, list[st
             seen.append(line)
             if line.startswith("TASK ["):
                 in_restart = "Restart the broker]" in line
-            elif in_restart and line.startswith("changed: [%s]" % host):
+            elif in_restart and line.startswith(f"changed: [{host}]"):
                 os.killpg(proc.pid, signal.SIGKILL)
                 killed = True
                 break

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """What the collection last wrote to a node's file, and the operator's edits since (drift).
@@ -9,16 +8,15 @@ digest. ``kafka_node_info`` compares the file with it on the next run, and the p
 any change when a managed key was edited since, unless the run accepts it (``zk2kraft_accept_drift``).
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
     ERROR,
@@ -42,18 +40,18 @@ def _digest(value: str) -> str:
     return _DIGEST + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def recorded(key: str, value: Optional[str]) -> Optional[str]:
+def recorded(key: str, value: str | None) -> str | None:
     """How a written value is kept: as is, or as a digest for a secret key."""
     if value is None or not is_secret_key(key) or not value:
         return value
     return _digest(value)
 
 
-def record(managed: Mapping[str, Optional[str]]) -> Dict[str, Optional[str]]:
+def record(managed: Mapping[str, str | None]) -> dict[str, str | None]:
     return {key: recorded(key, value) for key, value in managed.items()}
 
 
-def read_state(path: str) -> Optional[Dict[str, Optional[str]]]:
+def read_state(path: str) -> dict[str, str | None] | None:
     """The recorded keys; None when there is no usable state (never written, or unreadable)."""
     try:
         with open(path) as handle:
@@ -66,8 +64,8 @@ def read_state(path: str) -> Optional[Dict[str, Optional[str]]]:
     return {str(k): (v if isinstance(v, str) else None) for k, v in keys.items()}
 
 
-def write_state(path: str, managed: Mapping[str, Optional[str]], uid: Optional[int] = None,
-                gid: Optional[int] = None) -> None:
+def write_state(path: str, managed: Mapping[str, str | None], uid: int | None = None,
+                gid: int | None = None) -> None:
     """Replace the state file in one rename; created 0600 (it may hold digests of secrets)."""
     directory = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(prefix=".zk2kraft-state.", dir=directory)
@@ -98,19 +96,19 @@ def remove_state(path: str) -> None:
 @dataclass(frozen=True)
 class Drift:
     key: str
-    written: Optional[str]  # None: the collection removed the key
-    found: Optional[str]  # None: the key is not in the file now
+    written: str | None  # None: the collection removed the key
+    found: str | None  # None: the key is not in the file now
 
-    def as_dict(self) -> Dict[str, Optional[str]]:
+    def as_dict(self) -> dict[str, str | None]:
         """Secret values masked (the state holds only their digest anyway)."""
-        def shown(value: Optional[str]) -> Optional[str]:
+        def shown(value: str | None) -> str | None:
             return MASK if value and is_secret_key(self.key) else value
         return {"key": self.key, "written": shown(self.written), "found": shown(self.found)}
 
 
-def find_drift(state: Optional[Mapping[str, Optional[str]]], current: Mapping[str, str]) -> List[Drift]:
+def find_drift(state: Mapping[str, str | None] | None, current: Mapping[str, str]) -> list[Drift]:
     """Managed keys whose value in the file is not what the collection wrote last."""
-    out: List[Drift] = []
+    out: list[Drift] = []
     for key, written in sorted((state or {}).items()):
         found = current.get(key)
         if recorded(key, found) != written:
@@ -118,13 +116,13 @@ def find_drift(state: Optional[Mapping[str, Optional[str]]], current: Mapping[st
     return out
 
 
-def _shown(value: Optional[str]) -> str:
+def _shown(value: str | None) -> str:
     return "(absent)" if value is None else "'%s'" % value
 
 
-def drift_violations(host: str, path: str, drift: Sequence[Mapping[str, Any]], accepted: bool) -> List[Violation]:
+def drift_violations(host: str, path: str, drift: Sequence[Mapping[str, Any]], accepted: bool) -> list[Violation]:
     """One violation per edited key (values as ``kafka_node_info`` returns them, secrets masked)."""
-    out: List[Violation] = []
+    out: list[Violation] = []
     for item in drift:
         key = str(item.get("key"))
         message = "%s was edited since zk2kraft.migration last wrote it in %s: written %s, found %s" % (

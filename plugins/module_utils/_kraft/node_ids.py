@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Which id the cluster's own state gives a node when its file and the inventory disagree.
@@ -8,12 +7,11 @@ ZooKeeper's ``/brokers/ids`` registration (the id the running broker announced f
 are what the cluster itself holds; an id either side of the disagreement invented has neither.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
-
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import PropertiesError, loads
 
@@ -24,18 +22,18 @@ class IdEvidence:
     ZooKeeper from this node's address (None: ZooKeeper was not read)."""
 
     meta_ids: Mapping[str, str] = field(default_factory=dict)
-    registered: Optional[Tuple[int, ...]] = None
+    registered: tuple[int, ...] | None = None
 
-    def supports(self, node_id: str) -> List[str]:
+    def supports(self, node_id: str) -> list[str]:
         found = ["meta.properties in %s says %s" % (d, i) for d, i in sorted(self.meta_ids.items()) if i == node_id]
         if self.registered is not None and node_id.isdigit() and int(node_id) in self.registered:
             found.append("ZooKeeper has /brokers/ids/%s registered from this host" % node_id)
         return found
 
 
-def meta_ids(meta_properties: Any) -> Dict[str, str]:
+def meta_ids(meta_properties: Any) -> dict[str, str]:
     """``{dir: id}`` from kafka_node_info's ``meta_properties`` (ZooKeeper mode: broker.id; KRaft: node.id)."""
-    out: Dict[str, str] = {}
+    out: dict[str, str] = {}
     if not isinstance(meta_properties, Mapping):
         return out
     for directory, props in meta_properties.items():
@@ -46,7 +44,7 @@ def meta_ids(meta_properties: Any) -> Dict[str, str]:
     return out
 
 
-def registered_from(address: str, registrations: Mapping[Any, Mapping[str, Any]]) -> Tuple[int, ...]:
+def registered_from(address: str, registrations: Mapping[Any, Mapping[str, Any]]) -> tuple[int, ...]:
     """The ids in ``/brokers/ids`` (zookeeper_facts' ``brokers``) whose host or endpoints name ``address``."""
     ids = []
     for broker_id, reg in registrations.items():
@@ -59,7 +57,7 @@ def registered_from(address: str, registrations: Mapping[Any, Mapping[str, Any]]
 
 
 def explain_mismatch(host: str, id_key: str, file_id: str, inventory_id: int,
-                     evidence: Optional[IdEvidence]) -> Tuple[str, str]:
+                     evidence: IdEvidence | None) -> tuple[str, str]:
     """(message, fix) for a file whose id is not the inventory's: which side the cluster's state supports."""
     message = "server.properties says %s=%s but the inventory says %d" % (id_key, file_id, inventory_id)
     evidence = evidence or IdEvidence()
@@ -84,14 +82,14 @@ def explain_mismatch(host: str, id_key: str, file_id: str, inventory_id: int,
             "ZooKeeper), then make %s in the file and zk2kraft_node_id agree on it" % id_key)
 
 
-def file_value(text: str, key: str) -> Optional[str]:
+def file_value(text: str, key: str) -> str | None:
     try:
         return loads(text).get(key)
     except PropertiesError:
         return None
 
 
-def file_ids_disagree(spec: Mapping[str, Any], texts: Mapping[str, str]) -> List[str]:
+def file_ids_disagree(spec: Mapping[str, Any], texts: Mapping[str, str]) -> list[str]:
     """Hosts whose file's id is not the inventory's (worth asking ZooKeeper about)."""
     out = []
     for node in spec.get("brokers") or ():
@@ -109,10 +107,10 @@ def file_ids_disagree(spec: Mapping[str, Any], texts: Mapping[str, str]) -> List
 
 def id_evidence(
     spec: Mapping[str, Any], observed: Mapping[str, Mapping[str, Any]],
-    registrations: Optional[Mapping[Any, Mapping[str, Any]]],
-) -> Dict[str, IdEvidence]:
+    registrations: Mapping[Any, Mapping[str, Any]] | None,
+) -> dict[str, IdEvidence]:
     """Per broker: ``observed`` is kafka_node_info's result by host, ``registrations`` /brokers/ids (or None)."""
-    out: Dict[str, IdEvidence] = {}
+    out: dict[str, IdEvidence] = {}
     for node in spec.get("brokers") or ():
         if not isinstance(node, Mapping):
             continue

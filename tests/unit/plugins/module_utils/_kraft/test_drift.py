@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Drift (operator edits since the last run), the id-disagreement hint and world-readable secrets."""
@@ -9,7 +8,7 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 
@@ -166,7 +165,7 @@ def test_world_readable_secrets_are_warned_about(mode: str, text: Any, warned: b
 
 
 def test_observed_violations_from_host_variables() -> None:
-    hostvars: Dict[str, Dict[str, Any]] = {
+    hostvars: dict[str, dict[str, Any]] = {
         "kb1": {"zk2kraft_node": {"config_mode": "0644", "drift": [
             {"key": "zookeeper.connect", "written": "zk:2181", "found": "zk9:2181"}]},
                 "zk2kraft_config_file": "/opt/kafka/config/server.properties"},
