@@ -3,17 +3,28 @@
 """Controller-side half of migration_plan: reads the inventory, never contacts a Kafka host."""
 
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import inventory_variables, validated_params
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import current_files
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import (
+    current_files,
+    observed_violations,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
     live_file_states,
     spec_from_inventory,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_ids import file_ids_disagree, file_value, id_evidence
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import plan_result
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
+    read_brokers,
+    session,
+    settings_from_params,
+)
 from ansible_collections.zk2kraft.migration.plugins.modules.migration_plan import ARGUMENT_SPEC
 
 
@@ -32,6 +43,8 @@ class ActionModule(ActionBase):
         groups = task_vars.get("groups", {})
         texts = {}
         states = {}
+        observed = []
+        evidence = None
         if params["cluster"]:
             spec = params["cluster"]
         else:
@@ -43,16 +56,47 @@ class ActionModule(ActionBase):
             host_vars = inventory_variables(task_vars, self._loader)
             spec, texts = spec_from_inventory(
                 groups[params["broker_group"]], groups[params["controller_group"]], host_vars, task_vars)
-            states = live_file_states(list(texts) + [
-                h for g in (params["broker_group"], params["controller_group"]) for h in groups[g]], host_vars)
+            hosts = list(dict.fromkeys(
+                h for g in (params["broker_group"], params["controller_group"]) for h in groups[g]))
+            states = live_file_states(list(texts) + hosts, host_vars)
+            # Read on the hosts this run: managed keys edited since the last run, world-readable secrets.
+            observed = observed_violations(hosts, host_vars, texts, params["accept_drift"])
+            evidence = self._id_evidence(spec, texts, hosts, host_vars, task_vars)
         local_texts, problems = current_files(spec, states, params["config_dir"], params["config_dir_key"])
+        problems.extend(observed)
         texts.update(local_texts)
         texts.update(params["current_configs"])
 
-        result.update(plan_result(spec, texts, params["phases"], params["hosts"], problems))
+        result.update(plan_result(spec, texts, params["phases"], params["hosts"], problems, evidence))
         result["changed"] = False
         if result["error_count"] and params["fail_on_error"]:
             result["failed"] = True
             result["msg"] = "the cluster cannot be migrated as described: %d error(s); see violations_by_host" % (
                 result["error_count"])
         return result
+
+    def _id_evidence(self, spec, texts, hosts, host_vars, task_vars):
+        """What each broker's storage and ZooKeeper say about its id, when the hosts were read this run;
+        ZooKeeper is asked only when a file's id disagrees with the inventory, and a failure to ask is no error."""
+        observed = {}
+        for host in hosts:
+            node = host_vars(host).get("zk2kraft_node")
+            if isinstance(node, Mapping):
+                observed[host] = node
+        if not observed:
+            return None
+        registrations = None
+        disagree = file_ids_disagree(spec, texts)
+        connect = spec.get("zookeeper_connect") or (file_value(texts[disagree[0]], "zookeeper.connect")
+                                                     if disagree else None)
+        if disagree and connect:
+            client = self._templar.template(task_vars.get("zk2kraft_zookeeper_client") or {})
+            params = dict(client if isinstance(client, Mapping) else {})
+            params["zookeeper_connect"] = connect
+            params["zookeeper_timeout"] = min(float(params.get("zookeeper_timeout") or 5), 5.0)
+            try:
+                with session(settings_from_params(params)) as zk:
+                    registrations = {i: r.as_dict() for i, r in read_brokers(zk).items()}
+            except Exception:  # the plan goes on without it; preflight reports an unreachable ZooKeeper
+                registrations = None
+        return id_evidence(spec, observed, registrations)

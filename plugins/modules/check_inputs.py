@@ -12,7 +12,7 @@ author: zk2kraft.migration contributors (@zk2kraft)
 description:
   - Runs on the Ansible controller as the first task of every playbook of the collection and contacts no host.
   - Judges every run option (V(zk2kraft_stop_after), V(zk2kraft_finalize), V(zk2kraft_finalize_min_soak_seconds),
-    V(zk2kraft_verify_phase), V(zk2kraft_validate_config_dir), ...), every C(zk2kraft_*) inventory variable the
+    V(zk2kraft_verify_phase), V(zk2kraft_validate_config_dir), V(zk2kraft_accept_drift), ...), every C(zk2kraft_*) inventory variable the
     inventory gives (ids, ports, listeners, protocols, SASL mechanisms, process roles, the ZooKeeper chroot,
     duplicate controllers, wildcard binds), that cluster-wide variables have one value on every host, and the
     local copies of the current files.

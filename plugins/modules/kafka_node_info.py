@@ -122,6 +122,20 @@ zookeeper_sasl:
   returned: always
   type: str
   sample: its JAAS file /etc/kafka/kafka_jaas.conf has a Client section
+config_mode:
+  description: The mode of O(path) in octal; null when it does not exist.
+  returned: always
+  type: str
+  sample: "0640"
+drift:
+  description:
+    - Keys M(zk2kraft.migration.kafka_properties) manages whose value in O(path) is not what it last wrote there
+      (C(key), C(written), C(found); null means absent), from its record beside the file; secret values masked.
+    - Empty when the file was never written by the collection.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"key": "zookeeper.connect", "written": "zk1:2181/kafka", "found": "zk9:2181/kafka"}]
 differences:
   description: Keys whose values differ from O(compare_with) (C(key), C(value), C(other)), secret values masked.
   returned: when O(compare_with) is given

@@ -18,6 +18,11 @@ description:
   - Refuses to write a file that Kafka would refuse to start with, listing every violation.
   - Values of secret-looking keys (passwords, JAAS configs, ...) are masked in diffs and results.
   - Before changing a file it keeps a timestamped backup with the original mode and owner.
+  - A key the file lacks goes where the newest backup holding it had it (next to the same neighbours and
+    comments), so a rollback puts C(broker.id), C(zookeeper.*) and the IBP back in their sections.
+  - Records the value it wrote for every managed key in C(.<file name>.zk2kraft) beside the file (mode 0600,
+    secret values as SHA-256 digests), so the next run can detect the operator's edits since
+    (RV(zk2kraft.migration.kafka_node_info#module:drift)). Writing only that record does not count as a change.
 extends_documentation_fragment:
   - zk2kraft.migration.attributes
 options:

@@ -63,6 +63,14 @@ options:
     description: Fail when an error-level violation exists.
     type: bool
     default: true
+  accept_drift:
+    description:
+      - Managed keys an operator edited since the collection last wrote a host's file
+        (RV(zk2kraft.migration.kafka_node_info#module:drift) of the hosts' C(zk2kraft_node)) are errors, because
+        the run would overwrite the edits. V(true) makes them warnings; the run then writes its own values.
+      - The world-readable check (a file holding secrets that every user can read) is a warning either way.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -173,6 +181,7 @@ ARGUMENT_SPEC = dict(
     phases=dict(type="list", elements="str", default=["zookeeper", "controllers", "migration", "dual_write", "kraft"]),
     hosts=dict(type="list", elements="str"),
     fail_on_error=dict(type="bool", default=True),
+    accept_drift=dict(type="bool", default=False),
 )
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -16,7 +17,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     Violation,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import (
+    PropertiesDocument,
+    PropertiesError,
     binary_reason,
+    is_secret_key,
     strip_bom,
 )
 
@@ -53,6 +57,27 @@ def backup(path: str, clock: Callable[[], float] = time.time) -> str:
     os.chmod(target, info.st_mode & 0o7777)
     os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
     return target
+
+
+_BACKUP_NAME = re.compile(r"\.(\d{8}T\d{6}Z)(?:-(\d+))?\.bak$")
+
+
+def backups(path: str) -> list[str]:
+    """The backups ``backup`` made of ``path``, newest first."""
+    directory = os.path.dirname(os.path.abspath(path))
+    base = os.path.basename(path)
+    found = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    for name in names:
+        if not name.startswith(base + "."):
+            continue
+        match = _BACKUP_NAME.fullmatch(name[len(base):])
+        if match:
+            found.append(((match.group(1), int(match.group(2) or 0)), os.path.join(directory, name)))
+    return [name for dummy, name in sorted(found, reverse=True)]
 
 
 def write_atomic(path: str, text: str, mode: int | None = None, uid: int | None = None,
@@ -163,3 +188,23 @@ def check_live_file(host: str, is_broker: bool, path: str, state: Mapping[str, A
         return [Violation(host, "server.properties", f"{path} cannot be read by the connecting user",
                           "read it as a user that may (become: true), or " + fix)]
     return []
+
+
+def world_readable(host: str, path: str, mode: Any, text: str | None) -> list[Violation]:
+    """A warning when a file holding secrets can be read by every user of the host."""
+    try:
+        bits = int(str(mode), 8)
+    except ValueError:
+        return []
+    if not bits & 0o004 or not text:
+        return []
+    try:
+        items = list(PropertiesDocument.parse(text).items())
+    except PropertiesError:
+        return []  # the plan reports the malformed file itself
+    secret_keys = sorted({key for key, value in items if value and is_secret_key(key)})
+    if not secret_keys:
+        return []
+    shown = ", ".join(secret_keys[:3]) + (", ..." if len(secret_keys) > 3 else "")
+    return [Violation(host, "server.properties", "%s holds secrets (%s) and is world-readable (mode %04o)" % (
+        path, shown, bits & 0o7777), "chmod 0640 %s (readable by Kafka's group only), or 0600" % path, WARNING)]

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import MAX_PORT, MIN_PORT
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
+    ACCEPT_OPTION,
+    drift_violations,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
     ERROR,
     WARNING,
@@ -24,6 +28,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files im
     check_config_dir,
     check_live_file,
     read_config_dir,
+    world_readable,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
     CLUSTER_KEYS,
@@ -81,6 +86,8 @@ RUN_OPTIONS: dict[str, Option] = {
     "zk2kraft_log_dir": Option(TEXT, "Kafka's LOG_DIR (server.log, controller.log) on the Kafka hosts"),
     "zk2kraft_service_name": Option(TEXT, "the Kafka service (systemd unit) name on the Kafka hosts"),
     "zk2kraft_heap_opts": Option(TEXT, "KAFKA_HEAP_OPTS of the controllers' service"),
+    ACCEPT_OPTION: Option(BOOL, "migrate.yml, rollback.yml: go on although managed keys were edited since the "
+                                "last run (this run writes its own values over the edits)"),
 }
 
 # The keys of zk2kraft_zookeeper_client (the modules' ZooKeeper connection options) and their kinds.
@@ -305,4 +312,42 @@ def current_files(
 
 def failure_lines(violations: Sequence[Violation]) -> list[str]:
     """One line per error: host | key | what is wrong. Fix: how."""
-    return [f"{v.host} | {v.key} | {v.message}. Fix: {v.fix}" for v in violations if v.severity == ERROR]
+    return ["%s | %s | %s. Fix: %s" % (v.host, v.key, v.message, v.fix) for v in violations if v.severity == ERROR]
+
+
+DEFAULT_CONFIG_FILE = "/etc/kafka/server.properties"
+
+
+def observed_violations(
+    hosts: Sequence[str],
+    host_vars: Callable[[str], Mapping[str, Any]],
+    texts: Mapping[str, str],
+    accept_drift: bool = False,
+) -> list[Violation]:
+    """What reading the hosts found that the inventory cannot show: managed keys edited since the last run
+    (``zk2kraft_node.drift`` from kafka_node_info) and files holding secrets that every user can read."""
+    out: list[Violation] = []
+    for host in hosts:
+        vars_ = host_vars(host)
+        node = _mapping(vars_, "zk2kraft_node")
+        live = _mapping(vars_, "zk2kraft_current_file")
+        path = str(live.get("path") or _value(vars_, "zk2kraft_config_file") or DEFAULT_CONFIG_FILE)
+        mode = node.get("config_mode") or live.get("mode")
+        if mode:
+            out.extend(world_readable(host, path, mode, texts.get(host)))
+        drift = node.get("drift")
+        if isinstance(drift, list) and drift:
+            out.extend(drift_violations(host, path, [d for d in drift if isinstance(d, Mapping)], accept_drift))
+    return out
+
+
+def _value(vars_: Mapping[str, Any], key: str) -> Any:
+    try:
+        return vars_.get(key)
+    except Exception:  # a variable that fails to template counts as unset
+        return None
+
+
+def _mapping(vars_: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = _value(vars_, key)
+    return value if isinstance(value, Mapping) else {}

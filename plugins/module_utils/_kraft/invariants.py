@@ -32,6 +32,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     ModelError,
     Violation,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_ids import IdEvidence, explain_mismatch
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import is_secret_key
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MV_3_4,
@@ -233,8 +234,11 @@ def check_config(
     return out.found
 
 
-def check_cluster(cluster: Cluster) -> list[Violation]:
-    """Migration-wide rules (facts §3 last bullet, §5) on the model and the brokers' current files."""
+def check_cluster(cluster: Cluster, id_evidence: Mapping[str, IdEvidence] | None = None) -> list[Violation]:
+    """Migration-wide rules (facts §3 last bullet, §5) on the model and the brokers' current files.
+
+    ``id_evidence`` (host -> what its storage and ZooKeeper say) decides which side of a file/inventory
+    id disagreement the fix names."""
     out: list[Violation] = []
 
     def error(host: str, key: str, message: str, fix: str) -> None:
@@ -401,8 +405,8 @@ def check_cluster(cluster: Cluster) -> list[Violation]:
             id_key = "broker.id" if "broker.id" in current else "node.id"
             file_id = current.get(id_key)
             if file_id is not None and file_id.strip() != str(node.node_id):
-                error(node.name, id_key, "server.properties says %s=%s but the inventory says %d" % (
-                      id_key, file_id, node.node_id), f"make zk2kraft_node_id equal the broker's {id_key}")
+                error(node.name, id_key, *explain_mismatch(node.name, id_key, file_id.strip(), node.node_id,
+                                                           (id_evidence or {}).get(node.name)))
     out.extend(_check_endpoints(cluster))
     out.extend(_check_protocol_maps(cluster))
     if not cluster.partial:

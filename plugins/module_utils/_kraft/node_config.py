@@ -13,12 +13,21 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster 
     build_cluster,
     merge_secrets,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
+    read_state,
+    record,
+    remove_state,
+    state_path,
+    write_state,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
     ModelError,
     ViolationsFound,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import (
     backup,
+    backups,
+    read_properties_file,
     read_text,
     write_atomic,
 )
@@ -72,6 +81,20 @@ def _state(text: str | None) -> str:
     return classify_config(PropertiesDocument.parse(text).to_dict() if text else None)
 
 
+# Enough history to find where a rolled-back key was (each phase makes one backup).
+LAYOUT_BACKUPS = 12
+
+
+def _layout_texts(path: str) -> list[str]:
+    """The newest backups' texts (an unreadable one is skipped: it only helps place keys)."""
+    texts = []
+    for name in backups(path)[:LAYOUT_BACKUPS]:
+        text, dummy = read_properties_file(name)
+        if text is not None:
+            texts.append(text)
+    return texts
+
+
 def apply_node_config(
     path: str, spec: Mapping[str, Any], secrets: Mapping[str, Any] | None, node_name: str, target: str,
     state: str = "present", make_backup: bool = True, check_mode: bool = False, mode: int = 0o640,
@@ -84,13 +107,15 @@ def apply_node_config(
         if changed and not check_mode:
             backup_file = backup(path) if make_backup else None
             os.unlink(path)
+        if not check_mode:
+            remove_state(state_path(path))
         return NodeConfigResult(path, changed, before, None, _state(before), _state(None), [], backup_file)
 
     cluster, problems = build_cluster(merge_secrets(spec, secrets))
     if cluster is None or errors_only(problems):
         raise ViolationsFound(errors_only(problems)) if errors_only(problems) else ModelError("unusable cluster spec")
     node = cluster.node(node_name)
-    rendered = render(cluster, node, target, before)
+    rendered = render(cluster, node, target, before, _layout_texts(path))
     if rendered.text is None:
         raise ModelError(f"{node_name} has no configuration in phase {target}; use state=absent to remove it")
     violations = errors_only(check_config(rendered.properties or {}, node_name, cluster.kafka_version, target))
@@ -102,6 +127,12 @@ def apply_node_config(
         if before is not None and make_backup:
             backup_file = backup(path)
         write_atomic(path, rendered.text, mode=None if before is not None else mode, uid=uid, gid=gid)
+    if not check_mode:
+        # What this run manages, for the next run to notice edits (kept apart from "changed": a record
+        # that was missing, e.g. after an upgrade of the collection, must not restart the node).
+        state_file = state_path(path)
+        if read_state(state_file) != record(rendered.managed):
+            write_state(state_file, rendered.managed)
     changes = [
         {"key": c.key, "old": masked_value(c.key, c.old), "new": masked_value(c.key, c.new)}
         for c in rendered.changes

@@ -9,9 +9,15 @@ process older than its config; ``restart_pending`` is how a re-run finds that ou
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
+    find_drift,
+    read_state,
+    state_path,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import read_text
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import classify_config
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import PropertiesDocument
@@ -38,6 +44,9 @@ class NodeInfo:
     restart_pending: bool = False
     # Why the running JVM authenticates to ZooKeeper with SASL (its JAAS file's Client section), or None.
     zookeeper_sasl: str | None = None
+    config_mode: str | None = None
+    # Managed keys edited since the collection last wrote the file (key, written, found; secrets masked).
+    drift: list[dict[str, str | None]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,7 +128,10 @@ def gather(config_path: str, pid: int | None) -> NodeInfo:
         if meta is not None:
             info.meta_properties[directory] = meta
     if text is not None:
-        info.config_mtime = os.stat(config_path).st_mtime
+        config_stat = os.stat(config_path)
+        info.config_mtime = config_stat.st_mtime
+        info.config_mode = "%04o" % stat.S_IMODE(config_stat.st_mode)
+        info.drift = [d.as_dict() for d in find_drift(read_state(state_path(config_path)), props)]
     if pid:
         started = process_start_time(pid)
         if started is not None:

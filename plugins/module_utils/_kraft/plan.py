@@ -24,6 +24,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.invarian
     check_cluster,
     check_config,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_ids import IdEvidence
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
     PHASES,
     ZOOKEEPER,
@@ -165,6 +166,7 @@ def build_plan(
     hosts: Sequence[str] | None = None,
     partial: bool = False,
     input_violations: Sequence[Violation] = (),
+    id_evidence: Mapping[str, IdEvidence] | None = None,
 ) -> Plan:
     """Model the cluster, render ``targets`` for every node (or ``hosts``), and check everything.
 
@@ -196,7 +198,7 @@ def build_plan(
     violations.extend(model_violations)
     if cluster is None:
         return Plan(None, [], violations)
-    violations.extend(check_cluster(cluster))
+    violations.extend(check_cluster(cluster, id_evidence))
 
     selected = set(hosts) if hosts is not None else None
     plans: list[NodePlan] = []
@@ -239,9 +241,10 @@ def plan_result(
     targets: Sequence[str] = PHASES,
     hosts: Sequence[str] | None = None,
     input_violations: Sequence[Violation] = (),
+    id_evidence: Mapping[str, IdEvidence] | None = None,
 ) -> dict[str, Any]:
     """The plan as module results: JSON-safe, secrets masked or split out."""
-    plan = build_plan(spec, current_texts, targets, hosts, input_violations=input_violations)
+    plan = build_plan(spec, current_texts, targets, hosts, input_violations=input_violations, id_evidence=id_evidence)
     result: dict[str, Any] = {
         "plan": {node.host: node.as_dict() for node in plan.nodes},
         "violations": [v.as_dict() for v in plan.violations],

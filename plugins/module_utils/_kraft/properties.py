@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -407,9 +407,16 @@ class PropertiesDocument:
         self._entries = kept
         return removed
 
-    def apply(self, desired: Mapping[str, str | None]) -> list[Change]:
-        """Bring the document to ``desired`` (None deletes); other keys are left alone."""
+    def apply(self, desired: Mapping[str, str | None],
+              layout: Sequence[PropertiesDocument] = ()) -> list[Change]:
+        """Bring the document to ``desired`` (None deletes); other keys are left alone.
+
+        A key the document lacks goes where the first of ``layout`` (earlier versions of the file,
+        newest first) that holds it had it, beside the same neighbours and comments; else at the end.
+        """
         changes: list[Change] = []
+        # Restored keys in the order the layout file had them, so each can anchor the next.
+        desired = _layout_order(desired, layout)
         # The same steps as get, delete and set key by key, with the entries of each key looked up
         # in an index instead of a scan of the file; the index is rebuilt when entries move.
         index = self._key_index()
@@ -422,6 +429,12 @@ class PropertiesDocument:
                     index = self._key_index()
                     changes.append(Change(key, old, None))
                 continue
+            at = None if positions else self._layout_position(key, layout)
+            if at is not None:
+                self._insert(at, key, value)
+                changes.append(Change(key, None, value))
+                index = self._key_index()
+                continue
             if self._set(key, value, positions):
                 changes.append(Change(key, old, value))
             if not positions:
@@ -429,6 +442,60 @@ class PropertiesDocument:
             elif len(positions) > 1:
                 index = self._key_index()
         return changes
+
+    def _insert(self, at: int, key: str, value: str) -> None:
+        """A new ``key=value`` entry before entry ``at`` (a line of its own)."""
+        if at > 0:
+            before = self._entries[at - 1]
+            if before.dangling or not before.lines[-1].endswith(("\n", "\r")):
+                # Only the end of the file lacks a line end or continues: append instead.
+                self._set(key, value, [])
+                return
+        self._entries.insert(at, _Entry(
+            lines=[_format_line(key, value) + self._newline()], key=key, value=value,
+            prefix=escape_key(key) + "="))
+
+    def _layout_position(self, key: str, layout: Sequence[PropertiesDocument]) -> int | None:
+        """Where ``key`` goes by the first layout document holding it: after the nearest entry before it
+        there that this document also has (a key, or a comment line found once in both), else before
+        the nearest such entry after it. None: no layout, or no anchor in common."""
+        for reference in layout:
+            spots = [i for i, entry in enumerate(reference._entries) if entry.key == key]
+            if not spots:
+                continue
+            spot = spots[-1]
+            mine = self._anchors()
+            theirs = reference._anchors()
+            for j in range(spot - 1, -1, -1):
+                anchor = _anchor_of(reference._entries[j], theirs)
+                if anchor is not None and anchor in mine:
+                    at = mine[anchor][-1] + 1
+                    # Past the blank and banner lines that followed the anchor there too.
+                    for between in reference._entries[j + 1:spot]:
+                        if (at < len(self._entries) and self._entries[at].key is None
+                                and self._entries[at].lines == between.lines):
+                            at += 1
+                        else:
+                            break
+                    return at
+            for j in range(spot + 1, len(reference._entries)):
+                anchor = _anchor_of(reference._entries[j], theirs)
+                if anchor is not None and anchor in mine:
+                    return mine[anchor][0]
+            return None
+        return None
+
+    def _anchors(self) -> dict[tuple[str, str], list[int]]:
+        """Entries that can anchor a restored key: keys, and non-blank comment lines."""
+        found: dict[tuple[str, str], list[int]] = {}
+        for position, entry in enumerate(self._entries):
+            if entry.key is not None:
+                found.setdefault(("key", entry.key), []).append(position)
+            else:
+                text = "".join(entry.lines).strip()
+                if text[:1] in ("#", "!") and text.strip("#! \t") and "\n" not in text:
+                    found.setdefault(("comment", text), []).append(position)
+        return found
 
     def _key_index(self) -> dict[str, list[int]]:
         index: dict[str, list[int]] = {}
@@ -453,6 +520,30 @@ class PropertiesDocument:
             prefix = entry.prefix if entry.prefix is not None else escape_key(entry.key) + "="
             parts.append(prefix + MASK + terminator)
         return "".join(parts)
+
+
+def _anchor_of(entry: _Entry, anchors: Mapping[tuple[str, str], list[int]]) -> tuple[str, str] | None:
+    """The anchor ``entry`` offers: its key, or its comment when the comment is found only once
+    (a repeated ``#`` line or banner says nothing about where a key belongs)."""
+    if entry.key is not None:
+        return ("key", entry.key)
+    anchor = ("comment", "".join(entry.lines).strip())
+    return anchor if len(anchors.get(anchor, ())) == 1 else None
+
+
+def _layout_order(desired: Mapping[str, str | None],
+                  layout: Sequence[PropertiesDocument]) -> Mapping[str, str | None]:
+    """``desired`` with the keys found in the layout documents first, in the order the first of them has
+    them: a restored key then finds the restored key before it as its neighbour."""
+    if not layout:
+        return desired
+    rank: dict[str, tuple[int, int]] = {}
+    for number, reference in enumerate(layout):
+        for position, entry in enumerate(reference._entries):
+            if entry.key is not None and entry.key in desired and entry.key not in rank:
+                rank[entry.key] = (number, position)
+    ordered = sorted(desired, key=lambda k: rank.get(k, (len(layout), 0)))
+    return {key: desired[key] for key in ordered}
 
 
 def loads(text: str) -> dict[str, str]:

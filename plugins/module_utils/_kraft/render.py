@@ -9,8 +9,8 @@ operator's comments, blank lines, key order and unmanaged keys survive.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Optional
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
@@ -188,6 +188,7 @@ class Rendered:
     text: str | None             # None: the node has no config in this phase
     properties: dict[str, str] | None
     changes: list[Change]
+    managed: dict[str, str | None] = field(default_factory=dict)  # the desired keys (None: removed)
 
     @property
     def changed(self) -> bool:
@@ -201,13 +202,20 @@ def _controller_header(node: Node) -> str:
     )
 
 
-def render(cluster: Cluster, node: Node, target: str, current_text: str | None) -> Rendered:
-    """Merge the desired keys onto the current file; changing one key changes one line."""
+def render(cluster: Cluster, node: Node, target: str, current_text: str | None,
+           layout_texts: Sequence[str] = ()) -> Rendered:
+    """Merge the desired keys onto the current file; changing one key changes one line.
+
+    ``layout_texts`` (earlier versions of the file, newest first: its backups) place a key the file
+    lacks where it was before, next to its comments; a rollback thus puts ``broker.id``,
+    ``zookeeper.*`` and the IBP back in their sections instead of at the end.
+    """
     if current_text is None or not current_text.strip():
         current_text = _controller_header(node) if node.role != BROKER else ""
     document = PropertiesDocument.parse(current_text)
     desired = desired_properties(cluster, node, target, document.to_dict())
     if desired is None:
         return Rendered(target, None, None, [])
-    changes = document.apply(desired)
-    return Rendered(target, document.render(), document.to_dict(), changes)
+    layout = [PropertiesDocument.parse(text) for text in layout_texts]
+    changes = document.apply(desired, layout)
+    return Rendered(target, document.render(), document.to_dict(), changes, dict(desired))

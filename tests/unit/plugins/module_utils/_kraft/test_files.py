@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import backup, read_text, write_atomic
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import backup, backups, read_text, write_atomic
 
 NOON = 1767268800.0  # 2026-01-01T12:00:00Z
 
@@ -82,3 +82,19 @@ def test_read_text_drops_a_utf8_bom(tmp_path: Path) -> None:
     path = tmp_path / "server.properties"
     path.write_bytes(b"\xef\xbb\xbfbroker.id=1\n")
     assert read_text(str(path)) == "broker.id=1\n"   # not a key named "\xef\xbb\xbfbroker.id"
+
+
+def test_backups_newest_first(tmp_path: Path) -> None:
+    path = tmp_path / "server.properties"
+    path.write_text("a=1\n")
+    names = ["server.properties.20260101T000000Z.bak", "server.properties.20260101T000000Z-1.bak",
+             "server.properties.20260102T000000Z.bak", "server.properties.20260101T000000Z-10.bak",
+             "server.properties.20260101T000000Z-2.bak", "other.properties.20270101T000000Z.bak",
+             "server.properties.bak", "server.properties.20260103T000000Z.bak.old"]
+    for name in names:
+        (tmp_path / name).write_text("a=1\n")
+    assert [os.path.basename(p) for p in backups(str(path))] == [
+        "server.properties.20260102T000000Z.bak", "server.properties.20260101T000000Z-10.bak",
+        "server.properties.20260101T000000Z-2.bak", "server.properties.20260101T000000Z-1.bak",
+        "server.properties.20260101T000000Z.bak"]
+    assert backups(str(tmp_path / "missing" / "server.properties")) == []

@@ -143,6 +143,8 @@ CASES = [
          play={"zk2kraft_finalize": "maybe"}),
     case("finalize-2", "inputs", (HERE, "zk2kraft_finalize", "'2' is not a boolean"), play={"zk2kraft_finalize": "2"}),
     case("finalize-list", "inputs", (HERE, "zk2kraft_finalize", "is not a boolean"), play={"zk2kraft_finalize": []}),
+    case("accept-drift-maybe", "inputs", (HERE, "zk2kraft_accept_drift", "'maybe' is not a boolean"),
+         play={"zk2kraft_accept_drift": "maybe"}),
     case("soak-negative", "inputs", (HERE, "zk2kraft_finalize_min_soak_seconds", "-1 is below the minimum 0"),
          play={"zk2kraft_finalize_min_soak_seconds": "-1"}),
     case("soak-days", "inputs", (HERE, "zk2kraft_finalize_min_soak_seconds", "'3d' is not a whole number"),

@@ -162,3 +162,16 @@ def test_diff_and_changes_mask_secrets(tmp_path: Path) -> None:
     diff = apply_node_config(str(broker), spec, secrets, "kb1", "migration").diff("server.properties")
     assert "ks-secret" not in diff["before"] + diff["after"]
     assert "ssl.keystore.password=********" in diff["before"]
+
+
+def test_rollback_restores_keys_where_the_backups_had_them(tmp_path: Path) -> None:
+    spec, secrets = _spec_and_secrets()
+    path = tmp_path / "server.properties"
+    path.write_text(BROKER_FILE)
+    for target in ("migration", "dual_write", "kraft", "rollback_hybrid", "rollback_zookeeper"):
+        apply_node_config(str(path), spec, secrets, "kb1", target)
+    # broker.id, zookeeper.connect and the IBP are back on their own lines, not appended at the end.
+    lines = path.read_text().splitlines()
+    assert lines[:2] == ["# kb1 (do not remove this comment)", "broker.id=1"]
+    assert lines.index("zookeeper.connect=zk:2181") + 1 == lines.index("inter.broker.protocol.version=3.9")
+    assert lines.index("inter.broker.protocol.version=3.9") + 1 == lines.index("ssl.keystore.password=ks-secret")

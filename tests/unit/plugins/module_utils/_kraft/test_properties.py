@@ -675,3 +675,41 @@ def test_parse_matches_java_util_properties(tmp_path: Path) -> None:
     assert mismatches == []
     # The table's expectations are Java's own answers.
     assert java_results[:len(table)] == [case[2] for case in SYNTAX_CASES]
+
+
+def test_apply_places_a_missing_key_where_the_layout_had_it() -> None:
+    layout = PropertiesDocument.parse("#\n# ids\n#\nbroker.id=1\nb=2\n#\nc=3\n")
+    doc = PropertiesDocument.parse("#\n# ids\n#\nb=2\n#\nc=3\n")
+    # "#" is found twice in each file and anchors nothing; "# ids" is unique.
+    assert doc.apply({"broker.id": "1"}, [layout]) == [Change("broker.id", None, "1")]
+    assert doc.render() == "#\n# ids\n#\nbroker.id=1\nb=2\n#\nc=3\n"
+
+
+def test_apply_anchors_on_the_next_entry_when_nothing_before_matches() -> None:
+    layout = PropertiesDocument.parse("a=1\nb=2\n")
+    doc = PropertiesDocument.parse("# header\nb=2\n")
+    doc.apply({"a": "1"}, [layout])
+    assert doc.render() == "# header\na=1\nb=2\n"
+
+
+def test_apply_restores_several_keys_in_the_layout_order() -> None:
+    layout = PropertiesDocument.parse("x=0\n# zk\nzookeeper.connect=zk:2181\nzookeeper.session.timeout.ms=18000\ny=1\n")
+    doc = PropertiesDocument.parse("x=0\n# zk\ny=1\n")
+    # Asked for in another order: each restored key still anchors the next.
+    doc.apply({"zookeeper.session.timeout.ms": "18000", "zookeeper.connect": "zk:2181"}, [layout])
+    assert doc.render() == layout.render()
+
+
+def test_apply_uses_the_first_layout_that_holds_the_key_and_appends_without_one() -> None:
+    newer = PropertiesDocument.parse("a=1\n")
+    older = PropertiesDocument.parse("a=1\nk=old\nb=2\n")
+    doc = PropertiesDocument.parse("a=1\nb=2")
+    doc.apply({"k": "v", "new": "1"}, [newer, older])
+    # k goes after a (as in the older file); "new" is in no layout: appended, the last line terminated.
+    assert doc.render() == "a=1\nk=v\nb=2\nnew=1\n"
+
+
+def test_apply_without_layout_appends() -> None:
+    doc = PropertiesDocument.parse("# zk\nb=2\n")
+    doc.apply({"zookeeper.connect": "zk"})
+    assert doc.render() == "# zk\nb=2\nzookeeper.connect=zk\n"

@@ -355,3 +355,80 @@ def test_security_inter_broker_protocol_becomes_the_listener_name(target: str) -
     controller = desired_properties(cluster, cluster.node("kc1"), "controllers") or {}
     assert controller["inter.broker.listener.name"] == "SSL"
     assert "SSL:SSL" in str(controller["listener.security.protocol.map"])
+
+
+# Kafka's stock layout: each key under its comment section.
+COMMENTED_FILE = """\
+############################# Server Basics #############################
+
+# The id of the broker. This must be set to a unique integer for each broker.
+broker.id=1
+broker.rack=rack-a
+
+############################# Socket Server Settings #############################
+
+# The address the socket server listens on.
+listeners=INTERNAL://kb1:9092,EXTERNAL://kb1:9094
+advertised.listeners=INTERNAL://kb1.internal:9092,EXTERNAL://kafka.example.com:9094
+# Maps listener names to security protocols.
+listener.security.protocol.map=INTERNAL:SSL,EXTERNAL:SASL_SSL
+inter.broker.listener.name=INTERNAL
+
+############################# Log Basics #############################
+
+log.dirs=/data/kafka
+num.partitions=6
+
+############################# Zookeeper #############################
+
+# Zookeeper connection string (see zookeeper docs for details).
+zookeeper.connect=zk1:2181,zk2:2181,zk3:2181/kafka
+# Timeout in ms for connecting to zookeeper
+zookeeper.connection.timeout.ms=18000
+
+############################# Versions #############################
+
+# Keep the IBP equal to the release until the upgrade is done.
+inter.broker.protocol.version=3.9
+"""
+
+
+def _roll(cluster: Cluster, targets: Any, history: list[str]) -> list[str]:
+    """Render each target in turn, each time with the earlier texts as backups (newest first)."""
+    history = list(history)
+    for target in targets:
+        rendered = render(cluster, cluster.node("kb1"), target, history[-1], list(reversed(history[:-1])))
+        assert rendered.text is not None
+        if rendered.text != history[-1]:
+            history.append(rendered.text)
+    return history
+
+
+def _line_after(text: str, line: str) -> str:
+    lines = text.splitlines()
+    return lines[lines.index(line) + 1]
+
+
+def test_rollback_puts_restored_keys_back_in_their_sections() -> None:
+    cluster = _cluster(brokers=[{"name": "kb1", "current": loads(COMMENTED_FILE)}])
+    kraft = _roll(cluster, PHASES, [COMMENTED_FILE])
+    assert "broker.id" not in loads(kraft[-1]) and "zookeeper.connect" not in loads(kraft[-1])
+    back = _roll(cluster, ("rollback_hybrid", "rollback_zookeeper"), kraft)[-1]
+    # Every restored key sits under its own comment, as in the file before the migration.
+    assert _line_after(back, "# The id of the broker. This must be set to a unique integer for each broker.") == (
+        "broker.id=1")
+    assert _line_after(back, "# Zookeeper connection string (see zookeeper docs for details).") == (
+        "zookeeper.connect=zk1:2181,zk2:2181,zk3:2181/kafka")
+    assert _line_after(back, "# Timeout in ms for connecting to zookeeper") == "zookeeper.connection.timeout.ms=18000"
+    assert _line_after(back, "# Keep the IBP equal to the release until the upgrade is done.") == (
+        "inter.broker.protocol.version=3.9")
+    # Byte for byte the file before the migration: nothing restored was appended at the end.
+    assert back == COMMENTED_FILE
+
+
+def test_rollback_without_backups_appends_restored_keys() -> None:
+    cluster = _cluster(brokers=[{"name": "kb1", "current": loads(COMMENTED_FILE)}])
+    kraft = _roll(cluster, PHASES, [COMMENTED_FILE])[-1]
+    back = render(cluster, cluster.node("kb1"), "rollback_zookeeper", kraft).text
+    assert back is not None and loads(back) == loads(COMMENTED_FILE)
+    assert back.rstrip("\n").splitlines()[-1].startswith(("zookeeper.", "broker.id", "inter.broker"))
