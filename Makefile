@@ -16,7 +16,7 @@ SANDBOX     := $(PY) tests/sandbox/sandbox.py
 INVENTORY   := tests/sandbox/.state/inventory.yml
 DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless
 
-.PHONY: kafka-dist molecule-real help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
+.PHONY: kafka-dist molecule-real faults help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
         ansible-lint build demo sandbox-up sandbox-down sandbox-status bench clean
 
 help:
@@ -25,6 +25,7 @@ help:
 	@echo "make lint            ansible-lint (production profile), ansible-test sanity and antsibull-changelog lint"
 	@echo "make sandbox-up|sandbox-down|sandbox-status   the multi-host sandbox (TOPOLOGY=default|bench|zk3)"
 	@echo "make build           build the collection tarball"
+	@echo "make faults          the fault suite: every fault case and every task boundary of migrate/rollback killed"
 
 setup: system-deps venv collection
 
@@ -87,6 +88,7 @@ test: setup
 	run unit          $(PY) -m pytest -q tests/unit tests/integration; \
 	run emulator      $(PY) -m pytest -q tests/emulator; \
 	run sandbox       $(PY) -m pytest -q tests/sandbox_tests; \
+	run faults        $(PY) -m pytest -q -s tests/faults/test_kill_sweep.py -k migrate_killed; \
 	for scenario in $(EMULATOR_SCENARIOS); do run "molecule:$$scenario" $(BIN)/molecule test -s $$scenario; done; \
 	for case in $(REAL_SCENARIOS); do \
 	  IFS=: read -r scenario version ibp jolokia layout <<< "$$case"; \
@@ -100,6 +102,11 @@ test: setup
 	run changelog     $(MAKE) --no-print-directory changelog-lint; \
 	if [ $$status -eq 0 ]; then echo "make test: every suite passed"; else echo "make test: FAILED:$$failed"; fi; \
 	exit $$status
+
+# The fault suite on the emulator: every fault case, and the playbooks killed at every task boundary
+# (migrate.yml and rollback.yml) and run again. `make test` runs one sample boundary of it.
+faults: setup
+	FAULTS_SWEEP=all $(PY) -m pytest -q -s tests/faults
 
 lint: ansible-lint sanity changelog-lint
 
