@@ -16,7 +16,7 @@ SANDBOX     := $(PY) tests/sandbox/sandbox.py
 INVENTORY   := tests/sandbox/.state/inventory.yml
 DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless
 
-.PHONY: kafka-dist molecule-real faults help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
+.PHONY: kafka-dist molecule-real scenarios faults help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
         ansible-lint build demo sandbox-up sandbox-down sandbox-status bench clean
 
 help:
@@ -61,23 +61,26 @@ sandbox-test: setup
 molecule: setup
 	$(BIN)/molecule test --all
 
-# Scenarios on real Apache Kafka, each as scenario:version[:IBP[:jolokia on|off[:layout packaged|release]]].
-# Each runs live traffic and requires zero loss. `make test` runs REAL_SCENARIOS (sized for CI's time
-# budget); `make molecule-real REAL_SCENARIOS="$(REAL_SCENARIOS_FULL)"` runs the whole matrix.
-REAL_SCENARIOS ?= migrate:3.9.2 rollback_dual_write:3.9.2::off:release
-# On the emulator, `make test` runs the scenarios the real-Kafka set above does not (`make molecule`: all).
-EMULATOR_SCENARIOS ?= sandbox soak rollback_controllers rollback_migration remigrate
+# Sandbox scenarios for `make test`, run side by side in $(LANES) lanes (tests/run_scenarios.py: each lane
+# has its own sandbox net, state and HOME), longest first. A case is a molecule scenario on the emulator
+# (`soak`), the same on real Apache Kafka (scenario:version[:IBP[:jolokia on|off[:layout packaged|release]]]),
+# or a sandbox pytest file (pytest:FILE[:version]). Every real-Kafka case runs live traffic and requires
+# zero loss. `make molecule-real` runs REAL_SCENARIOS_FULL, the whole version matrix.
+LANES ?= 3
+SCENARIOS ?= remigrate:3.9.2 migrate:3.9.2 soak:3.9.2 rollback_migration:3.9.2 \
+             rollback_dual_write:3.9.2::off:release rollback_controllers:3.9.2 \
+             pytest:tests/sandbox_tests/test_real_kafka.py:3.9.2 sandbox
 REAL_SCENARIOS_FULL := migrate:3.9.2 migrate:3.9.2::off:release rollback_dual_write:3.9.2 \
                   rollback_dual_write:3.9.2::off:release soak:3.9.2 rollback_controllers:3.9.2 \
                   rollback_migration:3.9.2 remigrate:3.9.2 migrate:3.9.2:3.8 migrate:3.8.1 \
-                  rollback_dual_write:3.8.1 migrate:3.7.2 rollback_dual_write:3.7.2
+                  rollback_dual_write:3.8.1 migrate:3.7.2 rollback_dual_write:3.7.2 \
+                  pytest:tests/sandbox_tests/test_migrate_resume.py:3.9.2 \
+                  pytest:tests/sandbox_tests/test_rollback_resume.py:3.9.2
+scenarios: setup
+	$(PY) tests/run_scenarios.py --lanes $(LANES) $(SCENARIOS)
+
 molecule-real: setup
-	@status=0; for case in $(REAL_SCENARIOS); do \
-	  IFS=: read -r scenario version ibp jolokia layout <<< "$$case"; \
-	  echo "==> real Kafka $$version$${ibp:+ at IBP $$ibp}, jolokia $${jolokia:-on}, $${layout:-packaged} layout: $$scenario"; \
-	  SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$$version SANDBOX_IBP=$$ibp SANDBOX_JOLOKIA=$$jolokia \
-	    SANDBOX_LAYOUT=$$layout $(BIN)/molecule test -s $$scenario || status=1; \
-	done; exit $$status
+	$(PY) tests/run_scenarios.py --lanes $(LANES) $(REAL_SCENARIOS_FULL)
 
 # Every test, then lint. The sandbox is brought down before (the tests need a fresh one) and after,
 # whatever happens. Each suite runs even when an earlier one failed, so one run shows every failure.
@@ -89,13 +92,7 @@ test: setup
 	run emulator      $(PY) -m pytest -q tests/emulator; \
 	run sandbox       $(PY) -m pytest -q tests/sandbox_tests; \
 	run faults        $(PY) -m pytest -q -s tests/faults/test_kill_sweep.py -k migrate_killed; \
-	for scenario in $(EMULATOR_SCENARIOS); do run "molecule:$$scenario" $(BIN)/molecule test -s $$scenario; done; \
-	for case in $(REAL_SCENARIOS); do \
-	  IFS=: read -r scenario version ibp jolokia layout <<< "$$case"; \
-	  run "real:$$case" env SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$$version SANDBOX_IBP=$$ibp \
-	    SANDBOX_JOLOKIA=$$jolokia SANDBOX_LAYOUT=$$layout $(BIN)/molecule test -s $$scenario; \
-	done; \
-	run real-kafka    env SANDBOX_KAFKA=real $(PY) -m pytest -q tests/sandbox_tests/test_real_kafka.py; \
+	run scenarios     $(PY) tests/run_scenarios.py --lanes $(LANES) $(SCENARIOS); \
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
 	run ansible-lint  $(MAKE) --no-print-directory ansible-lint; \
 	run sanity        $(MAKE) --no-print-directory sanity; \

@@ -11,11 +11,12 @@
 "exec" "python3" "$0" "$@"
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-GENERATED = Path(__file__).resolve().parent / ".state" / "inventory.json"
+GENERATED = Path(os.environ.get("SANDBOX_STATE_DIR") or Path(__file__).resolve().parent / ".state") / "inventory.json"
 EMPTY: dict[str, Any] = {"_meta": {"hostvars": {}}}
 
 

@@ -18,7 +18,9 @@ from topology import DEFAULT_NET, Topology, build
 
 SANDBOX_DIR = Path(__file__).resolve().parent
 REPO_DIR = SANDBOX_DIR.parent.parent
-STATE_DIR = SANDBOX_DIR / ".state"
+# SANDBOX_STATE_DIR moves the state (and with it the hosts' trees and the reports of a lane) out of the
+# work tree, so that sandboxes on other nets (SANDBOX_NET) can run from the same tree at once.
+STATE_DIR = Path(os.environ.get("SANDBOX_STATE_DIR") or SANDBOX_DIR / ".state").resolve()
 STATE_FILE = STATE_DIR / "state.json"
 HOSTS_DIR = STATE_DIR / "hosts"
 SSH_DIR = STATE_DIR / "ssh"

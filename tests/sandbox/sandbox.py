@@ -10,6 +10,8 @@ See tests/sandbox/README.md for how the hosts are built.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -22,6 +24,7 @@ import tarfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, Optional
 
 import yaml
@@ -216,13 +219,59 @@ def ssh_keygen(path: Path, comment: str) -> None:
     )
 
 
+# Sandboxes on other nets (SANDBOX_NET) may be up at once, and their hosts bind over the same machine
+# paths. Removing such a path detaches it in every mount namespace, so the paths a sandbox created belong
+# to all live sandboxes: the last one down removes them. Kept in /run, under a lock.
+REGISTRY_DIR = Path("/run/zk2kraft-sandbox")
+
+
+@contextlib.contextmanager
+def machine_registry() -> Iterator[dict[str, Any]]:
+    """The registry of live sandboxes and created mount points, locked; saved when the block ends."""
+    REGISTRY_DIR.mkdir(mode=0o700, exist_ok=True)
+    with open(REGISTRY_DIR / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        path = REGISTRY_DIR / "registry.json"
+        registry = json.loads(path.read_text()) if path.is_file() else {"live": [], "mountpoints": []}
+        # A sandbox whose state is gone (removed by hand, a lost tree) no longer holds anything.
+        registry["live"] = [d for d in registry["live"] if (Path(d) / "state.json").is_file() or d == str(STATE_DIR)]
+        yield registry
+        if registry["live"] or registry["mountpoints"]:
+            REGISTRY_DIR.mkdir(mode=0o700, exist_ok=True)  # another process may have just removed it
+            path.write_text(json.dumps(registry, indent=2) + "\n")
+        else:  # nothing left: leave nothing behind
+            shutil.rmtree(REGISTRY_DIR, ignore_errors=True)
+
+
+def register_sandbox() -> None:
+    with machine_registry() as registry:
+        if str(STATE_DIR) not in registry["live"]:
+            registry["live"].append(str(STATE_DIR))
+
+
 def ensure_mountpoint(path: str, state: State) -> None:
-    """Bind targets must exist; create missing ones (empty) and remember them for ``down``."""
-    if os.path.lexists(path):
-        return
-    os.makedirs(path)
-    state.created_mountpoints.append(path)
-    state.save()
+    """Bind targets must exist; create missing ones (empty) and remember them for the last ``down``."""
+    with machine_registry() as registry:
+        if os.path.lexists(path):
+            return
+        os.makedirs(path)
+        registry["mountpoints"].append(path)
+
+
+def release_mountpoints(state: Optional[State]) -> None:
+    """Leave the registry; the last sandbox out removes the mount points (only if still empty)."""
+    with machine_registry() as registry:
+        registry["live"] = [d for d in registry["live"] if d != str(STATE_DIR)]
+        if registry["live"]:
+            return
+        for path in reversed(registry["mountpoints"] + (state.created_mountpoints if state else [])):
+            try:
+                os.rmdir(path)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                log.warning("left %s in place: %s", path, exc)
+        registry["mountpoints"] = []
 
 
 def terminate(pids: list[int], timeout: float, what: str) -> None:
@@ -826,9 +875,13 @@ def inventory(topology: Topology, state: Optional[State] = None, kafka_archive: 
     rendered = {
         group: {"hosts": {h.name: host_vars(h, group) for h in hosts}} for group, hosts in groups.items()
     }
+    cluster_vars = render_template(template.get("cluster") or {}, cluster_fields)
+    if os.environ.get("SANDBOX_STATE_DIR"):
+        # A lane (its own state dir) keeps its reports beside its state, apart from other lanes'.
+        cluster_vars["zk2kraft_report_dir"] = str(STATE_DIR / "reports")
     return {
         "all": {
-            "vars": render_template(template.get("cluster") or {}, cluster_fields),
+            "vars": cluster_vars,
             "hosts": {
                 # ZooKeeper modules run on the Ansible controller, with the venv's kazoo.
                 "localhost": {"ansible_connection": "local", "ansible_python_interpreter": venv_python()},
@@ -913,6 +966,7 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Option
         state = State(topology=topology_name, kafka=kafka, kafka_version=wanted[2], jolokia=jolokia, layout=layout,
                       net=net)
         state.save()
+    register_sandbox()
 
     ssh_keygen(CLIENT_KEY, "zk2kraft-sandbox")
     write_if_changed(AUTHORIZED_KEYS, Path(str(CLIENT_KEY) + ".pub").read_text(), 0o600)
@@ -1025,14 +1079,8 @@ def down() -> None:
         if pid is not None and pid_alive(pid) and str(zookeeper_dir(name) / "zoo.cfg") in cmdline(pid):
             terminate([pid], STOP_TIMEOUT, f"ZooKeeper on {name}")
 
-    # 5. Mount points this sandbox created on the machine, only if still empty.
-    for path in reversed(state.created_mountpoints if state else []):
-        try:
-            os.rmdir(path)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            log.warning("left %s in place: %s", path, exc)
+    # 5. Mount points created on the machine, only if still empty and no other sandbox is up.
+    release_mountpoints(state)
 
     if STATE_DIR.exists():
         shutil.rmtree(STATE_DIR)

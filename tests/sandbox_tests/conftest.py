@@ -12,6 +12,7 @@ import pytest
 
 SANDBOX_DIR = Path(__file__).resolve().parent.parent / "sandbox"
 sys.path.insert(0, str(SANDBOX_DIR))
+from lib import STATE_DIR  # noqa: E402
 
 # Bind targets a sandbox may have to create on the machine; down must leave them as found.
 MACHINE_PATHS = ("/etc/kafka", "/var/lib/kafka", "/opt/kafka", "/opt/jolokia", "/run/systemd/system")
@@ -40,7 +41,7 @@ def machine_before() -> dict[str, bool]:
 def sandbox(machine_before: dict[str, bool]) -> Iterator[subprocess.CompletedProcess[str]]:
     if os.geteuid() != 0:
         pytest.skip("the sandbox needs root")
-    state_dir = SANDBOX_DIR / ".state"
+    state_dir = STATE_DIR
     if state_dir.exists():
         pytest.fail(f"a sandbox is already up ({state_dir}); run 'sandbox.py down' first")
     try:

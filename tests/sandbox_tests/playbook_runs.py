@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-INVENTORY = REPO / "tests" / "sandbox" / ".state" / "inventory.yml"
-REPORTS = REPO / "reports"
+STATE_DIR = Path(os.environ.get("SANDBOX_STATE_DIR") or REPO / "tests" / "sandbox" / ".state")
+INVENTORY = STATE_DIR / "inventory.yml"
+# A sandbox with its own state dir (a lane) keeps its reports there too (see sandbox.py's inventory).
+REPORTS = STATE_DIR / "reports" if os.environ.get("SANDBOX_STATE_DIR") else REPO / "reports"
 
 
 def ansible_env() -> dict[str, str]:

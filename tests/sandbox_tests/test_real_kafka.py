@@ -22,13 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SANDBOX_DIR, run_sandbox
+from conftest import run_sandbox
 from lib import exec_on_host, host_dir, read_host_file  # noqa: E402
-from playbook_runs import REPO, ansible_env, run_playbook  # noqa: E402
+from playbook_runs import INVENTORY, REPO, STATE_DIR, ansible_env, run_playbook  # noqa: E402
 
 pytestmark = pytest.mark.skipif(os.environ.get("SANDBOX_KAFKA") != "real", reason="needs SANDBOX_KAFKA=real")
 
-INVENTORY = SANDBOX_DIR / ".state" / "inventory.yml"
 BROKER_CONFIG = "/etc/kafka/server.properties"
 
 
@@ -36,7 +35,7 @@ BROKER_CONFIG = "/etc/kafka/server.properties"
 def real_sandbox() -> Iterator[None]:
     if os.geteuid() != 0:
         pytest.skip("the sandbox needs root")
-    if (SANDBOX_DIR / ".state").exists():
+    if STATE_DIR.exists():
         pytest.fail("a sandbox is already up; run 'sandbox.py down' first")
     try:
         run_sandbox("up", "--kafka", "real", "--kafka-version", "3.9.2", "--jolokia", "off")

@@ -1,0 +1,183 @@
+"""Run sandbox scenarios in parallel lanes, each lane with a sandbox of its own.
+
+    python tests/run_scenarios.py [--lanes N] CASE...
+
+A CASE is one of:
+    scenario                                        a molecule scenario on the Kafka emulator
+    scenario:version[:IBP[:jolokia[:layout]]]       the same on real Apache Kafka (e.g. migrate:3.9.2::off:release)
+    pytest:FILE[:version]                           a sandbox pytest file (real Kafka when a version is given)
+
+A real migration spends most of its time waiting on Kafka (JVM start, controlled shutdown, registration),
+not on the CPU, so lanes run side by side: each has its own net (SANDBOX_NET=127.0.N), state dir, HOME
+(molecule installs the collection under it) and log file. Lanes take the cases in the order given, so list
+the longest first. Every lane's sandbox is brought down at the end, whatever happened. Exit status 1 when a
+case failed; the tail of its log is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+REPO = Path(__file__).resolve().parents[1]
+LANES_DIR = REPO / "build" / "lanes"
+SANDBOX = REPO / "tests" / "sandbox" / "sandbox.py"
+KAFKA_DIST = REPO / "tests" / "sandbox" / "kafka_dist" / "build.py"
+FIRST_NET = 11  # lanes use 127.0.11.N, 127.0.12.N, ...: apart from the default sandbox's 127.0.1.N
+LOG_TAIL = 150
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    argv: tuple[str, ...]
+    env: tuple[tuple[str, str], ...]
+    version: str = ""
+
+
+def parse_case(text: str, bin_dir: Path) -> Case:
+    parts = text.split(":")
+    if parts[0] == "pytest":
+        if len(parts) not in (2, 3) or not parts[1]:
+            raise ValueError(f"{text!r}: expected pytest:FILE[:version]")
+        version = parts[2] if len(parts) == 3 else ""
+        env = (("SANDBOX_KAFKA", "real"), ("SANDBOX_KAFKA_VERSION", version)) if version else ()
+        return Case(text, (sys.executable, "-m", "pytest", "-q", parts[1]), env, version)
+    scenario, version, ibp, jolokia, layout = (parts + [""] * 5)[:5]
+    if len(parts) > 5 or not scenario or not (REPO / "molecule" / scenario).is_dir():
+        raise ValueError(f"{text!r}: expected scenario[:version[:IBP[:jolokia[:layout]]]] with a scenario under molecule/")
+    env: tuple[tuple[str, str], ...] = ()
+    if version:
+        env = (("SANDBOX_KAFKA", "real"), ("SANDBOX_KAFKA_VERSION", version), ("SANDBOX_IBP", ibp),
+               ("SANDBOX_JOLOKIA", jolokia), ("SANDBOX_LAYOUT", layout))
+    return Case(text, (str(bin_dir / "molecule"), "test", "-s", scenario), env, version)
+
+
+class Runner:
+    def __init__(self, cases: list[Case], lanes: int) -> None:
+        self.queue = list(cases)
+        self.lanes = lanes
+        self.lock = threading.Lock()
+        self.results: list[tuple[str, bool, float, Path]] = []
+        self.procs: dict[int, subprocess.Popen[bytes]] = {}
+        self.stopping = False
+
+    def lane_env(self, lane: int) -> dict[str, str]:
+        root = LANES_DIR / str(lane)
+        home = root / "home"
+        home.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ)
+        cache = os.environ.get("ZK2KRAFT_KAFKA_CACHE") or str(
+            Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "zk2kraft" / "kafka")
+        env.update({
+            "SANDBOX_NET": f"127.0.{FIRST_NET + lane}",
+            "SANDBOX_STATE_DIR": str(root / "state"),
+            "HOME": str(home),
+            "ZK2KRAFT_KAFKA_CACHE": cache,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # molecule calls ansible-*
+            "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+            "ANSIBLE_FORCE_COLOR": "0",
+            "PY_COLORS": "0",
+            "NO_COLOR": "1",
+        })
+        return env
+
+    def next_case(self) -> Optional[Case]:
+        with self.lock:
+            if self.stopping or not self.queue:
+                return None
+            return self.queue.pop(0)
+
+    def lane(self, lane: int) -> None:
+        base_env = self.lane_env(lane)
+        try:
+            while (case := self.next_case()) is not None:
+                log_path = LANES_DIR / "logs" / (case.text.replace(":", "_").replace("/", "_") + ".log")
+                log_path.parent.mkdir(parents=True, exist_ok=True)
+                env = dict(base_env, **dict(case.env))
+                print(f"==> lane {lane} ({env['SANDBOX_NET']}.N): {case.text}", flush=True)
+                started = time.monotonic()
+                with open(log_path, "wb") as log:
+                    proc = subprocess.Popen(case.argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+                    with self.lock:
+                        self.procs[lane] = proc
+                    rc = proc.wait()
+                    with self.lock:
+                        self.procs.pop(lane, None)
+                elapsed = time.monotonic() - started
+                ok = rc == 0
+                with self.lock:
+                    self.results.append((case.text, ok, elapsed, log_path))
+                print(f"<== {'PASS' if ok else 'FAIL'} {case.text} in {elapsed:.0f} s (log {log_path})", flush=True)
+                if not ok:
+                    lines = log_path.read_text(errors="replace").splitlines()[-LOG_TAIL:]
+                    print("\n".join(f"    | {line}" for line in lines), flush=True)
+        finally:
+            # Whatever happened, the lane's sandbox goes down (molecule's destroy normally did it already).
+            subprocess.run([sys.executable, str(SANDBOX), "down"], cwd=REPO, env=base_env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+    def stop(self, *args: object) -> None:
+        with self.lock:
+            self.stopping = True
+            procs = list(self.procs.values())
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    def run(self) -> int:
+        threads = [threading.Thread(target=self.lane, args=(i,)) for i in range(min(self.lanes, len(self.queue)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        failed = [text for text, ok, _elapsed, _log in self.results if not ok]
+        for text, ok, elapsed, _log in self.results:
+            print(f"    {'pass' if ok else 'FAIL'}  {elapsed:6.0f} s  {text}")
+        if self.stopping:
+            print("interrupted: cases not run: " + (" ".join(c.text for c in self.queue) or "none"))
+            return 1
+        if failed:
+            print("failed: " + " ".join(failed))
+            return 1
+        return 0
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lanes", type=int, default=2, help="sandboxes side by side (default 2)")
+    parser.add_argument("cases", nargs="+", metavar="CASE")
+    args = parser.parse_args(argv)
+    if args.lanes < 1:
+        parser.error("--lanes must be 1 or more")
+    bin_dir = Path(sys.executable).parent
+    try:
+        cases = [parse_case(text, bin_dir) for text in args.cases]
+    except ValueError as exc:
+        parser.error(str(exc))
+    # Build each Kafka release once, before the lanes start (Maven's local repository is not
+    # safe to fill from two processes at once).
+    for version in sorted({c.version for c in cases if c.version}):
+        built = subprocess.run([sys.executable, str(KAFKA_DIST), "--version", version], cwd=REPO, check=False)
+        if built.returncode != 0:
+            print(f"Kafka {version} could not be built (see above)", file=sys.stderr)
+            return 1
+    runner = Runner(cases, args.lanes)
+    signal.signal(signal.SIGTERM, runner.stop)
+    signal.signal(signal.SIGINT, runner.stop)
+    return runner.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
