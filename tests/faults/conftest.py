@@ -16,6 +16,7 @@ SANDBOX_DIR = HERE.parent / "sandbox"
 sys.path.insert(0, str(SANDBOX_DIR))
 sys.path.insert(0, str(HERE.parent / "sandbox_tests"))
 sys.path.insert(0, str(HERE))
+from lib import STATE_DIR  # noqa: E402  (SANDBOX_STATE_DIR or tests/sandbox/.state)
 
 
 def _sandbox(*args: str) -> subprocess.CompletedProcess[str]:
@@ -27,10 +28,10 @@ def _sandbox(*args: str) -> subprocess.CompletedProcess[str]:
 def cluster() -> Iterator[None]:
     if os.geteuid() != 0:
         pytest.skip("the sandbox needs root")
-    if os.environ.get("FAULTS_REUSE_SANDBOX") == "1" and (SANDBOX_DIR / ".state").exists():
+    if os.environ.get("FAULTS_REUSE_SANDBOX") == "1" and STATE_DIR.exists():
         yield None
         return
-    if (SANDBOX_DIR / ".state").exists():
+    if STATE_DIR.exists():
         pytest.fail(f"a sandbox is already up ({SANDBOX_DIR / '.state'}); run 'sandbox.py down' first")
     try:
         up = _sandbox("up")
