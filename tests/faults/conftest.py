@@ -32,7 +32,7 @@ def cluster() -> Iterator[None]:
         yield None
         return
     if STATE_DIR.exists():
-        pytest.fail(f"a sandbox is already up ({SANDBOX_DIR / '.state'}); run 'sandbox.py down' first")
+        pytest.fail(f"a sandbox is already up ({STATE_DIR}); run 'sandbox.py down' first")
     try:
         up = _sandbox("up")
         if up.returncode != 0:
