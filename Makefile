@@ -17,12 +17,12 @@ INVENTORY   := tests/sandbox/.state/inventory.yml
 DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless
 
 .PHONY: kafka-dist molecule-real scenarios faults help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
-        ansible-lint build demo sandbox-up sandbox-down sandbox-status bench clean
+        ansible-lint ruff mypy changelog-lint build demo sandbox-up sandbox-down sandbox-status bench clean
 
 help:
 	@echo "make test            set up everything and run every test (unit, emulator, sandbox, molecule)"
 	@echo "make demo            bring the sandbox up and migrate it to KRaft end to end, print the report"
-	@echo "make lint            ansible-lint (production profile), ansible-test sanity and antsibull-changelog lint"
+	@echo "make lint            ansible-lint (production profile), ansible-test sanity, antsibull-changelog lint, ruff and mypy"
 	@echo "make sandbox-up|sandbox-down|sandbox-status   the multi-host sandbox (TOPOLOGY=default|bench|zk3)"
 	@echo "make build           build the collection tarball"
 	@echo "make faults          the fault suite: every fault case and every task boundary of migrate/rollback killed"
@@ -97,6 +97,8 @@ test: setup
 	run ansible-lint  $(MAKE) --no-print-directory ansible-lint; \
 	run sanity        $(MAKE) --no-print-directory sanity; \
 	run changelog     $(MAKE) --no-print-directory changelog-lint; \
+	run ruff          $(MAKE) --no-print-directory ruff; \
+	run mypy          $(MAKE) --no-print-directory mypy; \
 	if [ $$status -eq 0 ]; then echo "make test: every suite passed"; else echo "make test: FAILED:$$failed"; fi; \
 	exit $$status
 
@@ -105,12 +107,22 @@ test: setup
 faults: setup
 	FAULTS_SWEEP=all $(PY) -m pytest -q -s tests/faults
 
-lint: ansible-lint sanity changelog-lint
+lint: ansible-lint sanity changelog-lint ruff mypy
 
 # Changelog fragments (changelogs/fragments) and changelogs/changelog.yaml.
 changelog-lint: setup
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# Python style and types; the settings are in pyproject.toml.
+ruff: setup
+	$(BIN)/ruff check .
+
+# Every plugin with mypy's defaults (the packages listed in pyproject.toml), then the helper library
+# strictly. mypy finds them as ansible_collections.zk2kraft.migration... through the collection link.
+mypy: setup collection
+	$(BIN)/mypy
+	$(BIN)/mypy --strict -p ansible_collections.zk2kraft.migration.plugins.module_utils._kraft
 
 ansible-lint: setup
 	$(BIN)/ansible-lint --profile production --offline

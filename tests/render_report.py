@@ -16,7 +16,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import List, Optional
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "unit" / "plugins" / "module_utils" / "_kraft" / "fixtures" / "run_report.json"
@@ -45,7 +44,7 @@ def fixture_report() -> dict:
     return report
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("report", type=Path, help="the run report (JSON); with --fixture, where to write it")
     parser.add_argument("-o", "--output", type=Path, help="the page to write (default: REPORT with .html)")
@@ -59,11 +58,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         report = json.loads(args.report.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        print("render_report: cannot read %s: %s" % (args.report, exc), file=sys.stderr)
+        print(f"render_report: cannot read {args.report}: {exc}", file=sys.stderr)
         return 1
     output = args.output or Path(html_path(str(args.report)))
     output.write_text(render(report), encoding="utf-8")
-    print("render_report: wrote %s" % output)
+    print(f"render_report: wrote {output}")
     return 0
 
 

@@ -25,7 +25,6 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 REPO = Path(__file__).resolve().parents[1]
 LANES_DIR = REPO / "build" / "lanes"
@@ -90,7 +89,7 @@ class Runner:
         })
         return env
 
-    def next_case(self) -> Optional[Case]:
+    def next_case(self) -> Case | None:
         with self.lock:
             if self.stopping or not self.queue:
                 return None
@@ -154,7 +153,7 @@ class Runner:
         return 0
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lanes", type=int, default=2, help="sandboxes side by side (default 2)")
     parser.add_argument("cases", nargs="+", metavar="CASE")

@@ -1,16 +1,13 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Controller-side check of every run option and inventory variable; never contacts a host."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.template import Templar
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ERROR, WARNING, KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import check_inputs, failure_lines
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import HostVariables
@@ -30,7 +27,7 @@ class ActionModule(ActionBase):
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
+        result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         params = validated_params(self._task.args, ARGUMENT_SPEC)
         groups = task_vars.get("groups", {})
@@ -40,12 +37,12 @@ class ActionModule(ActionBase):
                 list(groups.get(params["broker_group"]) or ()), list(groups.get(params["controller_group"]) or ()),
                 inventory_variables(task_vars, self._loader), play_vars)
         except KraftError as exc:
-            raise AnsibleActionFail("the inputs cannot be checked: %s" % exc)
+            raise AnsibleActionFail(f"the inputs cannot be checked: {exc}") from exc
         errors = [v for v in violations if v.severity == ERROR]
         result["changed"] = False
         result["violations"] = [v.as_dict() for v in violations]
         result["error_count"] = len(errors)
-        warnings = ["%s | %s | %s. Fix: %s" % (v.host, v.key, v.message, v.fix)
+        warnings = [f"{v.host} | {v.key} | {v.message}. Fix: {v.fix}"
                     for v in violations if v.severity == WARNING]
         if warnings:
             result["warnings"] = warnings
@@ -58,7 +55,7 @@ class ActionModule(ActionBase):
         return result
 
 
-class _TemplatedVars(object):
+class _TemplatedVars:
     """The play's variables on the Ansible controller, templated on access like hostvars."""
 
     def __init__(self, task_vars, templar):

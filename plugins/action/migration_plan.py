@@ -1,14 +1,11 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Controller-side half of migration_plan: reads the inventory, never contacts a Kafka host."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+
 from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import inventory_variables, validated_params
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import current_files
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
@@ -25,12 +22,12 @@ class ActionModule(ActionBase):
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
+        result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         params = validated_params(self._task.args, ARGUMENT_SPEC)
         bad = [p for p in params["phases"] if p not in ALL_TARGETS]
         if bad:
-            raise AnsibleActionFail("unknown phase(s) %s; choose from %s" % (", ".join(bad), ", ".join(ALL_TARGETS)))
+            raise AnsibleActionFail("unknown phase(s) {}; choose from {}".format(", ".join(bad), ", ".join(ALL_TARGETS)))
 
         groups = task_vars.get("groups", {})
         texts = {}
@@ -41,8 +38,8 @@ class ActionModule(ActionBase):
             for group in (params["broker_group"], params["controller_group"]):
                 if not groups.get(group):
                     raise AnsibleActionFail(
-                        "inventory group '%s' is empty or missing: list the %s there (or set broker_group/"
-                        "controller_group)" % (group, "brokers" if group == params["broker_group"] else "controllers"))
+                        "inventory group '{}' is empty or missing: list the {} there (or set broker_group/"
+                        "controller_group)".format(group, "brokers" if group == params["broker_group"] else "controllers"))
             host_vars = inventory_variables(task_vars, self._loader)
             spec, texts = spec_from_inventory(
                 groups[params["broker_group"]], groups[params["controller_group"]], host_vars, task_vars)

@@ -1,10 +1,6 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -98,7 +94,7 @@ def clock(seconds):
     return "%d:%02d:%02d" % (hours, rest // 60, rest % 60) if hours else "%d:%02d" % (rest // 60, rest % 60)
 
 
-class RollProgress(object):
+class RollProgress:
     """The state of the current roll and the lines to print; no Ansible objects, so it tests alone."""
 
     def __init__(self, emit, now=time.monotonic):
@@ -183,7 +179,7 @@ class RollProgress(object):
         return "[%s] batch %d/%s%s %s: %s | %s on this host, %s in this roll | %s" % (
             roll["label"], roll["batch"], roll["batches"] or "?", hosts, host, what, clock(on_host),
             clock(self.now() - roll["started"]),
-            "about %s left" % clock(left) if left is not None else "time left known after the first batch")
+            f"about {clock(left)} left" if left is not None else "time left known after the first batch")
 
 
 class CallbackModule(CallbackBase):
@@ -193,7 +189,7 @@ class CallbackModule(CallbackBase):
     CALLBACK_NEEDS_ENABLED = True
 
     def __init__(self, *args, **kwargs):
-        super(CallbackModule, self).__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)
         self.progress = RollProgress(self._emit)
 
     def _emit(self, line):

@@ -1,13 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type
-
-
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # What each attribute means, written once; every module lists only its own support level (and details
     # where its behaviour needs a word) under the same attribute names.
     DOCUMENTATION = r"""

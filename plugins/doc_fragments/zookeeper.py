@@ -1,13 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type
-
-
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # The ZooKeeper connection options of every module that talks to ZooKeeper; the argument spec they
     # document is ZK_ARGUMENT_SPEC in module_utils/_kraft/zookeeper.py.
     DOCUMENTATION = r"""

@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -99,6 +95,7 @@ differences:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.metadata import (
     normalize,
@@ -147,7 +144,7 @@ def main():
         result["differences"] = differences
         lost = [d for d in differences if not (module.params["allow_additions"] and d.endswith(": added"))]
         if lost:
-            module.fail_json(msg="the cluster does not serve the metadata ZooKeeper held: %s" % "; ".join(lost),
+            module.fail_json(msg="the cluster does not serve the metadata ZooKeeper held: {}".format("; ".join(lost)),
                              **result)
     module.exit_json(**result)
 

@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -127,6 +123,7 @@ differences:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import compare_files, gather
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import masked_value
 

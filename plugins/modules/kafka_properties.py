@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -121,11 +117,12 @@ import os
 import pwd
 
 from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_config import (
     PHASE_CHOICES,
     apply_node_config,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 
 
 def main():
@@ -155,9 +152,9 @@ def main():
             mode=int(params["mode"], 8), uid=uid, gid=gid,
         )
     except KraftError as exc:
-        module.fail_json(msg="%s: %s" % (params["path"], exc), violations=getattr(exc, "violations_as_dicts", []))
+        module.fail_json(msg="{}: {}".format(params["path"], exc), violations=getattr(exc, "violations_as_dicts", []))
     except (OSError, ValueError) as exc:
-        module.fail_json(msg="%s: %s" % (params["path"], exc))
+        module.fail_json(msg="{}: {}".format(params["path"], exc))
     out = result.as_result()
     if module._diff:
         out["diff"] = result.diff(os.path.basename(params["path"]))

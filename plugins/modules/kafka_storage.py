@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -95,6 +91,7 @@ rc:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
     StorageError,
@@ -106,10 +103,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
 
 def _state_text(plan, new_cluster_id=None):
     """One line per directory; with new_cluster_id, as it will be after formatting."""
-    lines = ["%s: cluster.id=%s node.id=%s" % (d, m.cluster_id, m.node_id) for d, m in sorted(plan.formatted.items())]
+    lines = [f"{d}: cluster.id={m.cluster_id} node.id={m.node_id}" for d, m in sorted(plan.formatted.items())]
     for directory in plan.unformatted:
-        lines.append("%s: cluster.id=%s" % (directory, new_cluster_id) if new_cluster_id
-                     else "%s: not formatted" % directory)
+        lines.append(f"{directory}: cluster.id={new_cluster_id}" if new_cluster_id
+                     else f"{directory}: not formatted")
     return "\n".join(lines) + "\n"
 
 
@@ -129,7 +126,7 @@ def main():
             config = loads(handle.read())
         plan = plan_storage(config, p["cluster_id"])
     except (KraftError, OSError, ValueError) as exc:
-        module.fail_json(msg="%s: %s" % (p["config"], exc))
+        module.fail_json(msg="{}: {}".format(p["config"], exc))
     result = dict(
         changed=plan.needs_format,
         formatted={d: m.as_dict() for d, m in sorted(plan.formatted.items())},
@@ -147,9 +144,9 @@ def main():
             try:
                 after = plan_storage(config, p["cluster_id"])
             except StorageError as exc:
-                module.fail_json(msg="%s: %s" % (p["config"], exc), **result)
+                module.fail_json(msg="{}: {}".format(p["config"], exc), **result)
             if after.needs_format:
-                module.fail_json(msg="kafka-storage.sh format left %s unformatted" % ", ".join(after.unformatted),
+                module.fail_json(msg="kafka-storage.sh format left {} unformatted".format(", ".join(after.unformatted)),
                                  **result)
     if module._diff:
         result["diff"] = dict(before=_state_text(plan), after=_state_text(plan, p["cluster_id"]))

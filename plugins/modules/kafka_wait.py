@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -171,6 +167,7 @@ from urllib.error import HTTPError
 
 from ansible.module_utils import urls
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
@@ -201,7 +198,7 @@ def fetch(url: str, timeout: float) -> bytes:
         body = exc.read()
         if body:
             return body
-        raise FetchError("HTTP %s" % exc.code, exc.code) from exc
+        raise FetchError(f"HTTP {exc.code}", exc.code) from exc
     except (OSError, urls.ConnectionError) as exc:
         raise FetchError(str(exc) or type(exc).__name__) from exc
 
@@ -242,7 +239,7 @@ def main():
         try:
             expected = int(expected)
         except ValueError:
-            module.fail_json(msg="expected must be a count for migrating_zk_broker_count, got %r" % expected)
+            module.fail_json(msg=f"expected must be a count for migrating_zk_broker_count, got {expected!r}")
     deadline = time.monotonic() + p["timeout"]
     try:
         with client_config_file(p["broker_properties"]) as broker_config, \
@@ -259,16 +256,15 @@ def main():
             waited = wait_for(observer.observe, observer.met, timeout=p["timeout"], interval=p["interval"],
                               retry_on=(ProbeError,))
     except (KraftError, ValueError) as exc:
-        module.fail_json(msg="%s: %s" % (p["condition"], exc))
+        module.fail_json(msg="{}: {}".format(p["condition"], exc))
     result = dict(changed=False, elapsed=round(waited.elapsed, 3), attempts=waited.attempts, observed=waited.last)
     if observer.log_offset is not None:
         result["log_offset"] = observer.log_offset
     if not waited.ok:
         seen = json.dumps(waited.last, sort_keys=True) if waited.last is not None else None
         if waited.last_error:
-            seen = "%s (last error: %s)" % (seen, waited.last_error) if seen else waited.last_error
-        module.fail_json(msg="timed out after %.1fs waiting for %s; last seen: %s"
-                         % (waited.elapsed, observer.condition.describe(), seen), **result)
+            seen = f"{seen} (last error: {waited.last_error})" if seen else waited.last_error
+        module.fail_json(msg=f"timed out after {waited.elapsed:.1f}s waiting for {observer.condition.describe()}; last seen: {seen}", **result)
     module.exit_json(**result)
 
 

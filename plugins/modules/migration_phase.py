@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -137,6 +133,7 @@ rollback:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
     detect_phase,
     judge_dead_brokers,
@@ -173,13 +170,12 @@ def main():
                                   deprovision=plan.deprovision, final_roll=plan.final_roll,
                                   nothing_to_do=plan.nothing_to_do)
         if plan.refusal:
-            module.fail_json(msg="Rollback refused: %s." % plan.refusal, **result)
+            module.fail_json(msg=f"Rollback refused: {plan.refusal}.", **result)
         module.exit_json(**result)
     if dead.refusal:
-        module.fail_json(msg="Refusing to start: %s" % dead.refusal, **result)
+        module.fail_json(msg=f"Refusing to start: {dead.refusal}", **result)
     if detection.problems and params["fail_on_ambiguous"]:
-        module.fail_json(msg="the hosts disagree about the migration phase; fix or roll back by hand: %s"
-                         % "; ".join(detection.problems), **result)
+        module.fail_json(msg="the hosts disagree about the migration phase; fix or roll back by hand: {}".format("; ".join(detection.problems)), **result)
     module.exit_json(**result)
 
 

@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -155,9 +151,10 @@ warning_count:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import current_files
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import plan_result
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import plan_result
 
 ARGUMENT_SPEC = dict(
     cluster=dict(type="dict"),
@@ -179,7 +176,7 @@ def main():
         module.fail_json(msg="cluster is required when the module runs without its action plugin")
     bad = [p for p in params["phases"] if p not in ALL_TARGETS]
     if bad:
-        module.fail_json(msg="unknown phase(s) %s; choose from %s" % (", ".join(bad), ", ".join(ALL_TARGETS)))
+        module.fail_json(msg="unknown phase(s) {}; choose from {}".format(", ".join(bad), ", ".join(ALL_TARGETS)))
     spec = params["cluster"]
     texts, problems = current_files(spec, {}, params["config_dir"], params["config_dir_key"])
     texts.update(params["current_configs"])

@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -166,6 +162,7 @@ import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.report import summarize
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.report_html import html_path, render
 

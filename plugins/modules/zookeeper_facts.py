@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -175,6 +171,7 @@ metadata:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
     HAS_KAZOO,
@@ -200,7 +197,7 @@ def main():
             if module.params["gather_metadata"]:
                 result["metadata"] = read_metadata_snapshot(client).as_dict()
     except KraftError as exc:
-        module.fail_json(msg="ZooKeeper %s: %s" % (module.params["zookeeper_connect"], exc))
+        module.fail_json(msg="ZooKeeper {}: {}".format(module.params["zookeeper_connect"], exc))
     module.exit_json(changed=False, **result)
 
 

@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -106,6 +102,7 @@ observed:
 import json
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
@@ -149,12 +146,11 @@ def main():
             waited = wait_for(lambda: observe_condition(client, condition), lambda obs: condition_met(condition, obs),
                               timeout=params["timeout"], interval=params["interval"], retry_on=(KazooException,))
     except (KraftError, ValueError) as exc:
-        module.fail_json(msg="ZooKeeper %s: %s" % (params["zookeeper_connect"], exc))
+        module.fail_json(msg="ZooKeeper {}: {}".format(params["zookeeper_connect"], exc))
     result = dict(changed=False, elapsed=round(waited.elapsed, 3), attempts=waited.attempts, observed=waited.last)
     if not waited.ok:
         seen = json.dumps(waited.last, sort_keys=True) if waited.last is not None else waited.last_error
-        module.fail_json(msg="timed out after %.1fs waiting for %s; last seen: %s"
-                         % (waited.elapsed, condition.describe(), seen), **result)
+        module.fail_json(msg=f"timed out after {waited.elapsed:.1f}s waiting for {condition.describe()}; last seen: {seen}", **result)
     module.exit_json(**result)
 
 

@@ -1,11 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
@@ -111,6 +107,7 @@ old:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
     DELETABLE_PATHS,
@@ -145,15 +142,15 @@ def main():
             result = dict(existed=plan.exists, deleted=plan.delete, reason=plan.reason,
                           old_value=plan.old_value, old=plan.old)
             if plan.refused:
-                module.fail_json(msg="%s: %s" % (params["path"], plan.reason), **result)
+                module.fail_json(msg="{}: {}".format(params["path"], plan.reason), **result)
             if plan.delete and not module.check_mode:
                 # False when the znode vanished meanwhile: nothing changed then.
                 result["deleted"] = execute_delete(client, plan)
     except KraftError as exc:
-        module.fail_json(msg="ZooKeeper %s %s: %s" % (params["zookeeper_connect"], params["path"], exc))
+        module.fail_json(msg="ZooKeeper {} {}: {}".format(params["zookeeper_connect"], params["path"], exc))
     if module._diff and result["deleted"]:
         result["diff"] = dict(before=(plan.old_value or "") + "\n", after="",
-                              before_header=params["path"], after_header="%s (absent)" % params["path"])
+                              before_header=params["path"], after_header="{} (absent)".format(params["path"]))
     module.exit_json(changed=result["deleted"], **result)
 
 

@@ -24,7 +24,7 @@ BIN = Path(sys.executable).parent
 
 
 def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), PATH="%s:%s" % (BIN, os.environ.get("PATH", "")))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), PATH="{}:{}".format(BIN, os.environ.get("PATH", "")))
     return subprocess.run(argv, cwd=REPO, env=env, text=True, capture_output=True, check=False)
 
 
@@ -50,7 +50,7 @@ def main() -> int:
     finally:
         if not args.keep:
             run(sandbox + ["down"])
-    print("topology %s: migrate.yml to dual-write took %.1f s (report %s)" % (args.topology, wall, report_path.name))
+    print(f"topology {args.topology}: migrate.yml to dual-write took {wall:.1f} s (report {report_path.name})")
     for phase, info in report["phases"].items():
         if "duration_seconds" in info:
             print("  roll %-11s %2d restarts in %6.1f s (%.1f s per broker)" % (

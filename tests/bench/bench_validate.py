@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Wall-clock time of the dry run on a large cluster: 1000 and 5000 brokers, 5 controllers.
@@ -21,19 +20,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "build" / "collections"))
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import build_plan  # noqa: E402
-
 import yaml  # noqa: E402
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import build_plan  # noqa: E402
 
 RACKS = ("rack-a", "rack-b", "rack-c")
 
 
-def controller_ids(brokers: int, controllers: int) -> List[int]:
+def controller_ids(brokers: int, controllers: int) -> list[int]:
     """Controller node ids above every broker id (brokers are 1..N): 3000.. up to 2999 brokers."""
     base = max(3000, brokers + 1000)
     return [base + i for i in range(controllers)]
@@ -58,7 +57,7 @@ def write_inventory(root: Path, brokers: int, controllers: int) -> Path:
     return inventory
 
 
-def cluster_vars() -> Dict[str, Any]:
+def cluster_vars() -> dict[str, Any]:
     return {
         "zk2kraft_kafka_version": "3.9.0",
         "zk2kraft_metadata_version": "3.9",
@@ -72,7 +71,7 @@ def cluster_vars() -> Dict[str, Any]:
     }
 
 
-def direct_spec(brokers: int, controllers: int) -> Dict[str, Any]:
+def direct_spec(brokers: int, controllers: int) -> dict[str, Any]:
     spec = {key[len("zk2kraft_"):]: value for key, value in cluster_vars().items()}
     spec["controllers"] = [{"name": "kc%d.bench.test" % i, "node_id": node_id}
                            for i, node_id in enumerate(controller_ids(brokers, controllers))]
@@ -84,14 +83,14 @@ def direct_spec(brokers: int, controllers: int) -> Dict[str, Any]:
     return spec
 
 
-def time_build_plan(brokers: int, controllers: int, profile: bool) -> Tuple[float, int]:
+def time_build_plan(brokers: int, controllers: int, profile: bool) -> tuple[float, int]:
     spec = direct_spec(brokers, controllers)
     profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()
     if profiler:
         profiler.enable()
     plan = build_plan(spec)
-    lines: List[str] = plan.report_lines()
+    lines: list[str] = plan.report_lines()
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - start
@@ -108,19 +107,19 @@ NOOP_PLAY = [{"name": "Nothing", "hosts": "localhost", "gather_facts": False,
 def first_play(playbook: str, root: Path) -> Path:
     """A playbook holding only the first play of ``playbook`` (the check_inputs play)."""
     plays = yaml.safe_load((REPO / playbook).read_text())
-    path = root / ("first-play-of-%s" % Path(playbook).name)
+    path = root / (f"first-play-of-{Path(playbook).name}")
     path.write_text(yaml.safe_dump(plays[:1], sort_keys=False))
     return path
 
 
 def loadavg() -> str:
     try:
-        return "load %s" % " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        return "load {}".format(" ".join(Path("/proc/loadavg").read_text().split()[:3]))
     except OSError:
         return "load unknown"
 
 
-def time_playbook(inventory: Path, playbook: str = "playbooks/validate.yml") -> Tuple[float, float, int]:
+def time_playbook(inventory: Path, playbook: str = "playbooks/validate.yml") -> tuple[float, float, int]:
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     command = [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), str(playbook)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -11,12 +11,12 @@ import itertools
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
-
-import pytest
+from typing import Any
 
 import harness
+import pytest
 from harness import Node, ZooKeeper
 
 

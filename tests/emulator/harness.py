@@ -260,7 +260,7 @@ class Node:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             out, err = proc.communicate()
-            raise AssertionError(f"{self.name} still running after {timeout * TIMEOUT_SCALE}s; output:\n{out}{err}")
+            raise AssertionError(f"{self.name} still running after {timeout * TIMEOUT_SCALE}s; output:\n{out}{err}") from None
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
     def running(self) -> bool:

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import pytest
-
 from harness import MARKER, controller_props, is_real, kraft_broker_props, migrating_props, zk_broker_props
 
 ZK = "127.0.1.199:2181/unused"

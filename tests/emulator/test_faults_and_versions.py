@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from harness import MARKER, REPO, STOPPED, controller_props, migrating_props, voters_string, wait_until
 from test_migration import active, restart, start_controllers, start_zk_brokers, zk_cluster_id
 

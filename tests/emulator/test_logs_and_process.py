@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from harness import MARKER, SANDBOX, STOPPED, controller_props, migrating_props, voters_string, wait_until
 from test_migration import restart, start_controllers, start_zk_brokers, zk_cluster_id
 

@@ -8,9 +8,7 @@ import shutil
 from typing import Any
 
 import pytest
-
-from harness import (MARKER, STOPPED, controller_props, kraft_broker_props, migrating_props, voters_string, wait_until,
-                     zk_broker_props)
+from harness import MARKER, STOPPED, controller_props, kraft_broker_props, migrating_props, voters_string, wait_until, zk_broker_props
 
 STATE = "ZkMigrationState"
 COUNT = "MigratingZkBrokerCount"
@@ -45,7 +43,7 @@ def start_controllers(cluster: Any, ids: list[int], cluster_id: str, migration: 
         result = node.tool("kafka-storage.sh", "format", "-t", cluster_id, "-c", str(node.config))
         assert result.returncode == 0, result.stderr
         node.start()
-    for dummy, node in ctrls:
+    for _dummy, node in ctrls:
         node.wait_log(r"\[KafkaRaftServer nodeId=\d+\] Kafka Server started")
     return ctrls
 
@@ -119,7 +117,7 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     for i in (1, 2):
         restart(brokers[i - 1], mig_props[i])
         brokers[i - 1].wait_log(rf"\[KafkaServer id={i}\] started")
-        wait_until(lambda: leader.gauge(COUNT) == i, 10, what=f"{i} migrating brokers")
+        wait_until(lambda i=i: leader.gauge(COUNT) == i, 10, what=f"{i} migrating brokers")
     leader.wait_log(r"Still waiting for ZK brokers \[3\] to register with KRaft\.")
     assert leader.gauge(STATE) == 2
     assert controller_znode(zk_client, cluster)[1] is True
@@ -176,7 +174,7 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     for i in (1, 2, 3):
         restart(brokers[i - 1], kraft_broker_props(mig_props[i]))
         brokers[i - 1].wait_log(rf"\[KafkaRaftServer nodeId={i}\] Kafka Server started")
-        wait_until(lambda: leader.gauge(COUNT) == 3 - i, 10, what="count falling")
+        wait_until(lambda i=i: leader.gauge(COUNT) == 3 - i, 10, what="count falling")
     assert leader.gauge(STATE) == 1
     kbs = f"{brokers[2].ip}:9092"
 
@@ -282,16 +280,16 @@ def test_registration_errors_from_controller_settings(cluster: Any, zk_client: A
         "listener.security.protocol.map": "CONTROLLER:SASL_SSL,REPLICATION:SSL"})
     expectations = [(wrong_cluster, None), (no_flag, "BROKER_ID_NOT_REGISTERED"),
                     (other_ibl, "INVALID_REGISTRATION")]
-    for i, (ctrls, dummy) in enumerate(expectations, 1):
+    for i, (ctrls, _dummy) in enumerate(expectations, 1):
         restart(brokers[i - 1], migrating_props(props[i], voters_string(ctrls)))
-    for i, (dummy, error) in enumerate(expectations, 1):
+    for i, (_dummy, error) in enumerate(expectations, 1):
         if error is not None:
             brokers[i - 1].wait_log(rf"Unable to register broker {i} because the controller returned error {error}")
     # another cluster's quorum refuses the raft client's FETCH: the registration is never sent (3.9.2 measured)
     brokers[0].wait_log(r"\[RaftManager id=1\] Unexpected error INCONSISTENT_CLUSTER_ID in FETCH response: "
                         r"InboundResponse\(.*source=" + re.escape(f"{wrong_cluster[0][1].ip}:9093 (id: 3000 rack: null))"))
     assert "returned error INCONSISTENT_CLUSTER_ID" not in brokers[0].log_text()
-    for ctrls, dummy in expectations:
+    for ctrls, _dummy in expectations:
         assert ctrls[0][1].gauge(COUNT) == 0
     assert no_flag[0][1].gauge(STATE) == 0
 

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import pytest
-
 from harness import controller_props, is_real, zk_broker_props
 
 

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import pytest
-
 from harness import STOPPED, is_real, security, wait_until, zk_broker_props
 
 

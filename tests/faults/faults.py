@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable
 
 from lib import exec_on_host, read_host_file, read_pid, service_state, zookeeper_pid_file  # noqa: E402
 from playbook_runs import REPO, REPORTS, ansible_env, playbook, run_playbook  # noqa: E402
@@ -22,17 +22,17 @@ SANDBOX = [str(REPO / ".venv" / "bin" / "python"), str(REPO / "tests" / "sandbox
 class Run:
     """A playbook run, possibly killed: its output, exit code, how long it took, the task it was in."""
 
-    rc: Optional[int]
+    rc: int | None
     output: str
     seconds: float
-    killed_in: Optional[str] = None
+    killed_in: str | None = None
     tasks: list = field(default_factory=list)
 
     def tail(self, lines: int = 60) -> str:
         return "\n".join(self.output.splitlines()[-lines:])
 
 
-def run_until(name: str, *extra: str, kill: Optional[Callable[[list, str], bool]] = None,
+def run_until(name: str, *extra: str, kill: Callable[[list, str], bool] | None = None,
               timeout: float = 1500) -> Run:
     """Run a playbook; SIGKILL it (a lost terminal) when ``kill(tasks_so_far, line)`` says so.
 
@@ -83,7 +83,7 @@ def brokers_down() -> list:
     return [b for b in BROKERS if service_state(b) != "active" or kafka_pid(b) is None]
 
 
-def kafka_pid(host: str) -> Optional[int]:
+def kafka_pid(host: str) -> int | None:
     out = exec_on_host(host, ["systemctl", "show", "-p", "MainPID", "kafka"], check=False, timeout=30).stdout
     pid = out.strip().partition("=")[2]
     if not pid.isdigit() or pid == "0":

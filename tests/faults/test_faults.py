@@ -5,7 +5,6 @@ verify.yml passes (issue 10, part 2)."""
 from __future__ import annotations
 
 import pytest
-
 from faults import (  # noqa: E402  (conftest puts tests/faults on sys.path)
     assert_halt,
     assert_verified,

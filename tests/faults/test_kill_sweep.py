@@ -19,7 +19,6 @@ import re
 import time
 
 import pytest
-
 from faults import (  # noqa: E402  (conftest puts tests/faults on sys.path)
     BROKERS,
     brokers_down,
@@ -74,8 +73,8 @@ def sweep(playbook: str, extra: tuple, before, after, rolls: int, verify_phase: 
         before()
         if index is None:
             name, nth = SAMPLE[playbook]
-            kill = lambda seen, line: (line.startswith("TASK [") and  # noqa: E731
-                                       sum(1 for t in seen if t.endswith(name)) == nth)
+            def kill(seen, line, name=name, nth=nth):
+                return line.startswith("TASK [") and sum(1 for t in seen if t.endswith(name)) == nth
         else:
             kill = kill_at_boundary(index)
         killed = run_until(playbook, *extra, kill=kill)

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """An execution environment for the collection: ansible-builder finds its dependencies and writes a build context.
@@ -13,7 +12,6 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 import yaml
@@ -25,9 +23,9 @@ BIN = REPO / ".venv" / "bin"
 TIMEOUT = 180
 
 
-def run(command: List[str], cwd: Path) -> Tuple[int, str]:
-    env: Dict[str, str] = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
-    env["PATH"] = "%s:%s" % (BIN, env.get("PATH", ""))
+def run(command: list[str], cwd: Path) -> tuple[int, str]:
+    env: dict[str, str] = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env["PATH"] = "{}:{}".format(BIN, env.get("PATH", ""))
     done = subprocess.run(command, cwd=str(cwd), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           timeout=TIMEOUT, check=False)
     return done.returncode, done.stdout.decode("utf-8", "replace")
@@ -73,11 +71,11 @@ def test_create_writes_a_build_context(tarball, tmp_path):
     assert "ansible-galaxy collection install" in text and "introspect" in text
     assert (context / "_build" / "collections" / tarball.name).exists()
     requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
-    assert [c["name"] for c in requirements["collections"]] == ["/build/collections/%s" % tarball.name]
+    assert [c["name"] for c in requirements["collections"]] == [f"/build/collections/{tarball.name}"]
 
 
 def test_the_ee_requirements_name_the_version_in_galaxy_yml():
     version = yaml.safe_load((REPO / "galaxy.yml").read_text())["version"]
     requirements = yaml.safe_load((REPO / "ee" / "requirements.yml").read_text())
     assert [c["name"] for c in requirements["collections"]] == [
-        "/build/collections/zk2kraft-migration-%s.tar.gz" % version]
+        f"/build/collections/zk2kraft-migration-{version}.tar.gz"]

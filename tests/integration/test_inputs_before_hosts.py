@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Bad run options and inventory variables stop every playbook before its first SSH connection.
@@ -13,7 +12,6 @@ import os
 import subprocess
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 import yaml
@@ -41,8 +39,8 @@ def _inventory(root: Path, **broker_vars: object) -> Path:
     return path
 
 
-def _run(playbook: str, inventory: Path, extra: List[str]) -> Tuple[int, str, float]:
-    command = [str(PLAYBOOK_BIN), "-i", str(inventory), "playbooks/%s.yml" % playbook]
+def _run(playbook: str, inventory: Path, extra: list[str]) -> tuple[int, str, float]:
+    command = [str(PLAYBOOK_BIN), "-i", str(inventory), f"playbooks/{playbook}.yml"]
     for item in extra:
         command += ["-e", item]
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
@@ -52,7 +50,7 @@ def _run(playbook: str, inventory: Path, extra: List[str]) -> Tuple[int, str, fl
     return done.returncode, done.stdout.decode("utf-8", "replace"), time.monotonic() - started
 
 
-CASES: Dict[str, Tuple[Dict[str, object], List[str], str]] = {
+CASES: dict[str, tuple[dict[str, object], list[str], str]] = {
     "stop-after": ({}, ["zk2kraft_stop_after=bogus"],
                    "zk2kraft_stop_after | 'bogus' is not one of the allowed values controllers, migration, dual_write"),
     "finalize": ({}, ["zk2kraft_finalize=maybe"], "zk2kraft_finalize | 'maybe' is not a boolean"),

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The collection as an operator gets it: the built tarball, installed into a path of its own.
@@ -18,7 +17,6 @@ import shutil
 import subprocess
 import tarfile
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 import yaml
@@ -34,28 +32,28 @@ FORBIDDEN_TOP = {"tests", "molecule", "Makefile", "pytest.ini", "requirements-de
 FORBIDDEN_ANYWHERE = re.compile(r"(^|/)(__pycache__|\.pytest_cache|\.hypothesis)(/|$)|\.pyc$|\.tar\.gz$")
 
 
-def run(command: List[str], cwd: Path, env: Dict[str, str]) -> Tuple[int, str]:
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     done = subprocess.run(command, cwd=str(cwd), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           timeout=TIMEOUT, check=False)
     return done.returncode, done.stdout.decode("utf-8", "replace")
 
 
-def operator_env(collections: Path, workdir: Path) -> Dict[str, str]:
+def operator_env(collections: Path, workdir: Path) -> dict[str, str]:
     """Ansible as an operator runs it: the installed collection only, no repository configuration."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env.update(ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
                ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_HOST_KEY_CHECKING="false",
                ANSIBLE_LOCALHOST_WARNING="false", PWD=str(workdir),
-               PATH="%s:%s" % (BIN, os.environ.get("PATH", "")))
+               PATH="{}:{}".format(BIN, os.environ.get("PATH", "")))
     return env
 
 
-def tree(root: Path) -> Dict[str, float]:
+def tree(root: Path) -> dict[str, float]:
     return {str(p.relative_to(root)): p.stat().st_mtime for p in root.rglob("*")}
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
+def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("installed")
     dist, collections, workdir = base / "dist", base / "collections", base / "operator"
     workdir.mkdir()
@@ -99,7 +97,7 @@ def test_manifest_says_what_it_is_for(installed):
                   if line.startswith("ansible-core"))
     upper = re.search(r"<\s*([\d.]+)", pinned)
     assert upper is not None
-    assert re.search(r"<\s*%s(\.0)?$" % re.escape(upper.group(1)), runtime["requires_ansible"])
+    assert re.search(rf"<\s*{re.escape(upper.group(1))}(\.0)?$", runtime["requires_ansible"])
 
 
 def test_validate_runs_by_its_fully_qualified_name(installed):
@@ -115,7 +113,7 @@ def test_validate_runs_by_its_fully_qualified_name(installed):
 @pytest.mark.parametrize("name", ["migrate", "rollback", "verify"])
 def test_every_playbook_resolves_by_its_fully_qualified_name(installed, name):
     rc, out = run([str(BIN / "ansible-playbook"), "-i", "playbooks/examples/inventory", "--syntax-check",
-                   "zk2kraft.migration.%s" % name],
+                   f"zk2kraft.migration.{name}"],
                   installed["workdir"], operator_env(installed["collections"], installed["workdir"]))
     assert rc == 0, out
 
@@ -148,7 +146,7 @@ def test_reports_land_on_the_operators_side(installed, tmp_path, explicit):
     expected = workdir / "reports"
     if explicit:
         expected = tmp_path / "elsewhere" / "reports"
-        command += ["-e", "zk2kraft_report_dir=%s" % expected]
+        command += ["-e", f"zk2kraft_report_dir={expected}"]
     rc, out = run(command, workdir, operator_env(collections, workdir))
     assert rc == 0, out
     written = list(expected.glob("migration-*.json"))

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """playbooks/validate.yml on the example inventory and on broken copies of it (tests/integration/variants)."""
@@ -10,7 +9,7 @@ import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 import pytest
 import yaml
@@ -20,16 +19,16 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "playbooks" / "examples" / "inventory"
 VARIANTS_DIR = Path(__file__).resolve().parent / "variants"
-VARIANTS: List[Dict[str, Any]] = yaml.safe_load((VARIANTS_DIR / "variants.yml").read_text())
+VARIANTS: list[dict[str, Any]] = yaml.safe_load((VARIANTS_DIR / "variants.yml").read_text())
 PLAYBOOK_BIN = REPO / ".venv" / "bin" / "ansible-playbook"
 TIMEOUT = 120
 
 
-def run_validate(inventory: Path, extra_vars: Dict[str, str]) -> Tuple[int, str]:
+def run_validate(inventory: Path, extra_vars: dict[str, str]) -> tuple[int, str]:
     """Run the dry run like an operator would; return the exit status and everything printed."""
     command = [str(PLAYBOOK_BIN), "-i", str(inventory), "playbooks/validate.yml"]
     for key, value in extra_vars.items():
-        command += ["-e", "%s=%s" % (key, value)]
+        command += ["-e", f"{key}={value}"]
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     done = subprocess.run(command, cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           timeout=TIMEOUT, check=False)
@@ -41,18 +40,18 @@ def flat(output: str) -> str:
     return " ".join(output.split()).replace("''", "'")
 
 
-def _host_entry(hosts_doc: Dict[str, Any], host: str) -> Dict[str, Any]:
+def _host_entry(hosts_doc: dict[str, Any], host: str) -> dict[str, Any]:
     groups = hosts_doc["all"]["children"]["kafka"]["children"]
     for group in groups.values():
         if host in group["hosts"]:
             if group["hosts"][host] is None:
                 group["hosts"][host] = {}
-            entry: Dict[str, Any] = group["hosts"][host]
+            entry: dict[str, Any] = group["hosts"][host]
             return entry
     raise KeyError(host)
 
 
-def build_variant(variant: Dict[str, Any], root: Path) -> Tuple[Path, Dict[str, str]]:
+def build_variant(variant: dict[str, Any], root: Path) -> tuple[Path, dict[str, str]]:
     """Copy the example inventory and apply the variant's single change."""
     inventory = root / "inventory"
     shutil.copytree(str(EXAMPLE), str(inventory))
@@ -76,7 +75,7 @@ def build_variant(variant: Dict[str, Any], root: Path) -> Tuple[Path, Dict[str, 
             vars_doc[key] = value
     hosts_path.write_text(yaml.safe_dump(hosts_doc, sort_keys=False))
     vars_path.write_text(yaml.safe_dump(vars_doc, sort_keys=False))
-    extra: Dict[str, str] = {}
+    extra: dict[str, str] = {}
     if variant.get("config_dir"):
         extra["zk2kraft_validate_config_dir"] = str(VARIANTS_DIR / variant["config_dir"])
     extra.update({k: str(v).replace("ROOT", str(root)) for k, v in (variant.get("extra_vars") or {}).items()})
@@ -93,10 +92,10 @@ def build_variant(variant: Dict[str, Any], root: Path) -> Tuple[Path, Dict[str, 
 
 
 @pytest.fixture(scope="module", name="variant_runs")
-def _variant_runs(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Tuple[int, str]]:
+def _variant_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str]]:
     """Run every variant once, a few at a time: each run is a whole ansible-playbook start."""
 
-    def one(variant: Dict[str, Any]) -> Tuple[str, Tuple[int, str]]:
+    def one(variant: dict[str, Any]) -> tuple[str, tuple[int, str]]:
         inventory, extra = build_variant(variant, tmp_path_factory.mktemp(variant["id"]))
         return variant["id"], run_validate(inventory, extra)
 
@@ -108,9 +107,9 @@ def test_example_inventory_is_valid() -> None:
     status, output = run_validate(EXAMPLE, {})
     assert status == 0, output
     for host in ["kc%d.example.com" % i for i in (1, 2, 3)] + ["kb%d.example.com" % i for i in range(1, 7)]:
-        assert "== %s (" % host in output, host
+        assert f"== {host} (" in output, host
     for phase in ("zookeeper", "controllers", "migration", "dual_write", "kraft"):
-        assert "[%s]" % phase in output, phase
+        assert f"[{phase}]" in output, phase
     assert "No violations: the cluster can be migrated as described." in output
     # Secrets from group_vars never reach the output.
     assert "changeit" not in output
@@ -118,17 +117,17 @@ def test_example_inventory_is_valid() -> None:
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v["id"] for v in VARIANTS])
-def test_variant(variant: Dict[str, Any], variant_runs: Dict[str, Tuple[int, str]]) -> None:
+def test_variant(variant: dict[str, Any], variant_runs: dict[str, tuple[int, str]]) -> None:
     status, raw = variant_runs[variant["id"]]
     output = flat(raw)
     expect = variant["expect"]
     if expect["ok"]:
         assert status == 0, raw
-        assert "WARNING %s: %s" % (expect["key"], expect["text"]) in output, output
+        assert "WARNING {}: {}".format(expect["key"], expect["text"]) in output, output
     else:
         assert status != 0, raw
         # The failure message lists "host | key | message" for every error.
-        line = "%s | %s | " % (expect["host"], expect["key"])
+        line = "{} | {} | ".format(expect["host"], expect["key"])
         assert line in output, raw
         assert expect["text"] in output, raw
     upfront = "no host was contacted" in output
@@ -138,7 +137,7 @@ def test_variant(variant: Dict[str, Any], variant_runs: Dict[str, Tuple[int, str
         # Refused by the first play, on the Ansible controller: no host was contacted, no plan was built.
         assert "Read the current server.properties" not in output and "Build the plan" not in output, raw
     else:
-        assert "' %s:'" % expect["host"] in output, raw  # the report groups the violation under its host
+        assert "' {}:'".format(expect["host"]) in output, raw  # the report groups the violation under its host
     assert "changeit" not in output
     for raw_text in ("Traceback", "Errno", "KeyError", "exception occurred"):
         assert raw_text not in output, raw

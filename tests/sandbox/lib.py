@@ -10,9 +10,10 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Sequence, TypeVar
+from typing import Callable, TypeVar
 
 from topology import DEFAULT_NET, Topology, build
 
@@ -83,7 +84,7 @@ class State:
         tmp.replace(STATE_FILE)
 
 
-def load_state() -> Optional[State]:
+def load_state() -> State | None:
     if not STATE_FILE.is_file():
         return None
     data = json.loads(STATE_FILE.read_text())
@@ -122,7 +123,7 @@ def zookeeper_pid_file(name: str) -> Path:
     return zookeeper_dir(name) / "zookeeper.pid"
 
 
-def wait_until(predicate: Callable[[], Optional[T]], timeout: float, what: str, interval: float = 0.1) -> T:
+def wait_until(predicate: Callable[[], T | None], timeout: float, what: str, interval: float = 0.1) -> T:
     """Poll ``predicate`` until it returns a truthy value; raise SandboxError naming ``what`` on timeout."""
     deadline = time.monotonic() + timeout
     while True:
@@ -134,7 +135,7 @@ def wait_until(predicate: Callable[[], Optional[T]], timeout: float, what: str, 
         time.sleep(interval)
 
 
-def read_pid(path: Path) -> Optional[int]:
+def read_pid(path: Path) -> int | None:
     try:
         return int(path.read_text().strip())
     except (OSError, ValueError):
@@ -158,14 +159,14 @@ def cmdline(pid: int) -> list[str]:
         return []
 
 
-def mount_namespace(pid: int) -> Optional[str]:
+def mount_namespace(pid: int) -> str | None:
     try:
         return os.readlink(f"/proc/{pid}/ns/mnt")
     except OSError:
         return None
 
 
-def sshd_pid(name: str) -> Optional[int]:
+def sshd_pid(name: str) -> int | None:
     """PID of the host's sshd, only if it is alive and really is our sshd for that host."""
     pid = read_pid(sshd_pid_file(name))
     if pid is None or not pid_alive(pid):
@@ -193,7 +194,7 @@ def exec_on_host(
     *,
     check: bool = True,
     timeout: float = 120.0,
-    input_text: Optional[str] = None,
+    input_text: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``argv`` inside host ``name``'s mount and PID namespaces (as a session on that host would)."""
     pid = sshd_pid(name)
@@ -221,7 +222,7 @@ def read_host_file(name: str, path: str) -> str:
     return exec_on_host(name, ["cat", "--", path]).stdout
 
 
-def service_state(name: str, unit: Optional[str] = None) -> str:
+def service_state(name: str, unit: str | None = None) -> str:
     """``systemctl is-active`` inside the host: active, inactive, failed, unknown, ..."""
     result = exec_on_host(name, ["systemctl", "is-active", unit or current_layout().unit], check=False, timeout=30)
     return result.stdout.strip() or "unknown"

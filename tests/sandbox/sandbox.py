@@ -22,10 +22,10 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from collections.abc import Iterator
-from typing import Any, Optional
+from typing import Any
 
 import yaml
 from kazoo.client import KazooClient
@@ -33,21 +33,23 @@ from kazoo.exceptions import NoNodeError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import tls  # noqa: E402
+from kafka_dist import build as kafka_dist_builder  # noqa: E402
 from lib import (  # noqa: E402
     HOST_ENV,
-    LAYOUTS,
-    Layout,
-    current_layout,
     HOSTS_DIR,
     INVENTORY_FILE,
     INVENTORY_JSON,
+    LAYOUTS,
     REPO_DIR,
     SANDBOX_DIR,
     SSH_DIR,
     STATE_DIR,
+    Layout,
     SandboxError,
     State,
     cmdline,
+    current_layout,
     exec_on_host,
     host_dir,
     load_state,
@@ -62,8 +64,6 @@ from lib import (  # noqa: E402
     zookeeper_dir,
     zookeeper_pid_file,
 )
-import tls  # noqa: E402
-from kafka_dist import build as kafka_dist_builder  # noqa: E402
 from topology import (  # noqa: E402
     BROKER_INTERNAL_PORT,
     DEFAULT_NET,
@@ -143,7 +143,7 @@ def systemctl_replacement() -> Path:
     )
 
 
-def journalctl_replacement() -> Optional[Path]:
+def journalctl_replacement() -> Path | None:
     bin_dir = Path(venv_python()).parent
     for name in ("journalctl", "journalctl3", "journalctl3.py"):
         if (bin_dir / name).is_file():
@@ -151,7 +151,7 @@ def journalctl_replacement() -> Optional[Path]:
     return None
 
 
-def check_preconditions(kafka_archive: Optional[Path], emulator_installer: Path) -> None:
+def check_preconditions(kafka_archive: Path | None, emulator_installer: Path) -> None:
     """What the machine must have; kafka_archive is None for the emulator."""
     problems = []
     if os.geteuid() != 0:
@@ -258,7 +258,7 @@ def ensure_mountpoint(path: str, state: State) -> None:
         registry["mountpoints"].append(path)
 
 
-def release_mountpoints(state: Optional[State]) -> None:
+def release_mountpoints(state: State | None) -> None:
     """Leave the registry; the last sandbox out removes the mount points (only if still empty)."""
     with machine_registry() as registry:
         registry["live"] = [d for d in registry["live"] if d != str(STATE_DIR)]
@@ -328,7 +328,7 @@ def sshd_config(host: Host) -> str:
 
 def prepare_host(host: Host, state: State) -> None:
     hd = host_dir(host.name)
-    for source, dummy in HOST_BINDS:
+    for source, _dummy in HOST_BINDS:
         (hd / source).mkdir(parents=True, exist_ok=True)
     for sub in HOST_SUBDIRS:
         (hd / sub).mkdir(parents=True, exist_ok=True)
@@ -336,7 +336,7 @@ def prepare_host(host: Host, state: State) -> None:
     (hd / "run" / "sshd").chmod(0o755)
     ssh_keygen(hd / "ssh_host_ed25519_key", f"root@{host.name}")
     write_if_changed(hd / "sshd_config", sshd_config(host), 0o600)
-    for dummy, target in HOST_BINDS:
+    for _dummy, target in HOST_BINDS:
         if target != "/var/log/kafka":  # lives inside the host's own /var/log
             ensure_mountpoint(target, state)
 
@@ -351,7 +351,7 @@ def host_binds(host: Host) -> list[tuple[str, str]]:
     return binds
 
 
-def namespace_init(launcher: int) -> Optional[int]:
+def namespace_init(launcher: int) -> int | None:
     """The host's PID 1 (our sshd) as the machine sees it: the child ``unshare --fork`` made."""
     try:
         children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
@@ -381,7 +381,7 @@ def start_sshd(host: Host) -> bool:
         launcher = subprocess.Popen(argv, env=HOST_ENV, cwd="/", stdin=subprocess.DEVNULL, stdout=launch_log,
                                     stderr=launch_log, start_new_session=True)
 
-    def sshd_running() -> Optional[int]:
+    def sshd_running() -> int | None:
         if launcher.poll() is not None:
             detail = (hd / "launch.log").read_text(errors="replace").strip().splitlines()[-3:]
             raise SandboxError(f"{host.name}: starting sshd failed ({launcher.returncode}): {' / '.join(detail)}")
@@ -440,7 +440,7 @@ def zoo_cfg(host: Host, topology: Topology) -> str:
     return "\n".join(lines) + "\n"
 
 
-def zookeeper_pid(host: Host) -> Optional[int]:
+def zookeeper_pid(host: Host) -> int | None:
     pid = read_pid(zookeeper_pid_file(host.name))
     if pid is None or not pid_alive(pid):
         return None
@@ -516,7 +516,7 @@ def kazoo_client(topology: Topology) -> KazooClient:
 # --------------------------------------------------------------------------- Kafka hosts
 
 
-def install_kafka(host: Host, kafka_archive: Optional[Path], emulator_installer: Path) -> None:
+def install_kafka(host: Host, kafka_archive: Path | None, emulator_installer: Path) -> None:
     dest = host_dir(host.name) / "opt-kafka"
     if kafka_archive is None:
         subprocess.run(
@@ -743,7 +743,7 @@ def registered_broker_ids(client: KazooClient) -> set[int]:
         return set()
 
 
-def controller_znode(client: KazooClient) -> Optional[str]:
+def controller_znode(client: KazooClient) -> str | None:
     try:
         data, dummy = client.get(f"{ZOOKEEPER_CHROOT}/controller")
     except NoNodeError:
@@ -832,7 +832,7 @@ def render_template(value: Any, fields: dict[str, Any]) -> Any:
     return value
 
 
-def inventory(topology: Topology, state: Optional[State] = None, kafka_archive: Optional[Path] = None) -> dict[str, Any]:
+def inventory(topology: Topology, state: State | None = None, kafka_archive: Path | None = None) -> dict[str, Any]:
     state = state or State(topology=topology.name)
     template = yaml.safe_load(INVENTORY_VARS_TEMPLATE.read_text())
     version = kafka_version_of(state)
@@ -924,7 +924,7 @@ def script_inventory(tree: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def write_inventory(topology: Topology, state: State, kafka_archive: Optional[Path]) -> None:
+def write_inventory(topology: Topology, state: State, kafka_archive: Path | None) -> None:
     tree = inventory(topology, state, kafka_archive)
     header = "# Generated by tests/sandbox/sandbox.py up; rewritten on every up.\n"
     write_if_changed(INVENTORY_FILE, header + yaml.safe_dump(tree, sort_keys=False))
@@ -942,8 +942,8 @@ def kafka_dist(version: str) -> tuple[Path, Path]:
         raise SandboxError(f"building Kafka {version} failed: {exc}") from exc
 
 
-def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Optional[Path],
-       emulator_installer: Path, jolokia: bool, jolokia_agent: Optional[Path] = None, layout: str = "packaged") -> None:
+def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path | None,
+       emulator_installer: Path, jolokia: bool, jolokia_agent: Path | None = None, layout: str = "packaged") -> None:
     started = time.monotonic()
     if kafka_archive is not None:
         kafka = "real"
@@ -1123,7 +1123,7 @@ def status() -> int:
     return 0
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     up_parser = sub.add_parser("up", help="create or complete the sandbox (idempotent)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 ZOOKEEPER_CLIENT_PORT = 2181
 ZOOKEEPER_CHROOT = "/kafka"
@@ -28,8 +27,8 @@ class Host:
     name: str
     address: str
     role: str
-    node_id: Optional[int] = None  # broker.id / node.id for Kafka hosts, myid for ZooKeeper
-    rack: Optional[str] = None
+    node_id: int | None = None  # broker.id / node.id for Kafka hosts, myid for ZooKeeper
+    rack: str | None = None
 
     @property
     def is_kafka(self) -> bool:

@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -203,14 +203,14 @@ def start(rate: float, timeout: float) -> None:
     print(f"traffic: {rate:g} msg/s to {TOPIC} (pid {process.pid}), flowing after {time.monotonic() - began:.1f}s")
 
 
-def longest_gap(ack_times: list[float], start: float, end: float) -> Optional[float]:
+def longest_gap(ack_times: list[float], start: float, end: float) -> float | None:
     """Longest time between two acknowledged sends within [start, end] (edges included)."""
     inside = [t for t in ack_times if start <= t <= end]
     points = [start] + inside + [end]
     return round(max(b - a for a, b in zip(points, points[1:])), 3) if end > start else None
 
 
-def summarize(result: dict[str, Any], report: Optional[dict[str, Any]]) -> dict[str, Any]:
+def summarize(result: dict[str, Any], report: dict[str, Any] | None) -> dict[str, Any]:
     section = {k: v for k, v in result.items() if k != "ack_times"}
     section["seconds"] = round(result["stopped"] - result["started"], 1)
     section["gaps_during_rolls"] = {}
@@ -221,7 +221,7 @@ def summarize(result: dict[str, Any], report: Optional[dict[str, Any]]) -> dict[
     return section
 
 
-def reports_since_start(directory: Optional[Path]) -> list[Path]:
+def reports_since_start(directory: Path | None) -> list[Path]:
     """The migration/rollback reports in ``directory`` written while the traffic ran, oldest first."""
     if directory is None or not directory.is_dir():
         return []
@@ -245,7 +245,7 @@ def stop(report_paths: list[Path], timeout: float) -> int:
     # Every run made during the traffic (a migration, then its idempotence run, ...) gets the section;
     # the gaps are those of all their rolls.
     merged: dict[str, Any] = {"phases": {}}
-    for dummy, report in reports:
+    for _dummy, report in reports:
         merged["phases"].update({k: v for k, v in (report.get("phases") or {}).items()
                                  if v.get("first_stop") and v.get("last_healthy")})
     section = summarize(result, merged)
@@ -268,7 +268,7 @@ def stop(report_paths: list[Path], timeout: float) -> int:
     return 0
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     start_parser = sub.add_parser("start")

@@ -18,7 +18,7 @@ REPORTS = STATE_DIR / "reports" if os.environ.get("SANDBOX_STATE_DIR") else REPO
 def ansible_env() -> dict[str, str]:
     env = dict(os.environ)
     env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
-    env["PATH"] = "%s:%s" % (Path(sys.executable).parent, env.get("PATH", ""))
+    env["PATH"] = "{}:{}".format(Path(sys.executable).parent, env.get("PATH", ""))
     env["ANSIBLE_FORCE_COLOR"] = "0"
     # The playbooks write their reports under $PWD/reports (zk2kraft_report_dir); they run from REPO.
     env["PWD"] = str(REPO)
@@ -50,7 +50,7 @@ def kill_after_restart(name: str, host: str, *extra: str) -> tuple[bool, list[st
             seen.append(line)
             if line.startswith("TASK ["):
                 in_restart = "Restart the broker]" in line
-            elif in_restart and line.startswith("changed: [%s]" % host):
+            elif in_restart and line.startswith(f"changed: [{host}]"):
                 os.killpg(proc.pid, signal.SIGKILL)
                 killed = True
                 break

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import run_sandbox
 from lib import exec_on_host, host_dir, read_host_file  # noqa: E402
 from playbook_runs import INVENTORY, REPO, STATE_DIR, ansible_env, run_playbook  # noqa: E402

@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from kazoo.client import KazooClient
-
 from conftest import MACHINE_PATHS, run_sandbox
+from kazoo.client import KazooClient
 from lib import (
     INVENTORY_FILE,
     STATE_DIR,

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Client settings for the Kafka tools (``--command-config``), which default to PLAINTEXT.
@@ -7,20 +6,18 @@ The settings carry secrets (keystore passwords, JAAS configs), so they live on d
 the duration of the calls that need them: a 0600 file, removed afterwards.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
-from typing import Iterator, Mapping, Optional
+from collections.abc import Iterator, Mapping
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import dumps
 
 
 @contextlib.contextmanager
-def client_config_file(properties: Optional[Mapping[str, str]]) -> Iterator[Optional[str]]:
+def client_config_file(properties: Mapping[str, str] | None) -> Iterator[str | None]:
     """Path of a private properties file holding ``properties``; None when there are none."""
     if not properties:
         yield None

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Inventory data -> typed cluster model (private helper library).
@@ -9,13 +8,12 @@ the inventory are taken from a node's current ``server.properties`` when known,
 so an operator only has to describe what the files do not already say.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
     ERROR,
@@ -47,7 +45,7 @@ _LISTENER_RE = re.compile(r"^([A-Za-z0-9_.-]+)://(\[[0-9a-fA-F:]+\]|[^:/\s]*):(\
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
-def port_problem(port: int) -> Optional[str]:
+def port_problem(port: int) -> str | None:
     """Why ``port`` cannot be a TCP port, or None."""
     if not MIN_PORT <= port <= MAX_PORT:
         return "port %d is outside %d..%d" % (port, MIN_PORT, MAX_PORT)
@@ -64,7 +62,7 @@ class Listener:
         return "%s://%s:%d" % (self.name, self.host, self.port)
 
 
-def parse_listeners(text: Optional[str]) -> Tuple[Listener, ...]:
+def parse_listeners(text: str | None) -> tuple[Listener, ...]:
     """Parse Kafka's ``NAME://host:port,...`` form."""
     if text is None or not str(text).strip():
         return ()
@@ -73,36 +71,36 @@ def parse_listeners(text: Optional[str]) -> Tuple[Listener, ...]:
         item = item.strip()
         match = _LISTENER_RE.match(item)
         if not match:
-            raise ModelError("'%s' is not a listener (expected NAME://host:port)" % item)
+            raise ModelError(f"'{item}' is not a listener (expected NAME://host:port)")
         listener = Listener(match.group(1).upper(), match.group(2), int(match.group(3)))
         problem = port_problem(listener.port)
         if problem:
-            raise ModelError("listener '%s': %s" % (item, problem))
+            raise ModelError(f"listener '{item}': {problem}")
         result.append(listener)
     return tuple(result)
 
 
-def format_listeners(listeners: Tuple[Listener, ...]) -> str:
+def format_listeners(listeners: tuple[Listener, ...]) -> str:
     return ",".join(str(item) for item in listeners)
 
 
-def parse_protocol_map(text: Optional[str]) -> Dict[str, str]:
+def parse_protocol_map(text: str | None) -> dict[str, str]:
     """Parse ``listener.security.protocol.map`` (``NAME:PROTOCOL,...``), keeping order."""
-    result: Dict[str, str] = {}
+    result: dict[str, str] = {}
     if text is None or not str(text).strip():
         return result
     for item in str(text).split(","):
         name, sep, proto = item.strip().partition(":")
         if not sep or not name.strip() or not proto.strip():
-            raise ModelError("'%s' is not a NAME:PROTOCOL pair" % item.strip())
+            raise ModelError(f"'{item.strip()}' is not a NAME:PROTOCOL pair")
         if not _NAME_RE.match(name.strip()):
-            raise ModelError("'%s' is not a listener name (letters, digits, '_', '.', '-')" % name.strip())
+            raise ModelError(f"'{name.strip()}' is not a listener name (letters, digits, '_', '.', '-')")
         result[name.strip().upper()] = proto.strip().upper()
     return result
 
 
 def format_protocol_map(mapping: Mapping[str, str]) -> str:
-    return ",".join("%s:%s" % (name, proto) for name, proto in mapping.items())
+    return ",".join(f"{name}:{proto}" for name, proto in mapping.items())
 
 
 @dataclass(frozen=True)
@@ -118,7 +116,7 @@ class Voter:
 _VOTER_RE = re.compile(r"^(-?\d+)@(\[[0-9a-fA-F:]+\]|[^:@\s]+):(\d+)$")
 
 
-def parse_voters(text: str) -> Tuple[Voter, ...]:
+def parse_voters(text: str) -> tuple[Voter, ...]:
     """Parse ``controller.quorum.voters`` the way Kafka's QuorumConfig does."""
     voters = []
     for item in str(text).split(","):
@@ -126,13 +124,13 @@ def parse_voters(text: str) -> Tuple[Voter, ...]:
         match = _VOTER_RE.match(item)
         if not match:
             raise ModelError(
-                "Failed to parse controller.quorum.voters entry '%s': expected {id}@{host}:{port}" % item
+                f"Failed to parse controller.quorum.voters entry '{item}': expected {{id}}@{{host}}:{{port}}"
             )
         voters.append(Voter(int(match.group(1)), match.group(2), int(match.group(3))))
     return tuple(voters)
 
 
-def format_voters(voters: Tuple[Voter, ...]) -> str:
+def format_voters(voters: tuple[Voter, ...]) -> str:
     return ",".join(str(v) for v in voters)
 
 
@@ -144,14 +142,14 @@ class Node:
     role: str
     node_id: int
     address: str
-    listeners: Tuple[Listener, ...] = ()
-    advertised_listeners: Tuple[Listener, ...] = ()
-    log_dirs: Tuple[str, ...] = ()
-    metadata_log_dir: Optional[str] = None
-    rack: Optional[str] = None
+    listeners: tuple[Listener, ...] = ()
+    advertised_listeners: tuple[Listener, ...] = ()
+    log_dirs: tuple[str, ...] = ()
+    metadata_log_dir: str | None = None
+    rack: str | None = None
     config_file: str = "/etc/kafka/server.properties"
-    current: Optional[Dict[str, str]] = None
-    declared_roles: Tuple[str, ...] = ()
+    current: dict[str, str] | None = None
+    declared_roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,34 +162,34 @@ class Cluster:
     controller_port: int
     controller_security_protocol: str
     inter_broker_listener_name: str
-    broker_protocol_map: Dict[str, str]
+    broker_protocol_map: dict[str, str]
     authorizer_enabled: bool
-    brokers: Tuple[Node, ...]
-    controllers: Tuple[Node, ...]
-    controller_sasl_mechanism: Optional[str] = None
-    voters_override: Optional[str] = None
-    zookeeper_client_properties: Dict[str, str] = field(default_factory=dict)
-    controller_properties: Dict[str, str] = field(default_factory=dict)
-    broker_controller_properties: Dict[str, str] = field(default_factory=dict)
-    super_users: Optional[str] = None
+    brokers: tuple[Node, ...]
+    controllers: tuple[Node, ...]
+    controller_sasl_mechanism: str | None = None
+    voters_override: str | None = None
+    zookeeper_client_properties: dict[str, str] = field(default_factory=dict)
+    controller_properties: dict[str, str] = field(default_factory=dict)
+    broker_controller_properties: dict[str, str] = field(default_factory=dict)
+    super_users: str | None = None
     # Built from the inventory alone, before any host's file was read: rules that the files may
     # satisfy (a missing id, listeners, log dirs) are not judged yet.
     partial: bool = False
     # Whether the inventory names the inter-broker listener and the protocol map itself.
-    explicit_keys: Tuple[str, ...] = ()
+    explicit_keys: tuple[str, ...] = ()
 
     @property
-    def nodes(self) -> Tuple[Node, ...]:
+    def nodes(self) -> tuple[Node, ...]:
         return self.controllers + self.brokers
 
     def node(self, name: str) -> Node:
         for node in self.nodes:
             if node.name == name:
                 return node
-        raise ModelError("host '%s' is neither a broker nor a controller of this cluster" % name)
+        raise ModelError(f"host '{name}' is neither a broker nor a controller of this cluster")
 
     @property
-    def voters(self) -> Tuple[Voter, ...]:
+    def voters(self) -> tuple[Voter, ...]:
         return tuple(
             Voter(node.node_id, node.address, self.controller_port) for node in self.controllers
         )
@@ -204,7 +202,7 @@ class Cluster:
         return format_voters(self.voters)
 
 
-_CLUSTER_DEFAULTS: Dict[str, Any] = {
+_CLUSTER_DEFAULTS: dict[str, Any] = {
     "controller_listener_name": "CONTROLLER",
     "controller_port": 9093,
     "controller_security_protocol": "PLAINTEXT",
@@ -217,14 +215,14 @@ _CLUSTER_DEFAULTS: Dict[str, Any] = {
 
 def _as_int(value: Any, what: str) -> int:
     if isinstance(value, bool):
-        raise ModelError("%s must be an integer, got the boolean %s" % (what, str(value).lower()))
+        raise ModelError(f"{what} must be an integer, got the boolean {str(value).lower()}")
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):
-        raise ModelError("%s must be an integer, got '%s'" % (what, value))
+        raise ModelError(f"{what} must be an integer, got '{value}'") from None
 
 
-def id_problem(node_id: int) -> Optional[str]:
+def id_problem(node_id: int) -> str | None:
     """Why ``node_id`` cannot be a broker or controller id of a migration, or None."""
     if node_id < 0:
         return "id %d is negative: broker id generation cannot be used for a migration" % node_id
@@ -233,15 +231,15 @@ def id_problem(node_id: int) -> Optional[str]:
     return None
 
 
-def _as_str_map(value: Any, what: str) -> Dict[str, str]:
+def _as_str_map(value: Any, what: str) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ModelError("%s must be a mapping of property names to values" % what)
+        raise ModelError(f"{what} must be a mapping of property names to values")
     return {str(k): "" if v is None else str(v) for k, v in value.items()}
 
 
-def _log_dirs(raw: Any, current: Optional[Mapping[str, str]]) -> Tuple[str, ...]:
+def _log_dirs(raw: Any, current: Mapping[str, str] | None) -> tuple[str, ...]:
     if raw is None and current is not None:
         raw = current.get("log.dirs") or current.get("log.dir")
     if raw is None:
@@ -249,17 +247,17 @@ def _log_dirs(raw: Any, current: Optional[Mapping[str, str]]) -> Tuple[str, ...]
     if isinstance(raw, str):
         raw = raw.split(",")
     if not isinstance(raw, (list, tuple)):
-        raise ModelError("must be a list of directories or a comma-separated string, got '%s'" % raw)
+        raise ModelError(f"must be a list of directories or a comma-separated string, got '{raw}'")
     return tuple(str(item).strip() for item in raw if str(item).strip())
 
 
-def _str_list(raw: Any) -> Tuple[str, ...]:
+def _str_list(raw: Any) -> tuple[str, ...]:
     if raw is None:
         return ()
     if isinstance(raw, str):
         raw = raw.split(",")
     if not isinstance(raw, (list, tuple)):
-        raise ModelError("must be a list or a comma-separated string, got '%s'" % raw)
+        raise ModelError(f"must be a list or a comma-separated string, got '{raw}'")
     return tuple(str(item).strip() for item in raw if str(item).strip())
 
 
@@ -267,7 +265,7 @@ class _Builder:
     """Collects every problem instead of stopping at the first one."""
 
     def __init__(self, partial: bool = False) -> None:
-        self.violations: List[Violation] = []
+        self.violations: list[Violation] = []
         self.partial = partial
 
     def problem(self, host: str, key: str, message: str, fix: str) -> None:
@@ -278,21 +276,21 @@ class _Builder:
         if not self.partial:
             self.problem(host, key, message, fix)
 
-    def node(self, raw: Mapping[str, Any], role: str, defaults: Mapping[str, Any]) -> Optional[Node]:
+    def node(self, raw: Mapping[str, Any], role: str, defaults: Mapping[str, Any]) -> Node | None:
         if not isinstance(raw, Mapping):
-            self.problem("(inventory)", "%ss" % role, "a %s entry is not a mapping: '%s'" % (role, raw),
+            self.problem("(inventory)", f"{role}s", f"a {role} entry is not a mapping: '{raw}'",
                          "describe each node as a mapping with a name")
             return None
         name = str(raw.get("name") or "")
         if not name:
-            self.problem("(inventory)", "name", "a %s entry has no host name" % role, "give every node a name")
+            self.problem("(inventory)", "name", f"a {role} entry has no host name", "give every node a name")
             return None
         current = raw.get("current")
         if current is not None:
-            current = _as_str_map(current, "current properties of %s" % name)
+            current = _as_str_map(current, f"current properties of {name}")
         address = str(raw.get("address") or name)
 
-        node_id: Optional[int] = None
+        node_id: int | None = None
         raw_id = raw.get("node_id")
         key = "zk2kraft_node_id"
         if raw_id is None and current is not None:
@@ -301,7 +299,7 @@ class _Builder:
         if raw_id is None:
             self.missing(
                 name, "zk2kraft_node_id",
-                "no %s id: the inventory does not set it and no current server.properties gives it" % role,
+                f"no {role} id: the inventory does not set it and no current server.properties gives it",
                 "set zk2kraft_node_id for this host",
             )
         else:
@@ -317,32 +315,32 @@ class _Builder:
 
         if role == CONTROLLER:
             port = defaults["controller_port"]
-            listeners: Tuple[Listener, ...] = (
+            listeners: tuple[Listener, ...] = (
                 Listener(defaults["controller_listener_name"], address, port),
             )
-            advertised: Tuple[Listener, ...] = ()
+            advertised: tuple[Listener, ...] = ()
             metadata_dir = str(raw.get("metadata_log_dir") or defaults["controller_metadata_log_dir"])
             log_dirs = self._dirs(name, "zk2kraft_log_dirs", raw.get("log_dirs"), None) or (metadata_dir,)
         else:
             listeners = self._listeners(name, "listeners", raw.get("listeners"), current)
             advertised = self._listeners(name, "advertised.listeners", raw.get("advertised_listeners"), current)
             log_dirs = self._dirs(name, "zk2kraft_log_dirs", raw.get("log_dirs"), current)
-            metadata_dir = raw.get("metadata_log_dir") or (current or {}).get("metadata.log.dir")
+            metadata_dir = str(raw.get("metadata_log_dir") or (current or {}).get("metadata.log.dir") or "")
         rack = raw.get("rack")
         if rack is None and current is not None:
             rack = current.get("broker.rack")
         if isinstance(rack, (list, dict, bool)):
-            self.problem(name, "zk2kraft_rack", "the rack must be a string, got '%s'" % rack, "set one rack name")
+            self.problem(name, "zk2kraft_rack", f"the rack must be a string, got '{rack}'", "set one rack name")
             rack = None
         try:
             roles = _str_list(raw.get("declared_roles"))
         except ModelError as exc:
-            self.problem(name, "zk2kraft_process_roles", "process roles %s" % exc, "use broker and/or controller")
+            self.problem(name, "zk2kraft_process_roles", f"process roles {exc}", "use broker and/or controller")
             roles = ()
         for item in roles:
             if item not in PROCESS_ROLES:
                 self.problem(name, "zk2kraft_process_roles",
-                             "unknown process role '%s' (only 'broker' and 'controller' are allowed roles)" % item,
+                             f"unknown process role '{item}' (only 'broker' and 'controller' are allowed roles)",
                              "use broker or controller")
         return Node(
             name=name,
@@ -359,14 +357,14 @@ class _Builder:
             declared_roles=tuple(r for r in roles if r in PROCESS_ROLES),
         )
 
-    def _dirs(self, name: str, key: str, raw: Any, current: Optional[Mapping[str, str]]) -> Tuple[str, ...]:
+    def _dirs(self, name: str, key: str, raw: Any, current: Mapping[str, str] | None) -> tuple[str, ...]:
         try:
             return _log_dirs(raw, current)
         except ModelError as exc:
-            self.problem(name, key, "log dirs %s" % exc, "list the log directories, e.g. [/var/lib/kafka/data]")
+            self.problem(name, key, f"log dirs {exc}", "list the log directories, e.g. [/var/lib/kafka/data]")
             return ()
 
-    def _listeners(self, name: str, key: str, raw: Any, current: Optional[Mapping[str, str]]) -> Tuple[Listener, ...]:
+    def _listeners(self, name: str, key: str, raw: Any, current: Mapping[str, str] | None) -> tuple[Listener, ...]:
         var = "zk2kraft_" + key.replace(".", "_")
         if raw is None and current is not None:
             raw = current.get(key)
@@ -378,12 +376,11 @@ class _Builder:
         except ModelError as exc:
             self.problem(name, var, str(exc), "write listeners as NAME://host:port, comma-separated, ports in 1..65535")
             return ()
-        seen_names: Dict[str, Listener] = {}
-        seen_ports: Dict[int, Listener] = {}
+        seen_names: dict[str, Listener] = {}
+        seen_ports: dict[int, Listener] = {}
         for item in listeners:
             if item.name in seen_names:
-                self.problem(name, var, "listener name %s appears twice (%s and %s)" % (
-                    item.name, seen_names[item.name], item), "give each listener a different name")
+                self.problem(name, var, f"listener name {item.name} appears twice ({seen_names[item.name]} and {item})", "give each listener a different name")
             seen_names.setdefault(item.name, item)
             if key == "listeners" and item.port in seen_ports:
                 self.problem(name, var, "port %d is used by two listeners (%s and %s)" % (
@@ -392,7 +389,7 @@ class _Builder:
         return listeners
 
 
-def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> Tuple[Optional[Cluster], List[Violation]]:
+def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Cluster | None, list[Violation]]:
     """Build the model; return it (None when unusable) and every problem found on the way.
 
     ``partial``: the spec holds the inventory alone (no host's file read yet); values a file may
@@ -412,11 +409,11 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> Tuple[Optio
     defaults["controller_listener_name"] = str(defaults["controller_listener_name"]).upper()
     if not _NAME_RE.match(defaults["controller_listener_name"]):
         builder.problem("(cluster)", "zk2kraft_controller_listener_name",
-                        "'%s' is not a listener name" % defaults["controller_listener_name"],
+                        "'{}' is not a listener name".format(defaults["controller_listener_name"]),
                         "use letters, digits, '_', '.' or '-', e.g. CONTROLLER")
     for group in ("brokers", "controllers"):
         if not isinstance(spec.get(group) or (), (list, tuple)):
-            builder.problem("(inventory)", group, "the %s must be a list of hosts" % group, "list the hosts")
+            builder.problem("(inventory)", group, f"the {group} must be a list of hosts", "list the hosts")
             return None, builder.violations
 
     brokers = [builder.node(raw, BROKER, defaults) for raw in spec.get("brokers") or ()]
@@ -452,7 +449,7 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> Tuple[Optio
                     if n.current and n.current.get("zookeeper.connect")]
         zk_connect = currents[0] if currents else None
     if zk_connect and not isinstance(zk_connect, str):
-        builder.problem("(cluster)", "zk2kraft_zookeeper_connect", "must be a string, got '%s'" % (zk_connect,),
+        builder.problem("(cluster)", "zk2kraft_zookeeper_connect", f"must be a string, got '{zk_connect}'",
                         "write host:port[,host:port][/chroot]")
         zk_connect = None
     elif zk_connect:
@@ -468,7 +465,7 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> Tuple[Optio
             "set zk2kraft_zookeeper_connect (host:port[,host:port][/chroot]) in the inventory",
         )
 
-    protocol_map: Dict[str, str] = {}
+    protocol_map: dict[str, str] = {}
     raw_map = spec.get("listener_security_protocol_map")
     if raw_map is None:
         for node in broker_nodes:
@@ -486,8 +483,8 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> Tuple[Optio
         if proto not in SECURITY_PROTOCOLS:
             builder.problem("(cluster)", "zk2kraft_listener_security_protocol_map" if raw_map is spec.get(
                 "listener_security_protocol_map") else "listener.security.protocol.map",
-                "listener %s maps to '%s', which is not a security protocol" % (name, proto),
-                "use one of %s" % ", ".join(SECURITY_PROTOCOLS))
+                f"listener {name} maps to '{proto}', which is not a security protocol",
+                "use one of {}".format(", ".join(SECURITY_PROTOCOLS)))
     if not protocol_map:
         # Kafka's default map: listener names equal to protocol names.
         protocol_map = {p: p for p in SECURITY_PROTOCOLS}
@@ -507,17 +504,17 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> Tuple[Optio
     if not inter_broker:
         inter_broker = "PLAINTEXT"
     if not _NAME_RE.match(str(inter_broker)):
-        builder.problem("(cluster)", "zk2kraft_inter_broker_listener_name", "'%s' is not a listener name" % inter_broker,
+        builder.problem("(cluster)", "zk2kraft_inter_broker_listener_name", f"'{inter_broker}' is not a listener name",
                         "name one of the brokers' listeners, e.g. INTERNAL")
     sasl = spec.get("controller_sasl_mechanism")
     if sasl and str(sasl).upper() not in SASL_MECHANISMS:
         builder.problem("(cluster)", "zk2kraft_controller_sasl_mechanism",
-                        "'%s' is not a SASL mechanism Kafka knows" % sasl,
-                        "use one of %s" % ", ".join(m for m in SASL_MECHANISMS if not m.startswith("SCRAM")))
+                        f"'{sasl}' is not a SASL mechanism Kafka knows",
+                        "use one of {}".format(", ".join(m for m in SASL_MECHANISMS if not m.startswith("SCRAM"))))
 
     authorizer = str(defaults["authorizer"]).lower()
     if authorizer not in ("auto", "acl", "none"):
-        builder.problem("(cluster)", "zk2kraft_authorizer", "'%s' is not one of auto, acl, none" % authorizer, "use auto, acl or none")
+        builder.problem("(cluster)", "zk2kraft_authorizer", f"'{authorizer}' is not one of auto, acl, none", "use auto, acl or none")
         authorizer = "auto"
     if authorizer == "auto":
         authorizer_enabled = any(
@@ -534,7 +531,7 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> Tuple[Optio
                 super_users = node.current["super.users"]
                 break
 
-    maps: Dict[str, Dict[str, str]] = {}
+    maps: dict[str, dict[str, str]] = {}
     for key in ("zookeeper_client_properties", "controller_properties", "broker_controller_properties"):
         try:
             maps[key] = _as_str_map(spec.get(key), "zk2kraft_" + key)
@@ -582,16 +579,16 @@ ZK_CONNECT_FIX = ("write host:port[,host:port][/chroot]: ports in 1..65535, the 
                   "with '/' and not ending with one (e.g. zk1:2181,zk2:2181/kafka)")
 
 
-def zookeeper_connect_problem(text: str) -> Optional[str]:
+def zookeeper_connect_problem(text: str) -> str | None:
     """Why ``text`` is not a usable ``zookeeper.connect``, or None."""
     try:
         parse_connect_string(str(text))
     except KraftError as exc:
-        return "'%s' is not a ZooKeeper connect string (%s)" % (text, str(exc).replace("%r" % str(text), "it"))
+        return "'{}' is not a ZooKeeper connect string ({})".format(text, str(exc).replace(f"{str(text)!r}", "it"))
     return None
 
 
-def zookeeper_connect_identity(text: str) -> Optional[Tuple[Tuple[Tuple[str, int], ...], str]]:
+def zookeeper_connect_identity(text: str) -> tuple[tuple[tuple[str, int], ...], str] | None:
     """The ensemble (sorted host:port pairs) and chroot ``text`` names; None when it does not parse."""
     try:
         parsed = parse_connect_string(str(text))
@@ -604,21 +601,21 @@ def zookeeper_connect_identity(text: str) -> Optional[Tuple[Tuple[Tuple[str, int
 _ZK_NOT_CLIENT = frozenset(("zookeeper.connect", "zookeeper.metadata.migration.enable"))
 
 
-def cluster_to_spec(cluster: Cluster) -> Dict[str, Any]:
+def cluster_to_spec(cluster: Cluster) -> dict[str, Any]:
     """A fully resolved spec: every value explicit, so a host renders its file alone.
 
     Values the model derived from other brokers' files (protocol map, authorizer,
     ZooKeeper client settings) are written out, so each host renders the same plan.
     """
 
-    def bootstrap(node: Node) -> Optional[str]:
+    def bootstrap(node: Node) -> str | None:
         # The broker's own inter-broker listener: what health checks run the Kafka tools against.
         for item in node.listeners:
             if item.name == cluster.inter_broker_listener_name:
                 return "%s:%d" % (item.host, item.port)
         return None
 
-    def node_spec(node: Node) -> Dict[str, Any]:
+    def node_spec(node: Node) -> dict[str, Any]:
         return {
             "name": node.name,
             "node_id": node.node_id,
@@ -658,10 +655,10 @@ def cluster_to_spec(cluster: Cluster) -> Dict[str, Any]:
 SPEC_PROPERTY_MAPS = ("zookeeper_client_properties", "controller_properties", "broker_controller_properties")
 
 
-def split_secrets(spec: Mapping[str, Any], is_secret: Any) -> Tuple[Dict[str, Any], Dict[str, Dict[str, str]]]:
+def split_secrets(spec: Mapping[str, Any], is_secret: Any) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
     """Move secret-looking property values out of a spec, so they can travel as no_log options."""
     public = dict(spec)
-    secrets: Dict[str, Dict[str, str]] = {}
+    secrets: dict[str, dict[str, str]] = {}
     for group in SPEC_PROPERTY_MAPS:
         values = dict(spec.get(group) or {})
         hidden = {k: v for k, v in values.items() if is_secret(k)}
@@ -671,7 +668,7 @@ def split_secrets(spec: Mapping[str, Any], is_secret: Any) -> Tuple[Dict[str, An
     return public, secrets
 
 
-def merge_secrets(spec: Mapping[str, Any], secrets: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+def merge_secrets(spec: Mapping[str, Any], secrets: Mapping[str, Any] | None) -> dict[str, Any]:
     merged = dict(spec)
     for group, values in (secrets or {}).items():
         if group in SPEC_PROPERTY_MAPS:

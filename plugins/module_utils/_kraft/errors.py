@@ -1,14 +1,10 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Exceptions of the private helper library; modules turn them into failures."""
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Dict, List, Optional
 
 
 class KraftError(Exception):
@@ -32,27 +28,27 @@ class Violation:
     message: str
     fix: str
     severity: str = ERROR
-    phase: Optional[str] = None
+    phase: str | None = None
 
-    def as_dict(self) -> Dict[str, Optional[str]]:
+    def as_dict(self) -> dict[str, str | None]:
         return asdict(self)
 
     def __str__(self) -> str:
-        where = "%s: %s" % (self.host, self.key) if self.key else self.host
+        where = f"{self.host}: {self.key}" if self.key else self.host
         if self.phase:
-            where += " (phase %s)" % self.phase
-        return "%s [%s] %s. Fix: %s" % (self.severity.upper(), where, self.message, self.fix)
+            where += f" (phase {self.phase})"
+        return f"{self.severity.upper()} [{where}] {self.message}. Fix: {self.fix}"
 
 
 class ViolationsFound(KraftError):
     """Raised when error-level violations forbid an action."""
 
-    def __init__(self, violations: List[Violation]) -> None:
+    def __init__(self, violations: list[Violation]) -> None:
         self.violations = violations
         super().__init__(
             "; ".join(str(v) for v in violations if v.severity == ERROR)
         )
 
     @property
-    def violations_as_dicts(self) -> List[Dict[str, Optional[str]]]:
+    def violations_as_dicts(self) -> list[dict[str, str | None]]:
         return [v.as_dict() for v in self.violations]

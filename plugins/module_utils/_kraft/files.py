@@ -1,17 +1,15 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Safe file replacement with timestamped backups that keep mode and owner."""
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import shutil
 import tempfile
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
     WARNING,
@@ -25,7 +23,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
 CONTROLLER_HOST = "localhost"
 
 
-def read_text(path: str) -> Optional[str]:
+def read_text(path: str) -> str | None:
     """The file's text (Latin-1, as Java reads .properties, a UTF-8 BOM removed), or None when it does not exist."""
     try:
         with open(path, "rb") as handle:
@@ -37,7 +35,7 @@ def read_text(path: str) -> Optional[str]:
 def backup(path: str, clock: Callable[[], float] = time.time) -> str:
     """Copy ``path`` to ``path.<UTC timestamp>.bak`` with the original mode, owner and times."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock()))
-    target = "%s.%s.bak" % (path, stamp)
+    target = f"{path}.{stamp}.bak"
     counter = 1
     while os.path.exists(target):
         # Two changes within one second still get distinct backups.
@@ -57,8 +55,8 @@ def backup(path: str, clock: Callable[[], float] = time.time) -> str:
     return target
 
 
-def write_atomic(path: str, text: str, mode: Optional[int] = None, uid: Optional[int] = None,
-                 gid: Optional[int] = None) -> None:
+def write_atomic(path: str, text: str, mode: int | None = None, uid: int | None = None,
+                 gid: int | None = None) -> None:
     """Replace ``path`` in one rename; keep the old file's mode and owner unless told otherwise."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
@@ -68,7 +66,7 @@ def write_atomic(path: str, text: str, mode: Optional[int] = None, uid: Optional
         gid = info.st_gid if gid is None else gid
     except FileNotFoundError:
         mode = 0o640 if mode is None else mode
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", dir=directory)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(text.encode("latin-1"))
@@ -84,9 +82,9 @@ def write_atomic(path: str, text: str, mode: Optional[int] = None, uid: Optional
         raise
 
 
-def _why_unusable_dir(path: str) -> Optional[str]:
+def _why_unusable_dir(path: str) -> str | None:
     if os.path.islink(path) and not os.path.exists(path):
-        return "is a symbolic link to %s, which does not exist" % os.readlink(path)
+        return f"is a symbolic link to {os.readlink(path)}, which does not exist"
     if not os.path.exists(path):
         return "does not exist"
     if not os.path.isdir(path):
@@ -94,23 +92,23 @@ def _why_unusable_dir(path: str) -> Optional[str]:
     try:
         os.listdir(path)
     except OSError as exc:
-        return "cannot be read (%s)" % (exc.strerror or "permission denied").lower()
+        return "cannot be read ({})".format((exc.strerror or "permission denied").lower())
     return None
 
 
-def check_config_dir(config_dir: str, key: str = "config_dir") -> List[Violation]:
+def check_config_dir(config_dir: str, key: str = "config_dir") -> list[Violation]:
     """The directory of current files on the Ansible controller must be a readable directory."""
     reason = _why_unusable_dir(config_dir)
     if reason is None:
         return []
-    return [Violation(CONTROLLER_HOST, key, "the directory of current files %s %s" % (config_dir, reason),
-                      "point %s at a readable directory holding <inventory_hostname>.properties files" % key)]
+    return [Violation(CONTROLLER_HOST, key, f"the directory of current files {config_dir} {reason}",
+                      f"point {key} at a readable directory holding <inventory_hostname>.properties files")]
 
 
-def read_properties_file(path: str) -> Tuple[Optional[str], Optional[str]]:
+def read_properties_file(path: str) -> tuple[str | None, str | None]:
     """(text, None) for a readable text file (BOM removed), (None, why) otherwise; (None, None) when absent."""
     if os.path.islink(path) and not os.path.exists(path):
-        return None, "is a symbolic link to %s, which does not exist" % os.readlink(path)
+        return None, f"is a symbolic link to {os.readlink(path)}, which does not exist"
     if not os.path.exists(path):
         return None, None
     if os.path.isdir(path):
@@ -119,49 +117,49 @@ def read_properties_file(path: str) -> Tuple[Optional[str], Optional[str]]:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
-        return None, "cannot be read (%s)" % (exc.strerror or "permission denied").lower()
+        return None, "cannot be read ({})".format((exc.strerror or "permission denied").lower())
     text = strip_bom(data.decode("latin-1"))
     reason = binary_reason(text)
     if reason:
-        return None, "is not a text properties file: %s" % reason
+        return None, f"is not a text properties file: {reason}"
     return text, None
 
 
 def read_config_dir(
     config_dir: str, hosts: Sequence[str], brokers: Sequence[str] = (), key: str = "config_dir",
-) -> Tuple[Dict[str, str], List[Violation]]:
+) -> tuple[dict[str, str], list[Violation]]:
     """Read ``<host>.properties`` for every host; every file that cannot be used is a violation."""
     problems = check_config_dir(config_dir, key)
     if problems:
         return {}, problems
-    texts: Dict[str, str] = {}
+    texts: dict[str, str] = {}
     for host in hosts:
-        path = os.path.join(config_dir, "%s.properties" % host)
+        path = os.path.join(config_dir, f"{host}.properties")
         text, why = read_properties_file(path)
         if text is not None:
             texts[host] = text
         elif why is not None:
-            problems.append(Violation(host, "server.properties", "the current file %s %s" % (path, why),
+            problems.append(Violation(host, "server.properties", f"the current file {path} {why}",
                                       "replace it with a copy of the host's server.properties (plain text)"))
         elif host in brokers:
-            problems.append(Violation(host, "server.properties", "%s has no copy %s: it is planned from the inventory "
-                                      "alone" % (key, path), "copy the broker's server.properties there", WARNING))
+            problems.append(Violation(host, "server.properties", f"{key} has no copy {path}: it is planned from the inventory "
+                                      "alone", "copy the broker's server.properties there", WARNING))
     return texts, problems
 
 
-def check_live_file(host: str, is_broker: bool, path: str, state: Mapping[str, Any]) -> List[Violation]:
+def check_live_file(host: str, is_broker: bool, path: str, state: Mapping[str, Any]) -> list[Violation]:
     """A file read on a host (``ansible.builtin.stat`` fields) that cannot be used for the plan."""
-    fix = "make %s a readable server.properties on the host, or set zk2kraft_config_file to it" % path
+    fix = f"make {path} a readable server.properties on the host, or set zk2kraft_config_file to it"
     if not state.get("exists"):
         if state.get("islnk"):
-            return [Violation(host, "server.properties", "%s is a symbolic link to %s, which does not exist" % (
+            return [Violation(host, "server.properties", "{} is a symbolic link to {}, which does not exist".format(
                 path, state.get("lnk_source") or "a missing file"), fix)]
         if is_broker:
-            return [Violation(host, "server.properties", "%s does not exist on the broker" % path, fix)]
+            return [Violation(host, "server.properties", f"{path} does not exist on the broker", fix)]
         return []
     if state.get("isdir"):
-        return [Violation(host, "server.properties", "%s is a directory, not a file" % path, fix)]
+        return [Violation(host, "server.properties", f"{path} is a directory, not a file", fix)]
     if not state.get("readable", True):
-        return [Violation(host, "server.properties", "%s cannot be read by the connecting user" % path,
+        return [Violation(host, "server.properties", f"{path} cannot be read by the connecting user",
                           "read it as a user that may (become: true), or " + fix)]
     return []

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The whole forward run, the twin of ``phases.plan_rollback``: the plan decides, the playbook executes.
@@ -10,12 +9,11 @@ finalization verdict with its reasons, and the phase expected after the run. A p
 tests ``inventory_hostname in batch`` and the ``run`` flags; it compares no phase names.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
-
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
@@ -69,46 +67,46 @@ def _flag(value: Any, name: str) -> bool:
         return True
     if text in ("false", "no", "off", "0", "", "none"):
         return False
-    raise ModelError("%s must be true or false, got %r" % (name, value))
+    raise ModelError(f"{name} must be true or false, got {value!r}")
 
 
 @dataclass(frozen=True)
 class ForwardOptions:
     """What the operator asked of this run (the zk2kraft_* extra vars)."""
 
-    stop_after: Optional[str] = None            # controllers | migration | dual_write | None
+    stop_after: str | None = None            # controllers | migration | dual_write | None
     finalize: bool = False
     finalize_min_soak_seconds: float = 0.0
     roll_strategy: str = SERIAL                  # serial | rack
-    roll_batch: Optional[int] = None             # fixed batch size (None: 1 for serial, the rack for rack)
+    roll_batch: int | None = None             # fixed batch size (None: 1 for serial, the rack for rack)
     check_mode: bool = False
 
     def __post_init__(self) -> None:
         if self.stop_after not in (None,) + STOP_AFTER:
-            raise ModelError("stop_after '%s' is not one of %s" % (self.stop_after, ", ".join(STOP_AFTER)))
+            raise ModelError("stop_after '{}' is not one of {}".format(self.stop_after, ", ".join(STOP_AFTER)))
         if self.roll_strategy not in STRATEGIES:
-            raise ModelError("roll_strategy '%s' is not one of %s" % (self.roll_strategy, ", ".join(STRATEGIES)))
+            raise ModelError("roll_strategy '{}' is not one of {}".format(self.roll_strategy, ", ".join(STRATEGIES)))
         if self.finalize_min_soak_seconds < 0:
-            raise ModelError("finalize_min_soak_seconds must not be negative, got %s" % self.finalize_min_soak_seconds)
+            raise ModelError(f"finalize_min_soak_seconds must not be negative, got {self.finalize_min_soak_seconds}")
         if self.roll_batch is not None and (isinstance(self.roll_batch, bool) or not isinstance(self.roll_batch, int)
                                             or self.roll_batch < 1):
-            raise ModelError("roll_batch must be a whole number of brokers, 1 or more; got %r" % (self.roll_batch,))
+            raise ModelError(f"roll_batch must be a whole number of brokers, 1 or more; got {self.roll_batch!r}")
 
     @classmethod
     def from_vars(cls, stop_after: Any = None, finalize: Any = False, finalize_min_soak_seconds: Any = 0,
-                  roll_strategy: Any = None, roll_batch: Any = None, check_mode: Any = False) -> "ForwardOptions":
+                  roll_strategy: Any = None, roll_batch: Any = None, check_mode: Any = False) -> ForwardOptions:
         """From loosely typed playbook values ('' and None mean unset; numbers may come as text)."""
         stop = str(stop_after).strip() if stop_after not in (None, "") else None
         try:
             soak = float(finalize_min_soak_seconds if finalize_min_soak_seconds not in (None, "") else 0)
         except (TypeError, ValueError):
-            raise ModelError("finalize_min_soak_seconds must be a number of seconds, got %r" % (finalize_min_soak_seconds,))
-        batch: Optional[int] = None
+            raise ModelError(f"finalize_min_soak_seconds must be a number of seconds, got {finalize_min_soak_seconds!r}") from None
+        batch: int | None = None
         if roll_batch not in (None, ""):
             try:
                 batch = int(str(roll_batch).strip())
             except ValueError:
-                raise ModelError("roll_batch must be a whole number of brokers, got %r" % (roll_batch,))
+                raise ModelError(f"roll_batch must be a whole number of brokers, got {roll_batch!r}") from None
         strategy = str(roll_strategy).strip() if roll_strategy not in (None, "") else SERIAL
         return cls(stop, _flag(finalize, "finalize"), soak, strategy, batch, _flag(check_mode, "check_mode"))
 
@@ -116,7 +114,7 @@ class ForwardOptions:
     def parallel(self) -> bool:
         return self.roll_strategy == RACK or (self.roll_batch or 1) > 1
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"stop_after": self.stop_after, "finalize": self.finalize,
                 "finalize_min_soak_seconds": self.finalize_min_soak_seconds,
                 "roll_strategy": self.roll_strategy, "roll_batch": self.roll_batch, "check_mode": self.check_mode}
@@ -128,7 +126,7 @@ class Topology:
 
     partitions: Sequence[Any] = ()
     broker_ids: Mapping[str, int] = field(default_factory=dict)         # host -> broker id
-    racks: Mapping[str, Optional[str]] = field(default_factory=dict)    # host -> broker.rack
+    racks: Mapping[str, str | None] = field(default_factory=dict)    # host -> broker.rack
     topic_min_isr: Mapping[str, Any] = field(default_factory=dict)      # topic -> min.insync.replicas
     default_min_isr: Any = 1                                            # the brokers' default
 
@@ -137,21 +135,21 @@ class Topology:
 class FinalizeFacts:
     """What the finalization guard observes; None: not observed (yet)."""
 
-    now: Optional[float] = None                                      # epoch seconds
-    broker_config_mtimes: Optional[Mapping[str, float]] = None       # host -> server.properties mtime
-    migrating_zk_broker_count: Optional[int] = None                  # or the /brokers/ids count without Jolokia
-    voters_up: Optional[Mapping[str, bool]] = None                   # controller host -> up as a voter
-    active_controller: Optional[str] = None                          # host of the quorum leader
-    under_replicated: Optional[int] = None                           # under-replicated partition count
+    now: float | None = None                                      # epoch seconds
+    broker_config_mtimes: Mapping[str, float] | None = None       # host -> server.properties mtime
+    migrating_zk_broker_count: int | None = None                  # or the /brokers/ids count without Jolokia
+    voters_up: Mapping[str, bool] | None = None                   # controller host -> up as a voter
+    active_controller: str | None = None                          # host of the quorum leader
+    under_replicated: int | None = None                           # under-replicated partition count
 
 
 @dataclass(frozen=True)
 class Check:
     name: str
-    ok: Optional[bool]          # None: not decided yet (observed at the guard)
+    ok: bool | None          # None: not decided yet (observed at the guard)
     detail: str
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "ok": self.ok, "detail": self.detail}
 
 
@@ -161,22 +159,22 @@ class FinalizeVerdict:
 
     requested: bool
     runs: bool                      # the guard and the controller roll are part of this run
-    allowed: Optional[bool]
-    checks: List[Check] = field(default_factory=list)
-    controller_order: List[str] = field(default_factory=list)
+    allowed: bool | None
+    checks: list[Check] = field(default_factory=list)
+    controller_order: list[str] = field(default_factory=list)
     resuming: bool = False          # some controllers are finalized already
 
     @property
-    def reasons(self) -> List[str]:
+    def reasons(self) -> list[str]:
         return [c.detail for c in self.checks if c.ok is False]
 
     @property
-    def refusal(self) -> Optional[str]:
+    def refusal(self) -> str | None:
         if self.allowed is False:
-            return "Finalization refused: %s." % "; ".join(self.reasons)
+            return "Finalization refused: {}.".format("; ".join(self.reasons))
         return None
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"requested": self.requested, "runs": self.runs, "allowed": self.allowed,
                 "refusal": self.refusal, "reasons": self.reasons, "resuming": self.resuming,
                 "checks": [c.as_dict() for c in self.checks], "controller_order": list(self.controller_order)}
@@ -189,15 +187,15 @@ class Step:
     name: str                       # controllers | migration | dual_write | kraft
     runs: bool
     reason: str                     # why it runs or is skipped
-    batches: List[List[str]] = field(default_factory=list)
-    pending: List[str] = field(default_factory=list)     # hosts not yet in the step's target state
-    wait_after: Optional[str] = None                     # None: no wait
+    batches: list[list[str]] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)     # hosts not yet in the step's target state
+    wait_after: str | None = None                     # None: no wait
 
     @property
-    def hosts(self) -> List[str]:
+    def hosts(self) -> list[str]:
         return [h for b in self.batches for h in b]
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "runs": self.runs, "reason": self.reason,
                 "batches": [list(b) for b in self.batches], "hosts": self.hosts,
                 "pending": list(self.pending), "wait_after": self.wait_after}
@@ -207,12 +205,12 @@ class Step:
 class ForwardPlan:
     detection: Detection
     options: ForwardOptions
-    refusal: Optional[str]
-    steps: List[Step]
+    refusal: str | None
+    steps: list[Step]
     finalize: FinalizeVerdict
     phase_after: str
-    in_progress_after: Optional[str]
-    roll_safety: Optional[BatchSafety] = None
+    in_progress_after: str | None
+    roll_safety: BatchSafety | None = None
 
     def step(self, name: str) -> Step:
         for step in self.steps:
@@ -221,10 +219,10 @@ class ForwardPlan:
         raise KeyError(name)
 
     @property
-    def run_steps(self) -> List[str]:
+    def run_steps(self) -> list[str]:
         return [s.name for s in self.steps if s.runs]
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """Plain JSON types only; a playbook reads ``steps.<name>.runs`` and ``.batches``."""
         return {
             "detected": {"phase": self.detection.phase, "in_progress": self.detection.in_progress,
@@ -242,24 +240,24 @@ class ForwardPlan:
         }
 
 
-def controller_order(controllers: Sequence[str], active: Optional[str]) -> List[str]:
+def controller_order(controllers: Sequence[str], active: str | None) -> list[str]:
     """Controllers in inventory order with the active one last (unknown: the last one stays last)."""
     hosts = list(controllers)
     if active is None or not hosts:
         return hosts
     if active not in hosts:
-        raise ModelError("the active controller %s is not one of the controllers (%s)" % (active, ", ".join(hosts)))
+        raise ModelError("the active controller {} is not one of the controllers ({})".format(active, ", ".join(hosts)))
     return [h for h in hosts if h != active] + [active]
 
 
 def finalize_checks(
     broker_states: Mapping[str, str],
     controller_states: Mapping[str, str],
-    migration_state: Optional[str],
+    migration_state: str | None,
     min_soak_seconds: float,
-    facts: Optional[FinalizeFacts] = None,
+    facts: FinalizeFacts | None = None,
     brokers_roll_first: bool = False,
-) -> List[Check]:
+) -> list[Check]:
     """The guard's conditions, each passed, failed or not yet observed.
 
     ``brokers_roll_first``: this run still rolls brokers to KRaft before the guard, so their
@@ -269,24 +267,23 @@ def finalize_checks(
     """
     facts = facts or FinalizeFacts()
     resuming = any(s == NODE_CONTROLLER_KRAFT for s in controller_states.values())
-    checks: List[Check] = []
+    checks: list[Check] = []
 
     not_kraft = [h for h, s in broker_states.items() if s != NODE_KRAFT_BROKER]
     if not not_kraft:
         checks.append(Check(CHECK_BROKERS_KRAFT, True, "every broker runs as a KRaft broker"))
     elif brokers_roll_first:
-        checks.append(Check(CHECK_BROKERS_KRAFT, None, "this run rolls %s to KRaft first" % ", ".join(not_kraft)))
+        checks.append(Check(CHECK_BROKERS_KRAFT, None, "this run rolls {} to KRaft first".format(", ".join(not_kraft))))
     else:
-        checks.append(Check(CHECK_BROKERS_KRAFT, False, "broker(s) %s do not run as KRaft brokers yet"
-                            % ", ".join(not_kraft)))
+        checks.append(Check(CHECK_BROKERS_KRAFT, False, "broker(s) {} do not run as KRaft brokers yet".format(", ".join(not_kraft))))
 
     if min_soak_seconds <= 0:
         checks.append(Check(CHECK_SOAK, True, "no minimum soak time"))
     elif brokers_roll_first and not_kraft:
         checks.append(Check(CHECK_SOAK, False, "the brokers move to KRaft in this run, so the minimum soak time of "
-                            "%s s cannot have elapsed; run with the finalization again later" % _secs(min_soak_seconds)))
+                            f"{_secs(min_soak_seconds)} s cannot have elapsed; run with the finalization again later"))
     elif facts.now is None or not facts.broker_config_mtimes:
-        checks.append(Check(CHECK_SOAK, None, "soak time not observed yet (minimum %s s)" % _secs(min_soak_seconds)))
+        checks.append(Check(CHECK_SOAK, None, f"soak time not observed yet (minimum {_secs(min_soak_seconds)} s)"))
     else:
         soaked = float(facts.now) - max(float(t) for t in facts.broker_config_mtimes.values())
         ok = soaked >= min_soak_seconds
@@ -309,13 +306,13 @@ def finalize_checks(
             checks.append(Check(CHECK_MIGRATION_STATE, None, "migration state not observed yet (MIGRATION needed)"))
         else:
             checks.append(Check(CHECK_MIGRATION_STATE, migration_state == "MIGRATION",
-                                "the controllers are in %s (MIGRATION needed)" % migration_state))
+                                f"the controllers are in {migration_state} (MIGRATION needed)"))
 
     if facts.voters_up is None:
         checks.append(Check(CHECK_VOTERS, None, "controller quorum not observed yet"))
     else:
         down = [h for h in controller_states if not facts.voters_up.get(h, False)]
-        checks.append(Check(CHECK_VOTERS, not down, ("voter(s) %s are not up" % ", ".join(down)) if down
+        checks.append(Check(CHECK_VOTERS, not down, ("voter(s) {} are not up".format(", ".join(down))) if down
                             else "every controller is up as a voter"))
 
     if facts.under_replicated is None:
@@ -327,10 +324,10 @@ def finalize_checks(
 
 
 def _secs(value: float) -> str:
-    return ("%d" % value) if float(value).is_integer() else ("%s" % value)
+    return ("%d" % value) if float(value).is_integer() else (f"{value}")
 
 
-def _verdict(checks: Sequence[Check]) -> Optional[bool]:
+def _verdict(checks: Sequence[Check]) -> bool | None:
     if any(c.ok is False for c in checks):
         return False
     if any(c.ok is None for c in checks):
@@ -341,9 +338,9 @@ def _verdict(checks: Sequence[Check]) -> Optional[bool]:
 def finalize_verdict(
     broker_states: Mapping[str, str],
     controller_states: Mapping[str, str],
-    migration_state: Optional[str],
+    migration_state: str | None,
     min_soak_seconds: float = 0.0,
-    facts: Optional[FinalizeFacts] = None,
+    facts: FinalizeFacts | None = None,
 ) -> FinalizeVerdict:
     """The guard itself, on fresh observations after the broker rolls: allowed, refused (with
     reasons) or undecided, and the controller order (active controller last)."""
@@ -357,10 +354,10 @@ def finalize_verdict(
 def plan_forward(
     broker_states: Mapping[str, str],
     controller_states: Mapping[str, str],
-    migration_state: Optional[str] = None,
-    options: Optional[ForwardOptions] = None,
-    topology: Optional[Topology] = None,
-    finalize_facts: Optional[FinalizeFacts] = None,
+    migration_state: str | None = None,
+    options: ForwardOptions | None = None,
+    topology: Topology | None = None,
+    finalize_facts: FinalizeFacts | None = None,
 ) -> ForwardPlan:
     """The whole forward run from the detected state and the run options.
 
@@ -381,13 +378,11 @@ def plan_forward(
     stop = options.stop_after or DUAL_WRITE
     stop_idx = phase_index(stop)
 
-    refusals: List[str] = []
+    refusals: list[str] = []
     if detection.problems:
-        refusals.append("the hosts disagree about the migration phase; fix or roll back by hand: %s"
-                        % "; ".join(detection.problems))
+        refusals.append("the hosts disagree about the migration phase; fix or roll back by hand: {}".format("; ".join(detection.problems)))
     if options.finalize and options.stop_after in (CONTROLLERS, MIGRATION):
-        refusals.append("finalize and stop_after=%s contradict each other: finalization needs every broker on KRaft"
-                        % options.stop_after)
+        refusals.append(f"finalize and stop_after={options.stop_after} contradict each other: finalization needs every broker on KRaft")
 
     # Step 1: provision the controllers (migration flag on), all at once.
     wait_1 = WAIT_PRE_MIGRATION if detection.phase in (ZOOKEEPER, CONTROLLERS) else WAIT_MIGRATION
@@ -407,13 +402,13 @@ def plan_forward(
     runs_3 = stop_idx >= phase_index(DUAL_WRITE)
     kraft_pending = [h for h, s in broker_states.items() if s != NODE_KRAFT_BROKER]
 
-    roll_safety: Optional[BatchSafety] = None
+    roll_safety: BatchSafety | None = None
     parallel_roll = options.parallel and (runs_2 or runs_3)
-    mig_batches: List[List[str]] = []
-    dw_batches: List[List[str]] = []
+    mig_batches: list[list[str]] = []
+    dw_batches: list[list[str]] = []
     if parallel_roll and topology is None:
-        refusals.append("a parallel roll (strategy %s, batch %s) needs the partition layout to prove it safe"
-                        % (options.roll_strategy, options.roll_batch or "rack"))
+        refusals.append(f"a parallel roll (strategy {options.roll_strategy}, batch {options.roll_batch or 'rack'}) "
+                        "needs the partition layout to prove it safe")
     else:
         try:
             mig_batches = _batches(mig_hosts, options, topology) if runs_2 else []
@@ -440,7 +435,7 @@ def plan_forward(
                     mig_batches, mig_pending if runs_2 else [],
                     WAIT_MIGRATION if runs_2 and open_migration and not options.check_mode else None)
     step_dw = Step(DUAL_WRITE, runs_3,
-                   "brokers restart as KRaft brokers" if runs_3 else "stop_after=%s" % stop,
+                   "brokers restart as KRaft brokers" if runs_3 else f"stop_after={stop}",
                    dw_batches, kraft_pending if runs_3 else [],
                    WAIT_ZK_BROKERS_GONE if runs_3 and open_migration and not options.check_mode else None)
 
@@ -476,12 +471,12 @@ def plan_forward(
     return ForwardPlan(detection, options, refusal, steps, verdict, phase_after, in_progress_after, roll_safety)
 
 
-def _batches(hosts: List[str], options: ForwardOptions, topology: Optional[Topology]) -> List[List[str]]:
+def _batches(hosts: list[str], options: ForwardOptions, topology: Topology | None) -> list[list[str]]:
     racks = topology.racks if topology is not None else None
     return batch_hosts(hosts, options.roll_strategy, options.roll_batch, racks)
 
 
-def _after(detection: Detection, options: ForwardOptions, refusal: Optional[str]):
+def _after(detection: Detection, options: ForwardOptions, refusal: str | None) -> tuple[str, str | None]:
     """The phase the cluster should be in after the run (a refused run changes nothing)."""
     if refusal is not None:
         return detection.phase, detection.in_progress

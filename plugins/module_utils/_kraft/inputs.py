@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Every input of a run (run options, inventory variables, local files) judged before any host is contacted.
@@ -7,14 +6,13 @@
 the host, the variable, what is wrong and the allowed values.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import MAX_PORT, MIN_PORT
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
@@ -51,13 +49,13 @@ BOOL, CHOICE, CHOICES, INT, PORT, TEXT, FILE, DIRECTORY, ZK_CLIENT = (
 class Option:
     kind: str
     about: str
-    choices: Tuple[str, ...] = ()
-    minimum: Optional[int] = None
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
     empty_ok: bool = False
 
 
 # The variables that steer a run (given with -e, or in the inventory), and the playbook that reads them.
-RUN_OPTIONS: Dict[str, Option] = {
+RUN_OPTIONS: dict[str, Option] = {
     "zk2kraft_stop_after": Option(CHOICE, "migrate.yml: the phase to stop after",
                                   ("controllers", "migration", "dual_write"), empty_ok=True),
     "zk2kraft_finalize": Option(BOOL, "migrate.yml: run the one-way finalization"),
@@ -85,7 +83,7 @@ RUN_OPTIONS: Dict[str, Option] = {
 }
 
 # The keys of zk2kraft_zookeeper_client (the modules' ZooKeeper connection options) and their kinds.
-ZK_CLIENT_OPTIONS: Dict[str, Option] = {
+ZK_CLIENT_OPTIONS: dict[str, Option] = {
     "zookeeper_timeout": Option(INT, "seconds", minimum=1),
     "zookeeper_tls": Option(BOOL, "connect with TLS"),
     "zookeeper_tls_ca": Option(TEXT, "CA file"),
@@ -120,7 +118,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lstrip("-").isdigit()
 
 
-def _problem(name: str, option: Option, value: Any) -> Optional[Tuple[str, str]]:
+def _problem(name: str, option: Option, value: Any) -> tuple[str, str] | None:
     """(what is wrong, how to fix it) for ``value`` of ``option``, or None when it is fine."""
     if option.empty_ok and value == "":
         return None
@@ -129,27 +127,26 @@ def _problem(name: str, option: Option, value: Any) -> Optional[Tuple[str, str]]
             return None
         if isinstance(value, str) and value.strip().lower() in TRUE_WORDS + FALSE_WORDS:
             return None
-        return "'%s' is not a boolean" % (value,), "use true or false"
+        return f"'{value}' is not a boolean", "use true or false"
     if option.kind == CHOICE:
         if isinstance(value, str) and value in option.choices:
             return None
-        return ("'%s' is not one of the allowed values %s" % (value, ", ".join(option.choices)),
-                "use one of: %s" % ", ".join(option.choices))
+        return ("'{}' is not one of the allowed values {}".format(value, ", ".join(option.choices)),
+                "use one of: {}".format(", ".join(option.choices)))
     if option.kind == CHOICES:
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, (list, tuple)) or not items:
-            return "'%s' is not a list of phases" % (value,), "give a list drawn from %s" % ", ".join(option.choices)
+            return f"'{value}' is not a list of phases", "give a list drawn from {}".format(", ".join(option.choices))
         bad = [str(i).strip() for i in items if str(i).strip() not in option.choices]
         if bad:
-            return ("%s %s not among the allowed values %s" % (", ".join("'%s'" % b for b in bad),
-                                                               "is" if len(bad) == 1 else "are",
-                                                               ", ".join(option.choices)),
-                    "use only: %s" % ", ".join(option.choices))
+            listed = ", ".join(f"'{b}'" for b in bad)
+            verb = "is" if len(bad) == 1 else "are"
+            return f"{listed} {verb} not among the allowed values {', '.join(option.choices)}", "use only: " + ", ".join(option.choices)
         return None
     if option.kind in (INT, PORT):
         if not _is_int(value):
             what = "a TCP port number" if option.kind == PORT else "a whole number"
-            return "'%s' is not %s" % (value, what), "give %s" % what
+            return f"'{value}' is not {what}", f"give {what}"
         number = int(str(value).strip())
         if option.kind == PORT and not MIN_PORT <= number <= MAX_PORT:
             return "port %d is outside %d..%d" % (number, MIN_PORT, MAX_PORT), "give a port in %d..%d" % (
@@ -160,59 +157,59 @@ def _problem(name: str, option: Option, value: Any) -> Optional[Tuple[str, str]]
     if option.kind == TEXT:
         if isinstance(value, str) and (value.strip() or option.empty_ok):
             return None
-        return "'%s' is not a non-empty string" % (value,), "give a string"
+        return f"'{value}' is not a non-empty string", "give a string"
     if option.kind == FILE:
         if not isinstance(value, str) or not value.strip():
-            return "'%s' is not a path" % (value,), "give the path of a file on the Ansible controller"
+            return f"'{value}' is not a path", "give the path of a file on the Ansible controller"
         # A relative path is found through Ansible's search path; only an absolute one can be judged here.
         if os.path.isabs(value) and not os.path.isfile(value):
             why = "is a directory" if os.path.isdir(value) else "does not exist"
-            return "%s %s on the Ansible controller" % (value, why), "give the path of an existing file"
+            return f"{value} {why} on the Ansible controller", "give the path of an existing file"
         return None
     if option.kind == DIRECTORY:
         if not isinstance(value, str) or not value.strip():
-            return "'%s' is not a path" % (value,), "give a directory on the Ansible controller"
+            return f"'{value}' is not a path", "give a directory on the Ansible controller"
         problems = check_config_dir(value, name)
         if problems:
             return problems[0].message, problems[0].fix
         return None
     if option.kind == ZK_CLIENT:
         if not isinstance(value, Mapping):
-            return "'%s' is not a mapping" % (value,), "give a mapping of zookeeper_* options"
+            return f"'{value}' is not a mapping", "give a mapping of zookeeper_* options"
         for key, item in value.items():
             sub = ZK_CLIENT_OPTIONS.get(str(key))
             if sub is None:
-                return ("'%s' is not a ZooKeeper connection option" % key,
-                        "use only %s" % ", ".join(sorted(ZK_CLIENT_OPTIONS)))
+                return (f"'{key}' is not a ZooKeeper connection option",
+                        "use only {}".format(", ".join(sorted(ZK_CLIENT_OPTIONS))))
             found = _problem(str(key), sub, item)
             if found:
                 shown = found[0] if "password" not in str(key) else "the value is not valid"
-                return "%s: %s" % (key, shown), found[1]
+                return f"{key}: {shown}", found[1]
         return None
     return None
 
 
-def check_run_options(values: Mapping[str, Sequence[Tuple[str, Any]]]) -> List[Violation]:
+def check_run_options(values: Mapping[str, Sequence[tuple[str, Any]]]) -> list[Violation]:
     """Judge each run option's values (``name -> [(where, value)]``) against ``RUN_OPTIONS``."""
-    out: List[Violation] = []
+    out: list[Violation] = []
     for name, option in RUN_OPTIONS.items():
         for where, value in values.get(name) or ():
             found = _problem(name, option, value)
             if found:
-                out.append(Violation(where, name, "%s (%s)" % (found[0], option.about), found[1], ERROR))
+                out.append(Violation(where, name, f"{found[0]} ({option.about})", found[1], ERROR))
     return out
 
 
-def check_variable_names(names: Sequence[str]) -> List[Violation]:
+def check_variable_names(names: Sequence[str]) -> list[Violation]:
     """A zk2kraft_* variable this collection does not read, close to one it does: most likely a typo."""
-    out: List[Violation] = []
+    out: list[Violation] = []
     for name in names:
         if name in USER_NAMES or name in INTERNAL_NAMES:
             continue
         close = difflib.get_close_matches(name, USER_NAMES, n=1, cutoff=0.85)
         if close:
-            out.append(Violation("localhost", name, "%s is not a variable of this collection and is ignored" % name,
-                                 "did you mean %s?" % close[0], WARNING))
+            out.append(Violation("localhost", name, f"{name} is not a variable of this collection and is ignored",
+                                 f"did you mean {close[0]}?", WARNING))
     return out
 
 
@@ -221,7 +218,7 @@ def check_inputs(
     controllers: Sequence[str],
     host_vars: Callable[[str], Mapping[str, Any]],
     play_vars: Mapping[str, Any],
-) -> List[Violation]:
+) -> list[Violation]:
     """Every check that needs no host: run options, variable names, cluster-wide variables, the inventory's
     model (values given, ranges, enums, duplicates) and the local copies of the files."""
     hosts = list(dict.fromkeys(list(brokers) + list(controllers)))
@@ -241,22 +238,22 @@ def check_inputs(
 def current_files(
     spec: Mapping[str, Any],
     live_states: Mapping[str, Mapping[str, Any]],
-    config_dir: Optional[str] = None,
+    config_dir: str | None = None,
     config_dir_key: str = "config_dir",
-) -> Tuple[Dict[str, str], List[Violation]]:
+) -> tuple[dict[str, str], list[Violation]]:
     """The current files from a local directory, and every file (local or read live) that cannot be used."""
     brokers = [str(n.get("name")) for n in spec.get("brokers") or () if isinstance(n, Mapping)]
     controllers = [str(n.get("name")) for n in spec.get("controllers") or () if isinstance(n, Mapping)]
-    problems: List[Violation] = []
+    problems: list[Violation] = []
     for host, state in live_states.items():
         problems.extend(check_live_file(host, host in brokers, str(state.get("path") or "server.properties"), state))
-    texts: Dict[str, str] = {}
+    texts: dict[str, str] = {}
     if config_dir:
         texts, found = read_config_dir(config_dir, brokers + controllers, brokers, config_dir_key)
         problems.extend(found)
     return texts, problems
 
 
-def failure_lines(violations: Sequence[Violation]) -> List[str]:
+def failure_lines(violations: Sequence[Violation]) -> list[str]:
     """One line per error: host | key | what is wrong. Fix: how."""
-    return ["%s | %s | %s. Fix: %s" % (v.host, v.key, v.message, v.fix) for v in violations if v.severity == ERROR]
+    return [f"{v.host} | {v.key} | {v.message}. Fix: {v.fix}" for v in violations if v.severity == ERROR]

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Configuration and cluster rules (facts §3) -> violations with host, key, message and fix.
@@ -8,11 +7,9 @@ with Kafka's own wording, so a file Kafka would refuse is never written.
 ``check_cluster`` adds the migration-wide rules Kafka does not check.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
-
-from typing import Dict, List, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
     ACL_AUTHORIZER,
@@ -48,13 +45,15 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions
 )
 
 _TRUE = "true"
+# The release check_config assumes when the caller names none.
+_DEFAULT_RELEASE = Release(3, 9, 0)
 
 
 class _Collector:
-    def __init__(self, host: str, phase: Optional[str]) -> None:
+    def __init__(self, host: str, phase: str | None) -> None:
         self.host = host
         self.phase = phase
-        self.found: List[Violation] = []
+        self.found: list[Violation] = []
 
     def error(self, key: str, message: str, fix: str) -> None:
         self.found.append(Violation(self.host, key, message, fix, ERROR, self.phase))
@@ -63,17 +62,17 @@ class _Collector:
         self.found.append(Violation(self.host, key, message, fix, WARNING, self.phase))
 
 
-def _names(listeners: Sequence[Listener]) -> List[str]:
+def _names(listeners: Sequence[Listener]) -> list[str]:
     return [item.name for item in listeners]
 
 
-def _csv(value: Optional[str]) -> List[str]:
+def _csv(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
 def check_config(
-    props: Mapping[str, str], host: str, release: Release = Release(3, 9, 0), phase: Optional[str] = None
-) -> List[Violation]:
+    props: Mapping[str, str], host: str, release: Release = _DEFAULT_RELEASE, phase: str | None = None
+) -> list[Violation]:
     """The checks Kafka runs at start-up, in Kafka's order and wording."""
     out = _Collector(host, phase)
     roles = _csv(props.get("process.roles"))
@@ -87,10 +86,10 @@ def check_config(
                   "set node.id and broker.id to the same id, or keep only the one the mode uses")
     for role in roles:
         if role not in ("broker", "controller"):
-            out.error("process.roles", "Unknown process role '%s' (only 'broker' and 'controller' are allowed roles)" % role,
+            out.error("process.roles", f"Unknown process role '{role}' (only 'broker' and 'controller' are allowed roles)",
                       "use broker or controller")
     if len(set(roles)) != len(roles):
-        out.error("process.roles", "Duplicate role names found in `process.roles`: %s" % ",".join(roles),
+        out.error("process.roles", "Duplicate role names found in `process.roles`: {}".format(",".join(roles)),
                   "list each role once")
     if props.get("inter.broker.listener.name", "").strip() and "security.inter.broker.protocol" in props:
         out.error("security.inter.broker.protocol", "Only one of inter.broker.listener.name and "
@@ -119,7 +118,7 @@ def check_config(
 
     voters_text = props.get("controller.quorum.voters", "").strip()
     bootstrap_text = props.get("controller.quorum.bootstrap.servers", "").strip()
-    voter_ids: Optional[List[int]] = None
+    voter_ids: list[int] | None = None
     quorum_ok = False
     if voters_text:
         try:
@@ -153,7 +152,7 @@ def check_config(
                           "finish an IBP upgrade to the metadata version before migrating")
             if len(log_dirs) > 1:
                 if release >= Release(3, 5, 2) and release < Release(3, 7, 0):
-                    out.error("log.dirs", "Migration of JBOD enabled ZK brokers is not supported (Kafka %s)" % release,
+                    out.error("log.dirs", f"Migration of JBOD enabled ZK brokers is not supported (Kafka {release})",
                               "upgrade Kafka to 3.7.0+ before migrating a JBOD cluster")
                 elif ibp is not None and ibp < MV_3_7_IV2:
                     out.error("log.dirs", "Cannot enable ZooKeeper migration with multiple log directories (aka JBOD) "
@@ -161,12 +160,12 @@ def check_config(
                               "upgrade the IBP (and metadata version) to 3.7-IV2 or higher first")
             for name in controller_names:
                 if protocol_map and name not in protocol_map:
-                    out.error("listener.security.protocol.map", "Controller listener with name %s defined in "
-                              "controller.listener.names not found in listener.security.protocol.map" % name,
-                              "add %s:<protocol> to listener.security.protocol.map" % name)
+                    out.error("listener.security.protocol.map", f"Controller listener with name {name} defined in "
+                              "controller.listener.names not found in listener.security.protocol.map",
+                              f"add {name}:<protocol> to listener.security.protocol.map")
         elif controller_names:
             out.error("controller.listener.names", "controller.listener.names must be empty when not running in KRaft "
-                      "mode: [%s]" % ", ".join(controller_names),
+                      "mode: [{}]".format(", ".join(controller_names)),
                       "remove controller.listener.names, or enable the migration")
         return out.found
 
@@ -197,14 +196,14 @@ def check_config(
         if clash:
             out.error("listeners", "controller.listener.names must not contain a value appearing in the 'listeners' "
                       "configuration when running KRaft with just the broker role",
-                      "remove the %s listener from the broker's listeners" % ",".join(clash))
+                      "remove the {} listener from the broker's listeners".format(",".join(clash)))
         for name in controller_names:
             if protocol_map and name not in protocol_map:
-                out.error("listener.security.protocol.map", "Controller listener with name %s defined in "
+                out.error("listener.security.protocol.map", f"Controller listener with name {name} defined in "
                           "controller.listener.names not found in listener.security.protocol.map  (an explicit "
                           "security mapping for each controller listener is required if "
                           "listener.security.protocol.map is non-empty, or if there are security protocols other than "
-                          "PLAINTEXT in use)" % name, "add %s:<protocol> to listener.security.protocol.map" % name)
+                          "PLAINTEXT in use)", f"add {name}:<protocol> to listener.security.protocol.map")
         broker_advertised = [item for item in advertised if item.name not in controller_names]
         if not broker_advertised:
             out.error("advertised.listeners", "There must be at least one advertised listener. Perhaps all listeners "
@@ -212,14 +211,14 @@ def check_config(
         ib_name = props.get("inter.broker.listener.name", "").strip().upper()
         if ib_name and broker_advertised and ib_name not in _names(broker_advertised):
             out.error("inter.broker.listener.name", "inter.broker.listener.name must be a listener name defined in "
-                      "advertised.listeners. The valid options based on currently configured listeners are %s"
-                      % ",".join(_names(broker_advertised)), "use one of the broker's listener names")
+                      "advertised.listeners. The valid options based on currently configured listeners are " + ",".join(_names(broker_advertised)),
+                      "use one of the broker's listener names")
     elif set(roles) == {"controller"}:
         extra = [n for n in _names(listeners) if n not in controller_names]
         if extra:
             out.error("listeners", "The listeners config must only contain KRaft controller listeners from "
                       "controller.listener.names when process.roles=controller",
-                      "remove %s from the controller's listeners" % ",".join(extra))
+                      "remove {} from the controller's listeners".format(",".join(extra)))
         if own_id is not None and voter_ids is not None and own_id not in voter_ids:
             out.error("controller.quorum.voters", "If process.roles contains the 'controller' role, the node id %d must be "
                       "included in the set of voters controller.quorum.voters=%s" % (own_id, voters_text),
@@ -234,9 +233,9 @@ def check_config(
     return out.found
 
 
-def check_cluster(cluster: Cluster) -> List[Violation]:
+def check_cluster(cluster: Cluster) -> list[Violation]:
     """Migration-wide rules (facts §3 last bullet, §5) on the model and the brokers' current files."""
-    out: List[Violation] = []
+    out: list[Violation] = []
 
     def error(host: str, key: str, message: str, fix: str) -> None:
         out.append(Violation(host, key, message, fix, ERROR))
@@ -248,29 +247,29 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
     mv = cluster.metadata_version
     if not supports_migration(release):
         error("(cluster)", "zk2kraft_kafka_version",
-              "Kafka %s cannot migrate from ZooKeeper: the migration exists on 3.4 to 3.9 only" % release,
+              f"Kafka {release} cannot migrate from ZooKeeper: the migration exists on 3.4 to 3.9 only",
               "upgrade the cluster to Kafka 3.9 (or 3.7/3.8) in ZooKeeper mode first")
     else:
         if migration_is_early_access(release):
             warning("(cluster)", "zk2kraft_kafka_version",
-                    "the ZooKeeper migration is early access on Kafka %s" % release,
+                    f"the ZooKeeper migration is early access on Kafka {release}",
                     "upgrade to Kafka 3.9 before migrating production")
         if has_known_migration_races(release):
             warning("(cluster)", "zk2kraft_kafka_version",
-                    "Kafka %s has known controller-failover races during the migration" % release,
+                    f"Kafka {release} has known controller-failover races during the migration",
                     "upgrade to the latest patch release of the %d.%d line first" % release.line)
     if mv < MV_3_4:
         error("(cluster)", "zk2kraft_metadata_version",
-              "metadata version %s is below 3.4, the first that supports the migration" % mv,
+              f"metadata version {mv} is below 3.4, the first that supports the migration",
               "upgrade inter.broker.protocol.version to 3.4 or higher on every broker first")
     elif release >= Release(3, 9, 0) or release in (Release(3, 7, 2), Release(3, 8, 1)):
         if mv < MV_3_6_IV1:
             error("(cluster)", "zk2kraft_metadata_version",
-                  "Kafka %s refuses to migrate with metadata version %s: 3.6-IV1 or higher is required" % (release, mv),
+                  f"Kafka {release} refuses to migrate with metadata version {mv}: 3.6-IV1 or higher is required",
                   "upgrade inter.broker.protocol.version to 3.6 or higher on every broker first")
     if release.line < (mv.major, mv.minor):
         error("(cluster)", "zk2kraft_metadata_version",
-              "metadata version %s is newer than Kafka %s supports" % (mv, release),
+              f"metadata version {mv} is newer than Kafka {release} supports",
               "set the metadata version to the brokers' inter.broker.protocol.version")
 
     if not cluster.controllers:
@@ -283,7 +282,7 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
     if not cluster.brokers:
         error("(cluster)", "kafka_brokers", "no broker is defined", "list the ZooKeeper-mode brokers in the broker group")
 
-    seen: Dict[int, str] = {}
+    seen: dict[int, str] = {}
     for node in cluster.nodes:
         if node.node_id < 0:
             continue
@@ -317,7 +316,7 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
     ib = cluster.inter_broker_listener_name
     if cluster.controller_security_protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
         error("(cluster)", "zk2kraft_controller_security_protocol",
-              "'%s' is not a security protocol" % cluster.controller_security_protocol,
+              f"'{cluster.controller_security_protocol}' is not a security protocol",
               "use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
     mechanisms = [cluster.controller_sasl_mechanism or ""]
     mechanisms.append(cluster.controller_properties.get("sasl.mechanism.controller.protocol", ""))
@@ -336,7 +335,7 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
             got = {(v.node_id, v.host, v.port) for v in voters}
             if wanted != got:
                 error("(cluster)", "zk2kraft_controller_quorum_voters",
-                      "controller.quorum.voters '%s' does not list exactly the controllers %s" % (
+                      "controller.quorum.voters '{}' does not list exactly the controllers {}".format(
                           cluster.voters_override, ",".join(sorted("%d@%s:%d" % w for w in wanted))),
                       "remove the override, or list every controller once and nothing else")
 
@@ -348,29 +347,29 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
             error(node.name, "listeners", "the broker has no listeners (neither in the inventory nor in its "
                   "server.properties)", "set zk2kraft_listeners for the host or give its current server.properties")
         if ctrl in names:
-            error(node.name, "listeners", "the controller listener name %s is one of the broker's listeners; "
+            error(node.name, "listeners", f"the controller listener name {ctrl} is one of the broker's listeners; "
                   "controller.listener.names must not contain a value appearing in the 'listeners' configuration when "
-                  "running KRaft with just the broker role" % ctrl,
+                  "running KRaft with just the broker role",
                   "choose another zk2kraft_controller_listener_name, or rename the broker listener")
         if node.listeners and ib not in names and (
                 not cluster.partial or "inter_broker_listener_name" in cluster.explicit_keys):
-            error(node.name, "inter.broker.listener.name", "inter-broker listener %s is not among the broker's listeners "
-                  "(%s)" % (ib, ",".join(names)), "set zk2kraft_inter_broker_listener_name to one of them")
+            error(node.name, "inter.broker.listener.name", "inter-broker listener {} is not among the broker's listeners "
+                  "({})".format(ib, ",".join(names)), "set zk2kraft_inter_broker_listener_name to one of them")
         for item in node.listeners:
             owner = controller_endpoints.get((item.host, item.port))
             if owner:
-                error(node.name, "listeners", "listener %s uses the address and port of controller %s" % (item, owner),
+                error(node.name, "listeners", f"listener {item} uses the address and port of controller {owner}",
                       "give the controllers their own address or another zk2kraft_controller_port")
         if not node.log_dirs and not cluster.partial:
             error(node.name, "log.dirs", "At least one log directory must be defined via log.dirs or log.dir.",
                   "set zk2kraft_log_dirs or give the current server.properties")
         elif len(node.log_dirs) > 1:
             if Release(3, 5, 2) <= release < Release(3, 7, 0):
-                error(node.name, "log.dirs", "Migration of JBOD enabled ZK brokers is not supported on Kafka %s" % release,
+                error(node.name, "log.dirs", f"Migration of JBOD enabled ZK brokers is not supported on Kafka {release}",
                       "upgrade Kafka to 3.7.0 or later first")
             elif mv < MV_3_7_IV2:
                 error(node.name, "log.dirs", "Cannot enable ZooKeeper migration with multiple log directories (aka JBOD) "
-                      "without setting 'inter.broker.protocol.version' to 3.7-IV2 or higher (it is %s)" % mv,
+                      f"without setting 'inter.broker.protocol.version' to 3.7-IV2 or higher (it is {mv})",
                       "upgrade the IBP and metadata version to 3.7-IV2 or higher first")
         ibp_text = current.get("inter.broker.protocol.version")
         # A broker already on KRaft has no IBP any more: the rule is about ZooKeeper-mode brokers.
@@ -378,18 +377,18 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
             ibp = parse_metadata_version(ibp_text)
             if ibp_text is None:
                 error(node.name, "inter.broker.protocol.version", "the broker sets no inter.broker.protocol.version, so it "
-                      "runs Kafka %s's default; brokers advertise exactly their IBP and the controllers require it to "
-                      "equal the metadata version %s" % (release, cluster.metadata_version_text),
-                      "set inter.broker.protocol.version=%s on every broker and roll them first" % cluster.metadata_version_text)
+                      f"runs Kafka {release}'s default; brokers advertise exactly their IBP and the controllers require it to "
+                      f"equal the metadata version {cluster.metadata_version_text}",
+                      f"set inter.broker.protocol.version={cluster.metadata_version_text} on every broker and roll them first")
             elif ibp is None:
-                error(node.name, "inter.broker.protocol.version", "'%s' is not a metadata version" % ibp_text,
-                      "set inter.broker.protocol.version=%s" % cluster.metadata_version_text)
+                error(node.name, "inter.broker.protocol.version", f"'{ibp_text}' is not a metadata version",
+                      f"set inter.broker.protocol.version={cluster.metadata_version_text}")
             elif ibp != mv:
                 error(node.name, "inter.broker.protocol.version",
-                      "IBP %s differs from the controllers' metadata version %s: the broker would loop on "
-                      "UNSUPPORTED_VERSION" % (ibp_text, cluster.metadata_version_text),
-                      "finish the IBP upgrade so every broker runs inter.broker.protocol.version=%s, or set "
-                      "zk2kraft_metadata_version=%s" % (cluster.metadata_version_text, ibp_text))
+                      f"IBP {ibp_text} differs from the controllers' metadata version {cluster.metadata_version_text}: the broker would loop on "
+                      "UNSUPPORTED_VERSION",
+                      f"finish the IBP upgrade so every broker runs inter.broker.protocol.version={cluster.metadata_version_text}, or set "
+                      f"zk2kraft_metadata_version={ibp_text}")
             if current.get("control.plane.listener.name", "").strip():
                 warning(node.name, "control.plane.listener.name", "control.plane.listener.name is not supported in KRaft "
                         "mode and is removed when the broker moves to KRaft", "nothing to do; expect the key to go")
@@ -401,7 +400,7 @@ def check_cluster(cluster: Cluster) -> List[Violation]:
             file_id = current.get(id_key)
             if file_id is not None and file_id.strip() != str(node.node_id):
                 error(node.name, id_key, "server.properties says %s=%s but the inventory says %d" % (
-                      id_key, file_id, node.node_id), "make zk2kraft_node_id equal the broker's %s" % id_key)
+                      id_key, file_id, node.node_id), f"make zk2kraft_node_id equal the broker's {id_key}")
     out.extend(_check_endpoints(cluster))
     out.extend(_check_protocol_maps(cluster))
     if not cluster.partial:
@@ -414,11 +413,11 @@ def _is_wildcard(host: str) -> bool:
     return host.strip() in WILDCARD_HOSTS
 
 
-def _check_endpoints(cluster: Cluster) -> List[Violation]:
+def _check_endpoints(cluster: Cluster) -> list[Violation]:
     """Two controllers on one address and port; a controller colliding with a broker's wildcard bind."""
-    out: List[Violation] = []
+    out: list[Violation] = []
     port = cluster.controller_port
-    taken: Dict[str, str] = {}
+    taken: dict[str, str] = {}
     for node in cluster.controllers:
         other = taken.get(node.address)
         if other is not None:
@@ -441,9 +440,9 @@ def _check_endpoints(cluster: Cluster) -> List[Violation]:
     return out
 
 
-def _check_protocol_maps(cluster: Cluster) -> List[Violation]:
+def _check_protocol_maps(cluster: Cluster) -> list[Violation]:
     """Every broker listener needs a security protocol: Kafka refuses to start otherwise."""
-    out: List[Violation] = []
+    out: list[Violation] = []
     explicit = "listener_security_protocol_map" in cluster.explicit_keys
     for node in cluster.brokers:
         file_map_text = (node.current or {}).get("listener.security.protocol.map")
@@ -455,47 +454,47 @@ def _check_protocol_maps(cluster: Cluster) -> List[Violation]:
             key = "listener.security.protocol.map"
             for name, proto in mapping.items():
                 if proto not in SECURITY_PROTOCOLS:
-                    out.append(Violation(node.name, key, "listener %s maps to '%s', which is not a security protocol" % (
-                        name, proto), "use one of %s" % ", ".join(SECURITY_PROTOCOLS)))
+                    out.append(Violation(node.name, key, f"listener {name} maps to '{proto}', which is not a security protocol",
+                                         "use one of " + ", ".join(SECURITY_PROTOCOLS)))
         elif cluster.partial and not explicit:
             continue  # the broker's file may still give the map
         else:
             mapping = dict(cluster.broker_protocol_map)
             key = "zk2kraft_listener_security_protocol_map" if explicit else "listener.security.protocol.map"
-        names: List[str] = []
+        names: list[str] = []
         for item in tuple(node.listeners) + tuple(node.advertised_listeners):
             if item.name not in names and item.name != cluster.controller_listener_name:
                 names.append(item.name)
         for name in names:
             if name not in mapping:
-                out.append(Violation(node.name, key, "listener %s has no entry in listener.security.protocol.map (%s): "
-                                     "Kafka cannot tell its security protocol" % (
-                                         name, ",".join("%s:%s" % kv for kv in mapping.items()) or "empty"),
-                                     "add %s:<protocol> to the map (one of %s)" % (name, ", ".join(SECURITY_PROTOCOLS))))
+                out.append(Violation(node.name, key, "listener {} has no entry in listener.security.protocol.map ({}): "
+                                     "Kafka cannot tell its security protocol".format(
+                                         name, ",".join("{}:{}".format(*kv) for kv in mapping.items()) or "empty"),
+                                     "add {}:<protocol> to the map (one of {})".format(name, ", ".join(SECURITY_PROTOCOLS))))
     return out
 
 
-def _zk_mode_files(cluster: Cluster) -> List[Node]:
+def _zk_mode_files(cluster: Cluster) -> list[Node]:
     return [n for n in cluster.brokers if n.current is not None and not _csv(n.current.get("process.roles"))]
 
 
-def _shown(key: str, value: Optional[str]) -> str:
+def _shown(key: str, value: str | None) -> str:
     if value is None:
         return "(unset)"
     return "********" if is_secret_key(key) else value
 
 
-def _check_files_agree(cluster: Cluster) -> List[Violation]:
+def _check_files_agree(cluster: Cluster) -> list[Violation]:
     """Keys every broker must agree on, and a file that must agree with the inventory."""
-    out: List[Violation] = []
+    out: list[Violation] = []
     files = _zk_mode_files(cluster)
     wanted_zk = zookeeper_connect_identity(cluster.zookeeper_connect)
     for node in files:
         current = node.current or {}
         broker_id, node_id = current.get("broker.id"), current.get("node.id")
         if broker_id is not None and node_id is not None and broker_id.strip() != node_id.strip():
-            out.append(Violation(node.name, "node.id", "the ZooKeeper-mode file sets broker.id=%s but node.id=%s" % (
-                broker_id.strip(), node_id.strip()), "remove node.id from the broker's file (or make it equal broker.id)"))
+            out.append(Violation(node.name, "node.id", f"the ZooKeeper-mode file sets broker.id={broker_id.strip()} but node.id={node_id.strip()}",
+                                 "remove node.id from the broker's file (or make it equal broker.id)"))
         connect = current.get("zookeeper.connect")
         if connect:
             problem = zookeeper_connect_problem(connect)
@@ -503,64 +502,61 @@ def _check_files_agree(cluster: Cluster) -> List[Violation]:
                 out.append(Violation(node.name, "zookeeper.connect", problem, ZK_CONNECT_FIX))
             elif wanted_zk is not None and zookeeper_connect_identity(connect) != wanted_zk:
                 got = zookeeper_connect_identity(connect)
-                what = ("another chroot (%s, the cluster's is %s): that is another Kafka cluster's metadata" % (
-                    got[1], wanted_zk[1]) if got and got[1] != wanted_zk[1] else "another ZooKeeper ensemble")
-                out.append(Violation(node.name, "zookeeper.connect", "server.properties says zookeeper.connect=%s, but the "
-                                     "cluster's is %s: %s" % (connect, cluster.zookeeper_connect, what),
+                what = (f"another chroot ({got[1]}, the cluster's is {wanted_zk[1]}): that is another Kafka cluster's metadata"
+                        if got and got[1] != wanted_zk[1] else "another ZooKeeper ensemble")
+                out.append(Violation(node.name, "zookeeper.connect", f"server.properties says zookeeper.connect={connect}, but the "
+                                     f"cluster's is {cluster.zookeeper_connect}: {what}",
                                      "make every broker's zookeeper.connect the same, and zk2kraft_zookeeper_connect "
                                      "(if set) equal to it"))
         file_ib = current.get("inter.broker.listener.name") or current.get("security.inter.broker.protocol") or "PLAINTEXT"
         if file_ib.strip().upper() != cluster.inter_broker_listener_name:
-            out.append(Violation(node.name, "inter.broker.listener.name", "the broker's inter-broker listener is %s, but "
-                                 "the cluster's is %s: the roll would move replication to another listener" % (
-                                     file_ib.strip().upper(), cluster.inter_broker_listener_name),
+            out.append(Violation(node.name, "inter.broker.listener.name", f"the broker's inter-broker listener is {file_ib.strip().upper()}, but "
+                                 f"the cluster's is {cluster.inter_broker_listener_name}: the roll would move replication to another listener",
                                  "give every broker the same inter.broker.listener.name, and "
                                  "zk2kraft_inter_broker_listener_name (if set) equal to it"))
         file_zk = {k: v for k, v in current.items() if k.startswith("zookeeper.")
                    and k not in ("zookeeper.connect", "zookeeper.metadata.migration.enable")}
         for key in sorted(set(file_zk) | set(cluster.zookeeper_client_properties)):
             if file_zk.get(key) != cluster.zookeeper_client_properties.get(key):
-                out.append(Violation(node.name, key, "the broker's ZooKeeper client setting is %s, but the cluster's is %s "
-                                     "(the plan would rewrite it, and the controllers get the cluster's)" % (
-                                         _shown(key, file_zk.get(key)),
-                                         _shown(key, cluster.zookeeper_client_properties.get(key))),
+                out.append(Violation(node.name, key, f"the broker's ZooKeeper client setting is {_shown(key, file_zk.get(key))}, "
+                                     f"but the cluster's is {_shown(key, cluster.zookeeper_client_properties.get(key))} "
+                                     "(the plan would rewrite it, and the controllers get the cluster's)",
                                      "give every broker the same zookeeper.* client settings, and "
                                      "zk2kraft_zookeeper_client_properties (if set) equal to them"))
     for key in ("super.users", "authorizer.class.name"):
-        values: Dict[str, List[str]] = {}
+        values: dict[str, list[str]] = {}
         for node in files:
             values.setdefault(((node.current or {}).get(key) or "").strip(), []).append(node.name)
         if len(values) > 1:
             reference_value, reference_hosts = next(iter(values.items()))
             for value, hosts in list(values.items())[1:]:
                 for host in hosts:
-                    out.append(Violation(host, key, "%s=%s differs from %s=%s on %s: the key must agree across the "
-                                         "brokers" % (key, _shown(key, value) or "(unset)", key,
-                                                      _shown(key, reference_value) or "(unset)",
-                                                      ",".join(reference_hosts)),
-                                         "set the same %s on every broker first" % key))
+                    shown, reference_shown = _shown(key, value) or "(unset)", _shown(key, reference_value) or "(unset)"
+                    out.append(Violation(host, key, f"{key}={shown} differs from {key}={reference_shown} on {','.join(reference_hosts)}: "
+                                         "the key must agree across the brokers",
+                                         f"set the same {key} on every broker first"))
     return out
 
 
-def _expert_warnings(cluster: Cluster) -> List[Violation]:
-    out: List[Violation] = []
+def _expert_warnings(cluster: Cluster) -> list[Violation]:
+    out: list[Violation] = []
     for node in _zk_mode_files(cluster):
         authorizer = (node.current or {}).get("authorizer.class.name", "").strip()
         if authorizer and authorizer not in (ACL_AUTHORIZER, STANDARD_AUTHORIZER):
-            out.append(Violation(node.name, "authorizer.class.name", "custom authorizer %s will not carry over to KRaft "
+            out.append(Violation(node.name, "authorizer.class.name", f"custom authorizer {authorizer} will not carry over to KRaft "
                                  "as is: it is kept unchanged, and KRaft brokers and controllers keep no ACLs in "
-                                 "ZooKeeper" % authorizer,
+                                 "ZooKeeper",
                                  "check that it works in KRaft mode (or switch to AclAuthorizer before migrating)",
                                  WARNING))
     with_rack = [n.name for n in cluster.brokers if n.rack]
     without = [n.name for n in cluster.brokers if not n.rack]
     if with_rack and without:
         for name in without:
-            out.append(Violation(name, "broker.rack", "only some brokers carry a rack (%s do, this one does not): "
-                                 "rack-aware replica placement fails or is lopsided" % ",".join(with_rack),
+            out.append(Violation(name, "broker.rack", "only some brokers carry a rack ({} do, this one does not): "
+                                 "rack-aware replica placement fails or is lopsided".format(",".join(with_rack)),
                                  "set zk2kraft_rack (broker.rack) on every broker, or on none", WARNING))
     return out
 
 
-def errors_only(violations: Sequence[Violation]) -> List[Violation]:
+def errors_only(violations: Sequence[Violation]) -> list[Violation]:
     return [v for v in violations if v.severity == ERROR]

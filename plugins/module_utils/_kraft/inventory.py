@@ -1,15 +1,13 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Inventory variables (zk2kraft_*) -> cluster spec. The variable names live here only."""
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Mapping as AbcMapping
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ERROR, Violation
 
@@ -54,23 +52,23 @@ def is_plain(value: Any) -> bool:
     return False
 
 
-class _Raise(object):
+class _Raise:
     """A templating failure, kept so that every later read of the variable fails the same way."""
 
     def __init__(self, error: Exception) -> None:
         self.error = error
 
 
-class HostView(AbcMapping):  # type: ignore[type-arg]
+class HostView(AbcMapping):  # type: ignore[type-arg,unused-ignore]
     """One host's variables, read once: plain values as the inventory holds them, others templated on
     first access (and remembered)."""
 
     def __init__(self, host: str, raw: Mapping[str, Any],
-                 template: Optional[Callable[[str, Mapping[str, Any], str], Any]]) -> None:
+                 template: Callable[[str, Mapping[str, Any], str], Any] | None) -> None:
         self._host = host
         self._raw = raw
         self._template = template
-        self._done: Dict[str, Any] = {}
+        self._done: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
         value = self._raw[key]
@@ -102,15 +100,15 @@ class HostView(AbcMapping):  # type: ignore[type-arg]
         return len(self._raw)
 
 
-class HostVariables(object):
+class HostVariables:
     """``host -> variables`` that reads each host's variables once (``raw``: untemplated, as the inventory
     and facts hold them) and templates only values that hold Jinja, with ``template(host, raw, key)``."""
 
     def __init__(self, raw: Callable[[str], Mapping[str, Any]],
-                 template: Optional[Callable[[str, Mapping[str, Any], str], Any]] = None) -> None:
+                 template: Callable[[str, Mapping[str, Any], str], Any] | None = None) -> None:
         self._raw = raw
         self._template = template
-        self._views: Dict[str, HostView] = {}
+        self._views: dict[str, HostView] = {}
 
     def __call__(self, host: str) -> HostView:
         view = self._views.get(host)
@@ -126,7 +124,7 @@ def _get(vars_: Any, key: str) -> Any:
         return None
 
 
-def _names(vars_: Any) -> List[str]:
+def _names(vars_: Any) -> list[str]:
     try:
         return [str(k) for k in vars_.keys() if str(k).startswith(PREFIX)]
     except Exception:  # an object without keys has no variables to report
@@ -145,14 +143,14 @@ def _describe(value: Any) -> str:
         return "unset"
     if isinstance(value, (dict, list)):
         return "a different %s" % ("mapping" if isinstance(value, dict) else "list")
-    return "'%s'" % value
+    return f"'{value}'"
 
 
-class _Canonical(object):
+class _Canonical:
     """``_canonical`` remembered by identity: hosts of one group share the very same value objects."""
 
     def __init__(self) -> None:
-        self._seen: Dict[int, Tuple[Any, str]] = {}
+        self._seen: dict[int, tuple[Any, str]] = {}
 
     def __call__(self, value: Any) -> str:
         if value is None or isinstance(value, _PLAIN_SCALARS):
@@ -163,31 +161,31 @@ class _Canonical(object):
         return found[1]
 
 
-def cluster_key_violations(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]]) -> List[Violation]:
+def cluster_key_violations(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]]) -> list[Violation]:
     """A cluster-wide variable must have one value on every Kafka host: the plan reads it from the first broker."""
-    out: List[Violation] = []
+    out: list[Violation] = []
     canonical = _Canonical()
     views = [(host, host_vars(host)) for host in hosts]
     for key in CLUSTER_KEYS:
         if key in NODE_KEYS:
             continue
         name = PREFIX + key
-        groups: Dict[str, Tuple[Any, List[str]]] = {}
+        groups: dict[str, tuple[Any, list[str]]] = {}
         for host, vars_ in views:
             value = _get(vars_, name)
             groups.setdefault(canonical(value), (value, []))[1].append(host)
         if len(groups) < 2:
             continue
-        described = "; ".join("%s on %s" % (_describe(value), ",".join(names)) for value, names in groups.values())
+        described = "; ".join("{} on {}".format(_describe(value), ",".join(names)) for value, names in groups.values())
         odd = [h for dummy, names in list(groups.values())[1:] for h in names]
-        out.append(Violation(",".join(odd), name, "%s is cluster-wide but differs between hosts (%s); the plan would "
-                             "silently take the first broker's" % (name, described),
-                             "set %s once for all hosts (group_vars/all), not per host or per group" % name, ERROR))
+        out.append(Violation(",".join(odd), name, f"{name} is cluster-wide but differs between hosts ({described}); the plan would "
+                             "silently take the first broker's",
+                             f"set {name} once for all hosts (group_vars/all), not per host or per group", ERROR))
     return out
 
 
 def variable_names(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]],
-                   play_vars: Mapping[str, Any]) -> List[str]:
+                   play_vars: Mapping[str, Any]) -> list[str]:
     """Every zk2kraft_* variable the inventory or the command line sets."""
     names = set(_names(play_vars))
     for host in hosts:
@@ -196,14 +194,14 @@ def variable_names(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str,
 
 
 def option_values(names: Sequence[str], hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]],
-                  play_vars: Mapping[str, Any]) -> Dict[str, List[Tuple[str, Any]]]:
+                  play_vars: Mapping[str, Any]) -> dict[str, list[tuple[str, Any]]]:
     """Each run option's distinct values: on the Ansible controller ('localhost') and on any host that differs."""
-    found: Dict[str, List[Tuple[str, Any]]] = {}
+    found: dict[str, list[tuple[str, Any]]] = {}
     canonical = _Canonical()
     sources = [("localhost", play_vars)] + [(h, host_vars(h)) for h in hosts]
     for name in names:
-        seen: Dict[str, Optional[str]] = {}
-        values: List[Tuple[str, Any]] = []
+        seen: dict[str, str | None] = {}
+        values: list[tuple[str, Any]] = []
         for where, vars_ in sources:
             value = _get(vars_, name)
             if value is None:
@@ -223,21 +221,21 @@ def spec_from_inventory(
     controllers: Sequence[str],
     host_vars: Callable[[str], Mapping[str, Any]],
     play_vars: Mapping[str, Any],
-) -> Tuple[Dict[str, Any], Dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Build the spec, and collect current files read live (zk2kraft_current_properties)."""
     first = host_vars(brokers[0]) if brokers else {}
-    spec: Dict[str, Any] = {}
+    spec: dict[str, Any] = {}
     for key in CLUSTER_KEYS:
         value = _get(first, PREFIX + key)
         if value is None:
             value = _get(play_vars, PREFIX + key)
         if value is not None:
             spec[key] = value
-    texts: Dict[str, str] = {}
+    texts: dict[str, str] = {}
 
-    def node(name: str, declared_roles: Tuple[str, ...]) -> Dict[str, Any]:
+    def node(name: str, declared_roles: tuple[str, ...]) -> dict[str, Any]:
         vars_ = host_vars(name)
-        entry: Dict[str, Any] = {"name": name}
+        entry: dict[str, Any] = {"name": name}
         for key in NODE_KEYS:
             value = _get(vars_, PREFIX + key)
             if value is not None:
@@ -256,9 +254,9 @@ def spec_from_inventory(
     return spec, texts
 
 
-def live_file_states(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]]) -> Dict[str, Mapping[str, Any]]:
+def live_file_states(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
     """What reading each host's file found (zk2kraft_current_file: path and stat fields), where it was read."""
-    states: Dict[str, Mapping[str, Any]] = {}
+    states: dict[str, Mapping[str, Any]] = {}
     for host in hosts:
         state = _get(host_vars(host), PREFIX + "current_file")
         if isinstance(state, Mapping):

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Kafka's own log files, as its default log4j configuration writes them.
@@ -10,15 +9,13 @@ rolled files of the hours since then, then the current file, and keeps following
 next roll. Lines carry the writer's local time: ``[2026-12-01 21:59:12,345] INFO ...``.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import re
 import time
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Tuple
+from typing import Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 
@@ -33,7 +30,7 @@ class LogReadError(KraftError):
     """A log file exists but cannot be read."""
 
 
-def line_time(line: str) -> Optional[float]:
+def line_time(line: str) -> float | None:
     """Epoch seconds of a log line's timestamp (local time), None for continuation lines."""
     match = _LINE_TIME.match(line)
     if not match:
@@ -45,7 +42,7 @@ def line_time(line: str) -> Optional[float]:
     return time.mktime(parsed) + int(match.group(2)) / 1000.0
 
 
-def rolled_files(path: str) -> List[Tuple[float, str]]:
+def rolled_files(path: str) -> list[tuple[float, str]]:
     """The hourly rolled copies of ``path`` as (start of their hour, path), oldest first."""
     directory, base = os.path.split(path)
     try:
@@ -53,7 +50,7 @@ def rolled_files(path: str) -> List[Tuple[float, str]]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        raise LogReadError("cannot list %s: %s" % (directory, exc)) from exc
+        raise LogReadError(f"cannot list {directory}: {exc}") from exc
     found = []
     for name in names:
         if not name.startswith(base):
@@ -69,7 +66,7 @@ def rolled_files(path: str) -> List[Tuple[float, str]]:
     return sorted(found)
 
 
-def _read_from(path: str, offset: int) -> Tuple[List[str], int]:
+def _read_from(path: str, offset: int) -> tuple[list[str], int]:
     """Complete lines of ``path`` from ``offset``; the new offset (a half-written line waits)."""
     try:
         with open(path, "rb") as handle:
@@ -78,7 +75,7 @@ def _read_from(path: str, offset: int) -> Tuple[List[str], int]:
     except FileNotFoundError:
         return [], offset
     except OSError as exc:
-        raise LogReadError("cannot read %s: %s" % (path, exc)) from exc
+        raise LogReadError(f"cannot read {path}: {exc}") from exc
     end = data.rfind(b"\n")
     if end < 0:
         return [], offset
@@ -93,15 +90,15 @@ class KafkaLog:
     that appeared since the last one, in order.
     """
 
-    def __init__(self, path: str, since: Optional[float] = None) -> None:
+    def __init__(self, path: str, since: float | None = None) -> None:
         self.path = path
         self.since = since
         self._started = False
-        self._inode: Optional[int] = None
+        self._inode: int | None = None
         self._offset = 0
         self._keep = since is None  # whether the last timestamped line passed the filter
 
-    def _filter(self, lines: List[str]) -> List[str]:
+    def _filter(self, lines: list[str]) -> list[str]:
         if self.since is None:
             return lines
         kept = []
@@ -113,16 +110,16 @@ class KafkaLog:
                 kept.append(line)
         return kept
 
-    def _stat(self) -> Optional[os.stat_result]:
+    def _stat(self) -> os.stat_result | None:
         try:
             return os.stat(self.path)
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise LogReadError("cannot read %s: %s" % (self.path, exc)) from exc
+            raise LogReadError(f"cannot read {self.path}: {exc}") from exc
 
-    def read(self) -> List[str]:
-        lines: List[str] = []
+    def read(self) -> list[str]:
+        lines: list[str] = []
         rolled = rolled_files(self.path)
         if not self._started:
             self._started = True
@@ -132,7 +129,7 @@ class KafkaLog:
         stat = self._stat()
         if self._inode is not None and (stat is None or stat.st_ino != self._inode):
             # The file we followed was rolled: finish it under its new name, then start the new one.
-            for dummy, rolled_path in reversed(rolled):
+            for _dummy, rolled_path in reversed(rolled):
                 try:
                     if os.stat(rolled_path).st_ino == self._inode:
                         lines += _read_from(rolled_path, self._offset)[0]
@@ -164,17 +161,17 @@ def _boot_time(proc: str) -> float:
         for line in handle:
             if line.startswith("btime "):
                 return float(line.split()[1])
-    raise LogReadError("no btime in %s/stat" % proc)
+    raise LogReadError(f"no btime in {proc}/stat")
 
 
-def find_kafka_process(config_path: Optional[str] = None, proc: str = "/proc",
-                       ticks: Optional[Callable[[], int]] = None) -> Optional[KafkaProcess]:
+def find_kafka_process(config_path: str | None = None, proc: str = "/proc",
+                       ticks: Callable[[], int] | None = None) -> KafkaProcess | None:
     """The running Kafka node (a ``kafka.Kafka`` JVM) of this host, on ``config_path`` if given.
 
     Its start time is the moment after which the node's own log lines count.
     """
     clock_ticks = ticks() if ticks is not None else os.sysconf("SC_CLK_TCK")
-    best: Optional[KafkaProcess] = None
+    best: KafkaProcess | None = None
     for entry in os.listdir(proc):
         if not entry.isdigit():
             continue

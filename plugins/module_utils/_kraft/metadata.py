@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Cluster metadata as the Kafka tools print it, in the same shape as the ZooKeeper snapshot.
@@ -9,12 +8,11 @@ configs and ACLs. Both sides go through ``normalize`` so spelling differences
 (``Read`` in ZooKeeper, ``READ`` from the tool) do not count as differences.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 _TOPIC_HEADER = re.compile(r"^Topic:\s*(?P<name>\S+)\s+TopicId:\s*(?P<id>\S+)")
 _PARTITION = re.compile(r"^\s+Topic:\s*(?P<name>\S+)\s+Partition:\s*(?P<p>\d+)\s+Leader:.*?Replicas:\s*(?P<r>[\d,]*)")
@@ -26,9 +24,9 @@ _ACL_ENTRY = re.compile(
     r"\(principal=(?P<principal>[^,]+), host=(?P<host>[^,]+), operation=(?P<op>\w+), permissionType=(?P<perm>\w+)\)")
 
 
-def parse_topics_describe(text: str) -> Dict[str, Dict[str, Any]]:
+def parse_topics_describe(text: str) -> dict[str, dict[str, Any]]:
     """``kafka-topics.sh --describe`` -> {topic: {topic_id, partitions: {"0": [1, 2, 3]}}}."""
-    topics: Dict[str, Dict[str, Any]] = {}
+    topics: dict[str, dict[str, Any]] = {}
     for line in text.splitlines():
         header = _TOPIC_HEADER.match(line)
         if header:
@@ -41,14 +39,14 @@ def parse_topics_describe(text: str) -> Dict[str, Dict[str, Any]]:
     return topics
 
 
-def parse_topic_configs(text: str) -> Dict[str, Dict[str, str]]:
+def parse_topic_configs(text: str) -> dict[str, dict[str, str]]:
     """``kafka-configs.sh --entity-type topics --describe`` -> {"topics/<name>": {key: value}}."""
-    configs: Dict[str, Dict[str, str]] = {}
+    configs: dict[str, dict[str, str]] = {}
     current = None
     for line in text.splitlines():
         header = _CONFIG_HEADER.match(line)
         if header:
-            current = "topics/%s" % header.group("name")
+            current = "topics/{}".format(header.group("name"))
             configs[current] = {}
             continue
         entry = _CONFIG_LINE.match(line)
@@ -57,14 +55,14 @@ def parse_topic_configs(text: str) -> Dict[str, Dict[str, str]]:
     return {k: v for k, v in configs.items() if v}
 
 
-def parse_acls(text: str) -> Dict[str, List[Dict[str, str]]]:
+def parse_acls(text: str) -> dict[str, list[dict[str, str]]]:
     """``kafka-acls.sh --list`` -> {"LITERAL:Topic:orders": [{principal, host, operation, permissionType}]}."""
-    acls: Dict[str, List[Dict[str, str]]] = {}
+    acls: dict[str, list[dict[str, str]]] = {}
     key = None
     for line in text.splitlines():
         header = _ACL_HEADER.search(line)
         if header and "Current ACLs for resource" in line:
-            key = "%s:%s:%s" % (header.group("pattern"), header.group("type"), header.group("name"))
+            key = "{}:{}:{}".format(header.group("pattern"), header.group("type"), header.group("name"))
             acls[key] = []
             continue
         for entry in _ACL_ENTRY.finditer(line):
@@ -78,7 +76,7 @@ def _canon(word: str) -> str:
     return word.replace("_", "").lower()
 
 
-def normalize(snapshot: Mapping[str, Any]) -> Dict[str, Any]:
+def normalize(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """Topics, topic configs and ACLs in one canonical spelling, for comparison."""
     topics = {
         name: {"topic_id": t.get("topic_id"),
@@ -86,7 +84,7 @@ def normalize(snapshot: Mapping[str, Any]) -> Dict[str, Any]:
         for name, t in (snapshot.get("topics") or {}).items()
     }
     configs = {k: dict(v) for k, v in (snapshot.get("configs") or {}).items() if k.startswith("topics/") and v}
-    acls: Dict[str, List[Dict[str, str]]] = {}
+    acls: dict[str, list[dict[str, str]]] = {}
     for key, entries in (snapshot.get("acls") or {}).items():
         pattern, resource_type, name = key.split(":", 2)
         canon_entries = sorted(
@@ -95,5 +93,5 @@ def normalize(snapshot: Mapping[str, Any]) -> Dict[str, Any]:
              for e in entries),
             key=lambda e: (e["principal"], e["host"], e["operation"], e["permissionType"]))
         if canon_entries:
-            acls["%s:%s:%s" % (_canon(pattern), _canon(resource_type), name)] = canon_entries
+            acls[f"{_canon(pattern)}:{_canon(resource_type)}:{name}"] = canon_entries
     return {"topics": topics, "configs": configs, "acls": acls}

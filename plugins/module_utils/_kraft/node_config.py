@@ -1,15 +1,13 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """One node's config file brought to a phase: the backend of the kafka_properties module."""
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
     build_cluster,
@@ -46,15 +44,15 @@ PHASE_CHOICES = ALL_TARGETS
 class NodeConfigResult:
     path: str
     changed: bool
-    before: Optional[str]
-    after: Optional[str]
+    before: str | None
+    after: str | None
     state_before: str
     state_after: str
-    changes: List[Dict[str, Optional[str]]] = field(default_factory=list)
-    backup_file: Optional[str] = None
+    changes: list[dict[str, str | None]] = field(default_factory=list)
+    backup_file: str | None = None
 
-    def as_result(self) -> Dict[str, Any]:
-        out: Dict[str, Any] = {
+    def as_result(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "changed": self.changed, "path": self.path, "changes": self.changes,
             "state_before": self.state_before, "state_after": self.state_after,
         }
@@ -62,7 +60,7 @@ class NodeConfigResult:
             out["backup_file"] = self.backup_file
         return out
 
-    def diff(self, name: str) -> Dict[str, str]:
+    def diff(self, name: str) -> dict[str, str]:
         return {
             "before_header": name, "after_header": name,
             "before": mask(self.before) if self.before else "",
@@ -70,14 +68,14 @@ class NodeConfigResult:
         }
 
 
-def _state(text: Optional[str]) -> str:
+def _state(text: str | None) -> str:
     return classify_config(PropertiesDocument.parse(text).to_dict() if text else None)
 
 
 def apply_node_config(
-    path: str, spec: Mapping[str, Any], secrets: Optional[Mapping[str, Any]], node_name: str, target: str,
+    path: str, spec: Mapping[str, Any], secrets: Mapping[str, Any] | None, node_name: str, target: str,
     state: str = "present", make_backup: bool = True, check_mode: bool = False, mode: int = 0o640,
-    uid: Optional[int] = None, gid: Optional[int] = None,
+    uid: int | None = None, gid: int | None = None,
 ) -> NodeConfigResult:
     before = read_text(path)
     if state == "absent":
@@ -94,7 +92,7 @@ def apply_node_config(
     node = cluster.node(node_name)
     rendered = render(cluster, node, target, before)
     if rendered.text is None:
-        raise ModelError("%s has no configuration in phase %s; use state=absent to remove it" % (node_name, target))
+        raise ModelError(f"{node_name} has no configuration in phase {target}; use state=absent to remove it")
     violations = errors_only(check_config(rendered.properties or {}, node_name, cluster.kafka_version, target))
     if violations:
         raise ViolationsFound(violations)

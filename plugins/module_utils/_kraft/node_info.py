@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """What one Kafka host shows about itself: its config's mode, its storage, and its process.
@@ -7,13 +6,11 @@ A run that was interrupted after writing a file but before the restart leaves a
 process older than its config; ``restart_pending`` is how a re-run finds that out.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import read_text
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import classify_config
@@ -24,28 +21,28 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
 class NodeInfo:
     config_exists: bool
     state: str
-    node_id: Optional[int]
-    process_roles: Optional[str]
+    node_id: int | None
+    process_roles: str | None
     migration_enabled: bool
-    log_dirs: List[str] = field(default_factory=list)
-    metadata_dir: Optional[str] = None
-    meta_properties: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    log_dirs: list[str] = field(default_factory=list)
+    metadata_dir: str | None = None
+    meta_properties: dict[str, dict[str, str]] = field(default_factory=dict)
     running: bool = False
-    pid: Optional[int] = None
-    process_started: Optional[float] = None
-    config_mtime: Optional[float] = None
+    pid: int | None = None
+    process_started: float | None = None
+    config_mtime: float | None = None
     restart_pending: bool = False
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def read_meta_properties(directory: str) -> Optional[Dict[str, str]]:
+def read_meta_properties(directory: str) -> dict[str, str] | None:
     text = read_text(os.path.join(directory, "meta.properties"))
     return PropertiesDocument.parse(text).to_dict() if text is not None else None
 
 
-def process_start_time(pid: int, proc: str = "/proc") -> Optional[float]:
+def process_start_time(pid: int, proc: str = "/proc") -> float | None:
     """Start time of a process as a UNIX timestamp, from /proc (Linux)."""
     try:
         with open(os.path.join(proc, str(pid), "stat")) as handle:
@@ -60,7 +57,7 @@ def process_start_time(pid: int, proc: str = "/proc") -> Optional[float]:
     return btime + int(fields[19]) / float(ticks)
 
 
-def gather(config_path: str, pid: Optional[int]) -> NodeInfo:
+def gather(config_path: str, pid: int | None) -> NodeInfo:
     text = read_text(config_path)
     props = PropertiesDocument.parse(text).to_dict() if text is not None else {}
     raw_id = props.get("node.id", props.get("broker.id"))
@@ -91,7 +88,7 @@ def gather(config_path: str, pid: Optional[int]) -> NodeInfo:
     return info
 
 
-def compare_files(path: str, other: str) -> List[Dict[str, Optional[str]]]:
+def compare_files(path: str, other: str) -> list[dict[str, str | None]]:
     """Keys whose values differ between two properties files (comments and order do not count)."""
     mine = PropertiesDocument.parse(read_text(path) or "").to_dict()
     theirs = PropertiesDocument.parse(read_text(other) or "").to_dict()

@@ -1,14 +1,12 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Migration phases, and the current phase worked out from what the cluster shows."""
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
-
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
 
@@ -19,14 +17,14 @@ DUAL_WRITE = "dual_write"
 KRAFT = "kraft"
 
 # Forward phases in order; the index is the phase number of the facts sheet.
-PHASES: Tuple[str, ...] = (ZOOKEEPER, CONTROLLERS, MIGRATION, DUAL_WRITE, KRAFT)
+PHASES: tuple[str, ...] = (ZOOKEEPER, CONTROLLERS, MIGRATION, DUAL_WRITE, KRAFT)
 
 # Rollback targets (facts §2): the first broker roll back from dual_write keeps the
 # migration flag (a hybrid ZooKeeper broker); the last one is plain ZooKeeper mode.
 ROLLBACK_HYBRID = "rollback_hybrid"
 ROLLBACK_ZOOKEEPER = "rollback_zookeeper"
-ROLLBACK_TARGETS: Tuple[str, ...] = (ROLLBACK_HYBRID, ROLLBACK_ZOOKEEPER)
-ALL_TARGETS: Tuple[str, ...] = PHASES + ROLLBACK_TARGETS
+ROLLBACK_TARGETS: tuple[str, ...] = (ROLLBACK_HYBRID, ROLLBACK_ZOOKEEPER)
+ALL_TARGETS: tuple[str, ...] = PHASES + ROLLBACK_TARGETS
 
 # What a node's own server.properties says about it.
 NODE_ABSENT = "absent"                  # controller not provisioned
@@ -43,7 +41,7 @@ _TRUE = ("true",)
 
 def phase_index(phase: str) -> int:
     if phase not in PHASES:
-        raise ModelError("'%s' is not a phase (one of %s)" % (phase, ", ".join(PHASES)))
+        raise ModelError("'{}' is not a phase (one of {})".format(phase, ", ".join(PHASES)))
     return PHASES.index(phase)
 
 
@@ -57,7 +55,7 @@ def render_phase(target: str) -> str:
     return target
 
 
-def classify_config(props: Optional[Mapping[str, str]]) -> str:
+def classify_config(props: Mapping[str, str] | None) -> str:
     """Which state a server.properties puts its node in."""
     if props is None or not props:
         return NODE_ABSENT
@@ -81,10 +79,10 @@ class Detection:
     """The phase the cluster is in, and what a run still has to do."""
 
     phase: str                      # last phase fully reached
-    in_progress: Optional[str]      # phase whose roll is under way, if any
-    brokers: Dict[str, str] = field(default_factory=dict)
-    controllers: Dict[str, str] = field(default_factory=dict)
-    problems: List[str] = field(default_factory=list)
+    in_progress: str | None      # phase whose roll is under way, if any
+    brokers: dict[str, str] = field(default_factory=dict)
+    controllers: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
     @property
     def ambiguous(self) -> bool:
@@ -102,7 +100,7 @@ _STATE_BEFORE_ROLL = {NODE_ZK_MIGRATING: NODE_ZK, NODE_KRAFT_BROKER: NODE_ZK_MIG
 ROLL_TARGET_STATE = {MIGRATION: NODE_ZK_MIGRATING, DUAL_WRITE: NODE_KRAFT_BROKER}
 
 
-def pending_brokers(nodes: Mapping[str, Mapping[str, Any]]) -> List[str]:
+def pending_brokers(nodes: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Brokers whose process does not run their file: not running, or started before the file was written.
 
     ``nodes`` maps host -> what M(kafka_node_info) returned (``running``, ``restart_pending``).
@@ -111,7 +109,7 @@ def pending_brokers(nodes: Mapping[str, Mapping[str, Any]]) -> List[str]:
                   if n and (not n.get("running") or n.get("restart_pending")))
 
 
-def running_states(broker_states: Mapping[str, str], pending: Iterable[str]) -> Dict[str, str]:
+def running_states(broker_states: Mapping[str, str], pending: Iterable[str]) -> dict[str, str]:
     """Each broker's state as its process runs it: a pending broker still runs the state before its roll."""
     pending = set(pending)
     return {h: (_STATE_BEFORE_ROLL.get(s, s) if h in pending else s) for h, s in broker_states.items()}
@@ -120,7 +118,7 @@ def running_states(broker_states: Mapping[str, str], pending: Iterable[str]) -> 
 def detect_phase(
     broker_states: Mapping[str, str],
     controller_states: Mapping[str, str],
-    migration_state: Optional[str] = None,
+    migration_state: str | None = None,
     pending: Iterable[str] = (),
 ) -> Detection:
     """Work out the phase from each node's config state and the controllers' migration state.
@@ -140,7 +138,7 @@ def detect_phase(
         return Detection(detection.phase, detection.in_progress, brokers, detection.controllers,
                          detection.problems)
     controllers = dict(controller_states)
-    problems: List[str] = []
+    problems: list[str] = []
     b_kinds = set(brokers.values())
     c_kinds = set(controllers.values())
 
@@ -149,10 +147,10 @@ def detect_phase(
 
     for kind in (NODE_UNKNOWN, NODE_COMBINED, NODE_ABSENT, NODE_CONTROLLER_MIGRATING, NODE_CONTROLLER_KRAFT):
         if kind in b_kinds:
-            problems.append("brokers in unexpected state %s: %s" % (kind, hosts(brokers, kind)))
+            problems.append(f"brokers in unexpected state {kind}: {hosts(brokers, kind)}")
     for kind in (NODE_UNKNOWN, NODE_COMBINED, NODE_ZK, NODE_ZK_MIGRATING, NODE_KRAFT_BROKER):
         if kind in c_kinds:
-            problems.append("controllers in unexpected state %s: %s" % (kind, hosts(controllers, kind)))
+            problems.append(f"controllers in unexpected state {kind}: {hosts(controllers, kind)}")
     if problems:
         return Detection(ZOOKEEPER, None, brokers, controllers, problems)
 
@@ -160,8 +158,8 @@ def detect_phase(
     controllers_kraft = NODE_CONTROLLER_KRAFT in c_kinds
     if NODE_ABSENT in c_kinds and len(c_kinds) > 1:
         problems.append(
-            "some controllers are provisioned and some are not: provisioned: %s; not provisioned: %s"
-            % (", ".join(sorted(h for h, s in controllers.items() if s != NODE_ABSENT)), hosts(controllers, NODE_ABSENT))
+            "some controllers are provisioned and some are not: provisioned: {}; not provisioned: {}".format(
+                ", ".join(sorted(h for h, s in controllers.items() if s != NODE_ABSENT)), hosts(controllers, NODE_ABSENT))
         )
         # Phase 1 is not reached until every controller is provisioned.
         return Detection(ZOOKEEPER, CONTROLLERS, brokers, controllers, problems)
@@ -169,17 +167,16 @@ def detect_phase(
     if controllers_absent:
         if b_kinds - {NODE_ZK}:
             problems.append(
-                "brokers are configured for migration but no controller is provisioned: migrating: %s; KRaft: %s"
-                % (hosts(brokers, NODE_ZK_MIGRATING) or "-", hosts(brokers, NODE_KRAFT_BROKER) or "-")
+                "brokers are configured for migration but no controller is provisioned: migrating: {}; KRaft: {}".format(
+                    hosts(brokers, NODE_ZK_MIGRATING) or "-", hosts(brokers, NODE_KRAFT_BROKER) or "-")
             )
         return Detection(ZOOKEEPER, None, brokers, controllers, problems)
 
     if controllers_kraft:
         if b_kinds - {NODE_KRAFT_BROKER}:
             problems.append(
-                "controllers are finalized (%s) but some brokers are not KRaft brokers: %s"
-                % (hosts(controllers, NODE_CONTROLLER_KRAFT),
-                   ", ".join(sorted(h for h, s in brokers.items() if s != NODE_KRAFT_BROKER)))
+                "controllers are finalized ({}) but some brokers are not KRaft brokers: {}".format(
+                    hosts(controllers, NODE_CONTROLLER_KRAFT), ", ".join(sorted(h for h, s in brokers.items() if s != NODE_KRAFT_BROKER)))
             )
             return Detection(DUAL_WRITE, KRAFT, brokers, controllers, problems)
         if NODE_CONTROLLER_MIGRATING in c_kinds or migration_state not in (None, "POST_MIGRATION"):
@@ -201,8 +198,8 @@ def detect_phase(
     if b_kinds == {NODE_ZK_MIGRATING, NODE_KRAFT_BROKER}:
         return Detection(MIGRATION, DUAL_WRITE, brokers, controllers, problems)
     problems.append(
-        "brokers are spread over more than two states: ZooKeeper: %s; migrating: %s; KRaft: %s"
-        % (hosts(brokers, NODE_ZK) or "-", hosts(brokers, NODE_ZK_MIGRATING) or "-", hosts(brokers, NODE_KRAFT_BROKER) or "-")
+        "brokers are spread over more than two states: ZooKeeper: {}; migrating: {}; KRaft: {}".format(
+            hosts(brokers, NODE_ZK) or "-", hosts(brokers, NODE_ZK_MIGRATING) or "-", hosts(brokers, NODE_KRAFT_BROKER) or "-")
     )
     return Detection(CONTROLLERS, None, brokers, controllers, problems)
 
@@ -212,10 +209,10 @@ class RollbackPlan:
     """What a rollback (facts §2) still has to do, worked out from each node's config state."""
 
     from_phase: str                     # the phase being rolled back (zookeeper: nothing to do)
-    refusal: Optional[str]              # why no rollback is possible, if so
-    hybrid_roll: List[str] = field(default_factory=list)     # KRaft brokers -> ZooKeeper mode with the flag
-    deprovision: List[str] = field(default_factory=list)     # controllers to stop and wipe
-    final_roll: List[str] = field(default_factory=list)      # brokers -> plain ZooKeeper mode
+    refusal: str | None              # why no rollback is possible, if so
+    hybrid_roll: list[str] = field(default_factory=list)     # KRaft brokers -> ZooKeeper mode with the flag
+    deprovision: list[str] = field(default_factory=list)     # controllers to stop and wipe
+    final_roll: list[str] = field(default_factory=list)      # brokers -> plain ZooKeeper mode
 
     @property
     def nothing_to_do(self) -> bool:
@@ -230,23 +227,23 @@ def plan_rollback(broker_states: Mapping[str, str], controller_states: Mapping[s
     """
     finalized = sorted(h for h, s in controller_states.items() if s == NODE_CONTROLLER_KRAFT)
     if finalized:
-        return RollbackPlan(KRAFT, "the migration was finalized (controllers %s run without the migration flag): "
+        return RollbackPlan(KRAFT, "the migration was finalized (controllers {} run without the migration flag): "
                             "ZooKeeper no longer receives metadata, so there is no way back; finalization is "
-                            "one-way" % ", ".join(finalized))
-    odd = sorted("%s (%s)" % (h, s) for h, s in list(broker_states.items()) + list(controller_states.items())
+                            "one-way".format(", ".join(finalized)))
+    odd = sorted(f"{h} ({s})" for h, s in list(broker_states.items()) + list(controller_states.items())
                  if s in (NODE_UNKNOWN, NODE_COMBINED)
                  or (h in broker_states and s not in (NODE_ZK, NODE_ZK_MIGRATING, NODE_KRAFT_BROKER))
                  or (h in controller_states and s not in (NODE_ABSENT, NODE_CONTROLLER_MIGRATING)))
     if odd:
-        return RollbackPlan(ZOOKEEPER, "hosts in states a rollback cannot start from: %s" % ", ".join(odd))
+        return RollbackPlan(ZOOKEEPER, "hosts in states a rollback cannot start from: {}".format(", ".join(odd)))
     kraft_brokers = sorted(h for h, s in broker_states.items() if s == NODE_KRAFT_BROKER)
     plain = sorted(h for h, s in broker_states.items() if s == NODE_ZK)
     if kraft_brokers and plain:
         # No forward roll and no rollback roll leaves plain ZooKeeper brokers beside KRaft brokers.
         migrating = sorted(h for h, s in broker_states.items() if s == NODE_ZK_MIGRATING)
-        return RollbackPlan(DUAL_WRITE, "the brokers disagree about the phase: KRaft: %s; ZooKeeper mode without "
-                            "the migration flag: %s; ZooKeeper mode with the flag: %s. Bring them to one of the "
-                            "states of a roll by hand, then run again" % (
+        return RollbackPlan(DUAL_WRITE, "the brokers disagree about the phase: KRaft: {}; ZooKeeper mode without "
+                            "the migration flag: {}; ZooKeeper mode with the flag: {}. Bring them to one of the "
+                            "states of a roll by hand, then run again".format(
                                 ", ".join(kraft_brokers), ", ".join(plain), ", ".join(migrating) or "-"))
     flagged = sorted(h for h, s in broker_states.items() if s in (NODE_ZK_MIGRATING, NODE_KRAFT_BROKER))
     controllers = sorted(h for h, s in controller_states.items() if s == NODE_CONTROLLER_MIGRATING)
@@ -268,8 +265,8 @@ def plan_rollback(broker_states: Mapping[str, str], controller_states: Mapping[s
 class DeadBrokers:
     """Which stopped broker a run finishes rolling, and which stopped brokers it refuses to start with."""
 
-    resume: Optional[str]           # the broker the last run was rolling: the roll starts it and waits
-    refusal: Optional[str]          # why the run must not start (names every other stopped broker)
+    resume: str | None           # the broker the last run was rolling: the roll starts it and waits
+    refusal: str | None          # why the run must not start (names every other stopped broker)
 
 
 def judge_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], detection: Detection) -> DeadBrokers:

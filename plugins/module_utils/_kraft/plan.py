@@ -1,14 +1,12 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The whole migration plan: every node's config in every phase, and every violation."""
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
-
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
     BROKER,
@@ -45,7 +43,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render i
 MASK = "********"
 
 
-def masked_value(key: str, value: Optional[str]) -> Optional[str]:
+def masked_value(key: str, value: str | None) -> str | None:
     if value is None:
         return None
     return MASK if is_secret_key(key) else value
@@ -57,10 +55,10 @@ class NodePlan:
     role: str
     node_id: int
     baseline_known: bool
-    renders: Dict[str, Rendered] = field(default_factory=dict)
+    renders: dict[str, Rendered] = field(default_factory=dict)
 
-    def as_dict(self) -> Dict[str, Any]:
-        phases: Dict[str, Any] = {}
+    def as_dict(self) -> dict[str, Any]:
+        phases: dict[str, Any] = {}
         for target, rendered in self.renders.items():
             phases[target] = {
                 "configured": rendered.text is not None,
@@ -77,93 +75,93 @@ class NodePlan:
 
 @dataclass
 class Plan:
-    cluster: Optional[Cluster]
-    nodes: List[NodePlan]
-    violations: List[Violation]
+    cluster: Cluster | None
+    nodes: list[NodePlan]
+    violations: list[Violation]
 
     @property
-    def errors(self) -> List[Violation]:
+    def errors(self) -> list[Violation]:
         return [v for v in self.violations if v.severity == ERROR]
 
-    def violations_by_host(self) -> Dict[str, List[Dict[str, Optional[str]]]]:
-        grouped: Dict[str, List[Dict[str, Optional[str]]]] = {}
+    def violations_by_host(self) -> dict[str, list[dict[str, str | None]]]:
+        grouped: dict[str, list[dict[str, str | None]]] = {}
         for violation in self.violations:
             grouped.setdefault(violation.host, []).append(violation.as_dict())
         return grouped
 
-    def report_lines(self) -> List[str]:
+    def report_lines(self) -> list[str]:
         """A readable per-host, per-phase plan followed by the violations grouped by host."""
-        lines: List[str] = []
+        lines: list[str] = []
         if self.cluster is not None:
             c = self.cluster
             lines.append("Cluster: Kafka %s, metadata version %s, %d controllers, %d brokers" % (
                 c.kafka_version, c.metadata_version_text, len(c.controllers), len(c.brokers)))
-            lines.append("Quorum voters: %s" % c.quorum_voters)
+            lines.append(f"Quorum voters: {c.quorum_voters}")
         for node in self.nodes:
             lines.append("== %s (%s %d; baseline: %s)" % (
                 node.host, node.role, node.node_id, "current file" if node.baseline_known else "inventory"))
-            previous: Optional[Rendered] = None
+            previous: Rendered | None = None
             for target, rendered in node.renders.items():
                 if rendered.text is None:
-                    lines.append("  [%s] not provisioned" % target)
+                    lines.append(f"  [{target}] not provisioned")
                 elif not rendered.changes:
-                    lines.append("  [%s] no change" % target)
+                    lines.append(f"  [{target}] no change")
                 else:
                     same = previous is not None and previous.changes == rendered.changes
-                    lines.append("  [%s] %s" % (target, "same changes as the previous phase" if same else
-                                                "%d change(s) from the baseline:" % len(rendered.changes)))
+                    lines.append("  [{}] {}".format(target, "same changes as the previous phase" if same else
+                                                    "%d change(s) from the baseline:" % len(rendered.changes)))
                     if not same:
                         for change in rendered.changes:
                             old = masked_value(change.key, change.old)
                             new = masked_value(change.key, change.new)
                             if old is None:
-                                lines.append("      + %s=%s" % (change.key, new))
+                                lines.append(f"      + {change.key}={new}")
                             elif new is None:
-                                lines.append("      - %s=%s" % (change.key, old))
+                                lines.append(f"      - {change.key}={old}")
                             else:
-                                lines.append("      ~ %s: %s -> %s" % (change.key, old, new))
+                                lines.append(f"      ~ {change.key}: {old} -> {new}")
                 previous = rendered
         if self.violations:
             lines.append("Violations (%d error(s), %d warning(s)):" % (
                 len(self.errors), len(self.violations) - len(self.errors)))
             for host, items in sorted(self.violations_by_host().items()):
-                lines.append("  %s:" % host)
+                lines.append(f"  {host}:")
                 for item in items:
-                    lines.append("    %s %s%s: %s. Fix: %s" % (
+                    lines.append("    {} {}{}: {}. Fix: {}".format(
                         str(item["severity"]).upper(), item["key"],
-                        " (phase %s)" % item["phase"] if item["phase"] else "", item["message"], item["fix"]))
+                        " (phase {})".format(item["phase"]) if item["phase"] else "", item["message"], item["fix"]))
         else:
             lines.append("No violations: the cluster can be migrated as described.")
         return lines
 
 
-def _parse_current(host: str, text: Optional[str], violations: List[Violation],
-                   path: str = "server.properties") -> Optional[PropertiesDocument]:
+def _parse_current(host: str, text: str | None, violations: list[Violation],
+                   path: str = "server.properties") -> PropertiesDocument | None:
     if text is None:
         return None
     if not isinstance(text, str):
-        violations.append(Violation(host, "server.properties", "the current file %s is not text" % path,
+        violations.append(Violation(host, "server.properties", f"the current file {path} is not text",
                                     "give the file's text"))
         return None
     text = strip_bom(text)
     reason = binary_reason(text)
     if reason:
-        violations.append(Violation(host, "server.properties", "the current file %s is not a text properties file: "
-                                    "%s" % (path, reason), "restore %s from a backup (plain text)" % path))
+        violations.append(Violation(host, "server.properties", f"the current file {path} is not a text properties file: "
+                                    f"{reason}", f"restore {path} from a backup (plain text)"))
         return None
     try:
         return PropertiesDocument.parse(text)
     except PropertiesError as exc:
-        violations.append(Violation(host, "server.properties", "cannot parse the current file: %s" % exc,
+        violations.append(Violation(host, "server.properties", f"cannot parse the current file: {exc}",
                                     "fix the file's syntax"))
         return None
 
 
 def build_plan(
     spec: Mapping[str, Any],
-    current_texts: Optional[Mapping[str, str]] = None,
+    current_texts: Mapping[str, str] | None = None,
     targets: Sequence[str] = PHASES,
-    hosts: Optional[Sequence[str]] = None,
+    hosts: Sequence[str] | None = None,
     partial: bool = False,
     input_violations: Sequence[Violation] = (),
 ) -> Plan:
@@ -174,9 +172,9 @@ def build_plan(
     only what the inventory gives is judged. ``input_violations`` (files that could not be
     read, inconsistent variables) head the list.
     """
-    violations: List[Violation] = list(input_violations)
+    violations: list[Violation] = list(input_violations)
     current_texts = dict(current_texts or {})
-    documents: Dict[str, PropertiesDocument] = {}
+    documents: dict[str, PropertiesDocument] = {}
     spec = dict(spec)
     for group in ("brokers", "controllers"):
         nodes = []
@@ -200,7 +198,7 @@ def build_plan(
     violations.extend(check_cluster(cluster))
 
     selected = set(hosts) if hosts is not None else None
-    plans: List[NodePlan] = []
+    plans: list[NodePlan] = []
     for node in cluster.nodes:
         if selected is not None and node.name not in selected:
             continue
@@ -209,13 +207,13 @@ def build_plan(
 
 
 def _plan_node(
-    cluster: Cluster, node: Node, document: Optional[PropertiesDocument], targets: Sequence[str],
-    violations: List[Violation],
+    cluster: Cluster, node: Node, document: PropertiesDocument | None, targets: Sequence[str],
+    violations: list[Violation],
 ) -> NodePlan:
     plan = NodePlan(node.name, node.role, node.node_id, document is not None)
     if not targets:
         return plan  # nothing to render: the baseline would go unused
-    baseline: Optional[str] = document.render() if document is not None else None
+    baseline: str | None = document.render() if document is not None else None
     if baseline is None and node.role == BROKER:
         # No file given: start from what the inventory says the ZooKeeper-mode broker runs.
         baseline = render(cluster, node, ZOOKEEPER, "").text
@@ -236,14 +234,14 @@ def _plan_node(
 
 def plan_result(
     spec: Mapping[str, Any],
-    current_texts: Optional[Mapping[str, str]] = None,
+    current_texts: Mapping[str, str] | None = None,
     targets: Sequence[str] = PHASES,
-    hosts: Optional[Sequence[str]] = None,
+    hosts: Sequence[str] | None = None,
     input_violations: Sequence[Violation] = (),
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """The plan as module results: JSON-safe, secrets masked or split out."""
     plan = build_plan(spec, current_texts, targets, hosts, input_violations=input_violations)
-    result: Dict[str, Any] = {
+    result: dict[str, Any] = {
         "plan": {node.host: node.as_dict() for node in plan.nodes},
         "violations": [v.as_dict() for v in plan.violations],
         "violations_by_host": plan.violations_by_host(),

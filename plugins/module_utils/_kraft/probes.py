@@ -9,9 +9,7 @@ into typed observations, and evaluates the conditions the wait module polls.
 Every probe also works without Jolokia (quorum tool, topics tool, server log).
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import http.client
 import json
@@ -21,8 +19,9 @@ import ssl
 import subprocess
 import time
 import urllib.parse
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Union
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ModelError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_logs import (
@@ -79,7 +78,7 @@ def decode_migration_state(value: Number, kafka_version: str) -> str:
     table = _STATE_NUMBERS_3_4 if parse_version(kafka_version).line <= (3, 4) else _STATE_NUMBERS
     number = int(value)
     if number != value or number not in table:
-        raise ProbeError("ZkMigrationState %r is not a known state on Kafka %s" % (value, kafka_version))
+        raise ProbeError(f"ZkMigrationState {value!r} is not a known state on Kafka {kafka_version}")
     return table[number]
 
 
@@ -94,33 +93,33 @@ MBEAN_UNDER_REPLICATED = "kafka.server:type=ReplicaManager,name=UnderReplicatedP
 def jolokia_read_url(base_url: str, mbean: str) -> str:
     """``GET`` URL of a Jolokia read; ``!`` and ``/`` are escaped the way Jolokia's GET syntax wants."""
     escaped = mbean.replace("!", "!!").replace("/", "!/").replace('"', '!"')
-    return "%s/read/%s" % (base_url.rstrip("/"), urllib.parse.quote(escaped, safe=":=,!/"))
+    return "{}/read/{}".format(base_url.rstrip("/"), urllib.parse.quote(escaped, safe=":=,!/"))
 
 
-def parse_jolokia_response(body: Union[str, bytes], mbean: str = "") -> Number:
+def parse_jolokia_response(body: str | bytes, mbean: str = "") -> Number:
     """The numeric value of a Jolokia read: ``value`` is a number, or ``{"Value": n}``
     when the whole MBean (no attribute) was read."""
     try:
         obj = json.loads(body)
     except ValueError as exc:
-        raise ProbeError("Jolokia answered %s with non-JSON: %s" % (mbean, exc)) from exc
+        raise ProbeError(f"Jolokia answered {mbean} with non-JSON: {exc}") from exc
     if not isinstance(obj, dict):
-        raise ProbeError("Jolokia answered %s with %r" % (mbean, obj))
+        raise ProbeError(f"Jolokia answered {mbean} with {obj!r}")
     status = obj.get("status", 200)
     if status != 200:
-        raise ProbeError("Jolokia read of %s failed (%s): %s" % (mbean, status, obj.get("error", "no error text")))
+        raise ProbeError("Jolokia read of {} failed ({}): {}".format(mbean, status, obj.get("error", "no error text")))
     value = obj.get("value")
     if isinstance(value, dict) and "Value" in value:
         value = value["Value"]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ProbeError("Jolokia value of %s is not a number: %r" % (mbean, value))
+        raise ProbeError(f"Jolokia value of {mbean} is not a number: {value!r}")
     return value
 
 
 class FetchError(ProbeError):
     """An HTTP GET got no usable answer: no connection (``status`` None), or an error status without a body."""
 
-    def __init__(self, message: str, status: Optional[int] = None) -> None:
+    def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
 
@@ -135,7 +134,7 @@ def http_get(url: str, timeout: float) -> bytes:
     """Plain HTTP(S) GET with certificate checks; no proxy and no redirects, as a Jolokia agent answers directly."""
     parts = urllib.parse.urlsplit(url)
     if not parts.hostname or parts.scheme not in ("http", "https"):
-        raise ProbeUsageError("not an http(s) URL: %s" % url)
+        raise ProbeUsageError(f"not an http(s) URL: {url}")
     connection: http.client.HTTPConnection
     if parts.scheme == "https":
         connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
@@ -162,8 +161,8 @@ def jolokia_read(base_url: str, mbean: str, timeout: float, fetch: Fetch = http_
         body = fetch(url, timeout)
     except FetchError as exc:
         if exc.status is not None:
-            raise ProbeError("Jolokia read %s failed: HTTP %s" % (url, exc.status)) from exc
-        raise ProbeError("Jolokia at %s unreachable: %s" % (base_url, exc)) from exc
+            raise ProbeError(f"Jolokia read {url} failed: HTTP {exc.status}") from exc
+        raise ProbeError(f"Jolokia at {base_url} unreachable: {exc}") from exc
     return parse_jolokia_response(body, mbean)
 
 
@@ -173,37 +172,37 @@ def jolokia_read(base_url: str, mbean: str, timeout: float, fetch: Fetch = http_
 @dataclass(frozen=True)
 class QuorumNode:
     node_id: int
-    directory_id: Optional[str] = None
-    endpoints: Tuple[str, ...] = ()
+    directory_id: str | None = None
+    endpoints: tuple[str, ...] = ()
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"id": self.node_id, "directory_id": self.directory_id, "endpoints": list(self.endpoints)}
 
 
 @dataclass(frozen=True)
 class QuorumStatus:
-    cluster_id: Optional[str]
+    cluster_id: str | None
     leader_id: int
     leader_epoch: int
     high_watermark: int
     max_follower_lag: int
-    max_follower_lag_time_ms: Optional[int]
-    voters: Tuple[QuorumNode, ...]
-    observers: Tuple[QuorumNode, ...]
+    max_follower_lag_time_ms: int | None
+    voters: tuple[QuorumNode, ...]
+    observers: tuple[QuorumNode, ...]
 
     @property
     def has_leader(self) -> bool:
         return self.leader_id >= 0
 
     @property
-    def voter_ids(self) -> Tuple[int, ...]:
+    def voter_ids(self) -> tuple[int, ...]:
         return tuple(n.node_id for n in self.voters)
 
     @property
-    def observer_ids(self) -> Tuple[int, ...]:
+    def observer_ids(self) -> tuple[int, ...]:
         return tuple(n.node_id for n in self.observers)
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "cluster_id": self.cluster_id,
             "leader_id": self.leader_id,
@@ -216,30 +215,30 @@ class QuorumStatus:
         }
 
 
-def _parse_node_list(label: str, text: str) -> Tuple[QuorumNode, ...]:
+def _parse_node_list(label: str, text: str) -> tuple[QuorumNode, ...]:
     # Before 3.9: [3000,3001]; 3.9: [{"id": 3000, "directoryId": "...", "endpoints": ["CONTROLLER://h:9093"]}].
     try:
         items = json.loads(text)
     except ValueError as exc:
-        raise ProbeError("cannot read %s %r: %s" % (label, text, exc)) from exc
+        raise ProbeError(f"cannot read {label} {text!r}: {exc}") from exc
     if not isinstance(items, list):
-        raise ProbeError("%s is not a list: %r" % (label, text))
+        raise ProbeError(f"{label} is not a list: {text!r}")
     nodes = []
     for item in items:
         if isinstance(item, bool):
-            raise ProbeError("%s has an unexpected entry %r" % (label, item))
+            raise ProbeError(f"{label} has an unexpected entry {item!r}")
         if isinstance(item, int):
             nodes.append(QuorumNode(item))
         elif isinstance(item, dict) and isinstance(item.get("id"), int):
             nodes.append(QuorumNode(item["id"], item.get("directoryId"), tuple(item.get("endpoints") or ())))
         else:
-            raise ProbeError("%s has an unexpected entry %r" % (label, item))
+            raise ProbeError(f"{label} has an unexpected entry {item!r}")
     return tuple(nodes)
 
 
 def parse_quorum_status(text: str) -> QuorumStatus:
     """Parse ``kafka-metadata-quorum.sh describe --status`` (all 3.x layouts)."""
-    fields: Dict[str, str] = {}
+    fields: dict[str, str] = {}
     for line in text.splitlines():
         key, sep, value = line.partition(":")
         if sep and re.match(r"^[A-Za-z]+$", key.strip()):
@@ -248,11 +247,11 @@ def parse_quorum_status(text: str) -> QuorumStatus:
     def number(key: str) -> int:
         raw = fields.get(key)
         if raw is None:
-            raise ProbeError("quorum status lacks %s:" % key)
+            raise ProbeError(f"quorum status lacks {key}:")
         try:
             return int(raw)
         except ValueError as exc:
-            raise ProbeError("quorum status %s is not a number: %r" % (key, raw)) from exc
+            raise ProbeError(f"quorum status {key} is not a number: {raw!r}") from exc
 
     return QuorumStatus(
         cluster_id=fields.get("ClusterId"),
@@ -269,14 +268,14 @@ def parse_quorum_status(text: str) -> QuorumStatus:
 @dataclass(frozen=True)
 class ReplicationRow:
     node_id: int
-    directory_id: Optional[str]
+    directory_id: str | None
     log_end_offset: int
     lag: int
     last_fetch_timestamp: int
     last_caught_up_timestamp: int
     status: str
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "node_id": self.node_id,
             "directory_id": self.directory_id,
@@ -291,13 +290,13 @@ class ReplicationRow:
 _REPLICATION_COLUMNS = ("NodeId", "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp", "Status")
 
 
-def _cells(line: str) -> List[str]:
+def _cells(line: str) -> list[str]:
     # Cells are padded and tab-terminated; fall back to whitespace for hand-made output.
     cells = [c.strip() for c in line.split("\t")] if "\t" in line else line.split()
     return [c for c in cells if c]
 
 
-def parse_quorum_replication(text: str) -> List[ReplicationRow]:
+def parse_quorum_replication(text: str) -> list[ReplicationRow]:
     """Parse ``describe --replication`` (3.9 adds a DirectoryId column after NodeId)."""
     lines = [line for line in text.splitlines() if line.strip()]
     header_index = next((i for i, line in enumerate(lines) if _cells(line)[:1] == ["NodeId"]), None)
@@ -306,12 +305,12 @@ def parse_quorum_replication(text: str) -> List[ReplicationRow]:
     header = _cells(lines[header_index])
     missing = [c for c in _REPLICATION_COLUMNS if c not in header]
     if missing:
-        raise ProbeError("quorum replication header lacks %s" % ", ".join(missing))
+        raise ProbeError("quorum replication header lacks {}".format(", ".join(missing)))
     rows = []
     for line in lines[header_index + 1:]:
         cells = _cells(line)
         if len(cells) != len(header):
-            raise ProbeError("quorum replication row %r does not match header %r" % (line, header))
+            raise ProbeError(f"quorum replication row {line!r} does not match header {header!r}")
         row = dict(zip(header, cells))
         try:
             rows.append(ReplicationRow(
@@ -324,7 +323,7 @@ def parse_quorum_replication(text: str) -> List[ReplicationRow]:
                 status=row["Status"],
             ))
         except ValueError as exc:
-            raise ProbeError("quorum replication row %r: %s" % (line, exc)) from exc
+            raise ProbeError(f"quorum replication row {line!r}: {exc}") from exc
     return rows
 
 
@@ -335,20 +334,20 @@ def parse_quorum_replication(text: str) -> List[ReplicationRow]:
 class PartitionInfo:
     topic: str
     partition: int
-    leader: Optional[int]
-    replicas: Tuple[int, ...]
-    isr: Tuple[int, ...]
+    leader: int | None
+    replicas: tuple[int, ...]
+    isr: tuple[int, ...]
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"topic": self.topic, "partition": self.partition, "leader": self.leader,
                 "replicas": list(self.replicas), "isr": list(self.isr)}
 
 
-def _id_list(text: str) -> Tuple[int, ...]:
+def _id_list(text: str) -> tuple[int, ...]:
     return tuple(int(x) for x in text.split(",") if x.strip())
 
 
-def parse_topic_partitions(text: str) -> List[PartitionInfo]:
+def parse_topic_partitions(text: str) -> list[PartitionInfo]:
     """Partition lines of ``kafka-topics.sh --describe`` (``\\tTopic: t\\tPartition: 0\\tLeader: 1\\t...``).
 
     With ``--under-replicated-partitions`` only such lines are printed; topic
@@ -356,7 +355,7 @@ def parse_topic_partitions(text: str) -> List[PartitionInfo]:
     """
     partitions = []
     for line in text.splitlines():
-        fields: Dict[str, str] = {}
+        fields: dict[str, str] = {}
         for cell in line.split("\t"):
             key, sep, value = cell.partition(":")
             if sep:
@@ -373,7 +372,7 @@ def parse_topic_partitions(text: str) -> List[PartitionInfo]:
                 isr=_id_list(fields.get("Isr", "")),
             ))
         except ValueError as exc:
-            raise ProbeError("cannot read partition line %r: %s" % (line, exc)) from exc
+            raise ProbeError(f"cannot read partition line {line!r}: {exc}") from exc
     return partitions
 
 
@@ -381,7 +380,7 @@ def parse_topic_partitions(text: str) -> List[PartitionInfo]:
 
 _LOG_TIME = re.compile(r"^\[(?P<ts>[^\]]+)\]")
 # (pattern, event name, migration state it implies or None)
-_LOG_RULES: Tuple[Tuple["re.Pattern[str]", str, Optional[str]], ...] = (
+_LOG_RULES: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     (re.compile(r"Still waiting for all controller nodes ready to begin the migration"),
      "waiting_for_controllers", "PRE_MIGRATION"),
     (re.compile(r"No brokers are (?:known to KRaft|registered in ZK), waiting for brokers to register"),
@@ -419,12 +418,12 @@ class LogObservation:
     when no line seen so far says anything about it.
     """
 
-    state: Optional[str] = None
-    waiting_for_brokers: Optional[List[int]] = None
-    waiting_for_brokers_with_replicas: Optional[List[int]] = None
-    registration_errors: Dict[int, str] = field(default_factory=dict)
-    registered: List[int] = field(default_factory=list)
-    events: List[Dict[str, Any]] = field(default_factory=list)
+    state: str | None = None
+    waiting_for_brokers: list[int] | None = None
+    waiting_for_brokers_with_replicas: list[int] | None = None
+    registration_errors: dict[int, str] = field(default_factory=dict)
+    registered: list[int] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
 
     def feed(self, line: str) -> None:
         for pattern, name, state in _LOG_RULES:
@@ -455,7 +454,7 @@ class LogObservation:
             del self.events[:-_KEPT_EVENTS]
             return
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "state": self.state,
             "waiting_for_brokers": self.waiting_for_brokers,
@@ -483,15 +482,15 @@ class LogFollower:
     def __init__(self, path: str, offset: int = 0) -> None:
         self.path = path
         self.offset = offset
-        self._inode: Optional[int] = None
+        self._inode: int | None = None
 
-    def read_lines(self) -> List[str]:
+    def read_lines(self) -> list[str]:
         try:
             stat = os.stat(self.path)
         except FileNotFoundError:
             return []
         except OSError as exc:
-            raise ProbeError("cannot read %s: %s" % (self.path, exc)) from exc
+            raise ProbeError(f"cannot read {self.path}: {exc}") from exc
         if self._inode is not None and stat.st_ino != self._inode:
             self.offset = 0
         self._inode = stat.st_ino
@@ -512,11 +511,11 @@ class LogFollower:
 @dataclass(frozen=True)
 class MetaProperties:
     version: int
-    cluster_id: Optional[str]
-    node_id: Optional[int]
-    directory_id: Optional[str]
+    cluster_id: str | None
+    node_id: int | None
+    directory_id: str | None
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"version": self.version, "cluster_id": self.cluster_id, "node_id": self.node_id,
                 "directory_id": self.directory_id}
 
@@ -527,7 +526,7 @@ def parse_meta_properties(text: str, source: str = "meta.properties") -> MetaPro
     try:
         version = int(props["version"])
     except (KeyError, ValueError) as exc:
-        raise ProbeError("%s has no valid version" % source) from exc
+        raise ProbeError(f"{source} has no valid version") from exc
     if version not in (0, 1):
         raise ProbeError("%s has unsupported version %d" % (source, version))
     id_key = "broker.id" if version == 0 else "node.id"
@@ -535,13 +534,13 @@ def parse_meta_properties(text: str, source: str = "meta.properties") -> MetaPro
     try:
         node_id = int(raw_id) if raw_id is not None else None
     except ValueError as exc:
-        raise ProbeError("%s has a non-integer %s: %r" % (source, id_key, raw_id)) from exc
+        raise ProbeError(f"{source} has a non-integer {id_key}: {raw_id!r}") from exc
     if version == 1 and node_id is None:
-        raise ProbeError("%s (version 1) lacks node.id" % source)
+        raise ProbeError(f"{source} (version 1) lacks node.id")
     return MetaProperties(version, props.get("cluster.id"), node_id, props.get("directory.id"))
 
 
-def read_meta_properties(directory: str) -> Optional[MetaProperties]:
+def read_meta_properties(directory: str) -> MetaProperties | None:
     path = os.path.join(directory, "meta.properties")
     try:
         with open(path, encoding="utf-8") as handle:
@@ -549,21 +548,21 @@ def read_meta_properties(directory: str) -> Optional[MetaProperties]:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise ProbeError("cannot read %s: %s" % (path, exc)) from exc
+        raise ProbeError(f"cannot read {path}: {exc}") from exc
     return parse_meta_properties(text, path)
 
 
 # --------------------------------------------------------------------------- storage format
 
 
-def storage_directories(config: Mapping[str, str]) -> List[str]:
+def storage_directories(config: Mapping[str, str]) -> list[str]:
     """Every directory ``kafka-storage.sh format`` writes: the log dirs and the metadata dir."""
     raw = config.get("log.dirs") or config.get("log.dir") or ""
     log_dirs = [d.strip() for d in raw.split(",") if d.strip()]
     metadata_dir = (config.get("metadata.log.dir") or "").strip() or (log_dirs[0] if log_dirs else "")
     if not metadata_dir:
         raise StorageError("the configuration sets none of log.dirs, log.dir, metadata.log.dir")
-    dirs: List[str] = []
+    dirs: list[str] = []
     for directory in log_dirs + [metadata_dir]:
         if directory not in dirs:
             dirs.append(directory)
@@ -573,7 +572,7 @@ def storage_directories(config: Mapping[str, str]) -> List[str]:
 @dataclass(frozen=True)
 class StoragePlan:
     formatted: Mapping[str, MetaProperties]
-    unformatted: Tuple[str, ...]
+    unformatted: tuple[str, ...]
 
     @property
     def needs_format(self) -> bool:
@@ -588,7 +587,7 @@ class StoragePlan:
 def plan_storage(
     config: Mapping[str, str],
     cluster_id: str,
-    read: Callable[[str], Optional[MetaProperties]] = read_meta_properties,
+    read: Callable[[str], MetaProperties | None] = read_meta_properties,
 ) -> StoragePlan:
     """Which directories still need formatting for ``cluster_id``; refuse on conflicts."""
     if not config.get("process.roles", "").strip():
@@ -596,16 +595,16 @@ def plan_storage(
                            "which kafka-storage.sh refuses to format")
     node_id_text = config.get("node.id")
     node_id = int(node_id_text) if node_id_text is not None and node_id_text.strip().lstrip("-").isdigit() else None
-    formatted: Dict[str, MetaProperties] = {}
-    unformatted: List[str] = []
+    formatted: dict[str, MetaProperties] = {}
+    unformatted: list[str] = []
     for directory in storage_directories(config):
         meta = read(directory)
         if meta is None:
             unformatted.append(directory)
             continue
         if meta.cluster_id != cluster_id:
-            raise StorageError("%s is formatted for cluster id %s, expected %s; wipe it only if it belongs to "
-                               "no live cluster" % (directory, meta.cluster_id, cluster_id))
+            raise StorageError(f"{directory} is formatted for cluster id {meta.cluster_id}, expected {cluster_id}; wipe it only if it belongs to "
+                               "no live cluster")
         if node_id is not None and meta.node_id is not None and meta.node_id != node_id:
             raise StorageError("%s is formatted for node id %d, but the configuration has node.id=%d"
                                % (directory, meta.node_id, node_id))
@@ -613,8 +612,8 @@ def plan_storage(
     return StoragePlan(formatted, tuple(unformatted))
 
 
-def storage_format_argv(kafka_home: str, config_path: str, cluster_id: str, release_version: Optional[str],
-                        ignore_formatted: bool) -> List[str]:
+def storage_format_argv(kafka_home: str, config_path: str, cluster_id: str, release_version: str | None,
+                        ignore_formatted: bool) -> list[str]:
     argv = [os.path.join(kafka_home, "bin", "kafka-storage.sh"), "format", "-t", cluster_id, "-c", config_path]
     if release_version:
         argv += ["-r", release_version]
@@ -628,7 +627,7 @@ def storage_format_argv(kafka_home: str, config_path: str, cluster_id: str, rele
 
 @dataclass(frozen=True)
 class CommandResult:
-    argv: Tuple[str, ...]
+    argv: tuple[str, ...]
     rc: int
     stdout: str
     stderr: str
@@ -643,9 +642,9 @@ def run_command(argv: Sequence[str], timeout: float) -> CommandResult:
         done = subprocess.run(list(argv), stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise ProbeError("%s did not finish within %.1fs" % (argv[0], timeout)) from exc
+        raise ProbeError(f"{argv[0]} did not finish within {timeout:.1f}s") from exc
     except OSError as exc:
-        raise ProbeUsageError("cannot run %s: %s" % (argv[0], exc)) from exc
+        raise ProbeUsageError(f"cannot run {argv[0]}: {exc}") from exc
     return CommandResult(tuple(argv), done.returncode, done.stdout, done.stderr)
 
 
@@ -669,25 +668,25 @@ KAFKA_CONDITIONS = (
 class KafkaTarget:
     kafka_home: str = "/opt/kafka"
     kafka_version: str = "3.9.0"
-    bootstrap_controller: Optional[str] = None
-    bootstrap_server: Optional[str] = None
-    jolokia_url: Optional[str] = None
-    log_file: Optional[str] = None
+    bootstrap_controller: str | None = None
+    bootstrap_server: str | None = None
+    jolokia_url: str | None = None
+    log_file: str | None = None
     log_offset: int = 0
-    command_config: Optional[str] = None
+    command_config: str | None = None
     # Kafka's LOG_DIR on this host (server.log, controller.log) and the node's config file.
-    log_dir: Optional[str] = None
-    config_file: Optional[str] = None
+    log_dir: str | None = None
+    config_file: str | None = None
     # --command-config per listener kind; command_config applies to both when these are unset.
-    broker_command_config: Optional[str] = None
-    controller_command_config: Optional[str] = None
+    broker_command_config: str | None = None
+    controller_command_config: str | None = None
 
     @property
-    def server_log(self) -> Optional[str]:
+    def server_log(self) -> str | None:
         return os.path.join(self.log_dir, "server.log") if self.log_dir else self.log_file
 
     @property
-    def controller_log(self) -> Optional[str]:
+    def controller_log(self) -> str | None:
         directory = self.log_dir or (os.path.dirname(self.log_file) if self.log_file else None)
         return os.path.join(directory, "controller.log") if directory else None
 
@@ -695,22 +694,22 @@ class KafkaTarget:
 @dataclass(frozen=True)
 class KafkaCondition:
     name: str
-    expected: Optional[Union[str, int]] = None
-    broker_id: Optional[int] = None
-    pattern: Optional[str] = None
+    expected: str | int | None = None
+    broker_id: int | None = None
+    pattern: str | None = None
 
     def describe(self) -> str:
         if self.name == "quorum_leader":
             return "the metadata quorum to have a leader"
         if self.name == "broker_registered_kraft":
-            return "broker %s to log its successful registration with the KRaft controller" % self.broker_id
+            return f"broker {self.broker_id} to log its successful registration with the KRaft controller"
         if self.name == "under_replicated_zero":
             return "no under-replicated partitions"
         if self.name == "migration_state":
-            return "ZkMigrationState %s" % self.expected
+            return f"ZkMigrationState {self.expected}"
         if self.name == "migrating_zk_broker_count":
-            return "MigratingZkBrokerCount %s" % self.expected
-        return "a server.log line matching %r" % self.pattern
+            return f"MigratingZkBrokerCount {self.expected}"
+        return f"a server.log line matching {self.pattern!r}"
 
 
 # A restarted node's JVM replaces its start script within milliseconds; a node still without a
@@ -720,9 +719,9 @@ RECENT_LOG_SECONDS = 300.0
 _ERROR_LINE = re.compile(r"^\[[^\]]+\] (?:ERROR|FATAL) ")
 
 
-def _merge_by_time(batches: Sequence[List[str]]) -> List[str]:
+def _merge_by_time(batches: Sequence[list[str]]) -> list[str]:
     """Interleave the new lines of several logs by their timestamps (continuations stay attached)."""
-    stamped: List[Tuple[float, int, int, str]] = []
+    stamped: list[tuple[float, int, int, str]] = []
     for which, lines in enumerate(batches):
         last = 0.0
         for index, line in enumerate(lines):
@@ -743,7 +742,7 @@ class KafkaObserver:
         runner: Runner = run_command,
         jolokia: Callable[[str, str, float], Number] = jolokia_read,
         call_timeout: Callable[[], float] = lambda: 30.0,
-        find_process: Callable[[Optional[str]], Optional[KafkaProcess]] = find_kafka_process,
+        find_process: Callable[[str | None], KafkaProcess | None] = find_kafka_process,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.target = target
@@ -756,12 +755,12 @@ class KafkaObserver:
         self.clock = clock
         self.log = LogObservation()
         self.follower = LogFollower(target.log_file, target.log_offset) if target.log_file else None
-        self._regex: Optional["re.Pattern[str]"] = None
-        self._matched: Optional[str] = None
-        self._logs: List[KafkaLog] = []
-        self._process: Optional[KafkaProcess] = None
-        self._absent_since: Optional[float] = None
-        self._errors: List[str] = []
+        self._regex: re.Pattern[str] | None = None
+        self._matched: str | None = None
+        self._logs: list[KafkaLog] = []
+        self._process: KafkaProcess | None = None
+        self._absent_since: float | None = None
+        self._errors: list[str] = []
         self.validate()
         if condition.name == "migration_state" and not target.jolokia_url:
             # The migration driver writes server.log, the controller's activation controller.log;
@@ -771,7 +770,7 @@ class KafkaObserver:
     def validate(self) -> None:
         name, target = self.condition.name, self.target
         if name not in KAFKA_CONDITIONS:
-            raise ProbeUsageError("unknown condition %r" % name)
+            raise ProbeUsageError(f"unknown condition {name!r}")
         parse_version(target.kafka_version)
         if name == "quorum_leader":
             self._quorum_argv()
@@ -784,7 +783,7 @@ class KafkaObserver:
             raise ProbeUsageError("under_replicated_zero needs bootstrap_server (or jolokia_url)")
         if name == "migration_state":
             if self.condition.expected not in MIGRATION_STATES:
-                raise ProbeUsageError("migration_state needs expected, one of %s" % ", ".join(MIGRATION_STATES))
+                raise ProbeUsageError("migration_state needs expected, one of {}".format(", ".join(MIGRATION_STATES)))
             if not (target.jolokia_url or target.server_log):
                 raise ProbeUsageError("migration_state needs jolokia_url or log_dir")
         if name == "migrating_zk_broker_count":
@@ -800,12 +799,12 @@ class KafkaObserver:
             try:
                 self._regex = re.compile(self.condition.pattern)
             except re.error as exc:
-                raise ProbeUsageError("invalid pattern %r: %s" % (self.condition.pattern, exc)) from exc
+                raise ProbeUsageError(f"invalid pattern {self.condition.pattern!r}: {exc}") from exc
 
     def _tool(self, script: str) -> str:
         return os.path.join(self.target.kafka_home, "bin", script)
 
-    def _quorum_argv(self) -> List[str]:
+    def _quorum_argv(self) -> list[str]:
         target = self.target
         # --bootstrap-controller exists from 3.7; before, the tool goes through a broker.
         if target.bootstrap_controller and parse_version(target.kafka_version).line >= (3, 7):
@@ -820,7 +819,7 @@ class KafkaObserver:
             argv += ["--command-config", config]
         return argv + ["describe", "--status"]
 
-    def _run(self, argv: List[str]) -> str:
+    def _run(self, argv: list[str]) -> str:
         result = self.runner(argv, self.call_timeout())
         if result.rc != 0:
             raise ProbeError("%s exited %d: %s" % (os.path.basename(argv[0]), result.rc,
@@ -842,7 +841,7 @@ class KafkaObserver:
             if _ERROR_LINE.match(line):
                 self._errors = (self._errors + [line.strip()])[-3:]
 
-    def _observe_registration(self) -> Dict[str, Any]:
+    def _observe_registration(self) -> dict[str, Any]:
         """The broker's own log since its JVM started: registered, rejected, or still trying."""
         broker = self.condition.broker_id
         process = self.find_process(self.target.config_file)
@@ -854,11 +853,11 @@ class KafkaObserver:
             if self._absent_since is None:
                 self._absent_since = now
             if now - self._absent_since >= NODE_START_GRACE:
-                detail = "; last errors in its server.log: %s" % " | ".join(self._errors) if self._errors else ""
-                raise NodeStopped("broker %s is not running (no kafka.Kafka process%s for %.0fs)%s" % (
+                detail = "; last errors in its server.log: {}".format(" | ".join(self._errors)) if self._errors else ""
+                raise NodeStopped("broker {} is not running (no kafka.Kafka process{} for {:.0f}s){}".format(
                     broker, " on " + self.target.config_file if self.target.config_file else "",
                     now - self._absent_since, detail))
-            raise ProbeError("broker %s has no kafka.Kafka process (yet)" % broker)
+            raise ProbeError(f"broker {broker} has no kafka.Kafka process (yet)")
         self._absent_since = None
         if self._process is None or process.pid != self._process.pid:
             # A new run of the node: only what it logged counts.
@@ -871,22 +870,21 @@ class KafkaObserver:
         error = self.log.registration_errors.get(broker or -1)
         if not registered and error in FATAL_REGISTRATION_ERRORS:
             raise RegistrationRejected(
-                "the KRaft controller rejected broker %s's registration with %s (from its server.log: %s)"
-                % (broker, error, self._rejection_line(error)))
+                f"the KRaft controller rejected broker {broker}'s registration with {error} (from its server.log: {self._rejection_line(error)})")
         return {"source": "broker_log", "pid": process.pid, "registered": registered, "error": error,
                 "events": self.log.events[-3:]}
 
-    def _rejection_line(self, error: Optional[str]) -> str:
+    def _rejection_line(self, error: str | None) -> str:
         for event in reversed(self.log.events):
             if event["event"] == "registration_error" and error and error in event["line"]:
-                return event["line"]
+                return str(event["line"])
         return ""
 
-    def observe(self) -> Dict[str, Any]:
+    def observe(self) -> dict[str, Any]:
         name, target = self.condition.name, self.target
         if name == "quorum_leader":
             status = parse_quorum_status(self._run(self._quorum_argv()))
-            observation = {"source": "quorum_tool"}
+            observation: dict[str, Any] = {"source": "quorum_tool"}
             observation.update(status.as_dict())
             return observation
         if name == "broker_registered_kraft":
@@ -921,7 +919,7 @@ class KafkaObserver:
             return {"source": "jolokia", "value": int(value)}
         return self._observe_service_log()
 
-    def _observe_service_log(self) -> Dict[str, Any]:
+    def _observe_service_log(self) -> dict[str, Any]:
         if self.follower is None or self._regex is None:
             raise ProbeUsageError("service_log needs log_file and pattern")
         for line in self.follower.read_lines():
@@ -935,17 +933,17 @@ class KafkaObserver:
     def met(self, observation: Mapping[str, Any]) -> bool:
         name = self.condition.name
         if name == "quorum_leader":
-            return observation["leader_id"] >= 0
+            return bool(observation["leader_id"] >= 0)
         if name == "broker_registered_kraft":
             return bool(observation["registered"])
         if name == "under_replicated_zero":
-            return observation["count"] == 0
+            return bool(observation["count"] == 0)
         if name == "migration_state":
-            return observation["state"] == self.condition.expected
+            return bool(observation["state"] == self.condition.expected)
         if name == "migrating_zk_broker_count":
-            return observation["value"] == self.condition.expected
+            return bool(observation["value"] == self.condition.expected)
         return observation["matched"] is not None
 
     @property
-    def log_offset(self) -> Optional[int]:
+    def log_offset(self) -> int | None:
         return self.follower.offset if self.follower is not None else None

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) zk2kraft.migration contributors
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 # SPDX-License-Identifier: Apache-2.0
@@ -25,15 +24,13 @@ Differences from Java worth knowing:
   surrogate code points; paired ones become one code point, as in Java.
 """
 
-from __future__ import (absolute_import, division, print_function)
 from __future__ import annotations
-
-__metaclass__ = type
 
 import functools
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union, overload
+from typing import overload
 
 # Java's Properties treats only these three as whitespace.
 _WHITESPACE = " \t\f"
@@ -64,7 +61,7 @@ def strip_bom(text: str) -> str:
     return text
 
 
-def binary_reason(text: str) -> Optional[str]:
+def binary_reason(text: str) -> str | None:
     """Why ``text`` is not a text properties file (a NUL or other control byte), or None."""
     match = _BINARY.search(text)
     if match is None:
@@ -75,7 +72,7 @@ def binary_reason(text: str) -> Optional[str]:
 class PropertiesError(ValueError):
     """A document Java would refuse to load (a malformed ``\\uXXXX`` escape) or cannot encode."""
 
-    def __init__(self, message: str, line: Optional[int] = None) -> None:
+    def __init__(self, message: str, line: int | None = None) -> None:
         self.line = line
         super().__init__(message if line is None else "line %d: %s" % (line, message))
 
@@ -88,22 +85,22 @@ class Change:
     """
 
     key: str
-    old: Optional[str]
-    new: Optional[str]
+    old: str | None
+    new: str | None
 
 
 @dataclass
 class _Entry:
     """One logical unit of the file: a property with its continuation lines, or lines Java ignores."""
 
-    lines: List[str]  # physical lines, verbatim, each with its own line terminator (the last may lack one)
-    key: Optional[str] = None  # None for blank lines and comments
-    value: Optional[str] = None
-    prefix: Optional[str] = None  # raw text up to the value on the first line, when the value starts there
+    lines: list[str]  # physical lines, verbatim, each with its own line terminator (the last may lack one)
+    key: str | None = None  # None for blank lines and comments
+    value: str | None = None
+    prefix: str | None = None  # raw text up to the value on the first line, when the value starts there
     dangling: bool = False  # ends with a continuation backslash at end of file
 
 
-def _physical_lines(text: str) -> Iterator[Tuple[str, str]]:
+def _physical_lines(text: str) -> Iterator[tuple[str, str]]:
     """Split into (content, terminator) pairs; Java ends lines at LF, CR and CRLF only."""
     pos = 0
     for match in _LINE_BREAK.finditer(text):
@@ -121,7 +118,7 @@ def _unescape(raw: str, line: int, what: str) -> str:
     """Java's loadConvert: ``\\uXXXX``, ``\\t \\n \\r \\f``, and backslash + any other character."""
     if "\\" not in raw:
         return raw
-    out: List[str] = []
+    out: list[str] = []
     i = 0
     end = len(raw)
     while i < end:
@@ -136,7 +133,7 @@ def _unescape(raw: str, line: int, what: str) -> str:
         if char == "u":
             digits = raw[i:i + 4]
             if len(digits) < 4 or not all(d in _HEX_DIGITS for d in digits):
-                raise PropertiesError("malformed \\uxxxx escape in %s %r" % (what, raw), line)
+                raise PropertiesError(f"malformed \\uxxxx escape in {what} {raw!r}", line)
             out.append(chr(int(digits, 16)))
             i += 4
         else:
@@ -146,7 +143,7 @@ def _unescape(raw: str, line: int, what: str) -> str:
     return result.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
-def _split_key_value(logical: str) -> Tuple[str, str, int]:
+def _split_key_value(logical: str) -> tuple[str, str, int]:
     """Java's load0: return raw key, raw value and the offset where the value starts."""
     limit = len(logical)
     key_len = 0
@@ -174,11 +171,11 @@ def _split_key_value(logical: str) -> Tuple[str, str, int]:
     return logical[:key_len], logical[value_start:], value_start
 
 
-def _parse_entries(text: str) -> List[_Entry]:
+def _parse_entries(text: str) -> list[_Entry]:
     """Group physical lines into entries the way Java's LineReader forms logical lines."""
-    entries: List[_Entry] = []
+    entries: list[_Entry] = []
     lines = list(_physical_lines(text))
-    group: List[str] = []
+    group: list[str] = []
     logical = ""  # the logical line so far, continuation backslashes removed
     first_line = 0  # 1-based number of the group's first physical line, for error messages
     first_indent = 0
@@ -242,7 +239,7 @@ def _parse_entries(text: str) -> List[_Entry]:
 
 
 @functools.lru_cache(maxsize=32)
-def _parse_cached(text: str) -> Tuple[_Entry, ...]:
+def _parse_cached(text: str) -> tuple[_Entry, ...]:
     """Entries of ``text``, shared between callers: PropertiesDocument.parse copies them."""
     return tuple(_parse_entries(text))
 
@@ -255,7 +252,7 @@ def _escape(text: str, is_key: bool) -> str:
 
 
 def _escape_slow(text: str, is_key: bool) -> str:
-    out: List[str] = []
+    out: list[str] = []
     for position, char in enumerate(text):
         code = ord(char)
         if char in _ESCAPE_OUT:
@@ -270,9 +267,9 @@ def _escape_slow(text: str, is_key: bool) -> str:
         elif code > 0xFFFF:
             # Java escapes are UTF-16 code units.
             code -= 0x10000
-            out.append("\\u%04X\\u%04X" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+            out.append(f"\\u{0xD800 + (code >> 10):04X}\\u{0xDC00 + (code & 0x3FF):04X}")
         else:
-            out.append("\\u%04X" % code)
+            out.append(f"\\u{code:04X}")
     return "".join(out)
 
 
@@ -287,13 +284,13 @@ def escape_value(value: str) -> str:
 
 
 def _format_line(key: str, value: str) -> str:
-    return "%s=%s" % (escape_key(key), escape_value(value))
+    return f"{escape_key(key)}={escape_value(value)}"
 
 
 class PropertiesDocument:
     """A parsed file that re-renders byte for byte, except for the entries changed through it."""
 
-    def __init__(self, entries: List[_Entry]) -> None:
+    def __init__(self, entries: list[_Entry]) -> None:
         self._entries = entries
 
     @classmethod
@@ -316,30 +313,29 @@ class PropertiesDocument:
             return text.encode("latin-1")
         except UnicodeEncodeError as exc:
             raise PropertiesError(
-                "character %r cannot be stored in an ISO-8859-1 properties file; write it as a \\uXXXX escape"
-                % text[exc.start]
+                f"character {text[exc.start]!r} cannot be stored in an ISO-8859-1 properties file; write it as a \\uXXXX escape"
             ) from exc
 
-    def to_dict(self) -> Dict[str, str]:
-        result: Dict[str, str] = {}
+    def to_dict(self) -> dict[str, str]:
+        result: dict[str, str] = {}
         for key, value in self.items():
             result[key] = value
         return result
 
-    def items(self) -> Iterator[Tuple[str, str]]:
+    def items(self) -> Iterator[tuple[str, str]]:
         """Every property in file order, duplicates included."""
         for entry in self._entries:
             if entry.key is not None and entry.value is not None:
                 yield entry.key, entry.value
 
-    def keys(self) -> List[str]:
+    def keys(self) -> list[str]:
         """Distinct keys in order of first appearance."""
         return list(self.to_dict())
 
     def __contains__(self, key: object) -> bool:
         return any(entry.key == key for entry in self._entries)
 
-    def get(self, key: str, default: Optional[str] = None) -> Optional[str]:
+    def get(self, key: str, default: str | None = None) -> str | None:
         for entry in reversed(self._entries):
             if entry.key == key:
                 return entry.value
@@ -379,7 +375,7 @@ class PropertiesDocument:
         """
         return self._set(key, value, [i for i, entry in enumerate(self._entries) if entry.key == key])
 
-    def _set(self, key: str, value: str, positions: List[int]) -> bool:
+    def _set(self, key: str, value: str, positions: list[int]) -> bool:
         """``set`` with the indexes of ``key``'s entries already known (in file order)."""
         if not positions:
             self._terminate_last_line()
@@ -411,9 +407,9 @@ class PropertiesDocument:
         self._entries = kept
         return removed
 
-    def apply(self, desired: Mapping[str, Optional[str]]) -> List[Change]:
+    def apply(self, desired: Mapping[str, str | None]) -> list[Change]:
         """Bring the document to ``desired`` (None deletes); other keys are left alone."""
-        changes: List[Change] = []
+        changes: list[Change] = []
         # The same steps as get, delete and set key by key, with the entries of each key looked up
         # in an index instead of a scan of the file; the index is rebuilt when entries move.
         index = self._key_index()
@@ -434,8 +430,8 @@ class PropertiesDocument:
                 index = self._key_index()
         return changes
 
-    def _key_index(self) -> Dict[str, List[int]]:
-        index: Dict[str, List[int]] = {}
+    def _key_index(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
         for position, entry in enumerate(self._entries):
             if entry.key is not None:
                 index.setdefault(entry.key, []).append(position)
@@ -447,7 +443,7 @@ class PropertiesDocument:
         Each secret entry collapses to one line at its own place, so a diff of
         two masked renderings lines up with a diff of the real files.
         """
-        parts: List[str] = []
+        parts: list[str] = []
         for entry in self._entries:
             if entry.key is None or not entry.value or not is_secret_key(entry.key):
                 parts.extend(entry.lines)
@@ -459,7 +455,7 @@ class PropertiesDocument:
         return "".join(parts)
 
 
-def loads(text: str) -> Dict[str, str]:
+def loads(text: str) -> dict[str, str]:
     """Parse text into a dict with Java semantics (the last duplicate wins)."""
     return PropertiesDocument.parse(text).to_dict()
 
@@ -495,11 +491,11 @@ def mask(props: PropertiesDocument) -> str:
 
 
 @overload
-def mask(props: Mapping[str, str]) -> Dict[str, str]:
+def mask(props: Mapping[str, str]) -> dict[str, str]:
     ...
 
 
-def mask(props: Union[str, PropertiesDocument, Mapping[str, str]]) -> Union[str, Dict[str, str]]:
+def mask(props: str | PropertiesDocument | Mapping[str, str]) -> str | dict[str, str]:
     """Hide secret values: text and documents come back as masked text, mappings as a masked dict.
 
     Empty values stay visible: that a password is unset is useful and reveals nothing.

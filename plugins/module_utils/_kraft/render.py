@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The desired server.properties of every node in every phase (facts §1 and §2).
@@ -8,12 +7,11 @@ key must go); ``render`` merges that onto the node's current file so the
 operator's comments, blank lines, key order and unmanaged keys survive.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
-
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional
+from typing import Optional
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
     ACL_AUTHORIZER,
@@ -42,14 +40,14 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions
 MIGRATION_FLAG = "zookeeper.metadata.migration.enable"
 QUORUM_KEYS = ("controller.quorum.voters", "controller.quorum.bootstrap.servers")
 
-Desired = Dict[str, Optional[str]]
+Desired = dict[str, Optional[str]]
 
 
-def _zookeeper_keys(current: Optional[Mapping[str, str]]) -> List[str]:
+def _zookeeper_keys(current: Mapping[str, str] | None) -> list[str]:
     return sorted(k for k in (current or {}) if k.startswith("zookeeper."))
 
 
-def _broker_protocol_map(cluster: Cluster, current: Optional[Mapping[str, str]], with_controller: bool) -> str:
+def _broker_protocol_map(cluster: Cluster, current: Mapping[str, str] | None, with_controller: bool) -> str:
     current_map = (current or {}).get("listener.security.protocol.map")
     try:
         mapping = parse_protocol_map(current_map) if current_map else dict(cluster.broker_protocol_map)
@@ -61,13 +59,13 @@ def _broker_protocol_map(cluster: Cluster, current: Optional[Mapping[str, str]],
     return format_protocol_map(mapping)
 
 
-def _controller_sasl(cluster: Cluster) -> Optional[str]:
+def _controller_sasl(cluster: Cluster) -> str | None:
     if cluster.controller_security_protocol.startswith("SASL_"):
         return cluster.controller_sasl_mechanism or "PLAIN"
     return None
 
 
-def _broker(cluster: Cluster, node: Node, phase: str, current: Optional[Mapping[str, str]]) -> Desired:
+def _broker(cluster: Cluster, node: Node, phase: str, current: Mapping[str, str] | None) -> Desired:
     idx = phase_index(phase)
     desired: Desired = {}
     # Listeners, log dirs and rack are the operator's; they are written only to
@@ -126,7 +124,7 @@ def _broker(cluster: Cluster, node: Node, phase: str, current: Optional[Mapping[
     return desired
 
 
-def _controller(cluster: Cluster, node: Node, phase: str, current: Optional[Mapping[str, str]]) -> Optional[Desired]:
+def _controller(cluster: Cluster, node: Node, phase: str, current: Mapping[str, str] | None) -> Desired | None:
     idx = phase_index(phase)
     if idx < phase_index(CONTROLLERS):
         return None
@@ -170,8 +168,8 @@ def _controller(cluster: Cluster, node: Node, phase: str, current: Optional[Mapp
 
 
 def desired_properties(
-    cluster: Cluster, node: Node, target: str, current: Optional[Mapping[str, str]] = None
-) -> Optional[Desired]:
+    cluster: Cluster, node: Node, target: str, current: Mapping[str, str] | None = None
+) -> Desired | None:
     """Managed keys of ``node`` for a phase or rollback target; None: the node is not configured.
 
     ``current`` (default: the node's known file) decides which ``zookeeper.*`` keys to drop.
@@ -187,9 +185,9 @@ def desired_properties(
 @dataclass(frozen=True)
 class Rendered:
     target: str
-    text: Optional[str]             # None: the node has no config in this phase
-    properties: Optional[Dict[str, str]]
-    changes: List[Change]
+    text: str | None             # None: the node has no config in this phase
+    properties: dict[str, str] | None
+    changes: list[Change]
 
     @property
     def changed(self) -> bool:
@@ -203,7 +201,7 @@ def _controller_header(node: Node) -> str:
     )
 
 
-def render(cluster: Cluster, node: Node, target: str, current_text: Optional[str]) -> Rendered:
+def render(cluster: Cluster, node: Node, target: str, current_text: str | None) -> Rendered:
     """Merge the desired keys onto the current file; changing one key changes one line."""
     if current_text is None or not current_text.strip():
         current_text = _controller_header(node) if node.role != BROKER else ""

@@ -1,13 +1,11 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Run report: phase reached, per-host restarts and waits (with their times), per-phase time, roll gaps, config changes."""
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
-
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import PHASES, ROLLBACK_TARGETS
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import MASK, is_secret_key
@@ -21,7 +19,7 @@ WAIT_KEYS = ("zk_registration_wait", "kraft_registration_wait", "under_replicate
 CONFIG_ROLES = ("controllers", "brokers")
 
 
-def _num(value: Any) -> Optional[float]:
+def _num(value: Any) -> float | None:
     try:
         return None if value is None or value == "" else float(value)
     except (TypeError, ValueError):
@@ -33,15 +31,15 @@ def phase_sort_key(phase: str) -> int:
     return PHASE_ORDER.index(phase) if phase in PHASE_ORDER else len(PHASE_ORDER)
 
 
-def in_migration_order(phases: Mapping[str, Any]) -> Dict[str, Any]:
+def in_migration_order(phases: Mapping[str, Any]) -> dict[str, Any]:
     """``phases`` re-keyed in migration order (unknown names last, in the order they came)."""
     return {name: phases[name] for name in sorted(phases, key=phase_sort_key)}
 
 
-def roll_gaps(entries: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+def roll_gaps(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Seconds between one broker being healthy and the next broker of the same roll being stopped."""
-    gaps: List[Dict[str, Any]] = []
-    by_phase: Dict[str, List[Mapping[str, Any]]] = {}
+    gaps: list[dict[str, Any]] = []
+    by_phase: dict[str, list[Mapping[str, Any]]] = {}
     for entry in entries:
         if entry.get("restarted") and _num(entry.get("stopped_at")) is not None:
             by_phase.setdefault(str(entry.get("phase")), []).append(entry)
@@ -56,9 +54,9 @@ def roll_gaps(entries: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     return gaps
 
 
-def masked_changes(changes: Any) -> List[Dict[str, Any]]:
+def masked_changes(changes: Any) -> list[dict[str, Any]]:
     """``[{key, old, new}]`` with every secret value masked, whatever the producer already did."""
-    masked: List[Dict[str, Any]] = []
+    masked: list[dict[str, Any]] = []
     for change in changes if isinstance(changes, list) else []:
         if not isinstance(change, Mapping) or "key" not in change:
             continue
@@ -69,15 +67,15 @@ def masked_changes(changes: Any) -> List[Dict[str, Any]]:
 
 
 def config_changes(
-    timings: Sequence[Mapping[str, Any]], configs: Optional[Mapping[str, Any]] = None,
-) -> List[Dict[str, Any]]:
+    timings: Sequence[Mapping[str, Any]], configs: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """The config changes of the run, secrets masked, per host.
 
     From timing entries that carry ``changes`` (with their phase), and from ``configs``: per role
     (``controllers``, ``brokers``), per host, the ``changes`` kafka_properties returned last (or its
     whole result, whose path and states are kept too).
     """
-    diffs: List[Dict[str, Any]] = []
+    diffs: list[dict[str, Any]] = []
     seen = set()
     for entry in timings:
         if entry.get("changes"):
@@ -95,9 +93,9 @@ def config_changes(
     return [d for d in diffs if d["changes"]]
 
 
-def timeline_entry(entry: Mapping[str, Any]) -> Dict[str, Any]:
+def timeline_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
     """One host's step of a phase: restarted or not, stop and healthy times, every wait."""
-    kept: Dict[str, Any] = {"phase": str(entry.get("phase")), "restarted": bool(entry.get("restarted")),
+    kept: dict[str, Any] = {"phase": str(entry.get("phase")), "restarted": bool(entry.get("restarted")),
                             "stopped_at": _num(entry.get("stopped_at")) if entry.get("restarted") else None,
                             "healthy_at": _num(entry.get("healthy_at"))}
     kept.update({k: _num(entry.get(k)) for k in WAIT_KEYS if _num(entry.get(k)) is not None})
@@ -108,10 +106,10 @@ def timeline_entry(entry: Mapping[str, Any]) -> Dict[str, Any]:
 
 def summarize(
     timings: Sequence[Mapping[str, Any]], phase_before: str, phase_after: str,
-    started_at: Optional[float], finished_at: float, configs: Optional[Mapping[str, Any]] = None,
-) -> Dict[str, Any]:
-    phases: Dict[str, Dict[str, Any]] = {}
-    hosts: Dict[str, Dict[str, Any]] = {}
+    started_at: float | None, finished_at: float, configs: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    phases: dict[str, dict[str, Any]] = {}
+    hosts: dict[str, dict[str, Any]] = {}
     for entry in timings:
         phase = str(entry.get("phase"))
         info = phases.setdefault(phase, {"restarts": 0, "first_stop": None, "last_healthy": None, "wait_seconds": 0.0})
@@ -135,19 +133,19 @@ def summarize(
             info["duration_seconds"] = round(info["last_healthy"] - info["first_stop"], 3)
     gaps = roll_gaps(timings)
     total = round(finished_at - started_at, 3) if started_at is not None else None
-    lines = ["Migration report: phase %s -> %s%s" % (
-        phase_before, phase_after, " in %.1f s" % total if total is not None else "")]
+    lines = ["Migration report: phase {} -> {}{}".format(
+        phase_before, phase_after, f" in {total:.1f} s" if total is not None else "")]
     for phase, info in phases.items():
         lines.append("  phase %-19s restarts %-3d waits %7.1f s%s" % (
             phase, info["restarts"], info["wait_seconds"],
-            "  roll %.1f s" % info["duration_seconds"] if "duration_seconds" in info else ""))
-    for host, info in sorted(hosts.items()):
-        lines.append("  %-20s restarts %d; waits: %s" % (host, info["restarts"], ", ".join(
-            "%s %.2f s" % (w["phase"], w["seconds"]) for w in info["waits"]) or "-"))
+            "  roll {:.1f} s".format(info["duration_seconds"]) if "duration_seconds" in info else ""))
+    for host_name, host_info in sorted(hosts.items()):
+        lines.append("  %-20s restarts %d; waits: %s" % (host_name, host_info["restarts"], ", ".join(
+            "{} {:.2f} s".format(w["phase"], w["seconds"]) for w in host_info["waits"]) or "-"))
     if gaps:
         worst = max(g["seconds"] for g in gaps)
-        lines.append("  healthy -> next stop gaps: %s (max %.2f s)" % (
-            ", ".join("%.2f" % g["seconds"] for g in gaps), worst))
+        lines.append("  healthy -> next stop gaps: {} (max {:.2f} s)".format(
+            ", ".join("{:.2f}".format(g["seconds"]) for g in gaps), worst))
     diffs = config_changes(timings, configs)
     if diffs:
         lines.append("  config changes: %d key(s) on %s" % (

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The run report as one self-contained HTML page: verdicts, a per-host timeline (SVG), traffic, waits, diffs.
@@ -9,13 +8,12 @@ script, no external asset, so it can be attached to a change ticket. It is pure 
 again on a report that gained a section. Secret values are masked again here, whatever the JSON says.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import datetime
 import html
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.report import (
     WAIT_KEYS,
@@ -79,7 +77,7 @@ details{margin:6px 0}summary{cursor:pointer}
 """
 
 
-def _num(value: Any) -> Optional[float]:
+def _num(value: Any) -> float | None:
     try:
         return None if value is None or value == "" or isinstance(value, bool) else float(value)
     except (TypeError, ValueError):
@@ -90,12 +88,12 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def duration(seconds: Optional[float]) -> str:
+def duration(seconds: float | None) -> str:
     """``12.3 s``, ``4:05`` or ``1:02:03``; ``-`` when unknown."""
     if seconds is None:
         return "-"
     if abs(seconds) < 60:
-        return "%.1f s" % seconds
+        return f"{seconds:.1f} s"
     whole = int(round(seconds))
     hours, rest = divmod(whole, 3600)
     return "%d:%02d:%02d" % (hours, rest // 60, rest % 60) if hours else "%d:%02d" % (rest // 60, rest % 60)
@@ -107,7 +105,7 @@ def _clock(seconds: float) -> str:
     return "+%d:%02d:%02d" % (hours, rest // 60, rest % 60) if hours else "+%d:%02d" % (rest // 60, rest % 60)
 
 
-def _utc(stamp: Optional[float]) -> str:
+def _utc(stamp: float | None) -> str:
     if stamp is None:
         return "-"
     return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -124,9 +122,9 @@ def phase_title(phase: str) -> str:
 # --------------------------------------------------------------------------- data
 
 
-def restart_intervals(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
+def restart_intervals(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every host step of the report's timeline, with ``host``; ordered by time then host."""
-    steps: List[Dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
     for host, info in (report.get("hosts") or {}).items():
         for step in (info or {}).get("timeline") or []:
             steps.append(dict(step, host=str(host)))
@@ -134,18 +132,18 @@ def restart_intervals(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
                                         phase_sort_key(str(s.get("phase"))), s["host"]))
 
 
-def timed_restarts(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
+def timed_restarts(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The restarts the timeline can draw: restarted, with a stop and a healthy time."""
     return [s for s in restart_intervals(report) if s.get("restarted")
             and _num(s.get("stopped_at")) is not None and _num(s.get("healthy_at")) is not None]
 
 
-def _wait_segments(step: Mapping[str, Any]) -> List[Tuple[str, float, float]]:
+def _wait_segments(step: Mapping[str, Any]) -> list[tuple[str, float, float]]:
     """(wait key, start, end) laid back to back so that the last wait ends when the node was healthy."""
     healthy = _num(step.get("healthy_at"))
     if healthy is None:
         return []
-    segments: List[Tuple[str, float, float]] = []
+    segments: list[tuple[str, float, float]] = []
     end = healthy
     for key in reversed([wait[0] for wait in WAITS]):
         seconds = _num(step.get(key))
@@ -155,12 +153,12 @@ def _wait_segments(step: Mapping[str, Any]) -> List[Tuple[str, float, float]]:
     return list(reversed(segments))
 
 
-def verdicts(report: Mapping[str, Any]) -> List[Dict[str, str]]:
+def verdicts(report: Mapping[str, Any]) -> list[dict[str, str]]:
     """What the run proves, each ``{name, status (pass|fail|warn|info), detail}``."""
-    out: List[Dict[str, str]] = []
+    out: list[dict[str, str]] = []
     before, after = str(report.get("phase_before", "unknown")), str(report.get("phase_after", "unknown"))
     out.append({"name": "Phase reached", "status": "warn" if after == "unknown" else "pass",
-                "detail": "%s \u2192 %s" % (phase_title(before), phase_title(after))})
+                "detail": f"{phase_title(before)} \u2192 {phase_title(after)}"})
     steps = restart_intervals(report)
     restarted = [s for s in steps if s.get("restarted")]
     if restarted:
@@ -168,31 +166,31 @@ def verdicts(report: Mapping[str, Any]) -> List[Dict[str, str]]:
                             and _num(s.get("healthy_at")) is None})
         out.append({"name": "Every restarted node came back healthy",
                     "status": "fail" if unhealthy else "pass",
-                    "detail": ("no healthy time for %s" % ", ".join(unhealthy)) if unhealthy
+                    "detail": ("no healthy time for {}".format(", ".join(unhealthy))) if unhealthy
                     else "%d restart(s) on %d host(s)" % (len(restarted), len({s["host"] for s in restarted}))})
     gaps = [g for g in report.get("roll_gaps") or [] if _num(g.get("seconds")) is not None]
     if gaps:
         worst = max(gaps, key=lambda g: float(g["seconds"]))
         out.append({"name": "Pause between two brokers of a roll", "status": "info",
-                    "detail": "max %s (%s, %s \u2192 %s)" % (duration(float(worst["seconds"])), phase_title(
+                    "detail": "max {} ({}, {} \u2192 {})".format(duration(float(worst["seconds"])), phase_title(
                         str(worst.get("phase"))), worst.get("after"), worst.get("before"))})
     traffic = report.get("traffic")
     if isinstance(traffic, Mapping):
         lost = _num(traffic.get("lost"))
         out.append({"name": "No acknowledged message lost",
                     "status": "info" if lost is None else ("pass" if lost == 0 else "fail"),
-                    "detail": "%s lost of %s acknowledged, %s consumed" % (
+                    "detail": "{} lost of {} acknowledged, {} consumed".format(
                         _count(traffic.get("lost")), _count(traffic.get("acknowledged")), _count(traffic.get("consumed")))})
         errors = _num(traffic.get("produce_errors"))
         if errors is not None:
             out.append({"name": "Producer errors", "status": "pass" if errors == 0 else "warn",
-                        "detail": "%s produce error(s), %s duplicate(s)" % (
+                        "detail": "{} produce error(s), {} duplicate(s)".format(
                             _count(traffic.get("produce_errors")), _count(traffic.get("duplicates")))})
         rolls = {p: _num(g) for p, g in (traffic.get("gaps_during_rolls") or {}).items() if _num(g) is not None}
         if rolls:
             phase, gap = max(rolls.items(), key=lambda item: item[1] or 0.0)
             out.append({"name": "Longest pause in acknowledged sends during a roll", "status": "info",
-                        "detail": "%s (%s)" % (duration(gap), phase_title(phase))})
+                        "detail": f"{duration(gap)} ({phase_title(phase)})"})
     return out
 
 
@@ -205,7 +203,7 @@ def _count(value: Any) -> str:
     number = _num(value)
     if number is None:
         return "-"
-    return "{:,}".format(int(number)) if number == int(number) else "%.3f" % number
+    return f"{int(number):,}" if number == int(number) else f"{number:.3f}"
 
 
 # --------------------------------------------------------------------------- timeline
@@ -218,8 +216,8 @@ def _tick_step(span: float) -> int:
     return TICK_STEPS[-1]
 
 
-def _host_order(report: Mapping[str, Any], steps: Sequence[Mapping[str, Any]]) -> List[str]:
-    first: Dict[str, float] = {}
+def _host_order(report: Mapping[str, Any], steps: Sequence[Mapping[str, Any]]) -> list[str]:
+    first: dict[str, float] = {}
     for step in steps:
         stamp = _num(step.get("stopped_at")) or _num(step.get("healthy_at"))
         if stamp is not None:
@@ -234,7 +232,7 @@ def timeline_svg(report: Mapping[str, Any]) -> str:
     steps = restart_intervals(report)
     hosts = _host_order(report, steps)
     phases = in_migration_order(report.get("phases") or {})
-    stamps: List[float] = []
+    stamps: list[float] = []
     for step in steps:
         stamps += [t for t in (_num(step.get("stopped_at")), _num(step.get("healthy_at"))) if t is not None]
         stamps += [segment[1] for segment in _wait_segments(step)]
@@ -269,21 +267,21 @@ def timeline_svg(report: Mapping[str, Any]) -> str:
         report.get("traffic"), Mapping) else {}
     label_ends = [0.0, 0.0]   # right end of the last label on each of the two label lines
     for phase, info in phases.items():
-        first, last = _num(info.get("first_stop")), _num(info.get("last_healthy"))
-        if first is None or last is None:
+        band_first, band_last = _num(info.get("first_stop")), _num(info.get("last_healthy"))
+        if band_first is None or band_last is None:
             continue
         colour = phase_colour(phase)
-        left, right = x(first), x(last)
+        left, right = x(band_first), x(band_last)
         out.append('<rect class="band" data-phase="%s" x="%s" y="%d" width="%s" height="%d" fill="%s" '
                    'fill-opacity="0.12" stroke="%s" stroke-opacity="0.5" stroke-dasharray="4 3">'
                    '<title>%s roll: %s</title></rect>' % (
                        _e(phase), left, BAND_LABEL_HEIGHT - 6, round(max(right - left, 1.0), 2),
                        rows_bottom - BAND_LABEL_HEIGHT + 6, colour, colour, _e(phase_title(phase)),
-                       _e(duration(last - first))))
-        label = "%s \u00b7 %s" % (phase_title(phase), duration(last - first))
+                       _e(duration(band_last - band_first))))
+        label = f"{phase_title(phase)} \u00b7 {duration(band_last - band_first)}"
         gap = _num(traffic_gaps.get(phase))
         if gap is not None:
-            label += " \u00b7 longest ack gap %s" % duration(gap)
+            label += f" \u00b7 longest ack gap {duration(gap)}"
         line = 0 if label_ends[0] <= left else (1 if label_ends[1] <= left else 0)
         label_ends[line] = left + 3 + LABEL_CHAR_WIDTH * len(label) + 8
         out.append('<text class="band-label" x="%s" y="%d" font-size="12" font-weight="600" fill="%s">%s</text>' % (
@@ -294,10 +292,10 @@ def timeline_svg(report: Mapping[str, Any]) -> str:
         untimed = 0
         for step in (s for s in steps if s["host"] == host):
             stopped, healthy = _num(step.get("stopped_at")), _num(step.get("healthy_at"))
-            waits = ", ".join("%s %s" % (WAIT_LABELS[k], duration(_num(step.get(k)))) for k in WAIT_LABELS
+            waits = ", ".join(f"{WAIT_LABELS[k]} {duration(_num(step.get(k)))}" for k in WAIT_LABELS
                               if _num(step.get(k)))
             if step.get("restarted") and stopped is not None and healthy is not None:
-                tip = "%s, %s: stopped %s, healthy %s (%s)%s" % (
+                tip = "{}, {}: stopped {}, healthy {} ({}){}".format(
                     host, phase_title(str(step.get("phase"))), _clock(stopped - t0), _clock(healthy - t0),
                     duration(healthy - stopped), "; waited for " + waits if waits else "")
                 out.append('<rect class="restart" data-host="%s" data-phase="%s" x="%s" y="%d" width="%s" height="%d" '
@@ -339,12 +337,12 @@ def timeline_svg(report: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- page
 
 
-def _table(head: Sequence[Tuple[str, bool]], rows: Sequence[Sequence[str]]) -> str:
+def _table(head: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> str:
     """``head`` as (title, numeric); cells are already escaped HTML."""
-    parts = ["<table><tr>%s</tr>" % "".join('<th%s>%s</th>' % (' class="n"' if n else "", _e(t)) for t, n in head)]
+    parts = ["<table><tr>{}</tr>".format("".join('<th{}>{}</th>'.format(' class="n"' if n else "", _e(t)) for t, n in head))]
     for row in rows:
-        cells = ['<td%s>%s</td>' % (' class="n"' if head[i][1] else "", cell) for i, cell in enumerate(row)]
-        parts.append("<tr>%s</tr>" % "".join(cells))
+        cells = ['<td{}>{}</td>'.format(' class="n"' if head[i][1] else "", cell) for i, cell in enumerate(row)]
+        parts.append("<tr>{}</tr>".format("".join(cells)))
     parts.append("</table>")
     return "".join(parts)
 
@@ -354,13 +352,13 @@ def _value(text: Any) -> str:
         return '<span class="muted">(none)</span>'
     if text == "********":
         return '<span class="masked">masked</span>'
-    return "<code>%s</code>" % _e(text)
+    return f"<code>{_e(text)}</code>"
 
 
 def _section_verdicts(found: Sequence[Mapping[str, str]]) -> str:
-    cards = ['<div class="verdict v-%s"><b>%s</b>%s<br><span class="muted">%s</span></div>' % (
+    cards = ['<div class="verdict v-{}"><b>{}</b>{}<br><span class="muted">{}</span></div>'.format(
         _e(v["status"]), _e(STATUS_TEXT.get(v["status"], v["status"])), _e(v["name"]), _e(v["detail"])) for v in found]
-    return '<h2>Verdicts</h2><div class="verdicts">%s</div>' % "".join(cards)
+    return '<h2>Verdicts</h2><div class="verdicts">{}</div>'.format("".join(cards))
 
 
 def _section_timeline(report: Mapping[str, Any]) -> str:
@@ -371,12 +369,11 @@ def _section_timeline(report: Mapping[str, Any]) -> str:
     drawn = len(timed_restarts(report))
     phases = [p for p, i in in_migration_order(report.get("phases") or {}).items()
               if _num(i.get("first_stop")) is not None and _num(i.get("last_healthy")) is not None]
-    legend = ['<span><span class="key" style="background:%s"></span>restart (stop \u2192 healthy)</span>' % RESTART_COLOUR]
+    legend = [f'<span><span class="key" style="background:{RESTART_COLOUR}"></span>restart (stop \u2192 healthy)</span>']
     waited = {segment[0] for s in restart_intervals(report) for segment in _wait_segments(s)}
-    legend += ['<span><span class="key" style="background:%s"></span>wait: %s</span>' % (c, _e(label))
+    legend += [f'<span><span class="key" style="background:{c}"></span>wait: {_e(label)}</span>'
                for k, label, c in WAITS if k in waited]
-    legend += ['<span><span class="key" style="background:%s;opacity:.35"></span>%s roll</span>' % (
-        phase_colour(p), _e(phase_title(p))) for p in phases]
+    legend += [f'<span><span class="key" style="background:{phase_colour(p)};opacity:.35"></span>{_e(phase_title(p))} roll</span>' for p in phases]
     return ('<h2>Timeline</h2><p class="muted">%d restart(s) drawn; time from %s. Hover a bar for its times.</p>%s'
             '<div class="legend">%s</div>' % (drawn, "the start of the run" if _num(report.get("started_at"))
                                               is not None else "the first event", svg, "".join(legend)))
@@ -388,7 +385,7 @@ def _section_phases(report: Mapping[str, Any]) -> str:
         return ""
     traffic = report.get("traffic") if isinstance(report.get("traffic"), Mapping) else {}
     gaps = (traffic or {}).get("gaps_during_rolls") or {}
-    rows = [['<span class="key" style="background:%s"></span>%s' % (phase_colour(p), _e(phase_title(p))),
+    rows = [[f'<span class="key" style="background:{phase_colour(p)}"></span>{_e(phase_title(p))}',
              _e(_count(i.get("restarts"))), _e(duration(_num(i.get("duration_seconds")))),
              _e(duration(_num(i.get("wait_seconds")))), _e(duration(_num(gaps.get(p))))] for p, i in phases.items()]
     return "<h2>Phases</h2>" + _table([("phase", False), ("restarts", True), ("roll", True), ("waits", True),
@@ -404,7 +401,7 @@ def _section_traffic(report: Mapping[str, Any]) -> str:
                                ("duplicates", "duplicates"), ("produce_errors", "produce errors"),
                                ("seconds", "traffic ran for")) if key in traffic]
     gaps = traffic.get("gaps_during_rolls") or {}
-    rows += [[_e("longest gap between acknowledged sends, %s roll" % phase_title(p)), _e(duration(_num(g)))]
+    rows += [[_e(f"longest gap between acknowledged sends, {phase_title(p)} roll"), _e(duration(_num(g)))]
              for p, g in in_migration_order(gaps).items()]
     return "<h2>Traffic during the run</h2>" + _table([("figure", False), ("value", True)], rows)
 
@@ -418,7 +415,7 @@ def _section_waits(report: Mapping[str, Any]) -> str:
             own = [k for k in WAIT_KEYS if k != "seconds" and wait.get(k) is not None] or ["seconds"]
             cells += [_e(duration(_num(wait.get(k))) if _num(wait.get(k)) else "-") if k in own else ""
                       for k in WAIT_KEYS]
-            cells.append("<b>%s</b>" % _e(duration(_num(wait.get("seconds")))))
+            cells.append("<b>{}</b>".format(_e(duration(_num(wait.get("seconds"))))))
             rows.append((phase_sort_key(str(wait.get("phase"))), host, cells))
     if not rows:
         return ""
@@ -446,10 +443,10 @@ def _section_diffs(report: Mapping[str, Any]) -> str:
         changes = masked_changes(diff.get("changes"))
         where = " \u00b7 ".join(_e(x) for x in (diff.get("role"), diff.get("phase") and phase_title(str(diff["phase"])),
                                                 diff.get("path"),
-                                                diff.get("state_before") and "%s \u2192 %s" % (
+                                                diff.get("state_before") and "{} \u2192 {}".format(
                                                     diff.get("state_before"), diff.get("state_after"))) if x)
-        rows = [["<code>%s</code>" % _e(c["key"]), '<span class="old">%s</span>' % _value(c["old"]),
-                 '<span class="new">%s</span>' % _value(c["new"])] for c in changes]
+        rows = [["<code>{}</code>".format(_e(c["key"])), '<span class="old">{}</span>'.format(_value(c["old"])),
+                 '<span class="new">{}</span>'.format(_value(c["new"]))] for c in changes]
         backup = diff.get("backup_file")
         parts.append('<details open><summary><b>%s</b> <span class="muted">%s \u00b7 %d key(s)%s</span></summary>%s</details>' % (
             _e(diff.get("host")), where, len(changes), (" \u00b7 backup " + _e(backup)) if backup else "",
@@ -467,13 +464,13 @@ def render(report: Mapping[str, Any], title: str = "Kafka ZooKeeper \u2192 KRaft
     found = verdicts(report)
     state = overall(found)
     total = _num(report.get("total_seconds"))
-    sub = "%s \u2192 %s%s \u00b7 finished %s" % (
+    sub = "{} \u2192 {}{} \u00b7 finished {}".format(
         _e(phase_title(str(report.get("phase_before", "unknown")))), _e(phase_title(str(report.get("phase_after", "unknown")))),
-        (" in %s" % _e(duration(total))) if total is not None else "", _e(_utc(_num(report.get("finished_at")))))
+        (f" in {_e(duration(total))}") if total is not None else "", _e(_utc(_num(report.get("finished_at")))))
     lines = report.get("lines") or []
     body = [
-        '<h1>%s <span class="overall o-%s">%s</span></h1>' % (_e(title), state, STATUS_TEXT[state]),
-        '<p class="sub">%s</p>' % sub,
+        f'<h1>{_e(title)} <span class="overall o-{state}">{STATUS_TEXT[state]}</span></h1>',
+        f'<p class="sub">{sub}</p>',
         _section_verdicts(found),
         _section_timeline(report),
         _section_phases(report),
@@ -481,10 +478,10 @@ def render(report: Mapping[str, Any], title: str = "Kafka ZooKeeper \u2192 KRaft
         _section_waits(report),
         _section_gaps(report),
         _section_diffs(report),
-        ('<h2>Text summary</h2><details><summary>As printed by the playbook</summary><pre>%s</pre></details>' % _e(
-            "\n".join(str(line) for line in lines))) if lines else "",
+        ('<h2>Text summary</h2><details><summary>As printed by the playbook</summary><pre>{}</pre></details>'.format(_e(
+            "\n".join(str(line) for line in lines)))) if lines else "",
     ]
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            '<title>%s</title><style>%s</style></head>\n<body><main>\n%s\n</main></body></html>\n' % (
+            '<title>{}</title><style>{}</style></head>\n<body><main>\n{}\n</main></body></html>\n'.format(
                 _e(title), CSS, "\n".join(part for part in body if part)))

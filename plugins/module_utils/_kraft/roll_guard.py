@@ -17,16 +17,15 @@ A node that is down (its port refuses connections, or ZooKeeper serves no sessio
 the grace period before the guard refuses, so the refusal comes within seconds, not at the timeout.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import socket
 import struct
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
@@ -63,17 +62,17 @@ class Peer:
 class GuardSpec:
     node: str                                   # the node about to be stopped
     target: str                                 # the roll's target (phases.ALL_TARGETS)
-    brokers: Tuple[Peer, ...] = ()              # every broker, this node included (it is skipped)
-    voters: Tuple[Peer, ...] = ()               # every KRaft controller
-    zookeeper_connect: Optional[str] = None
+    brokers: tuple[Peer, ...] = ()              # every broker, this node included (it is skipped)
+    voters: tuple[Peer, ...] = ()               # every KRaft controller
+    zookeeper_connect: str | None = None
     kafka_home: str = "/opt/kafka"
     kafka_version: str = "3.9.0"
     max_voter_lag: int = 1000
-    broker_command_config: Optional[str] = None
-    controller_command_config: Optional[str] = None
+    broker_command_config: str | None = None
+    controller_command_config: str | None = None
 
     @property
-    def others(self) -> Tuple[Peer, ...]:
+    def others(self) -> tuple[Peer, ...]:
         return tuple(b for b in self.brokers if b.name != self.node)
 
     @property
@@ -88,14 +87,14 @@ class GuardSpec:
 # --------------------------------------------------------------------------- small network probes
 
 
-def split_endpoint(endpoint: str) -> Tuple[str, int]:
+def split_endpoint(endpoint: str) -> tuple[str, int]:
     host, sep, port = endpoint.strip().rpartition(":")
     if not sep or not port.isdigit():
         raise ProbeError("not a host:port: %r" % endpoint)
     return host.strip("[]"), int(port)
 
 
-def tcp_probe(endpoint: str, timeout: float) -> Optional[str]:
+def tcp_probe(endpoint: str, timeout: float) -> str | None:
     """None when ``host:port`` accepts a connection, else why not."""
     host, port = split_endpoint(endpoint)
     try:
@@ -124,7 +123,7 @@ def _zk_read_frame(sock: socket.socket) -> bytes:
     return exactly(length)
 
 
-def zk_children(connect: str, path: str, timeout: float) -> List[str]:
+def zk_children(connect: str, path: str, timeout: float) -> list[str]:
     """Open a ZooKeeper session (jute protocol, no client library) and list ``path`` under the chroot.
 
     A server that is down refuses the connection; one that lost its quorum closes it without a
@@ -154,7 +153,7 @@ def zk_children(connect: str, path: str, timeout: float) -> List[str]:
                     raise ProbeError("getChildren %s failed with ZooKeeper error %d" % (full, err))
                 (count,) = struct.unpack(">i", reply[16:20])
                 names, offset = [], 20
-                for dummy in range(max(count, 0)):
+                for _dummy in range(max(count, 0)):
                     (size,) = struct.unpack(">i", reply[offset:offset + 4])
                     names.append(reply[offset + 4:offset + 4 + size].decode("utf-8"))
                     offset += 4 + size
@@ -171,11 +170,11 @@ def zk_children(connect: str, path: str, timeout: float) -> List[str]:
 
 @dataclass
 class GuardObservation:
-    problems: List[str] = field(default_factory=list)
-    down: List[str] = field(default_factory=list)       # nodes (or ZooKeeper) not answering at all
-    checked: List[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    down: list[str] = field(default_factory=list)       # nodes (or ZooKeeper) not answering at all
+    checked: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"problems": list(self.problems), "down": list(self.down), "checked": list(self.checked)}
 
 
@@ -186,8 +185,8 @@ class RollGuard:
         self,
         spec: GuardSpec,
         runner: Runner = run_command,
-        connect: Callable[[str, float], Optional[str]] = tcp_probe,
-        zk_list: Callable[[str, str, float], List[str]] = zk_children,
+        connect: Callable[[str, float], str | None] = tcp_probe,
+        zk_list: Callable[[str, str, float], list[str]] = zk_children,
         call_timeout: Callable[[], float] = lambda: 30.0,
         clock: Callable[[], float] = time.monotonic,
         grace: float = 10.0,
@@ -202,12 +201,12 @@ class RollGuard:
         self.call_timeout = call_timeout
         self.clock = clock
         self.grace = grace
-        self._down_since: Dict[str, float] = {}
+        self._down_since: dict[str, float] = {}
 
     def _tool(self, script: str) -> str:
         return os.path.join(self.spec.kafka_home, "bin", script)
 
-    def _run(self, argv: List[str]) -> str:
+    def _run(self, argv: list[str]) -> str:
         result = self.runner(argv, min(self.call_timeout(), 60.0))
         if result.rc != 0:
             tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-3:])
@@ -228,10 +227,10 @@ class RollGuard:
             argv += ["--command-config", config]
         return self._run(argv + ["describe", what])
 
-    def observe(self) -> Dict[str, Any]:
+    def observe(self) -> dict[str, Any]:
         spec, seen = self.spec, GuardObservation()
         probe_timeout = min(5.0, self.call_timeout())
-        registered_zk: Optional[Set[int]] = None
+        registered_zk: set[int] | None = None
         if spec.uses_zookeeper:
             seen.checked.append("zookeeper")
             try:
@@ -241,7 +240,7 @@ class RollGuard:
                 seen.down.append("ZooKeeper")
                 seen.problems.append("ZooKeeper (%s) is not reachable: %s" % (spec.zookeeper_connect, exc))
 
-        observers: Optional[Set[int]] = None
+        observers: set[int] | None = None
         if spec.uses_quorum:
             seen.checked.append("quorum")
             for voter in spec.voters:
@@ -318,5 +317,5 @@ class RollGuard:
             self.spec.node, "; ".join(problems))
 
     @staticmethod
-    def met(observation: Dict[str, Any]) -> bool:
+    def met(observation: dict[str, Any]) -> bool:
         return not observation["problems"]

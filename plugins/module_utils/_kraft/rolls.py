@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Roll batches of a broker phase, and whether restarting each batch at once is safe.
@@ -10,18 +9,17 @@ Any batch of more than one broker is allowed only when the partition layout show
 safe (see :func:`check_batches`).
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
-
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
 
 SERIAL = "serial"
 RACK = "rack"
-STRATEGIES: Tuple[str, ...] = (SERIAL, RACK)
+STRATEGIES: tuple[str, ...] = (SERIAL, RACK)
 
 # How many partition names a refusal message spells out; the structured result lists all.
 MESSAGE_PARTITIONS = 20
@@ -33,15 +31,15 @@ class Partition:
 
     topic: str
     partition: int
-    replicas: Tuple[int, ...]
-    isr: Tuple[int, ...]
+    replicas: tuple[int, ...]
+    isr: tuple[int, ...]
 
     @property
     def name(self) -> str:
         return "%s-%d" % (self.topic, self.partition)
 
     @classmethod
-    def from_obj(cls, obj: Any) -> "Partition":
+    def from_obj(cls, obj: Any) -> Partition:
         """From a dict {topic, partition, replicas, isr} or a 4-tuple in that order."""
         try:
             if isinstance(obj, Mapping):
@@ -50,15 +48,15 @@ class Partition:
                 topic, part, replicas, isr = obj
             return cls(str(topic), int(part), tuple(int(r) for r in replicas), tuple(int(r) for r in isr))
         except (KeyError, TypeError, ValueError) as exc:
-            raise ModelError("partition %r is not {topic, partition, replicas, isr}: %s" % (obj, exc))
+            raise ModelError(f"partition {obj!r} is not {{topic, partition, replicas, isr}}: {exc}") from exc
 
 
 def batch_hosts(
     hosts: Sequence[str],
     strategy: str = SERIAL,
-    roll_batch: Optional[int] = None,
-    racks: Optional[Mapping[str, Optional[str]]] = None,
-) -> List[List[str]]:
+    roll_batch: int | None = None,
+    racks: Mapping[str, str | None] | None = None,
+) -> list[list[str]]:
     """Split ``hosts`` (inventory order) into ordered roll batches.
 
     ``serial``: one host a batch, or ``roll_batch`` hosts a batch when given. ``rack``: one rack
@@ -67,19 +65,18 @@ def batch_hosts(
     is asked for and a host carries no rack.
     """
     if strategy not in STRATEGIES:
-        raise ModelError("roll strategy '%s' is not one of %s" % (strategy, ", ".join(STRATEGIES)))
+        raise ModelError("roll strategy '{}' is not one of {}".format(strategy, ", ".join(STRATEGIES)))
     size = _batch_size(roll_batch)
     if strategy == SERIAL:
         return [list(hosts[i:i + size]) for i in range(0, len(hosts), size)]
     racks = racks or {}
     missing = [h for h in hosts if not racks.get(h)]
     if missing:
-        raise ModelError("roll strategy 'rack' needs a rack (broker.rack) on every broker; none on: %s"
-                         % ", ".join(missing))
-    by_rack: Dict[str, List[str]] = {}
+        raise ModelError("roll strategy 'rack' needs a rack (broker.rack) on every broker; none on: {}".format(", ".join(missing)))
+    by_rack: dict[str, list[str]] = {}
     for host in hosts:
         by_rack.setdefault(str(racks[host]), []).append(host)
-    batches: List[List[str]] = []
+    batches: list[list[str]] = []
     for rack in sorted(by_rack):
         members = by_rack[rack]
         cap = size if roll_batch else len(members)
@@ -87,11 +84,11 @@ def batch_hosts(
     return batches
 
 
-def _batch_size(roll_batch: Optional[int]) -> int:
+def _batch_size(roll_batch: int | None) -> int:
     if roll_batch is None:
         return 1
     if isinstance(roll_batch, bool) or not isinstance(roll_batch, int) or roll_batch < 1:
-        raise ModelError("roll_batch must be a whole number of brokers, 1 or more; got %r" % (roll_batch,))
+        raise ModelError(f"roll_batch must be a whole number of brokers, 1 or more; got {roll_batch!r}")
     return roll_batch
 
 
@@ -105,18 +102,18 @@ class PartitionRisk:
     min_isr: int
     offline: bool               # no in-sync replica left at all
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"partition": self.partition, "batch": self.batch, "isr_left": self.isr_left,
                 "min_isr": self.min_isr, "offline": self.offline}
 
 
 @dataclass(frozen=True)
 class BatchVerdict:
-    hosts: List[str]
+    hosts: list[str]
     safe: bool
-    risks: List[PartitionRisk] = field(default_factory=list)
+    risks: list[PartitionRisk] = field(default_factory=list)
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"hosts": list(self.hosts), "safe": self.safe, "risks": [r.as_dict() for r in self.risks]}
 
 
@@ -125,20 +122,20 @@ class BatchSafety:
     """Whether a proposed list of batches may roll; ``refusal`` says why not, naming partitions."""
 
     safe: bool
-    refusal: Optional[str]
-    batches: List[BatchVerdict] = field(default_factory=list)
-    under_replicated: List[str] = field(default_factory=list)
-    hosts_without_rack: List[str] = field(default_factory=list)
+    refusal: str | None
+    batches: list[BatchVerdict] = field(default_factory=list)
+    under_replicated: list[str] = field(default_factory=list)
+    hosts_without_rack: list[str] = field(default_factory=list)
 
     @property
-    def offline(self) -> List[str]:
+    def offline(self) -> list[str]:
         return sorted({r.partition for b in self.batches for r in b.risks if r.offline})
 
     @property
-    def below_min_isr(self) -> List[str]:
+    def below_min_isr(self) -> list[str]:
         return sorted({r.partition for b in self.batches for r in b.risks if not r.offline})
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"safe": self.safe, "refusal": self.refusal,
                 "batches": [b.as_dict() for b in self.batches],
                 "under_replicated": list(self.under_replicated),
@@ -157,7 +154,7 @@ def _min_isr(value: Any, what: str) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise ModelError("min.insync.replicas of %s is not a whole number: %r" % (what, value))
+        raise ModelError(f"min.insync.replicas of {what} is not a whole number: {value!r}") from None
     if number < 1:
         raise ModelError("min.insync.replicas of %s must be 1 or more, got %d" % (what, number))
     return number
@@ -167,9 +164,9 @@ def check_batches(
     batches: Sequence[Sequence[str]],
     partitions: Iterable[Any],
     broker_ids: Mapping[str, int],
-    topic_min_isr: Optional[Mapping[str, Any]] = None,
+    topic_min_isr: Mapping[str, Any] | None = None,
     default_min_isr: Any = 1,
-    racks: Optional[Mapping[str, Optional[str]]] = None,
+    racks: Mapping[str, str | None] | None = None,
     require_racks: bool = False,
 ) -> BatchSafety:
     """Say whether restarting each batch at once keeps every partition available.
@@ -184,8 +181,8 @@ def check_batches(
     """
     topic_min_isr = topic_min_isr or {}
     default = _min_isr(default_min_isr, "the brokers (default)")
-    topic_values = {t: _min_isr(v, "topic %s" % t) for t, v in topic_min_isr.items()}
-    batch_of: Dict[int, int] = {}
+    topic_values = {t: _min_isr(v, f"topic {t}") for t, v in topic_min_isr.items()}
+    batch_of: dict[int, int] = {}
     for index, batch in enumerate(batches):
         for host in batch:
             if host not in broker_ids:
@@ -195,19 +192,19 @@ def check_batches(
                 raise ModelError("broker %s is in batches %d and %d; a broker rolls once" % (host, batch_of[broker], index))
             batch_of[broker] = index
 
-    risks: List[List[PartitionRisk]] = [[] for dummy in batches]
-    under: List[str] = []
+    risks: list[list[PartitionRisk]] = [[] for dummy in batches]
+    under: list[str] = []
     for obj in partitions:
         part = obj if isinstance(obj, Partition) else Partition.from_obj(obj)
         isr = set(part.isr)
         if not set(part.replicas) <= isr:
             under.append(part.name)
         need = topic_values.get(part.topic, default)
-        per_batch: Dict[int, int] = {}
+        per_batch: dict[int, int] = {}
         for broker in isr:
-            index = batch_of.get(broker)
-            if index is not None:
-                per_batch[index] = per_batch.get(index, 0) + 1
+            broker_batch = batch_of.get(broker)
+            if broker_batch is not None:
+                per_batch[broker_batch] = per_batch.get(broker_batch, 0) + 1
         for index, count in per_batch.items():
             left = len(isr) - count
             if left < need:
@@ -217,11 +214,11 @@ def check_batches(
     verdicts = [BatchVerdict(list(b), not risks[i], sorted(risks[i], key=lambda r: r.partition))
                 for i, b in enumerate(batches)]
     under.sort()
-    reasons: List[str] = []
+    reasons: list[str] = []
     if without_rack:
-        reasons.append("brokers without a rack (broker.rack): %s" % ", ".join(without_rack))
+        reasons.append("brokers without a rack (broker.rack): {}".format(", ".join(without_rack)))
     if under:
-        reasons.append("under-replicated partitions: %s" % _names(under))
+        reasons.append(f"under-replicated partitions: {_names(under)}")
     for verdict in verdicts:
         if verdict.safe:
             continue
@@ -230,9 +227,9 @@ def check_batches(
                  for r in verdict.risks if not r.offline]
         parts = []
         if offline:
-            parts.append("would go offline: %s" % _names(offline))
+            parts.append(f"would go offline: {_names(offline)}")
         if short:
-            parts.append("would fall below min.insync.replicas: %s" % _names(short))
-        reasons.append("rolling %s together: %s" % (", ".join(verdict.hosts), "; ".join(parts)))
-    refusal = ("parallel roll refused: %s" % "; ".join(reasons)) if reasons else None
+            parts.append(f"would fall below min.insync.replicas: {_names(short)}")
+        reasons.append("rolling {} together: {}".format(", ".join(verdict.hosts), "; ".join(parts)))
+    refusal = ("parallel roll refused: {}".format("; ".join(reasons))) if reasons else None
     return BatchSafety(not reasons, refusal, verdicts, under, without_rack)

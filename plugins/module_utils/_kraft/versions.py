@@ -1,15 +1,11 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Kafka release and metadata-version arithmetic (private helper library)."""
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Tuple
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
 
@@ -35,17 +31,17 @@ class Release:
     patch: int = 0
 
     @classmethod
-    def parse(cls, text: str) -> "Release":
+    def parse(cls, text: str) -> Release:
         match = _RELEASE_RE.match(str(text).strip())
         if not match:
-            raise ModelError("'%s' is not a Kafka release (expected MAJOR.MINOR.PATCH, e.g. 3.9.0)" % text)
+            raise ModelError(f"'{text}' is not a Kafka release (expected MAJOR.MINOR.PATCH, e.g. 3.9.0)")
         return cls(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
 
     def __str__(self) -> str:
         return "%d.%d.%d" % (self.major, self.minor, self.patch)
 
     @property
-    def line(self) -> Tuple[int, int]:
+    def line(self) -> tuple[int, int]:
         return (self.major, self.minor)
 
 
@@ -62,11 +58,11 @@ class MetadataVersion:
     iv: int
 
     @classmethod
-    def parse(cls, text: str) -> "MetadataVersion":
+    def parse(cls, text: str) -> MetadataVersion:
         match = _MV_RE.match(str(text).strip())
         if not match:
             raise ModelError(
-                "'%s' is not a metadata version (expected e.g. 3.9 or 3.7-IV2)" % text
+                f"'{text}' is not a metadata version (expected e.g. 3.9 or 3.7-IV2)"
             )
         major, minor = int(match.group(1)), int(match.group(2))
         if match.group(3) is not None:
@@ -79,7 +75,7 @@ class MetadataVersion:
         return "%d.%d-IV%d" % (self.major, self.minor, self.iv)
 
 
-def parse_metadata_version(text: Optional[str]) -> Optional[MetadataVersion]:
+def parse_metadata_version(text: str | None) -> MetadataVersion | None:
     """Parse, returning None for an unparseable or missing value."""
     if text is None:
         return None

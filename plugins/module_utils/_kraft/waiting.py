@@ -5,13 +5,11 @@
 Clock and sleep are injected so that tests can drive time without sleeping.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Generic, Optional, Tuple, Type, TypeVar
+from typing import Callable, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -23,8 +21,8 @@ class WaitResult(Generic[T]):
     ok: bool
     elapsed: float
     attempts: int
-    last: Optional[T]
-    last_error: Optional[str] = None
+    last: T | None
+    last_error: str | None = None
 
 
 def wait_for(
@@ -34,7 +32,7 @@ def wait_for(
     interval: float,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
-    retry_on: Tuple[Type[BaseException], ...] = (),
+    retry_on: tuple[type[BaseException], ...] = (),
 ) -> WaitResult[T]:
     """Call ``probe`` until ``done(observation)`` is true or ``timeout`` seconds passed.
 
@@ -49,14 +47,14 @@ def wait_for(
         raise ValueError("interval must be positive")
     start = clock()
     attempts = 0
-    last: Optional[T] = None
-    last_error: Optional[str] = None
+    last: T | None = None
+    last_error: str | None = None
     while True:
         attempts += 1
         try:
             observation = probe()
         except retry_on as exc:
-            last_error = "%s: %s" % (type(exc).__name__, exc)
+            last_error = f"{type(exc).__name__}: {exc}"
         else:
             last = observation
             last_error = None

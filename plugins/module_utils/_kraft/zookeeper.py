@@ -11,17 +11,16 @@ Every function takes the client as an argument (anything with kazoo's
 ``get``/``get_children``/``exists``/``delete``), so unit tests pass a fake.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import contextlib
 import hashlib
 import json
 import re
 import traceback
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 
@@ -31,7 +30,7 @@ try:
     from kazoo.handlers.threading import KazooTimeoutError
 
     HAS_KAZOO = True
-    KAZOO_IMPORT_ERROR: Optional[str] = None
+    KAZOO_IMPORT_ERROR: str | None = None
 except ImportError:
     HAS_KAZOO = False
     KAZOO_IMPORT_ERROR = traceback.format_exc()
@@ -41,10 +40,10 @@ except ImportError:
     class KazooException(Exception):  # type: ignore[no-redef]
         pass
 
-    class NoNodeError(KazooException):  # type: ignore[no-redef]
+    class NoNodeError(KazooException):  # type: ignore[no-redef,misc,unused-ignore]
         pass
 
-    class BadVersionError(KazooException):  # type: ignore[no-redef]
+    class BadVersionError(KazooException):  # type: ignore[no-redef,misc,unused-ignore]
         pass
 
     class KazooTimeoutError(Exception):  # type: ignore[no-redef]
@@ -88,15 +87,15 @@ class ZkChangedError(ZooKeeperError):
 
 @dataclass(frozen=True)
 class ZkConnectString:
-    hosts: Tuple[Tuple[str, int], ...]
-    chroot: Optional[str] = None
+    hosts: tuple[tuple[str, int], ...]
+    chroot: str | None = None
 
     @property
     def kazoo_hosts(self) -> str:
         """The form kazoo accepts: ``h:p,h:p/chroot`` (IPv6 hosts in brackets)."""
         parts = []
         for host, port in self.hosts:
-            shown = "[%s]" % host if ":" in host else host
+            shown = f"[{host}]" if ":" in host else host
             parts.append("%s:%d" % (shown, port))
         return ",".join(parts) + (self.chroot or "")
 
@@ -109,7 +108,7 @@ def parse_connect_string(value: str) -> ZkConnectString:
     text = value.strip()
     if not text:
         raise ZooKeeperError("zookeeper.connect is empty")
-    chroot: Optional[str] = None
+    chroot: str | None = None
     slash = text.find("/")
     if slash >= 0:
         text, chroot = text[:slash], text[slash:]
@@ -117,13 +116,13 @@ def parse_connect_string(value: str) -> ZkConnectString:
         if chroot == "/":
             chroot = None
         elif chroot.endswith("/") or "//" in chroot:
-            raise ZooKeeperError("invalid chroot %r in zookeeper.connect %r" % (chroot, value))
-    hosts: List[Tuple[str, int]] = []
+            raise ZooKeeperError(f"invalid chroot {chroot!r} in zookeeper.connect {value!r}")
+    hosts: list[tuple[str, int]] = []
     for item in text.split(","):
         item = item.strip()
         match = _HOST_PORT.match(item)
         if not match:
-            raise ZooKeeperError("invalid host %r in zookeeper.connect %r" % (item, value))
+            raise ZooKeeperError(f"invalid host {item!r} in zookeeper.connect {value!r}")
         port = int(match.group("port")) if match.group("port") else DEFAULT_PORT
         if not 0 < port < 65536:
             raise ZooKeeperError("invalid port %d in zookeeper.connect %r" % (port, value))
@@ -134,10 +133,10 @@ def parse_connect_string(value: str) -> ZkConnectString:
 @dataclass(frozen=True)
 class ZkTls:
     enabled: bool = False
-    ca: Optional[str] = None
-    certfile: Optional[str] = None
-    keyfile: Optional[str] = None
-    keyfile_password: Optional[str] = field(default=None, repr=False)
+    ca: str | None = None
+    certfile: str | None = None
+    keyfile: str | None = None
+    keyfile_password: str | None = field(default=None, repr=False)
     verify: bool = True
     check_hostname: bool = False
 
@@ -148,8 +147,8 @@ class ZkAuth:
     ``digest`` is ZooKeeper's ``addauth digest user:password`` scheme."""
 
     mechanism: str = "none"
-    username: Optional[str] = None
-    password: Optional[str] = field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -168,9 +167,9 @@ def _has_pure_sasl() -> bool:
     return True
 
 
-def client_kwargs(settings: ZkSettings) -> Dict[str, Any]:
+def client_kwargs(settings: ZkSettings) -> dict[str, Any]:
     """Keyword arguments for ``KazooClient`` that reproduce the brokers' ZooKeeper client settings."""
-    kwargs: Dict[str, Any] = {
+    kwargs: dict[str, Any] = {
         "hosts": settings.connect.kazoo_hosts,
         "timeout": settings.timeout,
         # One connection attempt round per start(); the caller's timeout bounds it.
@@ -192,10 +191,10 @@ def client_kwargs(settings: ZkSettings) -> Dict[str, Any]:
         raise ZooKeeperError("TLS files are set but TLS is not enabled")
     auth = settings.auth
     if auth.mechanism not in AUTH_MECHANISMS:
-        raise ZooKeeperError("unknown ZooKeeper auth mechanism %r" % auth.mechanism)
+        raise ZooKeeperError(f"unknown ZooKeeper auth mechanism {auth.mechanism!r}")
     if auth.mechanism != "none":
         if not auth.username or auth.password is None:
-            raise ZooKeeperError("ZooKeeper auth %s needs a username and a password" % auth.mechanism)
+            raise ZooKeeperError(f"ZooKeeper auth {auth.mechanism} needs a username and a password")
         if ":" in auth.username:
             raise ZooKeeperError("a ZooKeeper user name must not contain ':'")
     if auth.mechanism == "sasl_digest":
@@ -203,12 +202,12 @@ def client_kwargs(settings: ZkSettings) -> Dict[str, Any]:
             raise ZooKeeperError("SASL authentication to ZooKeeper needs the pure-sasl Python package")
         kwargs["sasl_options"] = {"mechanism": "DIGEST-MD5", "username": auth.username, "password": auth.password}
     elif auth.mechanism == "digest":
-        kwargs["auth_data"] = [("digest", "%s:%s" % (auth.username, auth.password))]
+        kwargs["auth_data"] = [("digest", f"{auth.username}:{auth.password}")]
     return kwargs
 
 
 @contextlib.contextmanager
-def session(settings: ZkSettings, factory: Optional[Callable[..., Any]] = None) -> Iterator[Any]:
+def session(settings: ZkSettings, factory: Callable[..., Any] | None = None) -> Iterator[Any]:
     """A started client, stopped and closed on exit."""
     make = factory or KazooClient
     if make is None:
@@ -219,7 +218,7 @@ def session(settings: ZkSettings, factory: Optional[Callable[..., Any]] = None) 
     except (KazooTimeoutError, KazooException) as exc:
         client.close()
         raise ZkConnectError(
-            "cannot open a ZooKeeper session to %s within %ss: %s" % (settings.connect.kazoo_hosts, settings.timeout, exc)
+            f"cannot open a ZooKeeper session to {settings.connect.kazoo_hosts} within {settings.timeout}s: {exc}"
         ) from exc
     try:
         yield client
@@ -231,41 +230,42 @@ def session(settings: ZkSettings, factory: Optional[Callable[..., Any]] = None) 
 # --------------------------------------------------------------------------- reads
 
 
-def _get(client: Any, path: str) -> Optional[Tuple[bytes, Any]]:
+def _get(client: Any, path: str) -> tuple[bytes, Any] | None:
     try:
-        return client.get(path)
+        found: tuple[bytes, Any] = client.get(path)
+        return found
     except NoNodeError:
         return None
 
 
-def _children(client: Any, path: str) -> List[str]:
+def _children(client: Any, path: str) -> list[str]:
     try:
         return sorted(client.get_children(path))
     except NoNodeError:
         return []
 
 
-def _json(path: str, data: bytes) -> Dict[str, Any]:
+def _json(path: str, data: bytes) -> dict[str, Any]:
     try:
         value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ZkDataError("%s does not hold JSON: %s" % (path, exc)) from exc
+        raise ZkDataError(f"{path} does not hold JSON: {exc}") from exc
     if not isinstance(value, dict):
-        raise ZkDataError("%s holds %s, expected a JSON object" % (path, type(value).__name__))
+        raise ZkDataError(f"{path} holds {type(value).__name__}, expected a JSON object")
     return value
 
 
-def _int(path: str, obj: Mapping[str, Any], key: str, default: Optional[int] = None) -> int:
+def _int(path: str, obj: Mapping[str, Any], key: str, default: int | None = None) -> int:
     raw = obj.get(key, default)
     if raw is None:
-        raise ZkDataError("%s lacks %r" % (path, key))
+        raise ZkDataError(f"{path} lacks {key!r}")
     try:
         return int(raw)
     except (TypeError, ValueError) as exc:
-        raise ZkDataError("%s has a non-integer %r: %r" % (path, key, raw)) from exc
+        raise ZkDataError(f"{path} has a non-integer {key!r}: {raw!r}") from exc
 
 
-def read_cluster_id(client: Any) -> Optional[str]:
+def read_cluster_id(client: Any) -> str | None:
     """The id in ``/cluster/id`` (``{"version":"1","id":"..."}``), or None before any broker started."""
     got = _get(client, CLUSTER_ID_PATH)
     if got is None:
@@ -273,31 +273,31 @@ def read_cluster_id(client: Any) -> Optional[str]:
     obj = _json(CLUSTER_ID_PATH, got[0])
     cluster_id = obj.get("id")
     if not isinstance(cluster_id, str) or not cluster_id:
-        raise ZkDataError("%s has no cluster id: %r" % (CLUSTER_ID_PATH, obj))
+        raise ZkDataError(f"{CLUSTER_ID_PATH} has no cluster id: {obj!r}")
     return cluster_id
 
 
 @dataclass(frozen=True)
 class BrokerRegistration:
     broker_id: int
-    host: Optional[str]
-    port: Optional[int]
-    endpoints: Tuple[str, ...]
-    rack: Optional[str]
-    version: Optional[int]
+    host: str | None
+    port: int | None
+    endpoints: tuple[str, ...]
+    rack: str | None
+    version: int | None
     raw: Mapping[str, Any]
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return dict(self.raw)
 
 
-def read_brokers(client: Any) -> Dict[int, BrokerRegistration]:
+def read_brokers(client: Any) -> dict[int, BrokerRegistration]:
     """Live ZooKeeper-mode brokers: the ephemeral children of ``/brokers/ids``."""
-    brokers: Dict[int, BrokerRegistration] = {}
+    brokers: dict[int, BrokerRegistration] = {}
     for child in _children(client, BROKER_IDS_PATH):
         if not child.isdigit():
             continue
-        path = "%s/%s" % (BROKER_IDS_PATH, child)
+        path = f"{BROKER_IDS_PATH}/{child}"
         got = _get(client, path)
         if got is None:  # the broker went away between the listing and the read
             continue
@@ -318,37 +318,37 @@ def read_brokers(client: Any) -> Dict[int, BrokerRegistration]:
 @dataclass(frozen=True)
 class TopicAssignment:
     name: str
-    topic_id: Optional[str]
-    partitions: Mapping[int, Tuple[int, ...]]
+    topic_id: str | None
+    partitions: Mapping[int, tuple[int, ...]]
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "topic_id": self.topic_id,
             "partitions": {str(p): list(r) for p, r in sorted(self.partitions.items())},
         }
 
 
-def read_topic(client: Any, name: str) -> Optional[TopicAssignment]:
-    path = "%s/%s" % (TOPICS_PATH, name)
+def read_topic(client: Any, name: str) -> TopicAssignment | None:
+    path = f"{TOPICS_PATH}/{name}"
     got = _get(client, path)
     if got is None:
         return None
     obj = _json(path, got[0])
     raw_partitions = obj.get("partitions")
     if not isinstance(raw_partitions, dict):
-        raise ZkDataError("%s has no partitions map" % path)
-    partitions: Dict[int, Tuple[int, ...]] = {}
+        raise ZkDataError(f"{path} has no partitions map")
+    partitions: dict[int, tuple[int, ...]] = {}
     for key, replicas in raw_partitions.items():
         try:
             partitions[int(key)] = tuple(int(r) for r in replicas)
         except (TypeError, ValueError) as exc:
-            raise ZkDataError("%s has a malformed partition %r: %r" % (path, key, replicas)) from exc
+            raise ZkDataError(f"{path} has a malformed partition {key!r}: {replicas!r}") from exc
     topic_id = obj.get("topic_id")
     return TopicAssignment(name, topic_id if isinstance(topic_id, str) else None, partitions)
 
 
-def read_topics(client: Any) -> Dict[str, TopicAssignment]:
-    topics: Dict[str, TopicAssignment] = {}
+def read_topics(client: Any) -> dict[str, TopicAssignment]:
+    topics: dict[str, TopicAssignment] = {}
     for name in _children(client, TOPICS_PATH):
         topic = read_topic(client, name)
         if topic is not None:
@@ -356,10 +356,10 @@ def read_topics(client: Any) -> Dict[str, TopicAssignment]:
     return topics
 
 
-def assignment_broker_ids(topics: Mapping[str, TopicAssignment]) -> Set[int]:
+def assignment_broker_ids(topics: Mapping[str, TopicAssignment]) -> set[int]:
     """Every broker id that holds a replica of any partition: all of them must
     register with KRaft before the migration can proceed."""
-    ids: Set[int] = set()
+    ids: set[int] = set()
     for topic in topics.values():
         for replicas in topic.partitions.values():
             ids.update(replicas)
@@ -371,7 +371,7 @@ class ControllerZnode:
     broker_id: int
     kraft_controller_epoch: int
     ephemeral: bool
-    timestamp: Optional[str]
+    timestamp: str | None
     znode_version: int
     raw: Mapping[str, Any]
 
@@ -384,7 +384,7 @@ class ControllerZnode:
         """Written by a KRaft controller during the migration (it never deletes it)."""
         return (not self.ephemeral) or self.kraft_controller_epoch >= 0 or self.broker_id in kraft_controller_ids
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "brokerid": self.broker_id,
             "kraft_controller_epoch": self.kraft_controller_epoch,
@@ -409,14 +409,14 @@ def _parse_controller(data: bytes, stat: Any) -> ControllerZnode:
     )
 
 
-def read_controller(client: Any) -> Optional[ControllerZnode]:
+def read_controller(client: Any) -> ControllerZnode | None:
     got = _get(client, CONTROLLER_PATH)
     if got is None:
         return None
     return _parse_controller(got[0], got[1])
 
 
-def read_controller_epoch(client: Any) -> Optional[int]:
+def read_controller_epoch(client: Any) -> int | None:
     got = _get(client, CONTROLLER_EPOCH_PATH)
     if got is None:
         return None
@@ -424,7 +424,7 @@ def read_controller_epoch(client: Any) -> Optional[int]:
     try:
         return int(text)
     except ValueError as exc:
-        raise ZkDataError("%s holds %r, expected an integer" % (CONTROLLER_EPOCH_PATH, text)) from exc
+        raise ZkDataError(f"{CONTROLLER_EPOCH_PATH} holds {text!r}, expected an integer") from exc
 
 
 @dataclass(frozen=True)
@@ -440,7 +440,7 @@ class MigrationZnode:
     def initial_copy_done(self) -> bool:
         return self.kraft_metadata_offset > 0
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "version": self.version,
             "kraft_controller_id": self.kraft_controller_id,
@@ -464,7 +464,7 @@ def _parse_migration(data: bytes, stat: Any) -> MigrationZnode:
     )
 
 
-def read_migration(client: Any) -> Optional[MigrationZnode]:
+def read_migration(client: Any) -> MigrationZnode | None:
     got = _get(client, MIGRATION_PATH)
     if got is None:
         return None
@@ -475,23 +475,23 @@ def read_migration(client: Any) -> Optional[MigrationZnode]:
 class ZkState:
     """What the migration needs to know from ZooKeeper in one read."""
 
-    cluster_id: Optional[str]
+    cluster_id: str | None
     brokers: Mapping[int, BrokerRegistration]
-    assignment_broker_ids: Tuple[int, ...]
-    controller: Optional[ControllerZnode]
-    controller_epoch: Optional[int]
-    migration: Optional[MigrationZnode]
+    assignment_broker_ids: tuple[int, ...]
+    controller: ControllerZnode | None
+    controller_epoch: int | None
+    migration: MigrationZnode | None
 
     @property
-    def broker_ids(self) -> Tuple[int, ...]:
+    def broker_ids(self) -> tuple[int, ...]:
         return tuple(sorted(self.brokers))
 
     @property
-    def dead_assignment_broker_ids(self) -> Tuple[int, ...]:
+    def dead_assignment_broker_ids(self) -> tuple[int, ...]:
         """Replica holders with no live registration: they block the migration forever."""
         return tuple(sorted(set(self.assignment_broker_ids) - set(self.brokers)))
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "cluster_id": self.cluster_id,
             "broker_ids": list(self.broker_ids),
@@ -526,10 +526,10 @@ def _fingerprint(value: str) -> str:
     return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
 
 
-def _read_configs(client: Any, base: str, prefix: str, depth: int, into: Dict[str, Dict[str, str]]) -> None:
+def _read_configs(client: Any, base: str, prefix: str, depth: int, into: dict[str, dict[str, str]]) -> None:
     for child in _children(client, base):
-        path = "%s/%s" % (base, child)
-        key = "%s/%s" % (prefix, child) if prefix else child
+        path = f"{base}/{child}"
+        key = f"{prefix}/{child}" if prefix else child
         got = _get(client, path)
         if got is not None and got[0]:
             obj = _json(path, got[0])
@@ -544,18 +544,18 @@ def _read_configs(client: Any, base: str, prefix: str, depth: int, into: Dict[st
             _read_configs(client, path, key, depth - 1, into)
 
 
-def _read_acls(client: Any) -> Dict[str, List[Dict[str, Any]]]:
-    acls: Dict[str, List[Dict[str, Any]]] = {}
+def _read_acls(client: Any) -> dict[str, list[dict[str, Any]]]:
+    acls: dict[str, list[dict[str, Any]]] = {}
     for pattern, root in ACL_ROOTS:
         for resource_type in _children(client, root):
-            type_path = "%s/%s" % (root, resource_type)
+            type_path = f"{root}/{resource_type}"
             for name in _children(client, type_path):
-                path = "%s/%s" % (type_path, name)
+                path = f"{type_path}/{name}"
                 got = _get(client, path)
                 if got is None or not got[0]:
                     continue
                 entries = _json(path, got[0]).get("acls") or []
-                acls["%s:%s:%s" % (pattern, resource_type, name)] = sorted(
+                acls[f"{pattern}:{resource_type}:{name}"] = sorted(
                     (dict(e) for e in entries), key=lambda e: json.dumps(e, sort_keys=True)
                 )
     return acls
@@ -567,9 +567,9 @@ class MetadataSnapshot:
 
     topics: Mapping[str, TopicAssignment]
     configs: Mapping[str, Mapping[str, str]]
-    acls: Mapping[str, List[Dict[str, Any]]]
+    acls: Mapping[str, list[dict[str, Any]]]
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "topics": {k: v.as_dict() for k, v in sorted(self.topics.items())},
             "configs": {k: dict(v) for k, v in sorted(self.configs.items())},
@@ -578,29 +578,28 @@ class MetadataSnapshot:
 
 
 def read_metadata_snapshot(client: Any) -> MetadataSnapshot:
-    configs: Dict[str, Dict[str, str]] = {}
+    configs: dict[str, dict[str, str]] = {}
     for entity_type in _children(client, CONFIG_PATH):
         if entity_type == "changes":  # change notifications, not state
             continue
-        _read_configs(client, "%s/%s" % (CONFIG_PATH, entity_type), entity_type, 3, configs)
+        _read_configs(client, f"{CONFIG_PATH}/{entity_type}", entity_type, 3, configs)
     return MetadataSnapshot(read_topics(client), configs, _read_acls(client))
 
 
-def diff_snapshots(before: Mapping[str, Any], after: Mapping[str, Any]) -> List[str]:
+def diff_snapshots(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """Human-readable differences between two ``MetadataSnapshot.as_dict()`` results."""
-    differences: List[str] = []
+    differences: list[str] = []
     for section in ("topics", "configs", "acls"):
         old = before.get(section) or {}
         new = after.get(section) or {}
         for key in sorted(set(old) | set(new)):
             if key not in new:
-                differences.append("%s %s: removed" % (section, key))
+                differences.append(f"{section} {key}: removed")
             elif key not in old:
-                differences.append("%s %s: added" % (section, key))
+                differences.append(f"{section} {key}: added")
             elif old[key] != new[key]:
                 differences.append(
-                    "%s %s: %s -> %s"
-                    % (section, key, json.dumps(old[key], sort_keys=True), json.dumps(new[key], sort_keys=True))
+                    f"{section} {key}: {json.dumps(old[key], sort_keys=True)} -> {json.dumps(new[key], sort_keys=True)}"
                 )
     return differences
 
@@ -614,9 +613,9 @@ class DeletePlan:
     exists: bool
     delete: bool
     reason: str
-    old_value: Optional[str]
-    old: Optional[Dict[str, Any]]
-    znode_version: Optional[int]
+    old_value: str | None
+    old: dict[str, Any] | None
+    znode_version: int | None
     # True when the caller asked for something unsafe and did not force it.
     refused: bool = False
 
@@ -636,12 +635,12 @@ def plan_delete(
     is a no-op); with ``only_if=always`` it is refused unless ``force``.
     """
     if path not in DELETABLE_PATHS:
-        raise ZooKeeperError("refusing to manage %s: only %s may be deleted" % (path, ", ".join(DELETABLE_PATHS)))
+        raise ZooKeeperError("refusing to manage {}: only {} may be deleted".format(path, ", ".join(DELETABLE_PATHS)))
     if only_if not in ONLY_IF_CHOICES:
-        raise ZooKeeperError("unknown only_if %r" % only_if)
+        raise ZooKeeperError(f"unknown only_if {only_if!r}")
     got = _get(client, path)
     if got is None:
-        return DeletePlan(path, False, False, "%s does not exist" % path, None, None, None)
+        return DeletePlan(path, False, False, f"{path} does not exist", None, None, None)
     data, stat = got
     text = data.decode("utf-8", "replace")
     version = int(getattr(stat, "version", -1))
@@ -679,7 +678,7 @@ def execute_delete(client: Any, plan: DeletePlan) -> bool:
     except NoNodeError:
         return False
     except BadVersionError as exc:
-        raise ZkChangedError("%s changed after it was read; run again to re-evaluate" % plan.path) from exc
+        raise ZkChangedError(f"{plan.path} changed after it was read; run again to re-evaluate") from exc
     return True
 
 
@@ -698,13 +697,13 @@ ZK_CONDITIONS = (
 @dataclass(frozen=True)
 class ZkCondition:
     name: str
-    broker_ids: Tuple[int, ...] = ()
-    count: Optional[int] = None
-    kraft_controller_ids: Tuple[int, ...] = ()
+    broker_ids: tuple[int, ...] = ()
+    count: int | None = None
+    kraft_controller_ids: tuple[int, ...] = ()
 
     def validate(self) -> None:
         if self.name not in ZK_CONDITIONS:
-            raise ZooKeeperError("unknown condition %r" % self.name)
+            raise ZooKeeperError(f"unknown condition {self.name!r}")
         if self.name == "brokers_registered" and not self.broker_ids:
             raise ZooKeeperError("brokers_registered needs broker_ids")
         if self.name == "zk_broker_count" and (self.count is None or self.count < 0):
@@ -712,20 +711,20 @@ class ZkCondition:
 
     def describe(self) -> str:
         if self.name == "brokers_registered":
-            return "ZooKeeper-mode brokers %s registered under %s" % (list(self.broker_ids), BROKER_IDS_PATH)
+            return f"ZooKeeper-mode brokers {list(self.broker_ids)} registered under {BROKER_IDS_PATH}"
         if self.name == "zk_broker_count":
-            return "exactly %d broker(s) registered under %s" % (self.count, BROKER_IDS_PATH)
+            return f"exactly {self.count} broker(s) registered under {BROKER_IDS_PATH}"
         if self.name == "controller_is_zk_broker":
-            return "%s held by a ZooKeeper-mode broker" % CONTROLLER_PATH
+            return f"{CONTROLLER_PATH} held by a ZooKeeper-mode broker"
         if self.name == "controller_is_kraft":
-            return "%s held by a KRaft controller%s" % (
-                CONTROLLER_PATH, " among %s" % list(self.kraft_controller_ids) if self.kraft_controller_ids else "")
+            return "{} held by a KRaft controller{}".format(
+                CONTROLLER_PATH, f" among {list(self.kraft_controller_ids)}" if self.kraft_controller_ids else "")
         if self.name == "migration_absent":
-            return "%s absent" % MIGRATION_PATH
-        return "%s showing the initial metadata copy (kraft_metadata_offset > 0)" % MIGRATION_PATH
+            return f"{MIGRATION_PATH} absent"
+        return f"{MIGRATION_PATH} showing the initial metadata copy (kraft_metadata_offset > 0)"
 
 
-def observe_condition(client: Any, condition: ZkCondition) -> Dict[str, Any]:
+def observe_condition(client: Any, condition: ZkCondition) -> dict[str, Any]:
     """Read only the znodes the condition depends on."""
     if condition.name in ("brokers_registered", "zk_broker_count"):
         return {"broker_ids": sorted(int(c) for c in _children(client, BROKER_IDS_PATH) if c.isdigit())}
@@ -759,7 +758,7 @@ def condition_met(condition: ZkCondition, observation: Mapping[str, Any]) -> boo
 # --------------------------------------------------------------------------- module options
 
 # The connection options every ZooKeeper module accepts (AnsibleModule argument_spec form).
-ZK_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
+ZK_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "zookeeper_connect": {"type": "str", "required": True},
     "zookeeper_timeout": {"type": "float", "default": 10.0},
     "zookeeper_tls": {"type": "bool", "default": False},

@@ -24,7 +24,7 @@ KRAFT_MV_MIN = "3.0-IV1"
 def find_leader(voters: dict[int, tuple[str, int]]) -> tuple[int, str, int] | None:
     """Ask the voters who leads; the answer with the highest epoch wins."""
     best: tuple[int, int] | None = None
-    for vid, (host, port) in sorted(voters.items()):
+    for _vid, (host, port) in sorted(voters.items()):
         try:
             resp = call(host, port, {"op": "raft_leader"}, timeout=0.5)
         except RpcError:
@@ -197,7 +197,7 @@ class BrokerNode:
                 if time.monotonic() > deadline or self._stop.is_set():
                     text = (f"Error while creating ephemeral at /brokers/ids/{self.broker_id}, node already exists "
                             f"and owner does not match current session '{self.zk.session_id():#x}'")
-                    raise StartupError(text, f"org.apache.zookeeper.KeeperException$NodeExistsException: {text}")
+                    raise StartupError(text, f"org.apache.zookeeper.KeeperException$NodeExistsException: {text}") from None
                 self._stop.wait(0.1)
         self.zkclog.info(f"Registered broker {self.broker_id} at path /brokers/ids/{self.broker_id} "
                          f"with addresses: {','.join(str(e) for e in endpoints)}")

@@ -90,7 +90,7 @@ class MetadataVersion:
     iv: int
 
     @staticmethod
-    def parse(text: str) -> "MetadataVersion":
+    def parse(text: str) -> MetadataVersion:
         """Accepts '3.9', '3.9-IV0', '3.9.0', and pre-3.0 IBPs like '2.8-IV1' (short form = last IV)."""
         match = re.fullmatch(r"(\d+)\.(\d+)(?:\.\d+)?(?:-IV(\d+))?", text.strip())
         if not match:
@@ -210,7 +210,7 @@ class HourlyRollingFile:
 class Logger:
     """A named logger with Kafka's log prefix (LogContext / logIdent), e.g. `[QuorumController id=1] `."""
 
-    def __init__(self, sink: "EmuLog", name: str, prefix: str = "") -> None:
+    def __init__(self, sink: EmuLog, name: str, prefix: str = "") -> None:
         self.sink, self.name, self.prefix = sink, name, prefix
 
     def log(self, level: str, message: str) -> None:
@@ -293,7 +293,7 @@ class EmuLog:
                 appender.close()
 
 
-def java_set(ids: "list[int] | set[int]", capacity: int | None = None) -> str:
+def java_set(ids: list[int] | set[int], capacity: int | None = None) -> str:
     """How Kafka prints a java.util.HashSet<Integer>: `[a, b]` in hash-bucket order.
 
     Integer.hashCode is the value; HashMap spreads it with h ^ (h >>> 16) and picks bucket hash & (n - 1).
@@ -341,7 +341,7 @@ class Faults:
     clock_offset_s: float = 0.0
 
     @staticmethod
-    def load() -> "Faults":
+    def load() -> Faults:
         path = Path(os.environ.get(FAULTS_ENV, DEFAULT_FAULTS_FILE))
         try:
             data: Any = json.loads(path.read_text(encoding="utf-8"))

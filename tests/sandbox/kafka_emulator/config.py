@@ -46,7 +46,7 @@ class Endpoint:
 
 
 def load_properties(path: str | Path) -> dict[str, str]:
-    with open(path, "r", encoding="latin-1") as handle:
+    with open(path, encoding="latin-1") as handle:
         return dict(javaproperties.load(handle))
 
 

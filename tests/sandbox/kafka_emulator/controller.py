@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-import os
-from typing import Callable
-
-from .common import (EmuLog, Faults, MetadataVersion, java_copy_set_capacity, java_grown_set_capacity, java_set,
-                     kafka_version, now_ms, random_uuid)
+from .common import (
+    BOOTSTRAP_FILE,
+    EmuLog,
+    Faults,
+    MetadataVersion,
+    java_copy_set_capacity,
+    java_grown_set_capacity,
+    java_set,
+    kafka_version,
+    now_ms,
+    random_uuid,
+)
 from .config import KafkaConfig
 from .metadata import RECORD_TYPE_NAMES, Acl, Image, Topic, apply_record, assign_replicas, image_to_records
 from .raft import PARTITION_DIR, Raft, RaftLog
@@ -22,7 +30,6 @@ from .zkstore import ZkStore
 NONE, MIGRATION, PRE_MIGRATION, POST_MIGRATION, ZK = 0, 1, 2, 3, 4
 STATE_NAMES = {NONE: "NONE", MIGRATION: "MIGRATION", PRE_MIGRATION: "PRE_MIGRATION",
                POST_MIGRATION: "POST_MIGRATION", ZK: "ZK"}
-from .common import BOOTSTRAP_FILE
 LEADER_OPS = {"broker_register", "broker_heartbeat", "broker_shutdown", "controller_register", "describe_cluster",
               "metadata_image", "metadata_write", "quorum_describe"}
 

@@ -25,7 +25,7 @@ def parse_agent(kafka_opts: str) -> tuple[str, int] | None:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format: str, *args: object) -> None:  # keep the node's stdout for server.log lines
         return

@@ -41,7 +41,7 @@ class Acl:
                 self.operation, self.permission]
 
     @staticmethod
-    def from_json(data: list[str]) -> "Acl":
+    def from_json(data: list[str]) -> Acl:
         return Acl(*data)
 
     def entry_text(self) -> str:
@@ -80,7 +80,7 @@ class Image:
         }
 
     @staticmethod
-    def from_json(data: dict[str, Any]) -> "Image":
+    def from_json(data: dict[str, Any]) -> Image:
         image = Image()
         for name, tdata in data.get("topics", {}).items():
             image.topics[name] = Topic(

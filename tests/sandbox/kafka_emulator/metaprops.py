@@ -14,7 +14,7 @@ META_FILE = "meta.properties"
 def read_meta(log_dir: str | Path) -> dict[str, str] | None:
     path = Path(log_dir) / META_FILE
     try:
-        with open(path, "r", encoding="latin-1") as handle:
+        with open(path, encoding="latin-1") as handle:
             return dict(javaproperties.load(handle))
     except FileNotFoundError:
         return None

@@ -384,7 +384,7 @@ class Raft:
             self.elog.info(f"[RaftManager id={self.node_id}] Completed transition to Leader(localId={self.node_id}, "
                            f"epoch={self.epoch}, highWatermark=Optional.empty, voters={sorted(self.voters)})", "org.apache.kafka.raft.QuorumState")
             self.log.append(self.epoch, {"type": "LeaderChange", "leader": self.node_id, "voters": sorted(self.voters)})
-        for dummy, addr in others:
+        for _dummy, addr in others:
             self._pool.submit(self._begin, addr, epoch)
         threading.Thread(target=self._on_leader, args=(epoch,), daemon=True).start()
 

@@ -130,7 +130,7 @@ def main(argv: list[str]) -> int:
         return _fatal_exit(elog, f"java.lang.RuntimeException: {faults.refuse_start}")
     try:
         props = load_properties(config_path)
-    except OSError as exc:
+    except OSError:
         return _fatal_exit(elog, f"java.nio.file.NoSuchFileException: {config_path}")
     props.update(overrides)
     try:

@@ -15,10 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import (BOOTSTRAP_FILE, LATEST_METADATA_VERSION, METADATA_VERSIONS, MetadataVersion, VersionError,
-                     ZERO_UUID, kafka_version, random_uuid)
+from .common import BOOTSTRAP_FILE, LATEST_METADATA_VERSION, METADATA_VERSIONS, ZERO_UUID, MetadataVersion, VersionError, kafka_version, random_uuid
 from .config import ConfigError, KafkaConfig, load_properties, parse_config
-
 from .metadata import ACL_OPERATIONS, Acl, Image, partition_views
 from .metaprops import meta_summary, read_meta, write_meta
 from .rpc import RpcError, call
@@ -518,7 +516,7 @@ def configs(argv: list[str]) -> int:
             for key, value in sorted(image.configs.get(tname, {}).items()):
                 synonyms = [f"DYNAMIC_TOPIC_CONFIG:{key}={value}"]
                 if key in BROKER_DEFAULT_SYNONYMS:
-                    synonyms.append("DEFAULT_CONFIG:%s=%s" % BROKER_DEFAULT_SYNONYMS[key])
+                    synonyms.append("DEFAULT_CONFIG:{}={}".format(*BROKER_DEFAULT_SYNONYMS[key]))
                 print(f"  {key}={value} sensitive=false synonyms={{{', '.join(synonyms)}}}")
         return 0
     except ToolError as exc:

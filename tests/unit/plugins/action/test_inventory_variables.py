@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The action plugins' inventory reader gives what Ansible's hostvars give, read once per host."""
@@ -6,15 +5,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Tuple
+from typing import Any
 
 import pytest
 import yaml
-
+from ansible.errors import AnsibleError
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
 from ansible.vars.hostvars import HostVars
 from ansible.vars.manager import VariableManager
+
 from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import inventory_variables
 
 INVENTORY = {"all": {
@@ -33,7 +33,7 @@ INVENTORY = {"all": {
     }}}
 
 
-def _hostvars(tmp_path: Path) -> Tuple[HostVars, Any, DataLoader]:
+def _hostvars(tmp_path: Path) -> tuple[HostVars, Any, DataLoader]:
     path = tmp_path / "hosts.yml"
     path.write_text(yaml.safe_dump(INVENTORY))
     loader = DataLoader()
@@ -58,12 +58,12 @@ def test_same_values_as_hostvars(tmp_path: Path) -> None:
         assert sorted(expected) == sorted(got)
         for key in expected:
             if key.startswith("zk2kraft_") or key in ("inventory_hostname", "ansible_host", "group_names"):
-                assert _outcome(lambda: got[key]) == _outcome(lambda: expected[key]), (host, key)
+                assert _outcome(lambda got=got, key=key: got[key]) == _outcome(lambda expected=expected, key=key: expected[key]), (host, key)
     assert reader("kb3")["zk2kraft_listeners"] == "PLAINTEXT://kb3.example.test:9092"
     assert reader("kb2")["zk2kraft_log_dirs"] == ["/data/kb2", "/plain"]
     assert reader("kb1")["zk2kraft_broker_controller_properties"] == {"a.b": "r1", "c.d": "plain"}
     assert reader("kb1")["zk2kraft_raw"] == "{{ kept }}"
-    with pytest.raises(Exception):
+    with pytest.raises(AnsibleError):  # AnsibleUndefinedVariable on ansible-core 2.19
         reader("kb1")["zk2kraft_undefined_ref"]
 
 
@@ -71,15 +71,15 @@ def test_each_host_is_read_once(tmp_path: Path) -> None:
     hostvars, dummy, loader = _hostvars(tmp_path)
     calls = []
 
-    class Counting(object):
+    class Counting:
         def raw_get(self, host: str) -> Any:
             calls.append(host)
             return hostvars.raw_get(host)
 
     reader = inventory_variables({"hostvars": Counting()}, loader)
-    for dummy_round in range(3):
+    for _dummy_round in range(3):
         for host in ("kb1", "kb2"):
-            assert reader(host).get("zk2kraft_listeners") == "PLAINTEXT://%s.example.test:9092" % host
+            assert reader(host).get("zk2kraft_listeners") == f"PLAINTEXT://{host}.example.test:9092"
             assert reader(host).get("zk2kraft_node_id") == int(host[2:])
     assert calls == ["kb1", "kb2"]
 

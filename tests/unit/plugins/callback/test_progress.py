@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any
 
 import pytest
 
@@ -27,9 +27,9 @@ class Clock:
 
 class Display:
     def __init__(self) -> None:
-        self.lines: List[str] = []
+        self.lines: list[str] = []
 
-    def display(self, msg: str, color: Optional[str] = None, **_: Any) -> None:
+    def display(self, msg: str, color: str | None = None, **_: Any) -> None:
         self.lines.append(msg)
 
 
@@ -44,11 +44,11 @@ class Named:
 class Inventory:
     """Restricted to the current batch, as ansible-playbook does for a serial play."""
 
-    def __init__(self, hosts: List[str]) -> None:
+    def __init__(self, hosts: list[str]) -> None:
         self.hosts = hosts
         self.batch = hosts
 
-    def get_hosts(self, pattern: Any, ignore_restrictions: bool = False) -> List[Named]:
+    def get_hosts(self, pattern: Any, ignore_restrictions: bool = False) -> list[Named]:
         return [Named(h) for h in (self.hosts if ignore_restrictions else self.batch)]
 
 
@@ -58,7 +58,7 @@ class VariableManager:
 
 
 class Play(Named):
-    def __init__(self, name: str, inventory: Inventory, serial: List[Any]) -> None:
+    def __init__(self, name: str, inventory: Inventory, serial: list[Any]) -> None:
         super().__init__(name)
         self.hosts = "kafka_brokers"
         self.serial = serial
@@ -84,7 +84,7 @@ def callback() -> Any:
     return cb
 
 
-def roll_broker(cb: Any, host: str, waits: List[str], wait_seconds: float = 10.0) -> None:
+def roll_broker(cb: Any, host: str, waits: list[str], wait_seconds: float = 10.0) -> None:
     """The brokers role's tasks for one host, as the runner reports them (role-prefixed names)."""
     for task in ["Render the broker's server.properties for migration", "Read the service's state",
                  "Decide whether the broker needs a restart, and note the time", "Restart the broker"] + waits:
@@ -181,7 +181,7 @@ def test_batches_of_two_show_hosts_done(callback):
 def test_an_inventory_the_callback_cannot_read_still_prints(callback):
     class Opaque(Named):
         hosts = "x"
-        serial: List[Any] = []
+        serial: list[Any] = []
 
         def get_variable_manager(self) -> Any:
             raise AttributeError("no inventory")

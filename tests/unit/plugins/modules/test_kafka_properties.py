@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The kafka_properties module end to end through main(): arguments, check mode, diff, failures."""
@@ -9,11 +8,11 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
-
 from ansible.module_utils.testing import patch_module_args
+
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import plan_result
 from ansible_collections.zk2kraft.migration.plugins.modules import kafka_properties
 
@@ -27,7 +26,7 @@ inter.broker.protocol.version=3.9
 
 
 @pytest.fixture(name="plan")
-def _plan() -> Dict[str, Any]:
+def _plan() -> dict[str, Any]:
     spec = {
         "kafka_version": "3.9.0",
         "controller_security_protocol": "SASL_SSL",
@@ -40,21 +39,21 @@ def _plan() -> Dict[str, Any]:
     return result
 
 
-def _run(args: Dict[str, Any], capsys: Any) -> Dict[str, Any]:
+def _run(args: dict[str, Any], capsys: Any) -> dict[str, Any]:
     with patch_module_args(args), pytest.raises(SystemExit):
         kafka_properties.main()
-    out: Dict[str, Any] = json.loads(capsys.readouterr().out)
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
     return out
 
 
-def _args(plan: Dict[str, Any], path: Path, phase: str, **extra: Any) -> Dict[str, Any]:
+def _args(plan: dict[str, Any], path: Path, phase: str, **extra: Any) -> dict[str, Any]:
     args = {"path": str(path), "cluster": plan["cluster_spec"], "secret_properties": plan["cluster_secrets"],
             "node": "kb1", "phase": phase}
     args.update(extra)
     return args
 
 
-def test_check_apply_check_apply(plan: Dict[str, Any], tmp_path: Path, capsys: Any) -> None:
+def test_check_apply_check_apply(plan: dict[str, Any], tmp_path: Path, capsys: Any) -> None:
     path = tmp_path / "server.properties"
     path.write_text(BROKER_FILE)
     os.chmod(path, 0o600)
@@ -75,7 +74,7 @@ def test_check_apply_check_apply(plan: Dict[str, Any], tmp_path: Path, capsys: A
         assert not again["changed"] and again["changes"] == []
 
 
-def test_violations_fail_with_host_and_key(plan: Dict[str, Any], tmp_path: Path, capsys: Any) -> None:
+def test_violations_fail_with_host_and_key(plan: dict[str, Any], tmp_path: Path, capsys: Any) -> None:
     path = tmp_path / "server.properties"
     path.write_text(BROKER_FILE.replace("log.dirs=/data\n", ""))
     spec = dict(plan["cluster_spec"], brokers=[dict(plan["cluster_spec"]["brokers"][0], log_dirs=[])])
@@ -87,7 +86,7 @@ def test_violations_fail_with_host_and_key(plan: Dict[str, Any], tmp_path: Path,
     assert path.read_text() == BROKER_FILE.replace("log.dirs=/data\n", "")
 
 
-def test_absent_removes_controller_file(plan: Dict[str, Any], tmp_path: Path, capsys: Any) -> None:
+def test_absent_removes_controller_file(plan: dict[str, Any], tmp_path: Path, capsys: Any) -> None:
     path = tmp_path / "controller.properties"
     created = _run(_args(plan, path, "controllers", node="kc1", mode="0600"), capsys)
     assert created["changed"] and stat.S_IMODE(os.stat(path).st_mode) == 0o600
@@ -95,6 +94,6 @@ def test_absent_removes_controller_file(plan: Dict[str, Any], tmp_path: Path, ca
     assert removed["changed"] and not path.exists() and Path(removed["backup_file"]).exists()
 
 
-def test_unknown_phase_is_rejected(plan: Dict[str, Any], tmp_path: Path, capsys: Any) -> None:
+def test_unknown_phase_is_rejected(plan: dict[str, Any], tmp_path: Path, capsys: Any) -> None:
     result = _run(_args(plan, tmp_path / "x", "finalize"), capsys)
     assert result["failed"] and "value of phase must be one of" in result["msg"]

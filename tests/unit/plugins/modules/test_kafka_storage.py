@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -33,7 +33,7 @@ done
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Dict[str, Path]:
+def env(tmp_path: Path) -> dict[str, Path]:
     home = tmp_path / "kafka"
     (home / "bin").mkdir(parents=True)
     tool = home / "bin" / "kafka-storage.sh"
@@ -41,11 +41,11 @@ def env(tmp_path: Path) -> Dict[str, Path]:
     tool.chmod(0o755)
     config = tmp_path / "controller.properties"
     meta = tmp_path / "meta"
-    config.write_text("process.roles=controller\nnode.id=3000\nlog.dirs=%s\n" % meta)
+    config.write_text(f"process.roles=controller\nnode.id=3000\nlog.dirs={meta}\n")
     return {"home": home, "config": config, "meta": meta, "tmp": tmp_path}
 
 
-def run(env: Dict[str, Path], capsys: Any, **extra: Any) -> Dict[str, Any]:
+def run(env: dict[str, Path], capsys: Any, **extra: Any) -> dict[str, Any]:
     args = {"kafka_home": str(env["home"]), "config": str(env["config"]), "cluster_id": CLUSTER_ID}
     args.update(extra)
     with patch_module_args(args), pytest.raises(SystemExit):
@@ -53,21 +53,21 @@ def run(env: Dict[str, Path], capsys: Any, **extra: Any) -> Dict[str, Any]:
     return json.loads(capsys.readouterr().out)
 
 
-def calls(env: Dict[str, Path]) -> str:
+def calls(env: dict[str, Path]) -> str:
     path = env["home"] / "calls.txt"
     return path.read_text() if path.exists() else ""
 
 
-def test_check_mode_then_format_then_idempotent(env: Dict[str, Path], capsys: Any) -> None:
+def test_check_mode_then_format_then_idempotent(env: dict[str, Path], capsys: Any) -> None:
     check = run(env, capsys, _ansible_check_mode=True, _ansible_diff=True, release_version="3.9")
     assert check["changed"] and check["unformatted"] == [str(env["meta"])] and calls(env) == ""
     assert check["cmd"][-4:] == ["-c", str(env["config"]), "-r", "3.9"]
-    assert check["diff"]["before"] == "%s: not formatted\n" % env["meta"]
-    assert check["diff"]["after"] == "%s: cluster.id=%s\n" % (env["meta"], CLUSTER_ID)
+    assert check["diff"]["before"] == "{}: not formatted\n".format(env["meta"])
+    assert check["diff"]["after"] == "{}: cluster.id={}\n".format(env["meta"], CLUSTER_ID)
 
     done = run(env, capsys, release_version="3.9")
     assert "failed" not in done and done["changed"] and "Formatting metadata directory" in done["stdout"]
-    assert calls(env) == "format -t %s -c %s -r 3.9\n" % (CLUSTER_ID, env["config"])
+    assert calls(env) == "format -t {} -c {} -r 3.9\n".format(CLUSTER_ID, env["config"])
 
     again = run(env, capsys, release_version="3.9")
     assert not again["changed"] and again["cmd"] == []
@@ -75,17 +75,17 @@ def test_check_mode_then_format_then_idempotent(env: Dict[str, Path], capsys: An
     assert len(calls(env).splitlines()) == 1
 
 
-def test_partially_formatted_uses_ignore_formatted(env: Dict[str, Path], capsys: Any) -> None:
+def test_partially_formatted_uses_ignore_formatted(env: dict[str, Path], capsys: Any) -> None:
     extra = env["tmp"] / "meta2"
-    env["config"].write_text(env["config"].read_text() + "metadata.log.dir=%s\n" % extra)
+    env["config"].write_text(env["config"].read_text() + f"metadata.log.dir={extra}\n")
     env["meta"].mkdir()
-    (env["meta"] / "meta.properties").write_text("version=1\ncluster.id=%s\nnode.id=3000\n" % CLUSTER_ID)
+    (env["meta"] / "meta.properties").write_text(f"version=1\ncluster.id={CLUSTER_ID}\nnode.id=3000\n")
     out = run(env, capsys)
     assert "failed" not in out and out["changed"] and out["cmd"][-1] == "-g" and out["unformatted"] == [str(extra)]
     assert (extra / "meta.properties").exists()
 
 
-def test_other_cluster_id_fails_naming_dir_and_ids(env: Dict[str, Path], capsys: Any) -> None:
+def test_other_cluster_id_fails_naming_dir_and_ids(env: dict[str, Path], capsys: Any) -> None:
     env["meta"].mkdir()
     (env["meta"] / "meta.properties").write_text("version=1\ncluster.id=SomeOtherClusterIdxxxx\nnode.id=3000\n")
     out = run(env, capsys)
@@ -93,25 +93,25 @@ def test_other_cluster_id_fails_naming_dir_and_ids(env: Dict[str, Path], capsys:
     assert "SomeOtherClusterIdxxxx" in out["msg"] and CLUSTER_ID in out["msg"] and calls(env) == ""
 
 
-def test_zookeeper_config_is_refused(env: Dict[str, Path], capsys: Any) -> None:
-    env["config"].write_text("broker.id=1\nzookeeper.connect=127.0.1.2:2181\nlog.dirs=%s\n" % env["meta"])
+def test_zookeeper_config_is_refused(env: dict[str, Path], capsys: Any) -> None:
+    env["config"].write_text("broker.id=1\nzookeeper.connect=127.0.1.2:2181\nlog.dirs={}\n".format(env["meta"]))
     out = run(env, capsys)
     assert out["failed"] and "ZooKeeper-mode" in out["msg"]
 
 
-def test_tool_failure_fails_with_its_output(env: Dict[str, Path], capsys: Any) -> None:
+def test_tool_failure_fails_with_its_output(env: dict[str, Path], capsys: Any) -> None:
     (env["home"] / "bin" / "kafka-storage.sh").write_text("#!/bin/sh\necho 'Error: boom' >&2\nexit 1\n")
     out = run(env, capsys)
     assert out["failed"] and "rc 1" in out["msg"] and "Error: boom" in out["msg"]
 
 
-def test_missing_config_fails(env: Dict[str, Path], capsys: Any) -> None:
+def test_missing_config_fails(env: dict[str, Path], capsys: Any) -> None:
     env["config"].unlink()
     out = run(env, capsys)
     assert out["failed"] and str(env["config"]) in out["msg"]
 
 
-def test_format_that_leaves_a_directory_unformatted_fails(env: Dict[str, Path], capsys: Any) -> None:
+def test_format_that_leaves_a_directory_unformatted_fails(env: dict[str, Path], capsys: Any) -> None:
     (env["home"] / "bin" / "kafka-storage.sh").write_text("#!/bin/sh\necho 'Formatting nothing.'\n")
     out = run(env, capsys)
-    assert out["failed"] and "left %s unformatted" % env["meta"] in out["msg"]
+    assert out["failed"] and "left {} unformatted".format(env["meta"]) in out["msg"]

@@ -6,8 +6,9 @@ from __future__ import annotations
 import http.server
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -40,12 +41,12 @@ def kafka_home(tmp_path: Path) -> Path:
     return tmp_path / "kafka"
 
 
-def calls(home: Path) -> List[str]:
+def calls(home: Path) -> list[str]:
     path = home / "calls.txt"
     return path.read_text().splitlines() if path.exists() else []
 
 
-def run(args: Dict[str, Any], capsys: Any) -> Dict[str, Any]:
+def run(args: dict[str, Any], capsys: Any) -> dict[str, Any]:
     with patch_module_args(dict({"interval": 0.01}, **args)), pytest.raises(SystemExit):
         kafka_wait.main()
     return json.loads(capsys.readouterr().out)
@@ -98,8 +99,8 @@ def test_under_replicated_zero(kafka_home: Path, capsys: Any) -> None:
 
 
 @pytest.fixture
-def jolokia() -> Iterator[Dict[str, Any]]:
-    values: Dict[str, Any] = {}
+def jolokia() -> Iterator[dict[str, Any]]:
+    values: dict[str, Any] = {}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
@@ -123,7 +124,7 @@ def jolokia() -> Iterator[Dict[str, Any]]:
     server.server_close()
 
 
-def test_migration_state_from_jolokia(jolokia: Dict[str, Any], capsys: Any) -> None:
+def test_migration_state_from_jolokia(jolokia: dict[str, Any], capsys: Any) -> None:
     jolokia["kafka.controller:type=KafkaController,name=ZkMigrationState"] = 1
     out = run({"condition": "migration_state", "expected": "MIGRATION", "jolokia_url": jolokia["_url"]}, capsys)
     assert "failed" not in out and out["observed"] == {"source": "jolokia", "value": 1, "state": "MIGRATION"}
@@ -133,7 +134,7 @@ def test_migration_state_from_jolokia(jolokia: Dict[str, Any], capsys: Any) -> N
     assert out["failed"] and out["observed"]["state"] == "PRE_MIGRATION"
 
 
-def test_migrating_zk_broker_count(jolokia: Dict[str, Any], capsys: Any) -> None:
+def test_migrating_zk_broker_count(jolokia: dict[str, Any], capsys: Any) -> None:
     jolokia["kafka.controller:type=KafkaController,name=MigratingZkBrokerCount"] = 3
     out = run({"condition": "migrating_zk_broker_count", "expected": "3", "jolokia_url": jolokia["_url"]}, capsys)
     assert "failed" not in out and out["observed"]["value"] == 3
@@ -195,6 +196,6 @@ def test_service_log_after_offset(tmp_path: Path, capsys: Any) -> None:
     ({"condition": "migrating_zk_broker_count", "expected": "many", "jolokia_url": "http://127.0.0.1:9/j"}, "count"),
     ({"condition": "quorum_leader"}, "bootstrap_controller"),
 ])
-def test_usage_errors(args: Dict[str, Any], message: str, capsys: Any) -> None:
+def test_usage_errors(args: dict[str, Any], message: str, capsys: Any) -> None:
     out = run(args, capsys)
     assert out["failed"] and message in out["msg"]

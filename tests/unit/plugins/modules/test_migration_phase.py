@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The migration_phase module through main(): forward detection, ambiguity, rollback plans and refusals."""
@@ -6,20 +5,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any
 
 import pytest
-
 from ansible.module_utils.testing import patch_module_args
+
 from ansible_collections.zk2kraft.migration.plugins.modules import migration_phase
 
 CONTROLLERS = {"c1": "controller_migrating", "c2": "controller_migrating", "c3": "controller_migrating"}
 
 
-def _run(args: Dict[str, Any], capsys: Any) -> Dict[str, Any]:
+def _run(args: dict[str, Any], capsys: Any) -> dict[str, Any]:
     with patch_module_args(args), pytest.raises(SystemExit):
         migration_phase.main()
-    out: Dict[str, Any] = json.loads(capsys.readouterr().out)
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
     return out
 
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The migration_plan module through main(): explicit spec, config_dir, failures, masking."""
@@ -7,11 +6,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
-
 from ansible.module_utils.testing import patch_module_args
+
 from ansible_collections.zk2kraft.migration.plugins.modules import migration_plan
 
 BROKER_FILE = """\
@@ -24,7 +23,7 @@ inter.broker.protocol.version=3.9
 """
 
 
-def _spec() -> Dict[str, Any]:
+def _spec() -> dict[str, Any]:
     return {
         "kafka_version": "3.9.0",
         "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
@@ -32,10 +31,10 @@ def _spec() -> Dict[str, Any]:
     }
 
 
-def _run(args: Dict[str, Any], capsys: Any) -> Dict[str, Any]:
+def _run(args: dict[str, Any], capsys: Any) -> dict[str, Any]:
     with patch_module_args(args), pytest.raises(SystemExit):
         migration_plan.main()
-    out: Dict[str, Any] = json.loads(capsys.readouterr().out)
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
     return out
 
 
@@ -75,6 +74,6 @@ def test_fail_on_error_false_reports_without_failing(capsys: Any) -> None:
     pytest.param({"cluster": {"kafka_version": "3.9.0"}, "phases": ["kraft", "finalize"]},
                  "unknown phase(s) finalize", id="bad-phase"),
 ])
-def test_argument_errors(args: Dict[str, Any], fragment: str, capsys: Any) -> None:
+def test_argument_errors(args: dict[str, Any], fragment: str, capsys: Any) -> None:
     result = _run(args, capsys)
     assert result["failed"] and fragment in result["msg"]

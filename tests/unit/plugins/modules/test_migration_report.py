@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -13,14 +13,14 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.zk2kraft.migration.plugins.modules import migration_report
 
 
-def run(args: Dict[str, Any], capsys: Any) -> Dict[str, Any]:
+def run(args: dict[str, Any], capsys: Any) -> dict[str, Any]:
     with patch_module_args(args), pytest.raises(SystemExit):
         migration_report.main()
-    out: Dict[str, Any] = json.loads(capsys.readouterr().out)
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
     return out
 
 
-def timing(host: str, phase: str, stopped: float) -> Dict[str, Any]:
+def timing(host: str, phase: str, stopped: float) -> dict[str, Any]:
     return {"host": host, "phase": phase, "restarted": True, "stopped_at": stopped, "healthy_at": stopped + 5}
 
 

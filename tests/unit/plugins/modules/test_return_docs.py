@@ -8,8 +8,9 @@ import ast
 import dataclasses
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Set, Tuple
+from typing import Any
 
 import pytest
 import yaml
@@ -35,52 +36,52 @@ COMMON = {"changed", "failed", "msg", "diff", "invocation", "skipped", "results"
 PATH_INFO = {"uid", "gid", "owner", "group", "mode", "state", "size", "secontext"}
 
 
-def return_doc(module: str) -> Dict[str, Any]:
-    tree = ast.parse((MODULES / ("%s.py" % module)).read_text(encoding="utf-8"))
+def return_doc(module: str) -> dict[str, Any]:
+    tree = ast.parse((MODULES / (f"{module}.py")).read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "RETURN":
-            doc: Dict[str, Any] = yaml.safe_load(node.value.value) or {}  # type: ignore[attr-defined]
+            doc: dict[str, Any] = yaml.safe_load(node.value.value) or {}  # type: ignore[attr-defined]
             return doc
-    raise AssertionError("%s has no RETURN" % module)
+    raise AssertionError(f"{module} has no RETURN")
 
 
-def run_main(module: Any, args: Dict[str, Any], capsys: Any) -> Dict[str, Any]:
+def run_main(module: Any, args: dict[str, Any], capsys: Any) -> dict[str, Any]:
     with patch_module_args(args), pytest.raises(SystemExit):
         module.main()
-    out: Dict[str, Any] = json.loads(capsys.readouterr().out)
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
     return out
 
 
 # --------------------------------------------------------------------------- what the modules return
 
-def node_info_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> Set[str]:
+def node_info_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[str]:
     return {f.name for f in dataclasses.fields(NodeInfo)} | {"differences"}
 
 
-def properties_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> Set[str]:
+def properties_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[str]:
     result = NodeConfigResult("/etc/kafka/server.properties", True, "a=1\n", "a=2\n", "zk", "zk_migrating",
                               [{"key": "a", "old": "1", "new": "2"}], "/etc/kafka/server.properties.x.bak")
     return set(result.as_result())
 
 
-def report_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> Set[str]:
+def report_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[str]:
     timings = [{"host": "b1", "phase": "migration", "restarted": True, "stopped_at": 1.0, "healthy_at": 2.0}]
     return set(run_main(migration_report, {"timings": timings, "phase_before": "zookeeper", "phase_after": "migration",
                                            "started_at": 0.0, "path": str(tmp_path / "r.json")}, capsys))
 
 
-def phase_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> Set[str]:
+def phase_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[str]:
     return set(run_main(migration_phase, {"brokers": {"b1": "kraft_broker"}, "controllers": {"c1": "controller_migrating"},
                                           "purpose": "rollback"}, capsys))
 
 
-def plan_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> Set[str]:
+def plan_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[str]:
     spec = {"kafka_version": "3.9.0", "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
             "brokers": [{"name": "kb1"}]}
     return set(plan_result(spec, {"kb1": BROKER_FILE}))
 
 
-def zookeeper_facts_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> Set[str]:
+def zookeeper_facts_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[str]:
     fake = cluster(**{"/migration": migration_json(42)})
     fake.put("/controller", kraft_controller(3000, 5))
     out = run_zk(zookeeper_facts, {"zookeeper_connect": "zk:2181", "gather_metadata": True}, fake, monkeypatch, capsys)
@@ -104,7 +105,7 @@ def test_every_returned_key_is_documented(module, returned, tmp_path, monkeypatc
 
 # --------------------------------------------------------------------------- what the playbooks read
 
-def tasks(node: Any) -> Iterator[Dict[str, Any]]:
+def tasks(node: Any) -> Iterator[dict[str, Any]]:
     if isinstance(node, list):
         for item in node:
             yield from tasks(item)
@@ -116,13 +117,13 @@ def tasks(node: Any) -> Iterator[Dict[str, Any]]:
                 yield from tasks(node[key])
 
 
-def playbook_files() -> List[Path]:
+def playbook_files() -> list[Path]:
     return sorted(p for folder in ("playbooks", "roles", "molecule") for p in (REPO / folder).rglob("*.yml"))
 
 
-def registered_results() -> Dict[str, str]:
+def registered_results() -> dict[str, str]:
     """Registered variable -> the collection module whose result it holds."""
-    found: Dict[str, str] = {}
+    found: dict[str, str] = {}
     for path in playbook_files():
         for task in tasks(yaml.safe_load(path.read_text(encoding="utf-8"))):
             modules = [k for k in task if k.startswith("zk2kraft.migration.")]
@@ -131,12 +132,12 @@ def registered_results() -> Dict[str, str]:
     return found
 
 
-def keys_read() -> List[Tuple[str, str, str, str]]:
+def keys_read() -> list[tuple[str, str, str, str]]:
     """(module, variable, key, sub-key) for every ``variable.key[.sub_key]`` in the playbooks and roles."""
     text = "\n".join(p.read_text(encoding="utf-8") for p in playbook_files())
     used = set()
     for variable, module in registered_results().items():
-        for key, sub in re.findall(r"\b%s\.([a-z_]+)(?:\.([a-z_]+))?" % re.escape(variable), text):
+        for key, sub in re.findall(rf"\b{re.escape(variable)}\.([a-z_]+)(?:\.([a-z_]+))?", text):
             used.add((module, variable, key, sub))
     return sorted(used)
 
@@ -151,7 +152,7 @@ def test_every_key_the_playbooks_read_is_documented(module, variable, key, sub):
     doc = return_doc(module)
     if key in COMMON:
         return
-    assert key in doc, "%s.%s: %s does not document %s" % (variable, key, module, key)
+    assert key in doc, f"{variable}.{key}: {module} does not document {key}"
     contains = doc[key].get("contains")
     if sub and contains:
-        assert sub in contains, "%s.%s.%s: %s does not document %s.%s" % (variable, key, sub, module, key, sub)
+        assert sub in contains, f"{variable}.{key}.{sub}: {module} does not document {key}.{sub}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any, Dict, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -19,7 +20,7 @@ from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kra
 )
 
 
-def run(module: Any, args: Dict[str, Any], fake: FakeZk, monkeypatch: Any, capsys: Any) -> Dict[str, Any]:
+def run(module: Any, args: dict[str, Any], fake: FakeZk, monkeypatch: Any, capsys: Any) -> dict[str, Any]:
     seen = {}
 
     @contextlib.contextmanager

@@ -2,7 +2,7 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from kazoo.exceptions import ConnectionLoss
 
@@ -17,7 +17,7 @@ from ansible_collections.zk2kraft.migration.tests.unit.plugins.modules.test_zook
 BASE = {"zookeeper_connect": "127.0.1.2:2181", "interval": 0.01}
 
 
-def wait(args: Dict[str, Any], fake: FakeZk, monkeypatch: Any, capsys: Any) -> Dict[str, Any]:
+def wait(args: dict[str, Any], fake: FakeZk, monkeypatch: Any, capsys: Any) -> dict[str, Any]:
     return run(zookeeper_wait, dict(BASE, **args), fake, monkeypatch, capsys)
 
 

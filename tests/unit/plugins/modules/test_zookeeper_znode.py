@@ -2,7 +2,7 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 
@@ -24,7 +24,7 @@ def kraft_owned() -> FakeZk:
     return fake
 
 
-def znode(args: Dict[str, Any], fake: FakeZk, monkeypatch: Any, capsys: Any) -> Dict[str, Any]:
+def znode(args: dict[str, Any], fake: FakeZk, monkeypatch: Any, capsys: Any) -> dict[str, Any]:
     return run(zookeeper_znode, dict(BASE, **args), fake, monkeypatch, capsys)
 
 

@@ -1,11 +1,10 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Cluster spec -> model: parsing, defaults from current files, collected problems, secrets."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 import pytest
 
@@ -33,7 +32,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
                  (Listener("INTERNAL", "", 9092), Listener("SSL", "0.0.0.0", 9093)), id="wildcards-lowercase"),
     pytest.param("SSL://[::1]:9093", (Listener("SSL", "[::1]", 9093),), id="ipv6"),
 ])
-def test_parse_listeners(text: Any, expected: Tuple[Listener, ...]) -> None:
+def test_parse_listeners(text: Any, expected: tuple[Listener, ...]) -> None:
     assert parse_listeners(text) == expected
     if expected:
         assert parse_listeners(format_listeners(expected)) == expected
@@ -61,7 +60,7 @@ def test_parse_voters() -> None:
             parse_voters(bad)
 
 
-BROKER_FILE: Dict[str, str] = {
+BROKER_FILE: dict[str, str] = {
     "broker.id": "7",
     "listeners": "INTERNAL://kb7:9092,EXTERNAL://kb7:9094",
     "advertised.listeners": "INTERNAL://kb7:9092,EXTERNAL://public:9094",
@@ -79,8 +78,8 @@ BROKER_FILE: Dict[str, str] = {
 }
 
 
-def _spec(**overrides: Any) -> Dict[str, Any]:
-    spec: Dict[str, Any] = {
+def _spec(**overrides: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {
         "kafka_version": "3.9.0",
         "brokers": [{"name": "kb7", "current": dict(BROKER_FILE)}],
         "controllers": [{"name": "kc1", "node_id": 3000, "address": "10.0.0.1"}],
@@ -153,7 +152,7 @@ def test_controller_mapping_is_not_a_broker_mapping() -> None:
 
 
 # (spec change, host, key, message fragment): every problem is collected, none stops the others.
-PROBLEMS: List[Any] = [
+PROBLEMS: list[Any] = [
     pytest.param({"kafka_version": "3.9"}, None, None, None, id="short-release-is-fine"),
     pytest.param({"kafka_version": "three"}, "(cluster)", "zk2kraft_kafka_version", "is not a Kafka release",
                  id="bad-release"),
@@ -188,7 +187,7 @@ PROBLEMS: List[Any] = [
 
 
 @pytest.mark.parametrize("changes,host,key,fragment", PROBLEMS)
-def test_build_cluster_problems(changes: Dict[str, Any], host: Any, key: Any, fragment: Any) -> None:
+def test_build_cluster_problems(changes: dict[str, Any], host: Any, key: Any, fragment: Any) -> None:
     cluster, problems = build_cluster(_spec(**changes))
     if host is None:
         assert problems == [] and cluster is not None

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The forward plan: steps, batches, controller order, finalization verdict and the phase after."""
@@ -6,7 +5,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import pytest
 
@@ -32,16 +31,16 @@ ZK, MIG, KB = NODE_ZK, NODE_ZK_MIGRATING, NODE_KRAFT_BROKER
 CA, CM, CK = NODE_ABSENT, NODE_CONTROLLER_MIGRATING, NODE_CONTROLLER_KRAFT
 
 
-def _b(*states: str) -> Dict[str, str]:
+def _b(*states: str) -> dict[str, str]:
     return {"kb%d" % (i + 1): s for i, s in enumerate(states)}
 
 
-def _c(*states: str) -> Dict[str, str]:
+def _c(*states: str) -> dict[str, str]:
     return {"kc%d" % (i + 1): s for i, s in enumerate(states)}
 
 
 # Every detected state a run can start from: (brokers, controllers, migration_state).
-STATES: Dict[str, Tuple[Dict[str, str], Dict[str, str], Optional[str]]] = {
+STATES: dict[str, tuple[dict[str, str], dict[str, str], str | None]] = {
     "p0": (_b(ZK, ZK), _c(CA, CA, CA), None),
     "p1-done": (_b(ZK, ZK), _c(CM, CM, CM), "PRE_MIGRATION"),
     "p2-rolling": (_b(MIG, ZK), _c(CM, CM, CM), "PRE_MIGRATION"),
@@ -53,7 +52,7 @@ STATES: Dict[str, Tuple[Dict[str, str], Dict[str, str], Optional[str]]] = {
     "ambiguous": (_b(KB, MIG, ZK), _c(CM, CM), "MIGRATION"),
 }
 
-OPTIONS: Dict[str, ForwardOptions] = {
+OPTIONS: dict[str, ForwardOptions] = {
     "default": ForwardOptions(),
     "stop-controllers": ForwardOptions(stop_after="controllers"),
     "stop-migration": ForwardOptions(stop_after="migration"),
@@ -67,7 +66,7 @@ OPTIONS: Dict[str, ForwardOptions] = {
 
 # Expected (steps that run, phase after[/still under way]) per state, one column per option above.
 # Steps: C controllers, M migration roll, D roll to KRaft, K finalization; "!" a refused run.
-EXPECTED: Dict[str, List[str]] = {
+EXPECTED: dict[str, list[str]] = {
     "p0": ["CMD dual_write", "C controllers", "CM migration", "CMD dual_write", "CMDK kraft", "! zookeeper",
            "CMD dual_write", "CMD kraft", "! zookeeper"],
     "p1-done": ["CMD dual_write", "C controllers", "CM migration", "CMD dual_write", "CMDK kraft", "! controllers",
@@ -89,8 +88,8 @@ EXPECTED: Dict[str, List[str]] = {
 
 LETTERS = {"controllers": "C", "migration": "M", "dual_write": "D", "kraft": "K"}
 
-CASES: List[Any] = [
-    pytest.param(state, option, EXPECTED[state][i], id="%s-%s" % (state, option))
+CASES: list[Any] = [
+    pytest.param(state, option, EXPECTED[state][i], id=f"{state}-{option}")
     for state in STATES for i, option in enumerate(OPTIONS)
 ]
 
@@ -158,7 +157,7 @@ def test_soak_refused_before_any_change_when_brokers_roll_in_the_same_run() -> N
 
 
 def _facts(**kw: Any) -> FinalizeFacts:
-    base: Dict[str, Any] = dict(now=10_000.0, broker_config_mtimes={"kb1": 1_000.0, "kb2": 4_000.0},
+    base: dict[str, Any] = dict(now=10_000.0, broker_config_mtimes={"kb1": 1_000.0, "kb2": 4_000.0},
                                 migrating_zk_broker_count=0, voters_up={"kc1": True, "kc2": True, "kc3": True},
                                 active_controller="kc2", under_replicated=0)
     base.update(kw)
@@ -166,7 +165,7 @@ def _facts(**kw: Any) -> FinalizeFacts:
 
 
 # (facts overrides, min soak, brokers, controllers, migration state, allowed, failing check names)
-VERDICTS: List[Any] = [
+VERDICTS: list[Any] = [
     pytest.param({}, 0, _b(KB, KB), _c(CM, CM, CM), "MIGRATION", True, [], id="all-good"),
     pytest.param({}, 6000, _b(KB, KB), _c(CM, CM, CM), "MIGRATION", True, [], id="soak-exactly-elapsed"),
     pytest.param({}, 6001, _b(KB, KB), _c(CM, CM, CM), "MIGRATION", False, ["soak"], id="soak-short"),
@@ -193,9 +192,9 @@ VERDICTS: List[Any] = [
 
 
 @pytest.mark.parametrize("overrides,soak,brokers,controllers,state,allowed,failing", VERDICTS)
-def test_finalize_verdict(overrides: Dict[str, Any], soak: float, brokers: Dict[str, str],
-                          controllers: Dict[str, str], state: Optional[str], allowed: Optional[bool],
-                          failing: List[str]) -> None:
+def test_finalize_verdict(overrides: dict[str, Any], soak: float, brokers: dict[str, str],
+                          controllers: dict[str, str], state: str | None, allowed: bool | None,
+                          failing: list[str]) -> None:
     verdict = finalize_verdict(brokers, controllers, state, soak, _facts(**overrides))
     assert verdict.allowed is allowed
     assert [c.name for c in verdict.checks if c.ok is False] == failing
@@ -222,7 +221,7 @@ def test_soak_reason_text() -> None:
     (["kc1"], "kc1", ["kc1"]),
     ([], None, []),
 ])
-def test_controller_order(controllers: List[str], active: Optional[str], expected: List[str]) -> None:
+def test_controller_order(controllers: list[str], active: str | None, expected: list[str]) -> None:
     assert controller_order(controllers, active) == expected
 
 
@@ -251,19 +250,19 @@ IDS = {h: i for i, h in enumerate(HOSTS, 1)}
 RACKS = {"kb1": "b", "kb2": "a", "kb3": "c", "kb4": "b", "kb5": "a", "kb6": "c"}
 
 
-def _spread(rf: int = 3) -> List[Dict[str, Any]]:
+def _spread(rf: int = 3) -> list[dict[str, Any]]:
     # Replicas on brokers of distinct racks: (1,2,3), (4,5,6), ...
     return [{"topic": "t", "partition": p, "replicas": [1 + 3 * (p % 2), 2 + 3 * (p % 2), 3 + 3 * (p % 2)][:rf],
              "isr": [1 + 3 * (p % 2), 2 + 3 * (p % 2), 3 + 3 * (p % 2)][:rf]} for p in range(4)]
 
 
-def _topology(partitions: Optional[List[Dict[str, Any]]] = None, racks: Optional[Dict[str, str]] = None,
+def _topology(partitions: list[dict[str, Any]] | None = None, racks: dict[str, str] | None = None,
               min_isr: Any = 2) -> Topology:
     return Topology(partitions if partitions is not None else _spread(), IDS,
                     RACKS if racks is None else racks, {}, min_isr)
 
 
-def _states(kind: str) -> Dict[str, str]:
+def _states(kind: str) -> dict[str, str]:
     return {h: kind for h in HOSTS}
 
 
@@ -330,7 +329,7 @@ def test_serial_is_not_refused_by_the_layout() -> None:
     (dict(roll_batch=0), "roll_batch must be"),
     (dict(finalize_min_soak_seconds=-1), "must not be negative"),
 ])
-def test_options_rejected(kwargs: Dict[str, Any], message: str) -> None:
+def test_options_rejected(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ModelError, match=message):
         ForwardOptions(**kwargs)
 
@@ -343,7 +342,7 @@ def test_options_rejected(kwargs: Dict[str, Any], message: str) -> None:
           roll_batch="2", check_mode=True),
      ForwardOptions("migration", True, 90.0, "rack", 2, True)),
 ])
-def test_options_from_vars(raw: Dict[str, Any], expected: ForwardOptions) -> None:
+def test_options_from_vars(raw: dict[str, Any], expected: ForwardOptions) -> None:
     assert ForwardOptions.from_vars(**raw) == expected
 
 
@@ -352,6 +351,6 @@ def test_options_from_vars(raw: Dict[str, Any], expected: ForwardOptions) -> Non
     (dict(roll_batch="two"), "roll_batch must be a whole number"),
     (dict(finalize_min_soak_seconds="soon"), "number of seconds"),
 ])
-def test_options_from_vars_rejected(raw: Dict[str, Any], message: str) -> None:
+def test_options_from_vars_rejected(raw: dict[str, Any], message: str) -> None:
     with pytest.raises(ModelError, match=message):
         ForwardOptions.from_vars(**raw)

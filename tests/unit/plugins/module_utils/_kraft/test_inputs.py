@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Bad input, one table: run options, inventory variables and files, each with the message it must get.
@@ -13,8 +12,9 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable
 
 import pytest
 
@@ -36,7 +36,7 @@ BROKERS = ["kb1", "kb2", "kb3"]
 CONTROLLERS = ["kc1", "kc2", "kc3"]
 
 # Cluster-wide variables, as group_vars/all gives them to every host.
-ALL_VARS: Dict[str, Any] = {
+ALL_VARS: dict[str, Any] = {
     "zk2kraft_kafka_version": "3.9.0",
     "zk2kraft_metadata_version": "3.9",
     "zk2kraft_zookeeper_connect": "zk1:2181,zk2:2181/kafka",
@@ -47,21 +47,21 @@ ALL_VARS: Dict[str, Any] = {
 }
 
 
-def _inventory() -> Dict[str, Dict[str, Any]]:
-    hosts: Dict[str, Dict[str, Any]] = {}
+def _inventory() -> dict[str, dict[str, Any]]:
+    hosts: dict[str, dict[str, Any]] = {}
     for i, name in enumerate(BROKERS, 1):
-        hosts[name] = dict(ALL_VARS, zk2kraft_node_id=i, zk2kraft_listeners="INTERNAL://%s:9092" % name,
+        hosts[name] = dict(ALL_VARS, zk2kraft_node_id=i, zk2kraft_listeners=f"INTERNAL://{name}:9092",
                            zk2kraft_log_dirs=["/data"])
     for i, name in enumerate(CONTROLLERS):
         hosts[name] = dict(ALL_VARS, zk2kraft_node_id=3000 + i)
     return hosts
 
 
-def _file(host: str, **changes: Optional[str]) -> str:
+def _file(host: str, **changes: str | None) -> str:
     """kbN's current server.properties, consistent with the inventory, with ``changes`` (dots as '__')."""
     props = {
         "broker.id": host[-1],
-        "listeners": "INTERNAL://%s:9092" % host,
+        "listeners": f"INTERNAL://{host}:9092",
         "listener.security.protocol.map": "INTERNAL:SASL_SSL",
         "inter.broker.listener.name": "INTERNAL",
         "log.dirs": "/data",
@@ -74,7 +74,7 @@ def _file(host: str, **changes: Optional[str]) -> str:
             props.pop(key, None)
         else:
             props[key] = value
-    return "".join("%s=%s\n" % item for item in props.items())
+    return "".join("{}={}\n".format(*item) for item in props.items())
 
 
 def _symlink_to_nowhere(path: Path) -> str:
@@ -99,7 +99,7 @@ def _dir_with(**entries: Callable[[Path], Any]) -> Callable[[Path], str]:
         folder = root / "configs"
         folder.mkdir()
         for host in BROKERS:
-            target = folder / ("%s.properties" % host)
+            target = folder / (f"{host}.properties")
             if host in entries:
                 entries[host](target)
             else:
@@ -397,7 +397,7 @@ CASES = [
 ]
 
 
-def _violations(stage: str, change: Mapping[str, Any], root: Path) -> List[Violation]:
+def _violations(stage: str, change: Mapping[str, Any], root: Path) -> list[Violation]:
     hostvars = _inventory()
     for host, values in (change.get("hosts") or {}).items():
         for key, value in values.items():
@@ -438,7 +438,7 @@ def test_the_base_inventory_is_valid(good: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("stage,change,expect", CASES)
-def test_bad_input(stage: str, change: Dict[str, Any], expect: tuple, tmp_path: Path,
+def test_bad_input(stage: str, change: dict[str, Any], expect: tuple, tmp_path: Path,
                    monkeypatch: pytest.MonkeyPatch) -> None:
     host, key, fragment = expect[:3]
     severity = expect[3] if len(expect) > 3 else ERROR
@@ -465,7 +465,7 @@ def test_a_utf8_bom_is_removed_not_made_a_key(tmp_path: Path) -> None:
     folder = tmp_path / "configs"
     folder.mkdir()
     for host in BROKERS:
-        (folder / ("%s.properties" % host)).write_bytes(b"\xef\xbb\xbf" + _file(host).encode())
+        (folder / (f"{host}.properties")).write_bytes(b"\xef\xbb\xbf" + _file(host).encode())
     hostvars["kb1"]["zk2kraft_current_properties"] = "\ufeff" + _file("kb1")
     spec, texts = spec_from_inventory(BROKERS, CONTROLLERS, lambda host: hostvars[host], ALL_VARS)
     local, problems = current_files(spec, {}, str(folder))

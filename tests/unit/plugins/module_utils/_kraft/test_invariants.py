@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Every rule of check_config and check_cluster: one passing and one failing case at least."""
@@ -6,7 +5,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable
 
 import pytest
 
@@ -27,14 +26,14 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions
 VOTERS = "3000@kc1:9093,3001@kc2:9093,3002@kc3:9093"
 
 # One valid file per node state; each case changes a few keys (None deletes).
-ZK: Dict[str, str] = {
+ZK: dict[str, str] = {
     "broker.id": "1",
     "listeners": "PLAINTEXT://kb1:9092",
     "log.dirs": "/data/kafka",
     "zookeeper.connect": "zk1:2181/kafka",
     "inter.broker.protocol.version": "3.9",
 }
-ZK_MIGRATING: Dict[str, str] = dict(
+ZK_MIGRATING: dict[str, str] = dict(
     ZK,
     **{
         "zookeeper.metadata.migration.enable": "true",
@@ -43,7 +42,7 @@ ZK_MIGRATING: Dict[str, str] = dict(
         "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
     }
 )
-KRAFT_BROKER: Dict[str, str] = {
+KRAFT_BROKER: dict[str, str] = {
     "process.roles": "broker",
     "node.id": "1",
     "listeners": "PLAINTEXT://kb1:9092",
@@ -53,7 +52,7 @@ KRAFT_BROKER: Dict[str, str] = {
     "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
     "inter.broker.listener.name": "PLAINTEXT",
 }
-CONTROLLER: Dict[str, str] = {
+CONTROLLER: dict[str, str] = {
     "process.roles": "controller",
     "node.id": "3000",
     "listeners": "CONTROLLER://kc1:9093",
@@ -67,7 +66,7 @@ CONTROLLER: Dict[str, str] = {
 BASES = {"zk": ZK, "zk_migrating": ZK_MIGRATING, "kraft_broker": KRAFT_BROKER, "controller": CONTROLLER}
 
 
-def _props(base: str, changes: Dict[str, Optional[str]]) -> Dict[str, str]:
+def _props(base: str, changes: dict[str, str | None]) -> dict[str, str]:
     props = dict(BASES[base])
     for key, value in changes.items():
         if value is None:
@@ -83,7 +82,7 @@ def test_base_files_are_valid(base: str) -> None:
 
 
 # (base, changes, release, key, message fragment); fragments are Kafka's own wording.
-CONFIG_ERRORS: List[Any] = [
+CONFIG_ERRORS: list[Any] = [
     pytest.param("zk_migrating", {"node.id": "2"}, "3.9.0", "node.id",
                  "You must set `node.id` to the same value as `broker.id`.", id="node-id-differs-from-broker-id"),
     pytest.param("kraft_broker", {"process.roles": "broker,observer"}, "3.9.0", "process.roles",
@@ -173,18 +172,18 @@ CONFIG_ERRORS: List[Any] = [
 
 
 @pytest.mark.parametrize("base,changes,release,key,fragment", CONFIG_ERRORS)
-def test_check_config_rejects(base: str, changes: Dict[str, Optional[str]], release: str, key: str,
+def test_check_config_rejects(base: str, changes: dict[str, str | None], release: str, key: str,
                               fragment: str) -> None:
     found = check_config(_props(base, changes), "kb1.example.com", Release.parse(release), "migration")
     matching = [v for v in found if v.key == key and fragment in v.message]
-    assert matching, "no %s violation with %r in %s" % (key, fragment, [str(v) for v in found])
+    assert matching, f"no {key} violation with {fragment!r} in {[str(v) for v in found]}"
     violation = matching[0]
     assert (violation.host, violation.severity, violation.phase) == ("kb1.example.com", ERROR, "migration")
     assert violation.fix
 
 
 # The nearest valid neighbour of each rule: the same rule must stay silent.
-CONFIG_VALID: List[Any] = [
+CONFIG_VALID: list[Any] = [
     pytest.param("zk_migrating", {"node.id": "1"}, "3.9.0", id="node-id-equals-broker-id"),
     pytest.param("kraft_broker", {"process.roles": " broker "}, "3.9.0", id="role-with-blanks"),
     pytest.param("zk", {"log.dirs": None, "log.dir": "/data/kafka"}, "3.9.0", id="log-dir-singular"),
@@ -217,13 +216,13 @@ CONFIG_VALID: List[Any] = [
 
 
 @pytest.mark.parametrize("base,changes,release", CONFIG_VALID)
-def test_check_config_accepts(base: str, changes: Dict[str, Optional[str]], release: str) -> None:
+def test_check_config_accepts(base: str, changes: dict[str, str | None], release: str) -> None:
     assert [str(v) for v in check_config(_props(base, changes), "h1", Release.parse(release))] == []
 
 
 # --- check_cluster ----------------------------------------------------------------------------
 
-def _broker_file(node_id: int, extra: Optional[Dict[str, Optional[str]]] = None) -> Dict[str, str]:
+def _broker_file(node_id: int, extra: dict[str, str | None] | None = None) -> dict[str, str]:
     props = {
         "broker.id": str(node_id),
         "listeners": "INTERNAL://kb%d:9092,EXTERNAL://kb%d:9094" % (node_id, node_id),
@@ -241,7 +240,7 @@ def _broker_file(node_id: int, extra: Optional[Dict[str, Optional[str]]] = None)
     return props
 
 
-def _spec() -> Dict[str, Any]:
+def _spec() -> dict[str, Any]:
     return {
         "kafka_version": "3.9.0",
         "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
@@ -249,48 +248,48 @@ def _spec() -> Dict[str, Any]:
     }
 
 
-Mutation = Callable[[Dict[str, Any]], None]
+Mutation = Callable[[dict[str, Any]], None]
 
 
 def _set(key: str, value: Any) -> Mutation:
-    def mutate(spec: Dict[str, Any]) -> None:
+    def mutate(spec: dict[str, Any]) -> None:
         spec[key] = value
     return mutate
 
 
 def _broker(index: int, **changes: Any) -> Mutation:
-    def mutate(spec: Dict[str, Any]) -> None:
+    def mutate(spec: dict[str, Any]) -> None:
         spec["brokers"][index].update(changes)
     return mutate
 
 
-def _broker_current(index: int, extra: Dict[str, Optional[str]]) -> Mutation:
-    def mutate(spec: Dict[str, Any]) -> None:
+def _broker_current(index: int, extra: dict[str, str | None]) -> Mutation:
+    def mutate(spec: dict[str, Any]) -> None:
         spec["brokers"][index]["current"] = _broker_file(index + 1, extra)
     return mutate
 
 
-def _all_brokers_current(extra: Dict[str, Optional[str]]) -> Mutation:
-    def mutate(spec: Dict[str, Any]) -> None:
+def _all_brokers_current(extra: dict[str, str | None]) -> Mutation:
+    def mutate(spec: dict[str, Any]) -> None:
         for index, entry in enumerate(spec["brokers"]):
             entry["current"] = _broker_file(index + 1, extra)
     return mutate
 
 
 def _controllers(count: int) -> Mutation:
-    def mutate(spec: Dict[str, Any]) -> None:
+    def mutate(spec: dict[str, Any]) -> None:
         spec["controllers"] = [{"name": "kc%d" % i, "node_id": 2999 + i} for i in range(1, count + 1)]
     return mutate
 
 
 def _chain(*mutations: Mutation) -> Mutation:
-    def mutate(spec: Dict[str, Any]) -> None:
+    def mutate(spec: dict[str, Any]) -> None:
         for item in mutations:
             item(spec)
     return mutate
 
 
-def _cluster_violations(mutation: Optional[Mutation]) -> List[Violation]:
+def _cluster_violations(mutation: Mutation | None) -> list[Violation]:
     spec = copy.deepcopy(_spec())
     if mutation is not None:
         mutation(spec)
@@ -305,7 +304,7 @@ def test_base_cluster_is_valid() -> None:
 
 
 # (mutation, host, key, severity, fragment)
-CLUSTER_RULES: List[Any] = [
+CLUSTER_RULES: list[Any] = [
     pytest.param(_set("kafka_version", "3.3.2"), "(cluster)", "zk2kraft_kafka_version", ERROR,
                  "cannot migrate from ZooKeeper", id="kafka-3.3"),
     pytest.param(_set("kafka_version", "4.0.0"), "(cluster)", "zk2kraft_kafka_version", ERROR,
@@ -404,12 +403,12 @@ CLUSTER_RULES: List[Any] = [
 def test_check_cluster_flags(mutation: Mutation, host: str, key: str, severity: str, fragment: str) -> None:
     found = _cluster_violations(mutation)
     matching = [v for v in found if (v.host, v.key, v.severity) == (host, key, severity) and fragment in v.message]
-    assert matching, "expected %s %s/%s %r; got %s" % (severity, host, key, fragment, [str(v) for v in found])
+    assert matching, f"expected {severity} {host}/{key} {fragment!r}; got {[str(v) for v in found]}"
     assert all(v.fix for v in matching)
 
 
 # Valid neighbours: the rule stays silent, and nothing else fires either.
-CLUSTER_VALID: List[Any] = [
+CLUSTER_VALID: list[Any] = [
     pytest.param(_chain(_set("kafka_version", "3.7.2"), _set("metadata_version", "3.7"),
                         _all_brokers_current({"inter.broker.protocol.version": "3.7"})), id="kafka-3.7.2"),
     pytest.param(_chain(_set("kafka_version", "3.8.1"), _set("metadata_version", "3.8"),
@@ -449,5 +448,5 @@ def test_violation_text_and_errors_only() -> None:
 
 def test_violations_are_collected_not_stopped_at_first() -> None:
     props = _props("kraft_broker", {"node.id": None, "controller.listener.names": None, "log.dirs": None})
-    keys: Tuple[str, ...] = tuple(sorted({v.key for v in check_config(props, "h")}))
+    keys: tuple[str, ...] = tuple(sorted({v.key for v in check_config(props, "h")}))
     assert keys == ("controller.listener.names", "log.dirs", "node.id")

@@ -1,11 +1,11 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """zk2kraft_* inventory variables -> cluster spec."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
@@ -17,7 +17,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventor
     spec_from_inventory,
 )
 
-HOSTVARS: Dict[str, Dict[str, Any]] = {
+HOSTVARS: dict[str, dict[str, Any]] = {
     "kb1": {"zk2kraft_node_id": 1, "ansible_host": "10.0.0.11", "zk2kraft_kafka_version": "3.9.0",
             "zk2kraft_listeners": "PLAINTEXT://kb1:9092", "zk2kraft_log_dirs": ["/d"], "zk2kraft_rack": "a",
             "zk2kraft_zookeeper_connect": "zk:2181", "unrelated": "x",
@@ -118,7 +118,7 @@ def test_host_variables_read_each_host_once_and_template_only_jinja() -> None:
         return variables[key].replace("{{ inventory_hostname }}", variables["inventory_hostname"])
 
     host_vars = HostVariables(read, template)
-    for dummy in range(3):
+    for _dummy in range(3):
         view = host_vars("kb1")
         assert view["zk2kraft_node_id"] == 1 and view.get("zk2kraft_log_dirs") == ["/d"]
         assert view.get("zk2kraft_listeners") == "PLAINTEXT://kb1:9092"

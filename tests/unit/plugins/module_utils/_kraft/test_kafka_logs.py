@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import List
 
 import pytest
 
@@ -47,7 +46,7 @@ def test_reads_rolled_files_of_the_hours_since(tmp_path: Path) -> None:
     rolled_name(log, T0 - 7200).write_text(line(T0 - 7200, "too old"))
     rolled_name(log, T0).write_text(line(T0 - 5, "before start") + line(T0 + 5, "after start"))
     log.write_text(line(T0 + 3700, "now"))
-    texts: List[str] = [x.split("] INFO ")[1].split(" (")[0] for x in kl.KafkaLog(str(log), since=T0).read()]
+    texts: list[str] = [x.split("] INFO ")[1].split(" (")[0] for x in kl.KafkaLog(str(log), since=T0).read()]
     assert texts == ["after start", "now"]
     everything = kl.KafkaLog(str(log)).read()
     assert len(everything) == 4
@@ -73,7 +72,7 @@ def test_missing_log_reads_nothing(tmp_path: Path) -> None:
     assert kl.KafkaLog(str(tmp_path / "server.log")).read() == []
 
 
-def fake_proc(root: Path, pid: int, argv: List[str], start_ticks: int, state: str = "S") -> None:
+def fake_proc(root: Path, pid: int, argv: list[str], start_ticks: int, state: str = "S") -> None:
     entry = root / str(pid)
     entry.mkdir(parents=True)
     (entry / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")

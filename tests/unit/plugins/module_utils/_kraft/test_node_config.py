@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """One node's file brought to a phase: create, backup, check mode, idempotence, refusal, removal, masking."""
@@ -8,7 +7,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 
@@ -139,7 +138,7 @@ def test_refuses_a_config_kafka_would_refuse(tmp_path: Path) -> None:
 
 def test_refuses_an_unusable_spec(tmp_path: Path) -> None:
     spec, secrets = _spec_and_secrets()
-    bad: Dict[str, Any] = dict(spec, kafka_version="x")
+    bad: dict[str, Any] = dict(spec, kafka_version="x")
     with pytest.raises(ViolationsFound, match="zk2kraft_kafka_version"):
         apply_node_config(str(tmp_path / "f"), bad, secrets, "kb1", "migration")
     with pytest.raises(ModelError, match="'kz' is neither a broker nor a controller"):

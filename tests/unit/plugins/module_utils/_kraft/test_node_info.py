@@ -14,7 +14,7 @@ def broker_file(tmp_path):
     data.mkdir()
     (data / "meta.properties").write_text("version=0\nbroker.id=1\ncluster.id=abc\n")
     path = tmp_path / "server.properties"
-    path.write_text("broker.id=1\nzookeeper.connect=zk:2181\nlog.dirs=%s\nzookeeper.metadata.migration.enable=true\n" % data)
+    path.write_text(f"broker.id=1\nzookeeper.connect=zk:2181\nlog.dirs={data}\nzookeeper.metadata.migration.enable=true\n")
     return path, data
 
 

@@ -1,11 +1,10 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Phase arithmetic, classification of one file, and detection of the cluster's phase."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 
@@ -49,7 +48,7 @@ ZKC = "zookeeper.connect"
     pytest.param({"process.roles": "observer"}, NODE_UNKNOWN, id="unknown-role"),
     pytest.param({"process.roles": ",", ZKC: "zk"}, NODE_ZK, id="empty-roles-list"),
 ])
-def test_classify_config(props: Optional[Dict[str, str]], expected: str) -> None:
+def test_classify_config(props: dict[str, str] | None, expected: str) -> None:
     assert classify_config(props) == expected
 
 
@@ -74,16 +73,16 @@ ZK, MIG, KB = NODE_ZK, NODE_ZK_MIGRATING, NODE_KRAFT_BROKER
 CA, CM, CK = NODE_ABSENT, NODE_CONTROLLER_MIGRATING, NODE_CONTROLLER_KRAFT
 
 
-def _b(*states: str) -> Dict[str, str]:
+def _b(*states: str) -> dict[str, str]:
     return {"kb%d" % (i + 1): s for i, s in enumerate(states)}
 
 
-def _c(*states: str) -> Dict[str, str]:
+def _c(*states: str) -> dict[str, str]:
     return {"kc%d" % (i + 1): s for i, s in enumerate(states)}
 
 
 # (brokers, controllers, migration_state, phase, in_progress, problem fragment or None)
-DETECTIONS: List[Any] = [
+DETECTIONS: list[Any] = [
     pytest.param(_b(ZK, ZK), _c(CA, CA, CA), None, "zookeeper", None, None, id="p0-zookeeper"),
     pytest.param(_b(ZK, ZK), _c(), None, "zookeeper", None, None, id="p0-no-controllers-listed"),
     pytest.param(_b(ZK, ZK), _c(CM, CA, CA), None, "zookeeper", "controllers",
@@ -138,8 +137,8 @@ DETECTIONS: List[Any] = [
 
 
 @pytest.mark.parametrize("brokers,controllers,state,phase,in_progress,problem", DETECTIONS)
-def test_detect_phase(brokers: Dict[str, str], controllers: Dict[str, str], state: Optional[str], phase: str,
-                      in_progress: Optional[str], problem: Optional[str]) -> None:
+def test_detect_phase(brokers: dict[str, str], controllers: dict[str, str], state: str | None, phase: str,
+                      in_progress: str | None, problem: str | None) -> None:
     detection = detect_phase(brokers, controllers, state)
     assert (detection.phase, detection.in_progress) == (phase, in_progress)
     if problem is None:

@@ -1,11 +1,10 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Resuming a roll: brokers whose process does not run their file, and brokers left down."""
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 
@@ -18,7 +17,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases i
 C3 = {"c1": "controller_migrating", "c2": "controller_migrating", "c3": "controller_migrating"}
 
 
-def node(running: bool = True, pending: bool = False, mtime: float = 100.0) -> Dict[str, Any]:
+def node(running: bool = True, pending: bool = False, mtime: float = 100.0) -> dict[str, Any]:
     return {"running": running, "restart_pending": pending, "config_mtime": mtime, "config_exists": True}
 
 
@@ -58,7 +57,7 @@ def test_the_broker_the_last_run_left_down_is_resumed() -> None:
     pytest.param({"b1": "zk_migrating", "b2": "zk_migrating", "b3": "zk"}, ["b1"], "b1", id="older-rolled-broker"),
     pytest.param({"b1": "zk_migrating", "b2": "zk_migrating", "b3": "zk"}, ["b3"], "b3", id="not-yet-rolled"),
 ])
-def test_any_other_stopped_broker_is_refused_by_name(files: Dict[str, str], down: list, named: str) -> None:
+def test_any_other_stopped_broker_is_refused_by_name(files: dict[str, str], down: list, named: str) -> None:
     nodes = {h: node(running=h not in down, mtime=i) for i, h in enumerate(sorted(files))}
     nodes["b3"]["config_mtime"] = 0 if files["b3"] == "zk" else nodes["b3"]["config_mtime"]
     detection = detect_phase(files, C3, pending=pending_brokers(nodes))

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The whole plan: per-host renders, violations by host, masking in reports and results."""
@@ -6,7 +5,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 
@@ -35,7 +34,7 @@ ssl.keystore.password=ks-secret
 """
 
 
-def _spec() -> Dict[str, Any]:
+def _spec() -> dict[str, Any]:
     return {
         "kafka_version": "3.9.0",
         "controller_security_protocol": "SASL_SSL",
@@ -70,8 +69,8 @@ def test_report_and_results_mask_every_secret() -> None:
     for secret in SECRETS:
         assert secret not in public, secret
     report = "\n".join(result["report"])
-    assert "- zookeeper.ssl.truststore.password=%s" % MASK in report
-    assert "+ listener.name.controller.plain.sasl.jaas.config=%s" % MASK in report
+    assert f"- zookeeper.ssl.truststore.password={MASK}" in report
+    assert f"+ listener.name.controller.plain.sasl.jaas.config={MASK}" in report
     kb1 = result["plan"]["kb1"]["phases"]["dual_write"]["changes"]
     assert {"key": "zookeeper.ssl.truststore.password", "old": MASK, "new": None} in kb1
     # The secrets travel separately, so the spec alone renders nothing secret.

@@ -8,7 +8,8 @@ import json
 import os
 import threading
 import time
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ STATUS_39 = status_text(
 STATUS_38 = status_text("[3000,3001,3002]", "[1,2,3]")
 
 
-def table(headers: List[str], rows: List[List[str]]) -> str:
+def table(headers: list[str], rows: list[list[str]]) -> str:
     """Kafka's ToolsUtils.prettyPrintTable layout: cells padded to the column width, each followed by a tab."""
     widths = [max(len(r[i]) for r in [headers] + rows) for i in range(len(headers))]
     return "".join("".join(c.ljust(w) + "\t" for c, w in zip(r, widths)) + "\n" for r in [headers] + rows)
@@ -102,10 +103,10 @@ def test_jolokia_read_unreachable_is_retryable() -> None:
 
 
 @contextlib.contextmanager
-def http_answers(answers: Dict[str, Tuple[int, bytes]]) -> Iterator[Tuple[str, List[str]]]:
+def http_answers(answers: dict[str, tuple[int, bytes]]) -> Iterator[tuple[str, list[str]]]:
     """A loopback HTTP server answering each path with a fixed (status, body); yields its base URL and the
     request paths it saw."""
-    seen: List[str] = []
+    seen: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
@@ -169,7 +170,7 @@ def test_jolokia_read_over_http() -> None:
 
 
 def test_jolokia_read_uses_the_given_fetch() -> None:
-    calls: List[Tuple[str, float]] = []
+    calls: list[tuple[str, float]] = []
 
     def fetch(url: str, timeout: float) -> bytes:
         calls.append((url, timeout))
@@ -274,8 +275,7 @@ def test_parse_topic_partitions_skips_topic_summary_and_empty_output() -> None:
 
 
 def log_line(message: str, level: str = "INFO", logger: str = "[KRaftMigrationDriver id=3000]") -> str:
-    return "[2026-01-02 03:04:05,678] %s %s %s (org.apache.kafka.metadata.migration.KRaftMigrationDriver)" % (
-        level, logger, message)
+    return f"[2026-01-02 03:04:05,678] {level} {logger} {message} (org.apache.kafka.metadata.migration.KRaftMigrationDriver)"
 
 
 @pytest.mark.parametrize("messages,state,waiting", [
@@ -295,7 +295,7 @@ def log_line(message: str, level: str = "INFO", logger: str = "[KRaftMigrationDr
       "Completing the ZK migration since this controller was configured with "
       "'zookeeper.metadata.migration.enable' set to 'false'."], "POST_MIGRATION", []),
 ])
-def test_scan_migration_log(messages: List[str], state: Optional[str], waiting: Optional[List[int]]) -> None:
+def test_scan_migration_log(messages: list[str], state: str | None, waiting: list[int] | None) -> None:
     observation = p.scan_migration_log([log_line(m) for m in messages] + ["[2026-01-02 03:04:06,000] INFO unrelated"])
     assert observation.state == state and observation.waiting_for_brokers == waiting
     assert len(observation.events) == len(messages)
@@ -352,8 +352,8 @@ def test_log_follower_missing_file(tmp_path: Any) -> None:
 # ------------------------------------------------------------------ properties / meta.properties
 
 
-META_V0 = "#\n#Tue Jan 02 03:04:05 UTC 2026\nbroker.id=1\nversion=0\ncluster.id=%s\n" % CLUSTER_ID
-META_V1 = "#\n#Tue Jan 02 03:04:05 UTC 2026\nnode.id=3000\ndirectory.id=J8aAPcfLQt2bqs1JT_rMgQ\nversion=1\ncluster.id=%s\n" % CLUSTER_ID
+META_V0 = f"#\n#Tue Jan 02 03:04:05 UTC 2026\nbroker.id=1\nversion=0\ncluster.id={CLUSTER_ID}\n"
+META_V1 = f"#\n#Tue Jan 02 03:04:05 UTC 2026\nnode.id=3000\ndirectory.id=J8aAPcfLQt2bqs1JT_rMgQ\nversion=1\ncluster.id={CLUSTER_ID}\n"
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -362,7 +362,7 @@ META_V1 = "#\n#Tue Jan 02 03:04:05 UTC 2026\nnode.id=3000\ndirectory.id=J8aAPcfL
      {"version": 0, "cluster_id": CLUSTER_ID, "node_id": 1, "directory_id": "pqR6AY0fQ9Ke2oKlpXw3dA"}),
     (META_V1, {"version": 1, "cluster_id": CLUSTER_ID, "node_id": 3000, "directory_id": "J8aAPcfLQt2bqs1JT_rMgQ"}),
 ])
-def test_parse_meta_properties(text: str, expected: Dict[str, Any]) -> None:
+def test_parse_meta_properties(text: str, expected: dict[str, Any]) -> None:
     assert p.parse_meta_properties(text).as_dict() == expected
 
 
@@ -390,7 +390,7 @@ META_3000 = p.MetaProperties(1, CLUSTER_ID, 3000, None)
     ({"log.dirs": "/a,/b"}, ["/a", "/b"]),
     ({"log.dir": "/a", "metadata.log.dir": "/a"}, ["/a"]),
 ])
-def test_storage_directories(config: Dict[str, str], dirs: List[str]) -> None:
+def test_storage_directories(config: dict[str, str], dirs: list[str]) -> None:
     assert p.storage_directories(config) == dirs
 
 
@@ -403,7 +403,7 @@ def test_storage_directories_need_a_dir() -> None:
     ({}, True, False),
     ({"/var/lib/kafka/meta": META_3000}, False, False),
 ])
-def test_plan_storage(found: Dict[str, p.MetaProperties], needs: bool, ignore: bool) -> None:
+def test_plan_storage(found: dict[str, p.MetaProperties], needs: bool, ignore: bool) -> None:
     plan = p.plan_storage(CONTROLLER_CONFIG, CLUSTER_ID, read=found.get)
     assert (plan.needs_format, plan.ignore_formatted) == (needs, ignore)
 
@@ -420,7 +420,7 @@ def test_plan_storage_partially_formatted_uses_ignore_formatted() -> None:
     (CONTROLLER_CONFIG, p.MetaProperties(1, CLUSTER_ID, 3001, None), "node id 3001"),
     ({"broker.id": "1", "log.dirs": "/x"}, None, "ZooKeeper-mode"),
 ])
-def test_plan_storage_refuses(config: Dict[str, str], meta: Optional[p.MetaProperties], message: str) -> None:
+def test_plan_storage_refuses(config: dict[str, str], meta: p.MetaProperties | None, message: str) -> None:
     with pytest.raises(p.StorageError, match=message):
         p.plan_storage(config, CLUSTER_ID, read=lambda d: meta)
 
@@ -444,9 +444,9 @@ def test_run_command_argv_and_timeout(tmp_path: Any) -> None:
 
 
 class FakeRunner:
-    def __init__(self, outputs: List[p.CommandResult]) -> None:
+    def __init__(self, outputs: list[p.CommandResult]) -> None:
         self.outputs = outputs
-        self.calls: List[List[str]] = []
+        self.calls: list[list[str]] = []
 
     def __call__(self, argv: Sequence[str], timeout: float) -> p.CommandResult:
         self.calls.append(list(argv))
@@ -536,10 +536,10 @@ def test_broker_registration_ignores_other_brokers(tmp_path: Any) -> None:
 @pytest.mark.parametrize("error", ["UNSUPPORTED_VERSION", "INVALID_REGISTRATION", "INCONSISTENT_CLUSTER_ID"])
 def test_broker_registration_rejected_fails_at_once_quoting_the_controller(tmp_path: Any, error: str) -> None:
     line = stamped(START + 3, "[BrokerLifecycleManager id=1 isZkBroker=true] Unable to register broker 1 because "
-                              "the controller returned error %s" % error)
+                              f"the controller returned error {error}")
     (tmp_path / "server.log").write_text(line + "\n")
     obs = registration_observer(tmp_path)
-    with pytest.raises(p.RegistrationRejected, match="rejected broker 1's registration with %s .*%s" % (error, error)):
+    with pytest.raises(p.RegistrationRejected, match=f"rejected broker 1's registration with {error} .*{error}"):
         obs.observe()
 
 
@@ -645,7 +645,7 @@ QUORUM = "(org.apache.kafka.controller.QuorumController)"
           "pre-migration mode. No metadata updates will be allowed until the ZK metadata has been migrated."],
      "PRE_MIGRATION"),
 ])
-def test_migration_state_reads_controller_log_too(tmp_path: Any, server: List[str], controller: List[str],
+def test_migration_state_reads_controller_log_too(tmp_path: Any, server: list[str], controller: list[str],
                                                   state: str) -> None:
     (tmp_path / "server.log").write_text("".join(stamped(START + i, m) + "\n" for i, m in enumerate(server)))
     (tmp_path / "controller.log").write_text(
@@ -703,7 +703,7 @@ def test_service_log_matches_after_offset(tmp_path: Any) -> None:
     (p.KafkaCondition("service_log"), {"log_file": "/x"}),
     (p.KafkaCondition("quorum_leader"), {"kafka_version": "x", "bootstrap_controller": "h:9093"}),
 ])
-def test_observer_usage_errors(condition: p.KafkaCondition, target: Dict[str, Any]) -> None:
+def test_observer_usage_errors(condition: p.KafkaCondition, target: dict[str, Any]) -> None:
     with pytest.raises(p.ProbeUsageError):
         observer(condition, **target)
 

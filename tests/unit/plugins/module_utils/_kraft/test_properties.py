@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) zk2kraft.migration contributors
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 # SPDX-License-Identifier: Apache-2.0
@@ -8,10 +7,7 @@ Ground truth comes from three places: hand-written cases, the ``javaproperties``
 package, and, when a JDK is installed, ``java.util.Properties`` itself.
 """
 
-from __future__ import (absolute_import, division, print_function)
 from __future__ import annotations
-
-__metaclass__ = type
 
 import difflib
 import random
@@ -20,7 +16,6 @@ import shutil
 import struct
 import subprocess
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 import javaproperties
 import pytest
@@ -44,7 +39,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
 # Syntax table: every form Properties.load accepts, with the expected result.
 # The JVM test below checks these expectations against java.util.Properties.
 # ---------------------------------------------------------------------------
-SYNTAX_CASES: List[Tuple[str, str, Dict[str, str]]] = [
+SYNTAX_CASES: list[tuple[str, str, dict[str, str]]] = [
     ("empty document", "", {}),
     ("equals", "a=b\n", {"a": "b"}),
     ("colon", "a:b\n", {"a": "b"}),
@@ -107,7 +102,7 @@ SYNTAX_CASES: List[Tuple[str, str, Dict[str, str]]] = [
 
 
 @pytest.mark.parametrize("text, expected", [(t, e) for dummy_name, t, e in SYNTAX_CASES], ids=[c[0] for c in SYNTAX_CASES])
-def test_syntax_table(text: str, expected: Dict[str, str]) -> None:
+def test_syntax_table(text: str, expected: dict[str, str]) -> None:
     document = PropertiesDocument.parse(text)
     assert document.to_dict() == expected
     assert loads(text) == expected
@@ -201,7 +196,7 @@ documents = st.lists(st.sampled_from(WIDE_FRAGMENTS), max_size=40).map("".join)
 latin1_documents = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join)
 
 
-def physical_lines(text: str) -> List[str]:
+def physical_lines(text: str) -> list[str]:
     return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
 
 
@@ -267,7 +262,7 @@ dicts = st.dictionaries(keys, values, max_size=8)
 
 
 @given(dicts)
-def test_dumps_loads_round_trip(props: Dict[str, str]) -> None:
+def test_dumps_loads_round_trip(props: dict[str, str]) -> None:
     text = dumps(props)
     assert loads(text) == props
     assert javaproperties.loads(text) == props
@@ -275,7 +270,7 @@ def test_dumps_loads_round_trip(props: Dict[str, str]) -> None:
 
 
 @given(dicts)
-def test_document_built_by_set_round_trips(props: Dict[str, str]) -> None:
+def test_document_built_by_set_round_trips(props: dict[str, str]) -> None:
     document = PropertiesDocument.parse("")
     for key, value in props.items():
         assert document.set(key, value) is True
@@ -392,7 +387,7 @@ def test_get_default() -> None:
 
 def test_apply_reports_changes_and_is_idempotent() -> None:
     document = PropertiesDocument.parse(SERVER_PROPERTIES)
-    desired: Dict[str, Optional[str]] = {
+    desired: dict[str, str | None] = {
         "broker.id": "1",
         "listeners": "PLAINTEXT://broker1:9092,CONTROLLER://broker1:9093",
         "zookeeper.connect": None,
@@ -425,9 +420,9 @@ comment_lines = st.sampled_from(["# c\n", "!c\n", "\n", "   \n", "  # indented\n
 
 
 @st.composite
-def simple_documents(draw: st.DrawFn) -> Tuple[str, List[str]]:
+def simple_documents(draw: st.DrawFn) -> tuple[str, list[str]]:
     names = draw(st.lists(simple_keys, min_size=1, max_size=8, unique=True))
-    lines: List[str] = []
+    lines: list[str] = []
     for name in names:
         lines.extend(draw(st.lists(comment_lines, max_size=2)))
         lines.append(name + draw(separators) + draw(simple_values) + "\n")
@@ -435,7 +430,7 @@ def simple_documents(draw: st.DrawFn) -> Tuple[str, List[str]]:
 
 
 @given(simple_documents(), st.data())
-def test_set_existing_key_changes_exactly_one_line(doc: Tuple[str, List[str]], data: st.DataObject) -> None:
+def test_set_existing_key_changes_exactly_one_line(doc: tuple[str, list[str]], data: st.DataObject) -> None:
     text, names = doc
     key = data.draw(st.sampled_from(names))
     value = data.draw(st.text(max_size=10))
@@ -484,7 +479,7 @@ def test_delete_on_arbitrary_document(text: str, data: st.DataObject) -> None:
 
 
 @given(documents, st.dictionaries(keys, st.one_of(st.none(), values), max_size=5))
-def test_apply_on_arbitrary_document(text: str, desired: Dict[str, Optional[str]]) -> None:
+def test_apply_on_arbitrary_document(text: str, desired: dict[str, str | None]) -> None:
     document = PropertiesDocument.parse(text)
     before = document.to_dict()
     changes = document.apply(desired)
@@ -624,7 +619,7 @@ def _decode_utf16_hex(token: str) -> str:
     return bytes.fromhex(token[1:]).decode("utf-16-be", "surrogatepass")
 
 
-def java_load_all(documents: List[bytes], workdir: Path) -> List[Optional[Dict[str, str]]]:
+def java_load_all(documents: list[bytes], workdir: Path) -> list[dict[str, str] | None]:
     """Load every document with java.util.Properties in one JVM; None where Java throws."""
     source = workdir / "PropsOracle.java"
     source.write_text(ORACLE_SOURCE)
@@ -632,7 +627,7 @@ def java_load_all(documents: List[bytes], workdir: Path) -> List[Optional[Dict[s
     java = shutil.which("java")
     assert java is not None
     completed = subprocess.run([java, str(source)], input=payload, capture_output=True, check=True, timeout=120)
-    results: List[Optional[Dict[str, str]]] = []
+    results: list[dict[str, str] | None] = []
     for line in completed.stdout.decode("ascii").splitlines():
         if line == "ERR":
             results.append(None)
@@ -643,7 +638,7 @@ def java_load_all(documents: List[bytes], workdir: Path) -> List[Optional[Dict[s
     return results
 
 
-def random_documents(count: int, seed: int) -> List[bytes]:
+def random_documents(count: int, seed: int) -> list[bytes]:
     rng = random.Random(seed)
     return [
         "".join(rng.choice(FRAGMENTS) for dummy_i in range(rng.randint(0, 40))).encode("latin-1")
@@ -651,7 +646,7 @@ def random_documents(count: int, seed: int) -> List[bytes]:
     ] + [bytes(rng.randrange(256) for dummy_i in range(rng.randint(0, 60))) for dummy_doc in range(count // 4)]
 
 
-def our_load(document: bytes) -> Optional[Dict[str, str]]:
+def our_load(document: bytes) -> dict[str, str] | None:
     try:
         return PropertiesDocument.parse_bytes(document).to_dict()
     except PropertiesError:

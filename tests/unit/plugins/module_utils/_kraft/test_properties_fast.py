@@ -1,11 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The fast paths of the properties codec give exactly what the plain paths give."""
 
 from __future__ import annotations
-
-from typing import Dict, List, Optional
 
 import pytest
 from hypothesis import given, settings
@@ -50,9 +47,9 @@ def test_escape_cases(text: str, is_key: bool, expected: str) -> None:
     assert properties._escape_slow(text, is_key) == expected
 
 
-def _apply_key_by_key(document: PropertiesDocument, desired: Dict[str, Optional[str]]) -> List[Change]:
+def _apply_key_by_key(document: PropertiesDocument, desired: dict[str, str | None]) -> list[Change]:
     """What apply is defined as: get, then delete or set, one key after the other."""
-    changes: List[Change] = []
+    changes: list[Change] = []
     for key, value in desired.items():
         old = document.get(key)
         if value is None:
@@ -65,11 +62,11 @@ def _apply_key_by_key(document: PropertiesDocument, desired: Dict[str, Optional[
 
 KEYS = st.sampled_from(["a", "b", "c", "d", "e", "a b", "x.y"])
 LINE = st.one_of(
-    st.builds(lambda k, v, sep: "%s%s%s" % (k, sep, v), KEYS, st.sampled_from(["1", "2", "v w", "", "x\\"]),
+    st.builds(lambda k, v, sep: f"{k}{sep}{v}", KEYS, st.sampled_from(["1", "2", "v w", "", "x\\"]),
               st.sampled_from(["=", ":", " ", " = "])),
     st.sampled_from(["# comment", "", "   ", "! bang", "  c=cont\\", "   d"]),
 )
-DOCUMENT = st.builds(lambda lines, ends, last: "".join(l + e for l, e in zip(lines, ends)) + last,
+DOCUMENT = st.builds(lambda lines, ends, last: "".join(line + end for line, end in zip(lines, ends)) + last,
                      st.lists(LINE, max_size=8),
                      st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=8, max_size=8),
                      st.sampled_from(["", "z=9", "q=\\", "\\"]))
@@ -78,7 +75,7 @@ DESIRED = st.dictionaries(KEYS, st.one_of(st.none(), st.sampled_from(["1", "2", 
 
 @given(DOCUMENT, DESIRED)
 @settings(max_examples=400, deadline=None)
-def test_apply_matches_key_by_key(text: str, desired: Dict[str, Optional[str]]) -> None:
+def test_apply_matches_key_by_key(text: str, desired: dict[str, str | None]) -> None:
     fast = PropertiesDocument.parse(text)
     slow = PropertiesDocument.parse(text)
     assert fast.apply(desired) == _apply_key_by_key(slow, desired)

@@ -1,11 +1,10 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Desired keys of brokers and controllers in every phase and rollback target, and the merge onto files."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 
@@ -63,7 +62,7 @@ ZK_CLIENT = {
 
 
 def _cluster(**overrides: Any) -> Cluster:
-    spec: Dict[str, Any] = {
+    spec: dict[str, Any] = {
         "kafka_version": "3.9.0",
         "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
         "brokers": [{"name": "kb1", "current": loads(BROKER_FILE)}],
@@ -74,7 +73,7 @@ def _cluster(**overrides: Any) -> Cluster:
     return cluster
 
 
-ZK_BROKER: Dict[str, Optional[str]] = {
+ZK_BROKER: dict[str, str | None] = {
     "listeners": "INTERNAL://kb1:9092,EXTERNAL://kb1:9094",
     "advertised.listeners": "INTERNAL://kb1.internal:9092,EXTERNAL://kafka.example.com:9094",
     "log.dirs": "/data/kafka",
@@ -95,14 +94,14 @@ ZK_BROKER: Dict[str, Optional[str]] = {
     "inter.broker.protocol.version": "3.9",
     "authorizer.class.name": ACL,
 }
-MIGRATING_BROKER: Dict[str, Optional[str]] = {
+MIGRATING_BROKER: dict[str, str | None] = {
     **ZK_BROKER,
     "listener.security.protocol.map": "INTERNAL:SSL,EXTERNAL:SASL_SSL,CONTROLLER:PLAINTEXT",
     "controller.quorum.voters": VOTERS,
     "controller.listener.names": "CONTROLLER",
     "zookeeper.metadata.migration.enable": "true",
 }
-KRAFT_BROKER: Dict[str, Optional[str]] = {
+KRAFT_BROKER: dict[str, str | None] = {
     **MIGRATING_BROKER,
     "process.roles": "broker",
     "node.id": "1",
@@ -114,7 +113,7 @@ KRAFT_BROKER: Dict[str, Optional[str]] = {
     "control.plane.listener.name": None,
     "authorizer.class.name": STANDARD,
 }
-CONTROLLER_MIGRATING: Dict[str, Optional[str]] = {
+CONTROLLER_MIGRATING: dict[str, str | None] = {
     "process.roles": "controller",
     "node.id": "3000",
     "broker.id": None,
@@ -135,7 +134,7 @@ CONTROLLER_MIGRATING: Dict[str, Optional[str]] = {
     "zookeeper.connect": "zk1:2181,zk2:2181,zk3:2181/kafka",
     **ZK_CLIENT,
 }
-CONTROLLER_KRAFT: Dict[str, Optional[str]] = {
+CONTROLLER_KRAFT: dict[str, str | None] = {
     **CONTROLLER_MIGRATING,
     "zookeeper.metadata.migration.enable": None,
     "zookeeper.connect": None,
@@ -161,7 +160,7 @@ EXPECTED = [
 
 
 @pytest.mark.parametrize("host,target,expected", EXPECTED)
-def test_desired_managed_keys(host: str, target: str, expected: Optional[Dict[str, Optional[str]]]) -> None:
+def test_desired_managed_keys(host: str, target: str, expected: dict[str, str | None] | None) -> None:
     cluster = _cluster()
     assert desired_properties(cluster, cluster.node(host), target) == expected
 
@@ -231,7 +230,7 @@ def test_render_is_idempotent(host: str, target: str) -> None:
 def test_forward_then_rollback_restores_zookeeper_broker() -> None:
     cluster = _cluster()
     node = cluster.node("kb1")
-    text: Optional[str] = BROKER_FILE
+    text: str | None = BROKER_FILE
     for target in PHASES:
         text = render(cluster, node, target, text).text
     assert text is not None and loads(text)["process.roles"] == "broker"
@@ -276,7 +275,7 @@ def test_controller_file_from_nothing() -> None:
     pytest.param("3.7.1", "INTERNAL", id="3.7.1-with"),
     pytest.param("3.9.0", "INTERNAL", id="3.9.0-with"),
 ])
-def test_controller_inter_broker_listener_from_3_7_1(release: str, expected: Optional[str]) -> None:
+def test_controller_inter_broker_listener_from_3_7_1(release: str, expected: str | None) -> None:
     cluster = _cluster(kafka_version=release, metadata_version="3.7")
     desired = desired_properties(cluster, cluster.node("kc1"), "controllers") or {}
     assert desired.get("inter.broker.listener.name") == expected
@@ -288,13 +287,13 @@ def test_controller_inter_broker_listener_from_3_7_1(release: str, expected: Opt
     pytest.param("SASL_SSL", None, "PLAIN", id="sasl-default-plain"),
     pytest.param("SASL_PLAINTEXT", "GSSAPI", "GSSAPI", id="sasl-gssapi"),
 ])
-def test_controller_sasl_mechanism(protocol: str, mechanism: Optional[str], expected: Optional[str]) -> None:
+def test_controller_sasl_mechanism(protocol: str, mechanism: str | None, expected: str | None) -> None:
     cluster = _cluster(controller_security_protocol=protocol, controller_sasl_mechanism=mechanism)
     for host, target in (("kc1", "controllers"), ("kb1", "migration"), ("kb1", "kraft")):
         desired = desired_properties(cluster, cluster.node(host), target) or {}
         assert desired["sasl.mechanism.controller.protocol"] == expected, (host, target)
     broker_map = (desired_properties(cluster, cluster.node("kb1"), "migration") or {})["listener.security.protocol.map"]
-    assert broker_map == "INTERNAL:SSL,EXTERNAL:SASL_SSL,CONTROLLER:%s" % protocol
+    assert broker_map == f"INTERNAL:SSL,EXTERNAL:SASL_SSL,CONTROLLER:{protocol}"
 
 
 def test_broker_controller_properties_come_and_go() -> None:
@@ -333,7 +332,7 @@ def test_stale_bootstrap_servers_are_replaced_by_voters() -> None:
 
 def test_changes_list_reports_old_and_new() -> None:
     cluster = _cluster()
-    changes: List[Any] = render(cluster, cluster.node("kb1"), "dual_write", BROKER_FILE).changes
+    changes: list[Any] = render(cluster, cluster.node("kb1"), "dual_write", BROKER_FILE).changes
     by_key = {c.key: (c.old, c.new) for c in changes}
     assert by_key["broker.id"] == ("1", None)
     assert by_key["node.id"] == (None, "1")

@@ -13,7 +13,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any
 
 import pytest
 
@@ -32,14 +32,14 @@ SVG = "{http://www.w3.org/2000/svg}"
 SECRET = "fixture-secret"
 
 
-def fixture_report(traffic: bool = True) -> Dict[str, Any]:
+def fixture_report(traffic: bool = True) -> dict[str, Any]:
     data = json.loads(FIXTURE.read_text())
     report = summarize(data["timings"], data["phase_before"], data["phase_after"], data["started_at"],
                        data["finished_at"], data["configs"])
     if traffic:
         report["traffic"] = data["traffic"]
     # Through JSON, as the page is rendered from the file (and again after the traffic check).
-    loaded: Dict[str, Any] = json.loads(json.dumps(report))
+    loaded: dict[str, Any] = json.loads(json.dumps(report))
     return loaded
 
 
@@ -49,7 +49,7 @@ def svg_of(page: str) -> ET.Element:
     return ET.fromstring(match.group(0))
 
 
-def rects(svg: ET.Element, cls: str) -> List[ET.Element]:
+def rects(svg: ET.Element, cls: str) -> list[ET.Element]:
     return [r for r in svg.iter(SVG + "rect") if r.get("class") == cls]
 
 
@@ -163,7 +163,7 @@ def test_the_page_goes_beside_the_json(json_path, expected):
 # --------------------------------------------------------------------------- a real browser
 
 
-def png_pixels(data: bytes) -> Tuple[int, int, List[bytes], int]:
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes], int]:
     """Width, height, rows and bytes per pixel of an 8-bit, non-interlaced RGB(A) PNG (what Chromium writes)."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, header = 8, b"", b""
@@ -200,11 +200,11 @@ def png_pixels(data: bytes) -> Tuple[int, int, List[bytes], int]:
     return width, height, rows, bpp
 
 
-def colour_blobs(rows: List[bytes], bpp: int, colour: str, tall: int = 10) -> int:
+def colour_blobs(rows: list[bytes], bpp: int, colour: str, tall: int = 10) -> int:
     """Connected areas of (nearly) ``colour`` at least ``tall`` pixels high (not anti-aliased text, not the thin
     strips a bar keeps above and below its waits)."""
     want = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    hits: Set[Tuple[int, int]] = set()
+    hits: set[tuple[int, int]] = set()
     for y, row in enumerate(rows):
         for x in range(0, len(row) // bpp):
             px = row[x * bpp:x * bpp + 3]
@@ -238,7 +238,7 @@ def test_headless_chromium_draws_one_bar_per_restart(tmp_path):
               "--user-data-dir=%s" % (tmp_path / "profile")]
     dom = subprocess.run(common + ["--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=True)
     assert dom.stdout.count('class="restart"') == 6        # the browser parsed every bar
-    subprocess.run(common + ["--screenshot=%s" % shot, "--window-size=1400,1000", page.as_uri()],
+    subprocess.run(common + [f"--screenshot={shot}", "--window-size=1400,1000", page.as_uri()],
                    capture_output=True, timeout=120, check=True)
     width, height, rows, bpp = png_pixels(shot.read_bytes())
     assert (width, height) == (1400, 1000)

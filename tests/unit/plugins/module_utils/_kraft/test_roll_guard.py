@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The check before every stop: each problem named, a node that is down refused within the grace."""
@@ -8,7 +7,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
-from typing import Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 import pytest
 
@@ -32,7 +31,7 @@ def status(leader: int = 3000, voters: Sequence[int] = (3000, 3001, 3002), obser
             % (leader, ",".join(map(str, voters)), ",".join(map(str, observers))))
 
 
-def replication(lags: Dict[int, int]) -> str:
+def replication(lags: dict[int, int]) -> str:
     rows = ["NodeId\tLogEndOffset\tLag\tLastFetchTimestamp\tLastCaughtUpTimestamp\tStatus"]
     for node, lag in lags.items():
         rows.append("%d\t%d\t%d\t1\t1\t%s" % (node, 100 - lag, lag, "Leader" if node == 3000 else "Follower"))
@@ -44,17 +43,17 @@ class Cluster:
 
     def __init__(self) -> None:
         self.down: set = set()
-        self.zk_ids: Optional[List[str]] = ["1", "2", "3"]
+        self.zk_ids: list[str] | None = ["1", "2", "3"]
         self.status = status()
         self.lags = {3000: 0, 3001: 0, 3002: 0}
         self.urp = ""
-        self.calls: List[List[str]] = []
+        self.calls: list[list[str]] = []
         self.now = 0.0
 
-    def connect(self, endpoint: str, timeout: float) -> Optional[str]:
+    def connect(self, endpoint: str, timeout: float) -> str | None:
         return "Connection refused" if endpoint in self.down else None
 
-    def zk_list(self, connect: str, path: str, timeout: float) -> List[str]:
+    def zk_list(self, connect: str, path: str, timeout: float) -> list[str]:
         if self.zk_ids is None:
             raise ProbeError("zk:2181: Connection refused")
         return self.zk_ids
@@ -174,7 +173,7 @@ def test_an_unknown_target_is_refused() -> None:
 # --------------------------------------------------------------------------- ZooKeeper's wire protocol
 
 
-def fake_zookeeper(children: Optional[List[str]], serve_session: bool = True) -> Tuple[socket.socket, List[str]]:
+def fake_zookeeper(children: list[str] | None, serve_session: bool = True) -> tuple[socket.socket, list[str]]:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(1)
@@ -200,7 +199,7 @@ def fake_zookeeper(children: Optional[List[str]], serve_session: bool = True) ->
                 conn.sendall(frame(struct.pack(">iqi", 1, 5, 0) + body))
             conn.recv(4096)
 
-    served: List[str] = []
+    served: list[str] = []
     threading.Thread(target=serve, daemon=True).start()
     return server, served
 

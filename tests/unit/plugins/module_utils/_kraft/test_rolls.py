@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Roll batches (serial, fixed size, rack by rack) and the safety of restarting a batch at once."""
@@ -6,7 +5,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 
@@ -32,7 +31,7 @@ IDS = {h: i for i, h in enumerate(HOSTS, 1)}
     ("rack", 1, [["b2"], ["b5"], ["b1"], ["b3"], ["b4"]]),
     ("rack", 2, [["b2", "b5"], ["b1", "b3"], ["b4"]]),
 ])
-def test_batch_hosts(strategy: str, size: Optional[int], expected: List[List[str]]) -> None:
+def test_batch_hosts(strategy: str, size: int | None, expected: list[list[str]]) -> None:
     assert batch_hosts(HOSTS, strategy, size, RACKS) == expected
 
 
@@ -48,14 +47,14 @@ def test_batch_hosts_empty_and_errors() -> None:
             batch_hosts(HOSTS, "serial", bad)  # type: ignore[arg-type]
 
 
-def _p(topic: str, part: int, replicas: List[int], isr: Optional[List[int]] = None) -> Dict[str, Any]:
+def _p(topic: str, part: int, replicas: list[int], isr: list[int] | None = None) -> dict[str, Any]:
     return {"topic": topic, "partition": part, "replicas": replicas, "isr": replicas if isr is None else isr}
 
 
 RACK_BATCHES = [["b2", "b5"], ["b1", "b3"], ["b4"]]
 
 # (partitions, topic min ISR, default min ISR, batches, safe, offline, below min ISR, under-replicated)
-CASES: List[Any] = [
+CASES: list[Any] = [
     pytest.param([_p("t", 0, [1, 2, 4]), _p("t", 1, [3, 5, 4])], {}, 2, RACK_BATCHES, True, [], [], [],
                  id="rack-aware-rf3"),
     pytest.param([_p("t", 0, [1, 3, 4])], {}, 2, RACK_BATCHES, False, [], ["t-0"], [], id="two-replicas-one-rack"),
@@ -79,9 +78,9 @@ CASES: List[Any] = [
 
 
 @pytest.mark.parametrize("partitions,topic_min,default,batches,safe,offline,below,under", CASES)
-def test_check_batches(partitions: List[Dict[str, Any]], topic_min: Dict[str, Any], default: int,
-                       batches: List[List[str]], safe: bool, offline: List[str], below: List[str],
-                       under: List[str]) -> None:
+def test_check_batches(partitions: list[dict[str, Any]], topic_min: dict[str, Any], default: int,
+                       batches: list[list[str]], safe: bool, offline: list[str], below: list[str],
+                       under: list[str]) -> None:
     result = check_batches(batches, partitions, IDS, topic_min, default, RACKS, require_racks=True)
     assert result.safe is safe
     assert (result.offline, result.below_min_isr, result.under_replicated) == (offline, below, under)
@@ -124,7 +123,7 @@ def test_racks_required_only_for_rack_strategy() -> None:
     ([["b1"]], [], "two", "not a whole number"),
     ([["b1"]], [], 0, "must be 1 or more"),
 ])
-def test_check_batches_bad_input(batches: List[List[str]], partitions: List[Any], default: Any, message: str) -> None:
+def test_check_batches_bad_input(batches: list[list[str]], partitions: list[Any], default: Any, message: str) -> None:
     with pytest.raises(ModelError, match=message):
         check_batches(batches, partitions, IDS, {}, default)
 

@@ -1,11 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Kafka releases and metadata versions."""
 
 from __future__ import annotations
-
-from typing import Optional
 
 import pytest
 
@@ -55,7 +52,7 @@ def test_metadata_version_rejects(text: str) -> None:
 
 
 @pytest.mark.parametrize("text,expected", [(None, None), ("bad", None), ("3.9", MetadataVersion(3, 9, 0))])
-def test_parse_metadata_version_lenient(text: Optional[str], expected: Optional[MetadataVersion]) -> None:
+def test_parse_metadata_version_lenient(text: str | None, expected: MetadataVersion | None) -> None:
     assert parse_metadata_version(text) == expected
 
 

@@ -2,8 +2,6 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 from __future__ import annotations
 
-from typing import List
-
 import pytest
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
@@ -14,7 +12,7 @@ class FakeTime:
 
     def __init__(self) -> None:
         self.now = 100.0
-        self.sleeps: List[float] = []
+        self.sleeps: list[float] = []
 
     def clock(self) -> float:
         return self.now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import pytest
 from kazoo.exceptions import BadVersionError, NoNodeError
@@ -17,10 +17,10 @@ CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qk"
 class FakeZk:
     """Enough of KazooClient for the library: a dict of znodes."""
 
-    def __init__(self, nodes: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(self, nodes: dict[str, Any] | None = None) -> None:
         # path -> (data, ephemeral owner, version)
-        self.nodes: Dict[str, Tuple[bytes, int, int]] = {}
-        self.deleted: List[Tuple[str, int]] = []
+        self.nodes: dict[str, tuple[bytes, int, int]] = {}
+        self.deleted: list[tuple[str, int]] = []
         for path, value in (nodes or {}).items():
             self.put(path, value)
 
@@ -32,13 +32,13 @@ class FakeZk:
             self.nodes[parent] = (b"", 0, 0)
             parent = parent.rsplit("/", 1)[0]
 
-    def get(self, path: str) -> Tuple[bytes, ZnodeStat]:
+    def get(self, path: str) -> tuple[bytes, ZnodeStat]:
         if path not in self.nodes:
             raise NoNodeError(path)
         data, owner, version = self.nodes[path]
         return data, ZnodeStat(1, 1, 0, 0, version, 0, 0, owner, len(data), 0, 1)
 
-    def get_children(self, path: str) -> List[str]:
+    def get_children(self, path: str) -> list[str]:
         if path not in self.nodes:
             raise NoNodeError(path)
         prefix = path.rstrip("/") + "/"
@@ -53,7 +53,7 @@ class FakeZk:
         del self.nodes[path]
 
 
-def broker_json(broker_id: int) -> Dict[str, Any]:
+def broker_json(broker_id: int) -> dict[str, Any]:
     return {
         "features": {}, "listener_security_protocol_map": {"INTERNAL": "PLAINTEXT"},
         "endpoints": ["INTERNAL://127.0.1.%d:9092" % (10 + broker_id)], "jmx_port": -1, "port": 9092,
@@ -61,15 +61,15 @@ def broker_json(broker_id: int) -> Dict[str, Any]:
     }
 
 
-def zk_controller(broker_id: int = 1) -> Dict[str, Any]:
+def zk_controller(broker_id: int = 1) -> dict[str, Any]:
     return {"version": 2, "brokerid": broker_id, "timestamp": "1700000000000", "kraftControllerEpoch": -1}
 
 
-def kraft_controller(controller_id: int = 3000, epoch: int = 5) -> Dict[str, Any]:
+def kraft_controller(controller_id: int = 3000, epoch: int = 5) -> dict[str, Any]:
     return {"version": 2, "brokerid": controller_id, "timestamp": "1700000000001", "kraftControllerEpoch": epoch}
 
 
-def migration_json(offset: int = -1) -> Dict[str, Any]:
+def migration_json(offset: int = -1) -> dict[str, Any]:
     return {"version": 0, "kraft_controller_id": 3000 if offset > 0 else -1, "kraft_controller_epoch": 5 if offset > 0 else -1,
             "kraft_metadata_offset": offset, "kraft_metadata_epoch": 5 if offset > 0 else -1}
 
@@ -102,7 +102,7 @@ def cluster(**extra: Any) -> FakeZk:
     ("zk1:2181/", (("zk1", 2181),), None),
     ("[::1]:2181,[fe80::1]", (("::1", 2181), ("fe80::1", 2181)), None),
 ])
-def test_parse_connect_string(text: str, hosts: Any, chroot: Optional[str]) -> None:
+def test_parse_connect_string(text: str, hosts: Any, chroot: str | None) -> None:
     parsed = zk.parse_connect_string(text)
     assert parsed.hosts == hosts and parsed.chroot == chroot
 
@@ -163,10 +163,10 @@ def test_client_kwargs_rejects_incomplete_auth(auth: zk.ZkAuth) -> None:
 class FakeKazooFactory:
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
-        self.calls: List[str] = []
-        self.kwargs: Dict[str, Any] = {}
+        self.calls: list[str] = []
+        self.kwargs: dict[str, Any] = {}
 
-    def __call__(self, **kwargs: Any) -> "FakeKazooFactory":
+    def __call__(self, **kwargs: Any) -> FakeKazooFactory:
         self.kwargs = kwargs
         return self
 
@@ -336,8 +336,8 @@ def test_plan_delete_absent_znode() -> None:
     (True, zk_controller(1), "always", False, (3000,), False, True),
     (True, zk_controller(1), "always", True, (3000,), True, False),
 ])
-def test_plan_delete_controller(ephemeral: bool, content: Dict[str, Any], only_if: str, force: bool,
-                                kraft_ids: Tuple[int, ...], delete: bool, refused: bool) -> None:
+def test_plan_delete_controller(ephemeral: bool, content: dict[str, Any], only_if: str, force: bool,
+                                kraft_ids: tuple[int, ...], delete: bool, refused: bool) -> None:
     fake = cluster()
     fake.put("/controller", content, ephemeral=ephemeral, version=4)
     plan = zk.plan_delete(fake, "/controller", only_if=only_if, force=force, kraft_controller_ids=kraft_ids)
