@@ -32,7 +32,6 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes i
     ProbeError,
     Runner,
     parse_quorum_replication,
-    parse_quorum_status,
     parse_topic_partitions,
     parse_version,
     run_command,
@@ -250,24 +249,22 @@ class RollGuard:
                     seen.problems.append("%s is not running (controller %d does not answer on %s: %s)"
                                          % (voter.name, voter.node_id, voter.endpoint, why))
             try:
-                status = parse_quorum_status(self._quorum("--status"))
-                observers = set(status.observer_ids)
-                if not status.has_leader:
+                # One tool call (a JVM start on the host): the replication table names the leader,
+                # the voters (Leader/Follower) and the observers (the brokers registered in KRaft).
+                rows = {r.node_id: r for r in parse_quorum_replication(self._quorum("--replication"))}
+                observers = {i for i, r in rows.items() if r.status.lower() == "observer"}
+                voter_rows = {i: r for i, r in rows.items() if r.status.lower() != "observer"}
+                if not any(r.status.lower() == "leader" for r in voter_rows.values()):
                     seen.problems.append("the metadata quorum has no leader")
-                missing = sorted(v.name for v in spec.voters if v.node_id not in status.voter_ids)
+                missing = sorted(v.name for v in spec.voters if v.node_id not in voter_rows)
                 if missing:
                     seen.problems.append("the metadata quorum does not list %s as voter(s)" % ", ".join(missing))
-                if status.has_leader:
-                    rows = {r.node_id: r for r in parse_quorum_replication(self._quorum("--replication"))}
-                    for voter in spec.voters:
-                        row = rows.get(voter.node_id)
-                        if row is None:
-                            seen.problems.append("%s (controller %d) has no replication state in the quorum"
-                                                 % (voter.name, voter.node_id))
-                        elif row.lag > spec.max_voter_lag:
-                            seen.problems.append("%s (controller %d) lags the quorum leader by %d records "
-                                                 "(at most %d allowed)" % (voter.name, voter.node_id, row.lag,
-                                                                          spec.max_voter_lag))
+                for voter in spec.voters:
+                    row = voter_rows.get(voter.node_id)
+                    if row is not None and row.lag > spec.max_voter_lag:
+                        seen.problems.append("%s (controller %d) lags the quorum leader by %d records "
+                                             "(at most %d allowed)" % (voter.name, voter.node_id, row.lag,
+                                                                      spec.max_voter_lag))
             except ProbeError as exc:
                 seen.problems.append("the metadata quorum cannot be read: %s" % exc)
 

@@ -24,17 +24,16 @@ BROKERS = (Peer("b1", 1, "10.0.0.1:9092"), Peer("b2", 2, "10.0.0.2:9092"), Peer(
 VOTERS = (Peer("c1", 3000, "10.0.0.11:9093"), Peer("c2", 3001, "10.0.0.12:9093"), Peer("c3", 3002, "10.0.0.13:9093"))
 
 
-def status(leader: int = 3000, voters: Sequence[int] = (3000, 3001, 3002), observers: Sequence[int] = (1, 2, 3)) -> str:
-    return ("ClusterId:              abc\nLeaderId:               %d\nLeaderEpoch:            3\n"
-            "HighWatermark:          100\nMaxFollowerLag:         0\nMaxFollowerLagTimeMs:   0\n"
-            "CurrentVoters:          [%s]\nCurrentObservers:       [%s]\n"
-            % (leader, ",".join(map(str, voters)), ",".join(map(str, observers))))
-
-
-def replication(lags: dict[int, int]) -> str:
+def replication(leader: int = 3000, voters: Sequence[int] = (3000, 3001, 3002),
+                observers: Sequence[int] = (1, 2, 3), lags: dict[int, int] | None = None) -> str:
+    """``describe --replication``: one row per voter (Leader/Follower) and per observer."""
+    lags = lags or {}
     rows = ["NodeId\tLogEndOffset\tLag\tLastFetchTimestamp\tLastCaughtUpTimestamp\tStatus"]
-    for node, lag in lags.items():
-        rows.append("%d\t%d\t%d\t1\t1\t%s" % (node, 100 - lag, lag, "Leader" if node == 3000 else "Follower"))
+    for node in voters:
+        lag = lags.get(node, 0)
+        rows.append("%d\t%d\t%d\t1\t1\t%s" % (node, 100 - lag, lag, "Leader" if node == leader else "Follower"))
+    for node in observers:
+        rows.append("%d\t100\t0\t1\t1\tObserver" % node)
     return "\n".join(rows) + "\n"
 
 
@@ -44,7 +43,9 @@ class Cluster:
     def __init__(self) -> None:
         self.down: set = set()
         self.zk_ids: list[str] | None = ["1", "2", "3"]
-        self.status = status()
+        self.leader = 3000
+        self.voters: Sequence[int] = (3000, 3001, 3002)
+        self.observers: Sequence[int] = (1, 2, 3)
         self.lags = {3000: 0, 3001: 0, 3002: 0}
         self.urp = ""
         self.calls: list[list[str]] = []
@@ -60,10 +61,8 @@ class Cluster:
 
     def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
         self.calls.append(list(argv))
-        if "--status" in argv:
-            return CommandResult(tuple(argv), 0, self.status, "")
         if "--replication" in argv:
-            return CommandResult(tuple(argv), 0, replication(self.lags), "")
+            return CommandResult(tuple(argv), 0, replication(self.leader, self.voters, self.observers, self.lags), "")
         return CommandResult(tuple(argv), 0, self.urp, "")
 
     def guard(self, target: str = "migration", node: str = "b1") -> RollGuard:
@@ -79,6 +78,8 @@ def test_a_healthy_cluster_passes_every_check() -> None:
     topics = [c for c in cluster.calls if c[0].endswith("kafka-topics.sh")][0]
     # Bootstrapped through the other brokers only: the one about to stop is not asked.
     assert topics[2] == "10.0.0.2:9092,10.0.0.3:9092"
+    # Two tool calls (each a JVM start): the quorum's replication table and the topics tool.
+    assert [c[0].rsplit("/", 1)[1] for c in cluster.calls] == ["kafka-metadata-quorum.sh", "kafka-topics.sh"]
 
 
 def test_zookeeper_down_is_named_and_refused_after_the_grace() -> None:
@@ -128,7 +129,7 @@ def test_a_broker_that_came_back_resets_the_grace() -> None:
 def test_an_unregistered_broker_is_named() -> None:
     cluster = Cluster()
     cluster.zk_ids = ["1", "3"]
-    cluster.status = status(observers=(1, 3))
+    cluster.observers = (1, 3)
     seen = cluster.guard().observe()
     assert seen["problems"] == ["b2 (broker 2) is registered neither in ZooKeeper nor with the KRaft controllers"]
 
@@ -140,8 +141,8 @@ def test_a_kraft_broker_counts_as_registered_through_the_quorum() -> None:
 
 
 @pytest.mark.parametrize("change,problem", [
-    pytest.param(lambda c: setattr(c, "status", status(leader=-1)), "the metadata quorum has no leader", id="no-leader"),
-    pytest.param(lambda c: setattr(c, "status", status(voters=(3000, 3001))),
+    pytest.param(lambda c: setattr(c, "leader", -1), "the metadata quorum has no leader", id="no-leader"),
+    pytest.param(lambda c: setattr(c, "voters", (3000, 3001)),
                  "the metadata quorum does not list c3 as voter(s)", id="voter-missing"),
     pytest.param(lambda c: c.lags.update({3002: 50}),
                  "c3 (controller 3002) lags the quorum leader by 50 records (at most 10 allowed)", id="voter-lags"),
