@@ -91,7 +91,7 @@ test: setup
 	run unit          $(PY) -m pytest -q tests/unit tests/integration; \
 	run emulator      $(PY) -m pytest -q tests/emulator; \
 	run sandbox       $(PY) -m pytest -q tests/sandbox_tests; \
-	run faults        $(PY) -m pytest -q -s tests/faults/test_kill_sweep.py -k migrate_killed; \
+	run faults        $(PY) -m pytest -q -s tests/faults/test_faults.py -k resume_deadlock; \
 	run scenarios     $(PY) tests/run_scenarios.py --lanes $(LANES) $(SCENARIOS); \
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
 	run ansible-lint  $(MAKE) --no-print-directory ansible-lint; \
@@ -103,7 +103,9 @@ test: setup
 	exit $$status
 
 # The fault suite on the emulator: every fault case, and the playbooks killed at every task boundary
-# (migrate.yml and rollback.yml) and run again. `make test` runs one sample boundary of it.
+# (migrate.yml and rollback.yml) and run again (hours: each boundary is a killed run and a re-run).
+# `make test` runs one case of it, the run killed between writing the last broker's file and its
+# restart (a task boundary), on the default sandbox before the scenario lanes.
 faults: setup
 	FAULTS_SWEEP=all $(PY) -m pytest -q -s tests/faults
 
