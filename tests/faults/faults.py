@@ -27,6 +27,8 @@ class Run:
     seconds: float
     killed_in: str | None = None
     tasks: list = field(default_factory=list)
+    ended: float = 0.0          # time.monotonic() when it ended
+
 
     def tail(self, lines: int = 60) -> str:
         return "\n".join(self.output.splitlines()[-lines:])
@@ -60,7 +62,8 @@ def run_until(name: str, *extra: str, kill: Callable[[list, str], bool] | None =
                 raise AssertionError("%s ran over %ss:\n%s" % (name, timeout, "".join(seen[-60:])))
     finally:
         proc.wait(timeout=120)
-    return Run(None if killed_in else proc.returncode, "".join(seen), time.monotonic() - started, killed_in, tasks)
+    ended = time.monotonic()
+    return Run(None if killed_in else proc.returncode, "".join(seen), ended - started, killed_in, tasks, ended)
 
 
 def kill_at_boundary(index: int) -> Callable[[list, str], bool]:
@@ -150,17 +153,29 @@ def to_zookeeper_mode() -> None:
     assert back.returncode == 0, back.stdout[-5000:]
 
 
+def at_dual_write() -> None:
+    """Bring the cluster to dual-write (from wherever a migration can go on)."""
+    if set(broker_states().values()) == {"kraft"}:
+        return
+    done = run_playbook("migrate.yml", "-e", "zk2kraft_stop_after=dual_write")
+    assert done.returncode == 0, done.stdout[-5000:]
+
+
 def assert_verified(phase: str) -> None:
     verify = run_playbook("verify.yml", "-e", "zk2kraft_verify_phase=%s" % phase)
     assert verify.returncode == 0, verify.stdout[-5000:]
 
 
-def assert_halt(run: Run, host: str, cause: str, within: float) -> None:
-    """The run failed (not killed), within ``within`` s of its start, naming ``host`` and ``cause``."""
+def assert_halt(run: Run, host: str, cause: str, within: float, since: float | None = None) -> None:
+    """The run failed (not killed) naming ``host`` and ``cause``, within ``within`` s of its start (or of
+    ``since``, the fault's time.monotonic()), with at most one broker down."""
     assert run.rc not in (0, None), run.tail()
-    failed = [line for line in run.output.splitlines() if line.startswith("fatal:") or '"msg"' in line]
-    text = "\n".join(failed)
+    # The failure blocks (yaml results wrap long messages), up to the recap (which names every host).
+    lines = run.output.split("PLAY RECAP")[0].splitlines()
+    first = next((i for i, line in enumerate(lines) if line.startswith(("fatal:", "failed:"))), len(lines))
+    text = " ".join(" ".join(lines[first:]).split())
     assert host in text and cause in text, "halt message lacks %r/%r:\n%s" % (host, cause, run.tail())
-    assert run.seconds <= within, "halted after %.0fs (limit %ss)" % (run.seconds, within)
+    took = run.ended - since if since is not None else run.seconds
+    assert took <= within, "halted after %.0fs (limit %ss)" % (took, within)
     down = brokers_down()
     assert len(down) <= 1, "more than one broker down at the halt: %s" % down

@@ -4,10 +4,13 @@ verify.yml passes (issue 10, part 2)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from faults import (  # noqa: E402  (conftest puts tests/faults on sys.path)
     assert_halt,
     assert_verified,
+    at_dual_write,
     broker_states,
     brokers_down,
     kill_after,
@@ -43,66 +46,85 @@ def test_resume_deadlock_the_last_brokers_file_written_but_not_restarted() -> No
     assert_verified("dual_write")
 
 
+def test_another_dead_broker_is_refused_by_name_before_anything_changes() -> None:
+    # From dual-write (where the case before leaves the cluster): no roll is under way, so a stopped
+    # broker is not the last run's to finish; the run must refuse before it changes any host.
+    at_dual_write()
+    before = broker_states()
+    stop_kafka("broker3")
+    try:
+        refused = run_until("migrate.yml", *DUAL_WRITE)
+        assert_halt(refused, "broker3", "is not running", within=300)
+        assert broker_states() == before
+        assert brokers_down() == ["broker3"]
+    finally:
+        start_kafka("broker3")
+    again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)
+    assert again.rc == 0, again.tail()
+    assert set(restarts(newest_report()).values()) == {0}
+    assert_verified("dual_write")
+
+
 def test_a_broker_killed_in_its_wait_is_started_by_the_rerun() -> None:
     to_zookeeper_mode()
     killed = run_until("migrate.yml", *DUAL_WRITE, kill=kill_after("Restart the broker", "broker2"))
-    assert killed.killed_in
+    assert killed.killed_in, killed.tail()
     kill_kafka("broker2")   # the broker dies while the run waits for it
     assert brokers_down() == ["broker2"]
 
     again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)
     assert again.rc == 0, again.tail()
     assert "The last run left broker2 down mid-roll" in " ".join(again.output.split())
-    assert restarts(newest_report())["broker1"] == 1
-    assert_verified("dual_write")
-
-
-def test_another_dead_broker_is_refused_by_name_before_anything_changes() -> None:
-    to_zookeeper_mode()
-    first = run_until("migrate.yml", "-e", "zk2kraft_stop_after=controllers")
-    assert first.rc == 0, first.tail()
-    stop_kafka("broker3")
-    try:
-        refused = run_until("migrate.yml", *DUAL_WRITE)
-        assert_halt(refused, "broker3", "is not running", within=300)
-        assert broker_states() == {"broker1": "zk", "broker2": "zk", "broker3": "zk"}
-    finally:
-        start_kafka("broker3")
-    again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)
-    assert again.rc == 0, again.tail()
+    counts = restarts(newest_report())
+    # broker1 was done; broker2 is started into migration (its roll's restart), broker3 rolled; then dual-write.
+    assert counts == {"broker1": 1, "broker2": 2, "broker3": 2, "ctrl1": 0, "ctrl2": 0, "ctrl3": 0}, counts
     assert_verified("dual_write")
 
 
 def test_zookeeper_down_during_the_roll_halts_before_the_next_stop() -> None:
     to_zookeeper_mode()
-    killed = run_until("migrate.yml", *DUAL_WRITE, kill=kill_after("Keep the timings for the report", "broker1"))
-    assert killed.killed_in
-    stop_zookeeper()
+    broker1_done = kill_after("Keep the timings for the report", "broker1")
+    killed_at: list = []
+
+    def kill_zookeeper(tasks: list, line: str) -> bool:
+        # ZooKeeper dies while the run goes on: the guard before broker2's stop must refuse.
+        if not killed_at and broker1_done(tasks, line):
+            stop_zookeeper()
+            killed_at.append(time.monotonic())
+        return False
+
     try:
-        halted = run_until("migrate.yml", *DUAL_WRITE)
-        assert halted.rc not in (0, None), halted.tail()
-        assert "ZooKeeper" in halted.output and "not reachable" in halted.output, halted.tail()
-        assert len(brokers_down()) <= 1
+        halted = run_until("migrate.yml", *DUAL_WRITE, kill=kill_zookeeper)
+        assert killed_at, halted.tail()
+        assert_halt(halted, "broker2", "ZooKeeper", within=120, since=killed_at[0])
+        assert "not reachable" in " ".join(halted.output.split()), halted.tail()
+        assert brokers_down() == []
     finally:
         start_zookeeper()
     again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)
     assert again.rc == 0, again.tail()
+    counts = restarts(newest_report())
+    # broker1 was done; broker2's new file is restarted once now (no extra restart), broker3 rolled.
+    assert counts == {"broker1": 1, "broker2": 2, "broker3": 2, "ctrl1": 0, "ctrl2": 0, "ctrl3": 0}, counts
     assert_verified("dual_write")
 
 
+# Last: nothing rolls back a finalized cluster, so no case can follow this one in the same sandbox.
 def test_the_active_controller_killed_blocks_finalization_naming_it() -> None:
-    to_zookeeper_mode()
-    first = run_until("migrate.yml", *DUAL_WRITE)
-    assert first.rc == 0, first.tail()
+    at_dual_write()
     leader = _active_controller()
     kill_kafka(leader)
     try:
         refused = run_until("migrate.yml", "-e", "zk2kraft_finalize=true")
         assert_halt(refused, leader, "is not running", within=400)
+        assert set(broker_states().values()) == {"kraft"}
     finally:
         start_kafka(leader)
     again = run_until("migrate.yml", "-e", "zk2kraft_finalize=true", timeout=900)
     assert again.rc == 0, again.tail()
+    counts = restarts(newest_report())
+    # Finalization restarts each controller once and no broker.
+    assert counts == {"broker1": 0, "broker2": 0, "broker3": 0, "ctrl1": 1, "ctrl2": 1, "ctrl3": 1}, counts
     assert_verified("kraft")
 
 
