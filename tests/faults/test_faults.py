@@ -47,18 +47,20 @@ def test_resume_deadlock_the_last_brokers_file_written_but_not_restarted() -> No
 
 
 def test_another_dead_broker_is_refused_by_name_before_anything_changes() -> None:
-    # From dual-write (where the case before leaves the cluster): no roll is under way, so a stopped
-    # broker is not the last run's to finish; the run must refuse before it changes any host.
+    # From dual-write (where the case before leaves the cluster). broker1 is not the broker the last
+    # roll restarted last (broker3, whose file is the newest), so it is not the last run's to finish:
+    # the run must refuse before it changes any host. (A stopped broker3 would be started as the last
+    # run's: its file alone cannot tell a crash after the run from a run killed in its wait.)
     at_dual_write()
     before = broker_states()
-    stop_kafka("broker3")
+    stop_kafka("broker1")
     try:
         refused = run_until("migrate.yml", *DUAL_WRITE)
-        assert_halt(refused, "broker3", "is not running", within=300)
+        assert_halt(refused, "broker1", "is not running", within=300)
         assert broker_states() == before
-        assert brokers_down() == ["broker3"]
+        assert brokers_down() == ["broker1"]
     finally:
-        start_kafka("broker3")
+        start_kafka("broker1")
     again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)
     assert again.rc == 0, again.tail()
     assert set(restarts(newest_report()).values()) == {0}
