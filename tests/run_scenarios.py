@@ -6,6 +6,7 @@ A CASE is one of:
     scenario                                        a molecule scenario on the Kafka emulator
     scenario:version[:IBP[:jolokia[:layout]]]       the same on real Apache Kafka (e.g. migrate:3.9.2::off:release)
     pytest:FILE[:version]                           a sandbox pytest file (real Kafka when a version is given)
+each optionally followed by sandbox settings for that case alone: migrate:3.9.2,SANDBOX_ZK_SASL=on
 
 A real migration spends most of its time waiting on Kafka (JVM start, controlled shutdown, registration),
 not on the CPU, so lanes run side by side: each has its own net (SANDBOX_NET=127.0.N), state dir, HOME
@@ -43,17 +44,30 @@ class Case:
 
 
 def parse_case(text: str, bin_dir: Path) -> Case:
-    parts = text.split(":")
+    head, *assignments = text.split(",")
+    extra: list[tuple[str, str]] = []
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.startswith("SANDBOX_"):
+            raise ValueError(f"{text!r}: {assignment!r} is not a SANDBOX_NAME=value setting")
+        extra.append((name, value))
+    case = parse_head(text, head, bin_dir)
+    return Case(case.text, case.argv, case.env + tuple(extra), case.version)
+
+
+def parse_head(text: str, head: str, bin_dir: Path) -> Case:
+    parts = head.split(":")
+    env: tuple[tuple[str, str], ...] = ()
     if parts[0] == "pytest":
         if len(parts) not in (2, 3) or not parts[1]:
             raise ValueError(f"{text!r}: expected pytest:FILE[:version]")
         version = parts[2] if len(parts) == 3 else ""
-        env = (("SANDBOX_KAFKA", "real"), ("SANDBOX_KAFKA_VERSION", version)) if version else ()
+        if version:
+            env = (("SANDBOX_KAFKA", "real"), ("SANDBOX_KAFKA_VERSION", version))
         return Case(text, (sys.executable, "-m", "pytest", "-q", parts[1]), env, version)
     scenario, version, ibp, jolokia, layout = (parts + [""] * 5)[:5]
     if len(parts) > 5 or not scenario or not (REPO / "molecule" / scenario).is_dir():
         raise ValueError(f"{text!r}: expected scenario[:version[:IBP[:jolokia[:layout]]]] with a scenario under molecule/")
-    env: tuple[tuple[str, str], ...] = ()
     if version:
         env = (("SANDBOX_KAFKA", "real"), ("SANDBOX_KAFKA_VERSION", version), ("SANDBOX_IBP", ibp),
                ("SANDBOX_JOLOKIA", jolokia), ("SANDBOX_LAYOUT", layout))
@@ -65,6 +79,7 @@ class Runner:
         self.queue = list(cases)
         self.lanes = lanes
         self.lock = threading.Lock()
+        self.print_lock = threading.Lock()
         self.results: list[tuple[str, bool, float, Path]] = []
         self.procs: dict[int, subprocess.Popen[bytes]] = {}
         self.stopping = False
@@ -89,6 +104,10 @@ class Runner:
         })
         return env
 
+    def say(self, text: str) -> None:
+        with self.print_lock:  # lanes print whole lines, never interleaved
+            print(text, flush=True)
+
     def next_case(self) -> Case | None:
         with self.lock:
             if self.stopping or not self.queue:
@@ -102,7 +121,7 @@ class Runner:
                 log_path = LANES_DIR / "logs" / (case.text.replace(":", "_").replace("/", "_") + ".log")
                 log_path.parent.mkdir(parents=True, exist_ok=True)
                 env = dict(base_env, **dict(case.env))
-                print(f"==> lane {lane} ({env['SANDBOX_NET']}.N): {case.text}", flush=True)
+                self.say(f"==> lane {lane} ({env['SANDBOX_NET']}.N): {case.text}")
                 started = time.monotonic()
                 with open(log_path, "wb") as log:
                     proc = subprocess.Popen(case.argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -116,10 +135,11 @@ class Runner:
                 ok = rc == 0
                 with self.lock:
                     self.results.append((case.text, ok, elapsed, log_path))
-                print(f"<== {'PASS' if ok else 'FAIL'} {case.text} in {elapsed:.0f} s (log {log_path})", flush=True)
+                text = f"<== {'PASS' if ok else 'FAIL'} {case.text} in {elapsed:.0f} s (log {log_path})"
                 if not ok:
                     lines = log_path.read_text(errors="replace").splitlines()[-LOG_TAIL:]
-                    print("\n".join(f"    | {line}" for line in lines), flush=True)
+                    text += "\n" + "\n".join(f"    | {line}" for line in lines)
+                self.say(text)
         finally:
             # Whatever happened, the lane's sandbox goes down (molecule's destroy normally did it already).
             subprocess.run([sys.executable, str(SANDBOX), "down"], cwd=REPO, env=base_env,

@@ -17,6 +17,7 @@ description:
   - Read-only.
 extends_documentation_fragment:
   - zk2kraft.migration.attributes
+  - zk2kraft.migration.jolokia
 options:
   bootstrap_server:
     description: A broker listener, C(host:port).
@@ -103,6 +104,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.metadata
     parse_topic_configs,
     parse_topics_describe,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import JOLOKIA_ARGUMENT_SPEC
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import diff_snapshots
 
 
@@ -127,6 +129,8 @@ def main():
             controller_properties=dict(type="dict", no_log=True),
             compare_with=dict(type="dict"),
             allow_additions=dict(type="bool", default=True),
+            # Accepted so that one module_defaults entry (zk2kraft_kafka_client) serves every Kafka module.
+            **JOLOKIA_ARGUMENT_SPEC,
         ),
         supports_check_mode=True,
     )

@@ -114,6 +114,14 @@ restart_pending:
   returned: always
   type: bool
   sample: false
+zookeeper_sasl:
+  description:
+    - Why the running node logs in to ZooKeeper with SASL (the JAAS file named by C(-Djava.security.auth.login.config)
+      in its command line or C(KAFKA_OPTS) has a C(Client) section); null when it does not or is not running.
+    - The plan then requires SASL credentials in C(zk2kraft_zookeeper_client).
+  returned: always
+  type: str
+  sample: its JAAS file /etc/kafka/kafka_jaas.conf has a Client section
 differences:
   description: Keys whose values differ from O(compare_with) (C(key), C(value), C(other)), secret values masked.
   returned: when O(compare_with) is given

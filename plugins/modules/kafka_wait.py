@@ -18,6 +18,7 @@ description:
   - Runs on the Kafka host and needs nothing beyond the Python standard library there.
 extends_documentation_fragment:
   - zk2kraft.migration.attributes
+  - zk2kraft.migration.jolokia
 options:
   condition:
     description:
@@ -171,8 +172,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
+    JOLOKIA_ARGUMENT_SPEC,
     KAFKA_CONDITIONS,
     FetchError,
+    JolokiaAccess,
     KafkaCondition,
     KafkaObserver,
     KafkaTarget,
@@ -185,18 +188,26 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting 
 MIN_CALL_SECONDS = 5.0
 
 
-def fetch(url: str, timeout: float) -> bytes:
+NO_JOLOKIA_LOGIN = JolokiaAccess()
+
+
+def fetch(url: str, timeout: float, access: JolokiaAccess = NO_JOLOKIA_LOGIN) -> bytes:
     """GET through Ansible's URL helper (proxy settings, certificate checks) for the library's Jolokia reads."""
     try:
-        response = urls.open_url(url, method="GET", timeout=timeout, headers={"Accept": "application/json"})
+        response = urls.open_url(
+            url, method="GET", timeout=timeout, headers={"Accept": "application/json"},
+            url_username=access.user, url_password=access.password, force_basic_auth=bool(access.user),
+            validate_certs=access.validate_certs, ca_path=access.ca_file, client_cert=access.client_cert,
+            client_key=access.client_key)
         try:
             return response.read()
         finally:
             response.close()
     except HTTPError as exc:
-        # Jolokia reports errors in a JSON body; hand that over when there is one.
+        # Jolokia reports errors in a JSON body; hand that over when there is one. A refused login is the
+        # agent's HTTP server speaking, not Jolokia: its status says more than any body.
         body = exc.read()
-        if body:
+        if body and exc.code not in (401, 403):
             return body
         raise FetchError(f"HTTP {exc.code}", exc.code) from exc
     except (OSError, urls.ConnectionError) as exc:
@@ -224,6 +235,7 @@ def main():
             log_offset=dict(type="int", default=0),
             timeout=dict(type="float", default=300.0),
             interval=dict(type="float", default=0.25),
+            **JOLOKIA_ARGUMENT_SPEC,
         ),
         supports_check_mode=True,
         required_if=[
@@ -239,18 +251,21 @@ def main():
         try:
             expected = int(expected)
         except ValueError:
-            module.fail_json(msg=f"expected must be a count for migrating_zk_broker_count, got {expected!r}")
+            module.fail_json(msg="expected must be a count for migrating_zk_broker_count, got %r" % expected)
+    access = JolokiaAccess.from_params(p)
+    if access.problems():
+        module.fail_json(msg="; ".join(access.problems()))
     deadline = time.monotonic() + p["timeout"]
     try:
         with client_config_file(p["broker_properties"]) as broker_config, \
                 client_config_file(p["controller_properties"]) as controller_config:
             observer = KafkaObserver(
                 KafkaTarget(p["kafka_home"], p["kafka_version"], p["bootstrap_controller"], p["bootstrap_server"],
-                            p["jolokia_url"], p["log_file"], p["log_offset"], p["command_config"],
+                            access.url(p["jolokia_url"]) if p["jolokia_url"] else None, p["log_file"], p["log_offset"], p["command_config"],
                             log_dir=p["log_dir"], config_file=p["config_file"],
                             broker_command_config=broker_config, controller_command_config=controller_config),
                 KafkaCondition(p["condition"], expected, p["broker_id"], p["pattern"]),
-                jolokia=functools.partial(jolokia_read, fetch=fetch),
+                jolokia=functools.partial(jolokia_read, fetch=functools.partial(fetch, access=access)),
                 call_timeout=lambda: max(MIN_CALL_SECONDS, deadline - time.monotonic()),
             )
             waited = wait_for(observer.observe, observer.met, timeout=p["timeout"], interval=p["interval"],

@@ -122,6 +122,13 @@ cluster_secrets:
   description: Secret-looking property values split out of RV(cluster_spec); pass them as O(zk2kraft.migration.kafka_properties#module:secret_properties).
   returned: when the model could be built
   type: dict
+zookeeper_jaas:
+  description:
+    - The JAAS file (a C(Client) section with C(DigestLoginModule)) the controllers log in to ZooKeeper with while
+      they run in migration mode, built from C(zk2kraft_zookeeper_client) when it sets C(zookeeper_auth=sasl_digest).
+    - Holds a password; register the result with C(no_log).
+  returned: when the model could be built and ZooKeeper SASL credentials are given
+  type: str
 plan:
   description: Per host, per phase, the keys that change from the current (or inventory-derived) file.
   returned: always

@@ -76,6 +76,8 @@ class State:
     jolokia: bool = True             # a Jolokia JVM agent on every Kafka node
     layout: str = "packaged"         # packaged | release (see LAYOUTS)
     net: str = DEFAULT_NET           # host addresses are <net>.N
+    zk_sasl: bool = False            # ZooKeeper requires SASL (DIGEST-MD5); brokers log in through JAAS Client
+    jolokia_auth: bool = False       # the Jolokia agents require a user and password (basic auth)
 
     def save(self) -> None:
         STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -97,6 +99,8 @@ def load_state() -> State | None:
         jolokia=bool(data.get("jolokia", True)),
         layout=str(data.get("layout", "packaged")),
         net=str(data.get("net", DEFAULT_NET)),
+        zk_sasl=bool(data.get("zk_sasl", False)),
+        jolokia_auth=bool(data.get("jolokia_auth", False)),
     )
 
 

@@ -89,6 +89,15 @@ EMULATED_KAFKA_VERSION = "3.9.0"
 # Real JVMs on a small machine: about ten of them at once, so small heaps.
 REAL_HEAP_OPTS = "-Xmx512M -Xms256M"
 ADMIN_CLIENT_CONFIG = "/etc/kafka/sandbox-admin.properties"
+# SASL to ZooKeeper (--zk-sasl on): one DIGEST-MD5 user for the brokers, the controllers and the collection,
+# because zookeeper.set.acl makes every znode its creator's.
+ZK_SASL_USER = "kafka"
+ZK_SASL_PASSWORD = "kafka-zk-secret"
+BROKER_ZK_JAAS = "/etc/kafka/zookeeper_jaas.conf"
+# --jolokia auth: every agent requires this login (the agent's user= and password= options).
+JOLOKIA_USER = "monitor"
+JOLOKIA_PASSWORD = "jolokia-secret"
+JOLOKIA_AUTH_OPTIONS = f",user={JOLOKIA_USER},password={JOLOKIA_PASSWORD}"
 KAFKA_TOOL_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 DOWN_STOP_TIMEOUT = 20.0
@@ -420,7 +429,7 @@ def known_hosts_line(host: Host) -> str:
 # --------------------------------------------------------------------------- ZooKeeper
 
 
-def zoo_cfg(host: Host, topology: Topology) -> str:
+def zoo_cfg(host: Host, topology: Topology, zk_sasl: bool = False) -> str:
     zd = zookeeper_dir(host.name)
     lines = [
         f"# ZooKeeper of sandbox host {host.name}",
@@ -434,10 +443,30 @@ def zoo_cfg(host: Host, topology: Topology) -> str:
         "admin.enableServer=false",
         "4lw.commands.whitelist=srvr,ruok,stat,mntr",
     ]
+    if zk_sasl:
+        # SASL logins (the server JAAS section below), and no session without one (ZooKeeper 3.7+'s
+        # enforce.auth; requireClientAuthScheme is the older spelling operators still write).
+        lines += [
+            "authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+            "requireClientAuthScheme=sasl",
+            "enforce.auth.enabled=true",
+            "enforce.auth.schemes=sasl",
+        ]
     if len(topology.zookeepers) > 1:
         for zk in topology.zookeepers:
             lines.append(f"server.{zk.node_id}={zk.address}:2888:3888")
     return "\n".join(lines) + "\n"
+
+
+def zookeeper_server_jaas() -> str:
+    return ("Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+            f'  user_{ZK_SASL_USER}="{ZK_SASL_PASSWORD}";\n}};\n')
+
+
+def zookeeper_client_jaas() -> str:
+    """The brokers' JAAS Client section: what Kafka's ZooKeeper client logs in with."""
+    return ("Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+            f'  username="{ZK_SASL_USER}"\n  password="{ZK_SASL_PASSWORD}";\n}};\n')
 
 
 def zookeeper_pid(host: Host) -> int | None:
@@ -449,7 +478,7 @@ def zookeeper_pid(host: Host) -> int | None:
     return pid
 
 
-def start_zookeeper(host: Host, topology: Topology) -> bool:
+def start_zookeeper(host: Host, topology: Topology, zk_sasl: bool = False) -> bool:
     if zookeeper_pid(host) is not None:
         return False
     if tcp_open(host.address, ZOOKEEPER_CLIENT_PORT):
@@ -459,7 +488,10 @@ def start_zookeeper(host: Host, topology: Topology) -> bool:
     ensemble = len(topology.zookeepers) > 1
     if ensemble:
         write_if_changed(zd / "data" / "myid", f"{host.node_id}\n")
-    write_if_changed(zd / "zoo.cfg", zoo_cfg(host, topology))
+    write_if_changed(zd / "zoo.cfg", zoo_cfg(host, topology, zk_sasl))
+    jaas = zd / "jaas.conf"
+    if zk_sasl:
+        write_if_changed(jaas, zookeeper_server_jaas(), 0o600)
     main = (
         "org.apache.zookeeper.server.quorum.QuorumPeerMain"
         if ensemble
@@ -470,6 +502,7 @@ def start_zookeeper(host: Host, topology: Topology) -> bool:
         "-Xmx256m",
         "-XX:+UseSerialGC",
         f"-Dzookeeper.log.dir={zd}",
+        *([f"-Djava.security.auth.login.config={jaas}"] if zk_sasl else []),
         "-Dzookeeper.root.logger=INFO,ROLLINGFILE",
         "-cp",
         f"{ZOOKEEPER_CONF_DIR}:{ZOOKEEPER_JAR}",
@@ -505,10 +538,12 @@ def wait_zookeeper(topology: Topology) -> None:
         wait_until(serving, 60.0, f"ZooKeeper on {zk.name} ({zk.address}:{ZOOKEEPER_CLIENT_PORT})", 0.2)
 
 
-def kazoo_client(topology: Topology) -> KazooClient:
+def kazoo_client(topology: Topology, zk_sasl: bool = False) -> KazooClient:
     # Connection retries are this tool's business; kazoo's own warnings would only be noise.
     logging.getLogger("kazoo").setLevel(logging.ERROR)
-    client = KazooClient(hosts=topology.zookeeper_hosts, timeout=5.0)
+    auth = ({"sasl_options": {"mechanism": "DIGEST-MD5", "username": ZK_SASL_USER, "password": ZK_SASL_PASSWORD}}
+            if zk_sasl else {})
+    client = KazooClient(hosts=topology.zookeeper_hosts, timeout=5.0, **auth)
     client.start(timeout=15.0)
     return client
 
@@ -560,9 +595,12 @@ def kafka_version_of(state: State) -> str:
     return state.kafka_version if state.kafka == "real" else EMULATED_KAFKA_VERSION
 
 
-def broker_properties(host: Host, topology: Topology, kafka_version: str = EMULATED_KAFKA_VERSION) -> str:
+def broker_properties(host: Host, topology: Topology, kafka_version: str = EMULATED_KAFKA_VERSION,
+                      zk_sasl: bool = False) -> str:
     internal, external = host.listeners
     log_dirs = "/var/lib/kafka/data,/var/lib/kafka/data2" if jbod(host, kafka_version) else "/var/lib/kafka/data"
+    # With SASL to ZooKeeper (the JAAS Client section in KAFKA_OPTS), znodes are the brokers' user's only.
+    zk_acl = "zookeeper.set.acl=true\n" if zk_sasl else ""
     return f"""# Kafka broker configuration for {host.name}
 # Managed by the platform team; ZooKeeper mode.
 
@@ -640,7 +678,7 @@ log.retention.check.interval.ms=300000
 zookeeper.connect={topology.zookeeper_connect}
 zookeeper.connection.timeout.ms=18000
 zookeeper.session.timeout.ms=18000
-
+{zk_acl}
 ############################# Versions #############################
 
 # Pinned during rolling upgrades; bumped after every broker runs the new release.
@@ -653,7 +691,7 @@ group.initial.rebalance.delay.ms=3000
 
 
 def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G",
-               layout: Layout = LAYOUTS["packaged"]) -> str:
+               layout: Layout = LAYOUTS["packaged"], zk_sasl: bool = False, jolokia_auth: bool = False) -> str:
     lines = [
         "[Unit]",
         "Description=Apache Kafka",
@@ -665,10 +703,14 @@ def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G",
         "Type=simple",
         f"Environment=LOG_DIR={layout.log_dir}",
     ]
+    opts = []
     if with_jolokia:
-        lines.append(
-            f'Environment="KAFKA_OPTS=-javaagent:/opt/jolokia/jolokia-jvm-agent.jar=port={JOLOKIA_PORT},host={host.address}"'
-        )
+        opts.append(f"-javaagent:/opt/jolokia/jolokia-jvm-agent.jar=port={JOLOKIA_PORT},host={host.address}"
+                    + (JOLOKIA_AUTH_OPTIONS if jolokia_auth else ""))
+    if zk_sasl:
+        opts.append(f"-Djava.security.auth.login.config={BROKER_ZK_JAAS}")
+    if opts:
+        lines.append(f'Environment="KAFKA_OPTS={" ".join(opts)}"')
     lines += [
         f'Environment="KAFKA_HEAP_OPTS={heap_opts}"',
         f"ExecStart=/opt/kafka/bin/kafka-server-start.sh {layout.config}",
@@ -718,12 +760,14 @@ def configure_broker(host: Host, topology: Topology, state: State) -> None:
     config.parent.mkdir(parents=True, exist_ok=True)
     host_path(host, layout.log_dir).mkdir(parents=True, exist_ok=True)
     if not config.exists():
-        write_if_changed(config, broker_properties(host, topology, version), 0o640)
+        write_if_changed(config, broker_properties(host, topology, version, state.zk_sasl), 0o640)
+    if state.zk_sasl:
+        write_if_changed(host_path(host, BROKER_ZK_JAAS), zookeeper_client_jaas(), 0o600)
     write_if_changed(hd / "etc-kafka" / "sandbox-admin.properties", admin_client_properties(), 0o600)
     unit = hd / "etc-systemd-system" / f"{layout.unit}.service"
     if not unit.exists():
         heap = REAL_HEAP_OPTS if state.kafka == "real" else "-Xmx1G -Xms1G"
-        write_if_changed(unit, kafka_unit(host, state.jolokia, heap, layout))
+        write_if_changed(unit, kafka_unit(host, state.jolokia, heap, layout, state.zk_sasl, state.jolokia_auth))
 
 
 def start_broker(host: Host) -> bool:
@@ -751,9 +795,9 @@ def controller_znode(client: KazooClient) -> str | None:
     return data.decode()
 
 
-def wait_brokers(topology: Topology, timeout: float) -> None:
+def wait_brokers(topology: Topology, timeout: float, zk_sasl: bool = False) -> None:
     expected = {b.node_id for b in topology.brokers if b.node_id is not None}
-    client = kazoo_client(topology)
+    client = kazoo_client(topology, zk_sasl)
     try:
         def registered() -> bool:
             for broker in topology.brokers:
@@ -850,6 +894,13 @@ def inventory(topology: Topology, state: State | None = None, kafka_archive: Pat
     if layout != LAYOUTS["packaged"]:
         template["cluster"].update({"zk2kraft_config_file": layout.config, "zk2kraft_log_dir": layout.log_dir,
                                     "zk2kraft_service_name": layout.unit, "zk2kraft_kafka_home": "/opt/kafka"})
+    if state.zk_sasl:
+        # The collection's own ZooKeeper login (also the controllers' JAAS Client section).
+        template["cluster"]["zk2kraft_zookeeper_client"] = {
+            "zookeeper_auth": "sasl_digest", "zookeeper_username": ZK_SASL_USER, "zookeeper_password": ZK_SASL_PASSWORD}
+    if state.jolokia and state.jolokia_auth:
+        template["kafka_controllers"]["zk2kraft_kafka_opts"] += JOLOKIA_AUTH_OPTIONS
+        template["cluster"]["zk2kraft_kafka_client"].update(jolokia_user=JOLOKIA_USER, jolokia_password=JOLOKIA_PASSWORD)
     if not state.jolokia:
         template["cluster"].pop("zk2kraft_jolokia_port", None)
         template["kafka_controllers"].pop("zk2kraft_kafka_opts", None)
@@ -943,7 +994,8 @@ def kafka_dist(version: str) -> tuple[Path, Path]:
 
 
 def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path | None,
-       emulator_installer: Path, jolokia: bool, jolokia_agent: Path | None = None, layout: str = "packaged") -> None:
+       emulator_installer: Path, jolokia: bool, jolokia_agent: Path | None = None, layout: str = "packaged",
+       zk_sasl: bool = False, jolokia_auth: bool = False) -> None:
     started = time.monotonic()
     if kafka_archive is not None:
         kafka = "real"
@@ -956,15 +1008,16 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path |
     net = os.environ.get("SANDBOX_NET") or DEFAULT_NET
     topology = build(topology_name, net)
     state = load_state()
-    wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia, layout, net)
+    wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia, layout, net, zk_sasl,
+              jolokia and jolokia_auth)
     if state is not None and (state.topology, state.kafka, state.kafka_version, state.jolokia, state.layout,
-                              state.net) != wanted:
+                              state.net, state.zk_sasl, state.jolokia_auth) != wanted:
         raise SandboxError(f"the sandbox is up with topology {state.topology!r}, kafka {state.kafka} "
                            f"{state.kafka_version}, jolokia {state.jolokia}, layout {state.layout}, "
-                           f"net {state.net}; run 'down' first")
+                           f"net {state.net}, zk-sasl {state.zk_sasl}, jolokia auth {state.jolokia_auth}; run 'down' first")
     if state is None:
         state = State(topology=topology_name, kafka=kafka, kafka_version=wanted[2], jolokia=jolokia, layout=layout,
-                      net=net)
+                      net=net, zk_sasl=zk_sasl, jolokia_auth=wanted[7])
         state.save()
     register_sandbox()
 
@@ -978,7 +1031,7 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path |
             started_hosts.append(host.name)
     write_if_changed(KNOWN_HOSTS, "".join(known_hosts_line(h) + "\n" for h in topology.hosts))
 
-    started_zk = [zk.name for zk in topology.zookeepers if start_zookeeper(zk, topology)]
+    started_zk = [zk.name for zk in topology.zookeepers if start_zookeeper(zk, topology, state.zk_sasl)]
     # Every Kafka host, controllers included, holds its certificates before anything runs there.
     kafka_hosts = [h for h in topology.hosts if h.is_kafka]
     tls.make_pki(STATE_DIR / "pki", [(h.name, h.address) for h in kafka_hosts])
@@ -998,14 +1051,15 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path |
     with ThreadPoolExecutor(max_workers=len(topology.brokers)) as pool:
         started_flags = list(pool.map(start_broker, topology.brokers))
     started_brokers = [b.name for b, started_now in zip(topology.brokers, started_flags) if started_now]
-    wait_brokers(topology, 180.0 if kafka == "real" else 60.0)
+    wait_brokers(topology, 180.0 if kafka == "real" else 60.0, state.zk_sasl)
     seed(topology, state)
     write_inventory(topology, state, kafka_archive)
 
     elapsed = time.monotonic() - started
     flavour = f"Apache Kafka {state.kafka_version}" if kafka == "real" else "the Kafka node emulator"
-    print(f"sandbox up (topology {topology.name}, {flavour}, jolokia {'on' if jolokia else 'off'}, "
-          f"{layout} layout) in {elapsed:.1f}s")
+    shown_jolokia = ("auth" if state.jolokia_auth else "on") if jolokia else "off"
+    print(f"sandbox up (topology {topology.name}, {flavour}, jolokia {shown_jolokia}, "
+          f"zk-sasl {'on' if zk_sasl else 'off'}, {layout} layout) in {elapsed:.1f}s")
     print(f"  hosts: {', '.join(f'{h.name}={h.address}' for h in topology.hosts)}")
     print(f"  started: sshd {started_hosts or 'none'}, zookeeper {started_zk or 'none'}, "
           f"kafka {started_brokers or 'none'}")
@@ -1113,7 +1167,7 @@ def status() -> int:
         print(line)
     if not healthy:
         return 1
-    client = kazoo_client(topology)
+    client = kazoo_client(topology, state.zk_sasl)
     try:
         print(f"  {ZOOKEEPER_CHROOT}/brokers/ids: {sorted(registered_broker_ids(client))}")
         print(f"  {ZOOKEEPER_CHROOT}/controller: {controller_znode(client)}")
@@ -1133,11 +1187,15 @@ def main(argv: list[str] | None = None) -> int:
                            help="real Apache Kafka (built from Maven jars) or the Kafka node emulator")
     up_parser.add_argument("--kafka-version", default=os.environ.get("SANDBOX_KAFKA_VERSION") or DEFAULT_KAFKA_VERSION,
                            help="the real Kafka release (3.9.2, 3.8.1, 3.7.2)")
-    up_parser.add_argument("--jolokia", choices=("on", "off"), default=os.environ.get("SANDBOX_JOLOKIA") or "on",
-                           help="run a Jolokia JVM agent on every Kafka node")
+    up_parser.add_argument("--jolokia", choices=("on", "off", "auth"), default=os.environ.get("SANDBOX_JOLOKIA") or "on",
+                           help="run a Jolokia JVM agent on every Kafka node (auth: one that requires a user and "
+                                "password)")
     up_parser.add_argument("--layout", choices=sorted(LAYOUTS), default=os.environ.get("SANDBOX_LAYOUT") or "packaged",
                            help="where config, logs and the unit live: packaged (/etc/kafka, /var/log/kafka, unit "
                                 "kafka) or release (/opt/kafka/config, /opt/kafka/logs, unit apache-kafka)")
+    up_parser.add_argument("--zk-sasl", choices=("on", "off"), default=os.environ.get("SANDBOX_ZK_SASL") or "off",
+                           help="ZooKeeper requires SASL (DIGEST-MD5); brokers log in with a JAAS Client section "
+                                "and set zookeeper.set.acl=true")
     up_parser.add_argument("--kafka-archive", type=Path, help="install this Apache Kafka 3.x .tgz (implies --kafka real)")
     up_parser.add_argument("--jolokia-agent", type=Path, help="Jolokia JVM agent jar to put in /opt/jolokia")
     # For working on an emulator outside the tree; the environment form reaches molecule's create step.
@@ -1154,7 +1212,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "up":
             up(args.topology, args.kafka, args.kafka_version, args.kafka_archive, args.emulator_installer.resolve(),
-               args.jolokia == "on", args.jolokia_agent, args.layout)
+               args.jolokia != "off", args.jolokia_agent, args.layout, args.zk_sasl == "on", args.jolokia == "auth")
             return 0
         if args.command == "down":
             down()

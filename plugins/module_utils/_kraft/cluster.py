@@ -150,6 +150,8 @@ class Node:
     config_file: str = "/etc/kafka/server.properties"
     current: dict[str, str] | None = None
     declared_roles: tuple[str, ...] = ()
+    # Why the running node logs in to ZooKeeper with SASL (kafka_node_info), or None.
+    zookeeper_sasl: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,8 @@ class Cluster:
     zookeeper_client_properties: dict[str, str] = field(default_factory=dict)
     controller_properties: dict[str, str] = field(default_factory=dict)
     broker_controller_properties: dict[str, str] = field(default_factory=dict)
+    # The SASL (DIGEST-MD5) user the collection and the controllers log in to ZooKeeper as; None: no SASL.
+    zookeeper_sasl_username: str | None = None
     super_users: str | None = None
     # Built from the inventory alone, before any host's file was read: rules that the files may
     # satisfy (a missing id, listeners, log dirs) are not judged yet.
@@ -355,6 +359,7 @@ class _Builder:
             config_file=str(raw.get("config_file") or defaults["config_file"]),
             current=current,
             declared_roles=tuple(r for r in roles if r in PROCESS_ROLES),
+            zookeeper_sasl=str(raw["zookeeper_sasl"]) if raw.get("zookeeper_sasl") else None,
         )
 
     def _dirs(self, name: str, key: str, raw: Any, current: Mapping[str, str] | None) -> tuple[str, ...]:
@@ -569,6 +574,7 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Clust
         controller_properties=maps["controller_properties"],
         broker_controller_properties=maps["broker_controller_properties"],
         super_users=str(super_users) if super_users else None,
+        zookeeper_sasl_username=str(spec["zookeeper_sasl_username"]) if spec.get("zookeeper_sasl_username") else None,
         partial=partial,
         explicit_keys=tuple(sorted(k for k in spec if spec.get(k) is not None and k not in ("brokers", "controllers"))),
     )
@@ -645,6 +651,7 @@ def cluster_to_spec(cluster: Cluster) -> dict[str, Any]:
         "controller_properties": dict(cluster.controller_properties),
         "broker_controller_properties": dict(cluster.broker_controller_properties),
         "super_users": cluster.super_users,
+        "zookeeper_sasl_username": cluster.zookeeper_sasl_username,
         # The --bootstrap-controller value of the quorum tool.
         "bootstrap_controllers": ",".join("%s:%d" % (n.address, cluster.controller_port) for n in cluster.controllers),
         "controllers": [node_spec(n) for n in cluster.controllers],

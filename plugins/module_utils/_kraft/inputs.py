@@ -41,8 +41,8 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan imp
 TRUE_WORDS = ("true", "yes", "on", "1", "y", "t")
 FALSE_WORDS = ("false", "no", "off", "0", "n", "f")
 
-BOOL, CHOICE, CHOICES, INT, PORT, TEXT, FILE, DIRECTORY, ZK_CLIENT = (
-    "bool", "choice", "choices", "int", "port", "text", "file", "directory", "zk_client")
+BOOL, CHOICE, CHOICES, INT, PORT, TEXT, FILE, DIRECTORY, ZK_CLIENT, KAFKA_CLIENT, MAPPING = (
+    "bool", "choice", "choices", "int", "port", "text", "file", "directory", "zk_client", "kafka_client", "mapping")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ RUN_OPTIONS: dict[str, Option] = {
     "zk2kraft_service_group": Option(TEXT, "controllers' service group"),
     "zk2kraft_manage_user": Option(BOOL, "create the controllers' service account"),
     "zk2kraft_zookeeper_client": Option(ZK_CLIENT, "ZooKeeper connection options of the modules"),
+    "zk2kraft_kafka_client": Option(KAFKA_CLIENT, "client settings of the Kafka tools and Jolokia"),
     "zk2kraft_report_dir": Option(TEXT, "directory of the reports and the metadata snapshot"),
     # The install layout of each Kafka host (defaults: the packaged layout, unit kafka).
     "zk2kraft_kafka_home": Option(TEXT, "the Kafka home (bin/ tools) on the Kafka hosts"),
@@ -97,6 +98,19 @@ ZK_CLIENT_OPTIONS: dict[str, Option] = {
     "zookeeper_password": Option(TEXT, "password"),
 }
 
+# The keys of zk2kraft_kafka_client (module_defaults of the kafka_tools action group) and their kinds.
+KAFKA_CLIENT_OPTIONS: dict[str, Option] = {
+    "broker_properties": Option(MAPPING, "client properties for the brokers' listener"),
+    "controller_properties": Option(MAPPING, "client properties for the controller listener"),
+    "jolokia_user": Option(TEXT, "Jolokia agent user (its user=)"),
+    "jolokia_password": Option(TEXT, "Jolokia agent password (its password=)"),
+    "jolokia_tls": Option(BOOL, "the Jolokia agent serves HTTPS (protocol=https)"),
+    "jolokia_ca_file": Option(TEXT, "CA file of the Jolokia agent's certificate, on the Kafka hosts"),
+    "jolokia_client_cert": Option(TEXT, "client certificate for the Jolokia agent, on the Kafka hosts"),
+    "jolokia_client_key": Option(TEXT, "key of jolokia_client_cert, on the Kafka hosts"),
+    "jolokia_validate_certs": Option(BOOL, "verify the Jolokia agent's certificate"),
+}
+
 # Variables the playbooks set themselves (facts, registered results); never a typo of the operator's.
 INTERNAL_NAMES = frozenset(PREFIX + n for n in (
     "node", "slurp", "spec", "detected", "plan", "run_started", "phase_after", "finalize_order", "zk",
@@ -105,7 +119,7 @@ INTERNAL_NAMES = frozenset(PREFIX + n for n in (
 ))
 
 # Variables of the collection judged where they are used (their shape belongs to the tasks that read them).
-OTHER_NAMES = frozenset(PREFIX + n for n in ("kafka_client",))
+OTHER_NAMES: frozenset[str] = frozenset()
 
 USER_NAMES = tuple(sorted(set(RUN_OPTIONS) | OTHER_NAMES | {PREFIX + k for k in CLUSTER_KEYS + NODE_KEYS + HOST_KEYS}))
 
@@ -173,6 +187,32 @@ def _problem(name: str, option: Option, value: Any) -> tuple[str, str] | None:
         if problems:
             return problems[0].message, problems[0].fix
         return None
+    if option.kind == MAPPING:
+        if isinstance(value, Mapping):
+            return None
+        return "'%s' is not a mapping" % (value,), "give a mapping of property names to values"
+    if option.kind == KAFKA_CLIENT:
+        if not isinstance(value, Mapping):
+            return "'%s' is not a mapping" % (value,), "give a mapping of broker_properties, controller_properties " \
+                "and jolokia_* options"
+        for key, item in value.items():
+            sub = KAFKA_CLIENT_OPTIONS.get(str(key))
+            if sub is None:
+                return ("'%s' is not a Kafka client option" % key, "use only %s" % ", ".join(sorted(KAFKA_CLIENT_OPTIONS)))
+            found = _problem(str(key), sub, item)
+            if found:
+                shown = found[0] if "password" not in str(key) else "the value is not valid"
+                return "%s: %s" % (key, shown), found[1]
+        if bool(value.get("jolokia_user")) != bool(value.get("jolokia_password")):
+            return ("jolokia_user and jolokia_password go together",
+                    "give both (the agent's user= and password=; keep the password in a vault), or neither")
+        if value.get("jolokia_client_key") and not value.get("jolokia_client_cert"):
+            return "jolokia_client_key without jolokia_client_cert", "give the client certificate too"
+        tls = str(value.get("jolokia_tls", False)).strip().lower() in TRUE_WORDS
+        if not tls and (value.get("jolokia_ca_file") or value.get("jolokia_client_cert")):
+            return ("jolokia_ca_file or jolokia_client_cert is set but jolokia_tls is not",
+                    "set jolokia_tls: true when the agent runs with protocol=https")
+        return None
     if option.kind == ZK_CLIENT:
         if not isinstance(value, Mapping):
             return f"'{value}' is not a mapping", "give a mapping of zookeeper_* options"
@@ -184,7 +224,16 @@ def _problem(name: str, option: Option, value: Any) -> tuple[str, str] | None:
             found = _problem(str(key), sub, item)
             if found:
                 shown = found[0] if "password" not in str(key) else "the value is not valid"
-                return f"{key}: {shown}", found[1]
+                return "%s: %s" % (key, shown), found[1]
+        auth = value.get("zookeeper_auth", "none")
+        if auth != "none":
+            lacking = [k for k in ("zookeeper_username", "zookeeper_password") if value.get(k) in (None, "")]
+            if lacking:
+                return ("zookeeper_auth %s needs %s" % (auth, " and ".join(lacking)),
+                        "give the user and password of the brokers' ZooKeeper login (their JAAS Client section); "
+                        "keep the password in a vault")
+            if any(c in str(value.get("zookeeper_password")) for c in "\r\n"):
+                return "zookeeper_password: the value contains a line break", "give the password on one line"
         return None
     return None
 

@@ -231,6 +231,13 @@ def spec_from_inventory(
             value = _get(play_vars, PREFIX + key)
         if value is not None:
             spec[key] = value
+    # SASL to ZooKeeper: the collection's own credentials are also the controllers' ZooKeeper login.
+    zk_client = _get(first, PREFIX + "zookeeper_client")
+    if zk_client is None:
+        zk_client = _get(play_vars, PREFIX + "zookeeper_client")
+    if isinstance(zk_client, Mapping) and zk_client.get("zookeeper_auth") == "sasl_digest":
+        spec["zookeeper_sasl_username"] = zk_client.get("zookeeper_username")
+        spec["zookeeper_sasl_password"] = zk_client.get("zookeeper_password")
     texts: dict[str, str] = {}
 
     def node(name: str, declared_roles: tuple[str, ...]) -> dict[str, Any]:
@@ -243,6 +250,9 @@ def spec_from_inventory(
         entry["address"] = _get(vars_, PREFIX + "address") or _get(vars_, "ansible_host") or name
         roles = _get(vars_, PREFIX + "process_roles")
         entry["declared_roles"] = roles if roles else list(declared_roles)
+        observed = _get(vars_, PREFIX + "node")  # kafka_node_info's result, where the run read the host
+        if isinstance(observed, Mapping) and observed.get("zookeeper_sasl"):
+            entry["zookeeper_sasl"] = str(observed["zookeeper_sasl"])
         current = _get(vars_, PREFIX + "current_properties")
         if isinstance(current, str) and current:
             texts[name] = current

@@ -15,6 +15,10 @@ from typing import Any
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import read_text
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import classify_config
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import PropertiesDocument
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
+    JAAS_CLIENT_SECTION,
+    jaas_sections,
+)
 
 
 @dataclass
@@ -32,6 +36,8 @@ class NodeInfo:
     process_started: float | None = None
     config_mtime: float | None = None
     restart_pending: bool = False
+    # Why the running JVM authenticates to ZooKeeper with SASL (its JAAS file's Client section), or None.
+    zookeeper_sasl: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +61,42 @@ def process_start_time(pid: int, proc: str = "/proc") -> float | None:
     fields = stat.rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return btime + int(fields[19]) / float(ticks)
+
+
+def _system_properties(pid: int, proc: str) -> dict[str, str]:
+    """The -D options of a JVM: from its command line, else from KAFKA_OPTS in its environment (what
+    kafka-run-class.sh passes to java; a JVM started through another wrapper may show only that)."""
+    words: list[str] = []
+    for name, split in (("cmdline", "\0"), ("environ", "\0")):
+        try:
+            with open(os.path.join(proc, str(pid), name), "rb") as handle:
+                items = handle.read().decode("utf-8", "replace").split(split)
+        except OSError:
+            continue
+        if name == "environ":
+            items = [i[len("KAFKA_OPTS="):] for i in items if i.startswith("KAFKA_OPTS=")]
+            items = [w for i in items for w in i.split()]
+        words.extend(items)
+    found: dict[str, str] = {}
+    for word in words:
+        if word.startswith("-D") and "=" in word:
+            key, dummy, value = word[2:].partition("=")
+            found.setdefault(key, value)
+    return found
+
+
+def zookeeper_sasl(pid: int, proc: str = "/proc") -> str | None:
+    """Why the JVM ``pid`` logs in to ZooKeeper with SASL, or None: ZooKeeper's client does whenever the JAAS
+    file of ``java.security.auth.login.config`` has its login section (``Client``) and SASL is not switched off."""
+    props = _system_properties(pid, proc)
+    path = props.get("java.security.auth.login.config")
+    if not path or props.get("zookeeper.sasl.client", "true").strip().lower() == "false":
+        return None
+    section = props.get("zookeeper.sasl.clientconfig") or JAAS_CLIENT_SECTION
+    text = read_text(path)
+    if text is None or section not in jaas_sections(text):
+        return None
+    return "its JAAS file %s has a %s section" % (path, section)
 
 
 def gather(config_path: str, pid: int | None) -> NodeInfo:
@@ -85,6 +127,7 @@ def gather(config_path: str, pid: int | None) -> NodeInfo:
             info.pid = pid
             info.process_started = started
             info.restart_pending = info.config_mtime is not None and info.config_mtime > started
+            info.zookeeper_sasl = zookeeper_sasl(pid)
     return info
 
 

@@ -39,6 +39,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render i
     Rendered,
     render,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import client_jaas
 
 MASK = "********"
 
@@ -253,4 +254,8 @@ def plan_result(
         public, secrets = split_secrets(cluster_to_spec(plan.cluster), is_secret_key)
         result["cluster_spec"] = public
         result["cluster_secrets"] = secrets
+        # The controllers' ZooKeeper login (a secret: the preflight registers this result with no_log).
+        password = spec.get("zookeeper_sasl_password")
+        if plan.cluster.zookeeper_sasl_username and password is not None:
+            result["zookeeper_jaas"] = client_jaas(plan.cluster.zookeeper_sasl_username, str(password))
     return result

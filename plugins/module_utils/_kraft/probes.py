@@ -155,11 +155,62 @@ def http_get(url: str, timeout: float) -> bytes:
         connection.close()
 
 
+# The Jolokia access options of every module in the kafka_tools action group (module_defaults from
+# zk2kraft_kafka_client): an agent started with user=/password= (basic auth) and protocol=https.
+JOLOKIA_ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
+    jolokia_user=dict(type="str"),
+    jolokia_password=dict(type="str", no_log=True),
+    jolokia_tls=dict(type="bool", default=False),
+    jolokia_ca_file=dict(type="path"),
+    jolokia_client_cert=dict(type="path"),
+    jolokia_client_key=dict(type="path"),
+    jolokia_validate_certs=dict(type="bool", default=True),
+)
+
+
+@dataclass(frozen=True)
+class JolokiaAccess:
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    tls: bool = False
+    ca_file: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    validate_certs: bool = True
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> JolokiaAccess:
+        return cls(user=params.get("jolokia_user"), password=params.get("jolokia_password"),
+                   tls=bool(params.get("jolokia_tls")), ca_file=params.get("jolokia_ca_file"),
+                   client_cert=params.get("jolokia_client_cert"), client_key=params.get("jolokia_client_key"),
+                   validate_certs=params.get("jolokia_validate_certs") is not False)
+
+    def problems(self) -> list[str]:
+        found = []
+        if bool(self.user) != bool(self.password):
+            found.append("jolokia_user and jolokia_password go together (the agent's user= and password=)")
+        if self.client_key and not self.client_cert:
+            found.append("jolokia_client_key needs jolokia_client_cert")
+        if not self.tls and (self.ca_file or self.client_cert):
+            found.append("jolokia_ca_file and jolokia_client_cert need jolokia_tls: true (the agent's protocol=https)")
+        return found
+
+    def url(self, base_url: str) -> str:
+        """The playbooks build http:// URLs from zk2kraft_jolokia_port; an agent on protocol=https needs https."""
+        if self.tls and base_url.startswith("http://"):
+            return "https://" + base_url[len("http://"):]
+        return base_url
+
+
 def jolokia_read(base_url: str, mbean: str, timeout: float, fetch: Fetch = http_get) -> Number:
     url = jolokia_read_url(base_url, mbean)
     try:
         body = fetch(url, timeout)
     except FetchError as exc:
+        if exc.status in (401, 403):
+            raise ProbeError("Jolokia at %s refused the request (HTTP %s): the agent requires a user and password; "
+                             "set jolokia_user and jolokia_password in zk2kraft_kafka_client" % (base_url, exc.status)
+                             ) from exc
         if exc.status is not None:
             raise ProbeError(f"Jolokia read {url} failed: HTTP {exc.status}") from exc
         raise ProbeError(f"Jolokia at {base_url} unreachable: {exc}") from exc

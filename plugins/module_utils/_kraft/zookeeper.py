@@ -206,6 +206,40 @@ def client_kwargs(settings: ZkSettings) -> dict[str, Any]:
     return kwargs
 
 
+# The JAAS section ZooKeeper's client logs in with, unless -Dzookeeper.sasl.clientconfig names another.
+JAAS_CLIENT_SECTION = "Client"
+DIGEST_LOGIN_MODULE = "org.apache.zookeeper.server.auth.DigestLoginModule"
+
+
+def _jaas_quoted(value: str, what: str) -> str:
+    # Java's JAAS ConfigFile reads quoted values with StreamTokenizer: backslash escapes work, new lines do not.
+    if "\n" in value or "\r" in value:
+        raise ZooKeeperError("the ZooKeeper SASL %s must not contain a line break" % what)
+    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def client_jaas(username: str, password: str) -> str:
+    """A JAAS file whose ``Client`` section logs in to ZooKeeper with SASL DIGEST-MD5, as the brokers do."""
+    if not username or password is None:
+        raise ZooKeeperError("a ZooKeeper SASL login needs a user name and a password")
+    return (
+        "// Written by zk2kraft.migration: the ZooKeeper client login of a KRaft controller in migration mode.\n"
+        "%s {\n  %s required\n  username=%s\n  password=%s;\n};\n"
+        % (JAAS_CLIENT_SECTION, DIGEST_LOGIN_MODULE, _jaas_quoted(username, "user name"),
+           _jaas_quoted(password, "password"))
+    )
+
+
+_JAAS_SECTION = re.compile(r"(?m)^\s*([A-Za-z0-9_.-]+)\s*\{")
+
+
+def jaas_sections(text: str) -> list[str]:
+    """The login section names of a JAAS file (comments ignored)."""
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"(?m)//.*$", "", text)
+    return _JAAS_SECTION.findall(text)
+
+
 @contextlib.contextmanager
 def session(settings: ZkSettings, factory: Callable[..., Any] | None = None) -> Iterator[Any]:
     """A started client, stopped and closed on exit."""

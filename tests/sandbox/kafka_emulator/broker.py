@@ -125,7 +125,10 @@ class BrokerNode:
         assert self.cfg.zk_connect is not None
         self.slog.info(f"Connecting to zookeeper on {self.cfg.zk_connect}")
         try:
-            self.zk = ZkStore(self.cfg.zk_connect, self.cfg.zk_session_timeout_ms)
+            self.zk = ZkStore(self.cfg.zk_connect, self.cfg.zk_session_timeout_ms,
+                              secure_acls=self.cfg.zk_set_acl, tls_client=self.cfg.zk_tls_client)
+        except StartupError:
+            raise
         except Exception as exc:
             raise StartupError(f"Timed out waiting for connection while in state: CONNECTING ({exc})",
                                "kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection "

@@ -132,6 +132,8 @@ class KafkaConfig:
     rack: str | None = None
     registration_timeout_ms: int = 60000
     zk_session_timeout_ms: int = 6000
+    zk_set_acl: bool = False
+    zk_tls_client: bool = False
     broker_session_timeout_ms: int = 3000
     heartbeat_interval_ms: int = 500
 
@@ -178,6 +180,8 @@ def parse_config(props: dict[str, str]) -> KafkaConfig:
     cfg.node_id, cfg.broker_id = node_id, broker_id
     cfg.zk_connect = props.get("zookeeper.connect") or None
     cfg.migration_enabled = _bool(props, "zookeeper.metadata.migration.enable", False)
+    cfg.zk_set_acl = _bool(props, "zookeeper.set.acl", False)
+    cfg.zk_tls_client = _bool(props, "zookeeper.ssl.client.enable", False)
     cfg.controller_listener_names = [n.upper() for n in _list(props, "controller.listener.names")]
     try:
         cfg.ibp = MetadataVersion.parse(props.get("inter.broker.protocol.version", "3.9-IV0"))

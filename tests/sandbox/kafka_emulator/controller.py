@@ -95,7 +95,8 @@ class ControllerNode:
             self._catch_up_locked()
         if self.migration_flag:
             assert self.cfg.zk_connect is not None
-            self.zk = ZkStore(self.cfg.zk_connect, self.cfg.zk_session_timeout_ms)
+            self.zk = ZkStore(self.cfg.zk_connect, self.cfg.zk_session_timeout_ms,
+                              secure_acls=self.cfg.zk_set_acl, tls_client=self.cfg.zk_tls_client)
             if self.zk.create_migration_if_absent():
                 self.zlog.info("Initialized ZK migration state in /migration")
         self.raft.start()

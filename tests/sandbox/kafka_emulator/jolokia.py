@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
 import json
 import re
 import threading
@@ -13,13 +15,19 @@ from typing import Callable
 Metrics = Callable[[], dict[str, "int | None"]]
 
 
-def parse_agent(kafka_opts: str) -> tuple[str, int] | None:
-    """(host, port) from -javaagent:<path with jolokia>=port=P[,host=H]."""
+def agent_options(kafka_opts: str) -> dict[str, str] | None:
+    """The agent's options from -javaagent:<path with jolokia>=port=P[,host=H][,user=U,password=W]."""
     match = re.search(r"-javaagent:\S*jolokia\S*?=(\S+)", kafka_opts)
     if not match:
         return None
     options = dict(item.partition("=")[::2] for item in match.group(1).split(","))
-    if "port" not in options:
+    return options if "port" in options else None
+
+
+def parse_agent(kafka_opts: str) -> tuple[str, int] | None:
+    """(host, port) of the agent."""
+    options = agent_options(kafka_opts)
+    if options is None:
         return None
     return options.get("host", "127.0.0.1"), int(options["port"])
 
@@ -31,6 +39,13 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.server.credentials and not self._authorized():
+            # The agent's HTTP server (user=/password=) answers a missing or wrong login with a bare 401.
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="jolokia"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         path = urllib.parse.unquote(self.path.split("?", 1)[0])
         if path.rstrip("/") in ("/jolokia", "/jolokia/version"):
             body = {"request": {"type": "version"}, "value": {"agent": "2.0.0-kafka-emulator", "protocol": "8.0"},
@@ -53,6 +68,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._send({"request": request, "value": value if attribute else {"Value": value},
                     "timestamp": int(time.time()), "status": 200})
 
+    def _authorized(self) -> bool:
+        user, password = self.server.credentials or ("", "")
+        expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        return hmac.compare_digest(self.headers.get("Authorization", ""), expected)
+
     def _send(self, body: dict[str, object]) -> None:
         data = json.dumps(body).encode("utf-8")
         self.send_response(200)
@@ -74,14 +94,16 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], metrics: Metrics) -> None:
+    def __init__(self, address: tuple[str, int], metrics: Metrics,
+                 credentials: tuple[str, str] | None = None) -> None:
         self.metrics = metrics
+        self.credentials = credentials
         super().__init__(address, _Handler)
 
 
 class JolokiaServer:
-    def __init__(self, host: str, port: int, metrics: Metrics) -> None:
-        self._server = _Server((host, port), metrics)
+    def __init__(self, host: str, port: int, metrics: Metrics, credentials: tuple[str, str] | None = None) -> None:
+        self._server = _Server((host, port), metrics, credentials)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
 
     def start(self) -> None:

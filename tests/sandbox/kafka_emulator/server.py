@@ -14,7 +14,7 @@ from .broker import BrokerNode
 from .common import PID_FILE_NAME, EmuLog, Faults, StartupError, kafka_version, log_dir
 from .config import ConfigError, KafkaConfig, load_properties, parse_config
 from .controller import ControllerNode
-from .jolokia import JolokiaServer, parse_agent
+from .jolokia import JolokiaServer, agent_options, parse_agent
 from .metaprops import read_meta
 from .rpc import RpcServer
 
@@ -176,6 +176,9 @@ def main(argv: list[str]) -> int:
     try:
         # A -javaagent starts with the JVM, before Kafka itself: metrics answer from the first moment.
         agent = parse_agent(os.environ.get("KAFKA_OPTS", ""))
+        options = agent_options(os.environ.get("KAFKA_OPTS", "")) or {}
+        # user=/password= as the real agent takes them (its HTTPS options are not emulated).
+        credentials = (options["user"], options.get("password", "")) if options.get("user") else None
         if agent is not None:
             def metrics() -> dict[str, int | None]:
                 values: dict[str, int | None] = {}
@@ -185,7 +188,7 @@ def main(argv: list[str]) -> int:
                     values.update(controller.metrics())
                 return values
             try:
-                jolokia = JolokiaServer(agent[0], agent[1], metrics)
+                jolokia = JolokiaServer(agent[0], agent[1], metrics, credentials)
                 jolokia.start()
             except OSError as exc:
                 elog.error(f"Jolokia agent could not bind {agent[0]}:{agent[1]}: {exc.strerror}")

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shlex
+from dataclasses import dataclass
 from typing import Any
 
 from kazoo.client import KazooClient
 from kazoo.exceptions import BadVersionError, NodeExistsError, NoNodeError
+from kazoo.security import CREATOR_ALL_ACL, READ_ACL_UNSAFE
 
-from .common import now_ms, random_uuid
+from .common import StartupError, now_ms, random_uuid
 from .config import Endpoint
 from .metadata import Acl, Image, Topic
 
@@ -37,20 +42,86 @@ def _load(raw: bytes | None) -> Any:
     return json.loads(raw.decode("utf-8"))
 
 
-class ZkStore:
-    """One kazoo session with the chroot of zookeeper.connect applied (created if missing, like Kafka)."""
+@dataclass(frozen=True)
+class ZkLogin:
+    """The JVM's ZooKeeper SASL login (JaasUtils / ZooKeeper's client): DIGEST-MD5 options for kazoo, or None."""
 
-    def __init__(self, connect: str, session_timeout_ms: int, connect_timeout_s: float = 30.0) -> None:
+    sasl_options: dict[str, str] | None
+    sys_config: str  # JaasUtils.zkSecuritySysConfigString()
+
+
+def _jaas_value(body: str, key: str) -> str | None:
+    match = re.search(key + r'\s*=\s*"((?:[^"\\]|\\.)*)"', body)
+    return re.sub(r"\\(.)", r"\1", match.group(1)) if match else None
+
+
+def zk_login(kafka_opts: str) -> ZkLogin:
+    """ZooKeeper's client logs in with SASL when the JAAS file of -Djava.security.auth.login.config has its
+    section (Client, or -Dzookeeper.sasl.clientconfig) and -Dzookeeper.sasl.client is not false."""
+    props: dict[str, str] = {}
+    for word in shlex.split(kafka_opts):
+        if word.startswith("-D") and "=" in word:
+            key, dummy, value = word[2:].partition("=")
+            props[key] = value
+    path = props.get("java.security.auth.login.config")
+    enabled = props.get("zookeeper.sasl.client", "default:true")
+    section = props.get("zookeeper.sasl.clientconfig", "default:Client")
+    sys_config = (f"[java.security.auth.login.config={path}, zookeeper.sasl.client={enabled}, "
+                  f"zookeeper.sasl.clientconfig={section}]")
+    if not path or enabled.lower() == "false":
+        return ZkLogin(None, sys_config)
+    name = section.removeprefix("default:")
+    try:
+        text = open(path, encoding="utf-8").read()
+    except OSError as exc:
+        raise StartupError(f"could not read the JAAS file {path}: {exc.strerror}",
+                           f"java.lang.SecurityException: java.io.IOException: {path} (No such file or directory)") from exc
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"(?m)//.*$", "", text)
+    match = re.search(r"(?ms)^\s*" + re.escape(name) + r"\s*\{(.*?)\};", text)
+    if not match:
+        return ZkLogin(None, sys_config)
+    body = match.group(1)
+    if "DigestLoginModule" not in body:
+        raise StartupError(f"the emulator supports only DigestLoginModule in the JAAS {name} section")
+    username, password = _jaas_value(body, "username"), _jaas_value(body, "password")
+    if username is None or password is None:
+        raise StartupError(f"the JAAS {name} section of {path} lacks username or password")
+    return ZkLogin({"mechanism": "DIGEST-MD5", "username": username, "password": password}, sys_config)
+
+
+def secure_acls_error(sys_config: str) -> str:
+    """KafkaZkClient.createZkClient's refusal of zookeeper.set.acl=true without TLS or a SASL login (3.9)."""
+    return ("zookeeper.set.acl is true, but ZooKeeper client TLS configuration identifying at least "
+            "zookeeper.ssl.client.enable, zookeeper.clientCnxnSocket, and zookeeper.ssl.keystore.location was not "
+            f"present and the verification of the JAAS login file failed {sys_config}")
+
+
+class ZkStore:
+    """One kazoo session with the chroot of zookeeper.connect applied (created if missing, like Kafka).
+
+    The session logs in as the JVM would (KAFKA_OPTS' JAAS Client section); with ``secure_acls``
+    (zookeeper.set.acl) every znode it creates is the creator's, readable by everyone, as ZkData's defaultAcls."""
+
+    def __init__(self, connect: str, session_timeout_ms: int, connect_timeout_s: float = 30.0,
+                 secure_acls: bool = False, tls_client: bool = False) -> None:
+        login = zk_login(os.environ.get("KAFKA_OPTS", ""))
+        if secure_acls and login.sasl_options is None and not tls_client:
+            text = secure_acls_error(login.sys_config)
+            raise StartupError(text, f"java.lang.SecurityException: {text}", log_ident=False)
+        auth: dict[str, Any] = {"sasl_options": login.sasl_options} if login.sasl_options else {}
+        if secure_acls:
+            auth["default_acl"] = CREATOR_ALL_ACL + READ_ACL_UNSAFE
         hosts, chroot = split_connect(connect)
         if chroot:
-            bootstrap = KazooClient(hosts=hosts, timeout=session_timeout_ms / 1000.0)
+            bootstrap = KazooClient(hosts=hosts, timeout=session_timeout_ms / 1000.0, **auth)
             bootstrap.start(timeout=connect_timeout_s)
             try:
                 bootstrap.ensure_path(chroot)
             finally:
                 bootstrap.stop()
                 bootstrap.close()
-        self.client = KazooClient(hosts=hosts + chroot, timeout=session_timeout_ms / 1000.0)
+        self.client = KazooClient(hosts=hosts + chroot, timeout=session_timeout_ms / 1000.0, **auth)
         self.client.start(timeout=connect_timeout_s)
 
     def close(self) -> None:

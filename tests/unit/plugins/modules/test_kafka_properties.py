@@ -30,6 +30,7 @@ def _plan() -> dict[str, Any]:
     spec = {
         "kafka_version": "3.9.0",
         "controller_security_protocol": "SASL_SSL",
+        "controller_properties": {"sasl.enabled.mechanisms": "PLAIN"},
         "broker_controller_properties": {"listener.name.controller.plain.sasl.jaas.config": "jaas-secret"},
         "controllers": [{"name": "kc1", "node_id": 3000}],
         "brokers": [{"name": "kb1"}],

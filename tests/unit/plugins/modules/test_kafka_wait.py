@@ -3,8 +3,12 @@
 """kafka_wait end to end: the module runs stand-in tool scripts and a loopback Jolokia endpoint."""
 from __future__ import annotations
 
+import base64
+import contextlib
 import http.server
 import json
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -198,4 +202,93 @@ def test_service_log_after_offset(tmp_path: Path, capsys: Any) -> None:
 ])
 def test_usage_errors(args: dict[str, Any], message: str, capsys: Any) -> None:
     out = run(args, capsys)
+    assert out["failed"] and message in out["msg"]
+
+
+# --- Jolokia behind basic auth and TLS ---------------------------------------------------------
+
+@contextlib.contextmanager
+def jolokia_agent(tmp_path: Path, user: str = "", password: str = "", tls: bool = False) -> Iterator[str]:
+    """A loopback Jolokia stand-in that requires basic auth (user=/password=) and/or serves HTTPS."""
+    expected = "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode() if user else None
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            seen.append(self.headers.get("Authorization") or "")
+            if expected and self.headers.get("Authorization") != expected:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="jolokia"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = json.dumps({"request": {"type": "read"}, "value": {"Value": 1}, "status": 200}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(tmp_path / "agent.pem"), str(tmp_path / "agent.key"))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield "http://127.0.0.1:%d/jolokia" % server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def agent_cert(tmp_path: Path) -> Path:
+    """A self-signed certificate for 127.0.0.1 (its own CA)."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=agent",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(tmp_path / "agent.key"),
+                    "-out", str(tmp_path / "agent.pem")], check=True, capture_output=True)
+    return tmp_path / "agent.pem"
+
+
+MIGRATION = {"condition": "migration_state", "expected": "MIGRATION"}
+
+
+def test_jolokia_basic_auth_is_sent_and_the_password_never_shown(tmp_path: Path, capsys: Any) -> None:
+    with jolokia_agent(tmp_path, "monitor", "jolokia-secret") as url:
+        out = run(dict(MIGRATION, jolokia_url=url, jolokia_user="monitor", jolokia_password="jolokia-secret"), capsys)
+        assert "failed" not in out and out["observed"]["state"] == "MIGRATION"
+        refused = run(dict(MIGRATION, jolokia_url=url, jolokia_user="monitor", jolokia_password="wrong",
+                           timeout=0.05), capsys)
+        missing = run(dict(MIGRATION, jolokia_url=url, timeout=0.05), capsys)
+    for failed in (refused, missing):
+        assert failed["failed"] and "HTTP 401" in failed["msg"] and "zk2kraft_kafka_client" in failed["msg"]
+    assert "jolokia-secret" not in json.dumps([out, refused, missing])
+
+
+def test_jolokia_over_tls_with_the_agents_ca(tmp_path: Path, agent_cert: Path, capsys: Any) -> None:
+    with jolokia_agent(tmp_path, "monitor", "s", tls=True) as url:
+        # The playbooks' http:// URL is read over https when jolokia_tls is set.
+        args = dict(MIGRATION, jolokia_url=url, jolokia_user="monitor", jolokia_password="s", jolokia_tls=True)
+        out = run(dict(args, jolokia_ca_file=str(agent_cert)), capsys)
+        assert "failed" not in out and out["observed"]["source"] == "jolokia"
+        # Without the agent's CA the certificate is not trusted; with checks off it is read anyway.
+        untrusted = run(dict(args, timeout=0.05), capsys)
+        assert untrusted["failed"] and "unreachable" in untrusted["msg"]
+        unchecked = run(dict(args, jolokia_validate_certs=False), capsys)
+        assert "failed" not in unchecked
+
+
+@pytest.mark.parametrize("args,message", [
+    ({"jolokia_user": "monitor"}, "jolokia_user and jolokia_password go together"),
+    ({"jolokia_password": "x"}, "jolokia_user and jolokia_password go together"),
+    ({"jolokia_client_key": "/k.pem", "jolokia_tls": True}, "jolokia_client_key needs jolokia_client_cert"),
+    ({"jolokia_ca_file": "/ca.pem"}, "need jolokia_tls: true"),
+])
+def test_jolokia_access_usage_errors(args: dict[str, Any], message: str, capsys: Any) -> None:
+    out = run(dict(MIGRATION, jolokia_url="http://127.0.0.1:9/jolokia", **args), capsys)
     assert out["failed"] and message in out["msg"]

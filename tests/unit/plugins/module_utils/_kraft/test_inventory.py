@@ -65,6 +65,20 @@ def test_node_entries() -> None:
     assert kc2["declared_roles"] == "controller"
 
 
+def test_zookeeper_sasl_credentials_and_what_the_hosts_showed() -> None:
+    hosts = {h: dict(v) for h, v in HOSTVARS.items()}
+    hosts["kb2"]["zk2kraft_node"] = {"state": "zookeeper", "zookeeper_sasl": "its JAAS file /j has a Client section"}
+    hosts["kb1"]["zk2kraft_node"] = {"state": "zookeeper", "zookeeper_sasl": None}
+    client = {"zookeeper_auth": "sasl_digest", "zookeeper_username": "kafka", "zookeeper_password": "s"}
+    spec = _spec({"zk2kraft_zookeeper_client": client}, lambda h: hosts[h])[0]
+    assert (spec["zookeeper_sasl_username"], spec["zookeeper_sasl_password"]) == ("kafka", "s")
+    assert "zookeeper_sasl" not in spec["brokers"][0]
+    assert spec["brokers"][1]["zookeeper_sasl"] == "its JAAS file /j has a Client section"
+    # Other schemes are not a SASL login the controllers could use.
+    spec = _spec({"zk2kraft_zookeeper_client": dict(client, zookeeper_auth="digest")})[0]
+    assert "zookeeper_sasl_username" not in spec
+
+
 def test_host_in_both_groups_is_declared_combined() -> None:
     spec = spec_from_inventory(["kb1", "kc1"], ["kc1"], lambda h: HOSTVARS[h], {})[0]
     assert spec["brokers"][1]["declared_roles"] == ["broker", "controller"]

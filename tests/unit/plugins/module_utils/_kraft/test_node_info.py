@@ -5,7 +5,11 @@ import os
 import pytest
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft import node_info
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import gather, process_start_time
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import (
+    gather,
+    process_start_time,
+    zookeeper_sasl,
+)
 
 
 @pytest.fixture
@@ -70,3 +74,54 @@ def test_compare_files_ignores_comments_and_order(tmp_path):
         {"key": "new.key", "value": "x", "other": None},
         {"key": "old.key", "value": None, "other": "y"},
     ]
+
+
+def _fake_proc(tmp_path, pid, cmdline=(), kafka_opts=None):
+    proc = tmp_path / "proc"
+    (proc / str(pid)).mkdir(parents=True)
+    (proc / str(pid) / "cmdline").write_bytes(b"\0".join(w.encode() for w in cmdline) + b"\0")
+    env = [b"PATH=/usr/bin"] + ([("KAFKA_OPTS=" + kafka_opts).encode()] if kafka_opts is not None else [])
+    (proc / str(pid) / "environ").write_bytes(b"\0".join(env) + b"\0")
+    return str(proc)
+
+
+JAAS_WITH_CLIENT = """KafkaServer {
+  org.apache.kafka.common.security.plain.PlainLoginModule required username="b" password="x";
+};
+// the ZooKeeper login
+Client {
+  org.apache.zookeeper.server.auth.DigestLoginModule required username="kafka" password="s";
+};
+"""
+
+
+def test_zookeeper_sasl_is_found_in_the_jvm_command_line(tmp_path):
+    jaas = tmp_path / "kafka_jaas.conf"
+    jaas.write_text(JAAS_WITH_CLIENT)
+    proc = _fake_proc(tmp_path, 7, ["java", "-Xmx1G", "-Djava.security.auth.login.config=%s" % jaas, "kafka.Kafka"])
+    assert zookeeper_sasl(7, proc) == "its JAAS file %s has a Client section" % jaas
+
+
+def test_zookeeper_sasl_is_found_in_kafka_opts(tmp_path):
+    jaas = tmp_path / "kafka_jaas.conf"
+    jaas.write_text(JAAS_WITH_CLIENT)
+    proc = _fake_proc(tmp_path, 7, ["python3", "-m", "x"], kafka_opts="-javaagent:j.jar -Djava.security.auth.login.config=%s" % jaas)
+    assert "has a Client section" in zookeeper_sasl(7, proc)
+
+
+@pytest.mark.parametrize("text,extra", [
+    ('KafkaServer {\n  x required;\n};\n/* Client {\n}; */\n', []),   # no Client section (only in a comment)
+    (JAAS_WITH_CLIENT, ["-Dzookeeper.sasl.client=false"]),              # SASL to ZooKeeper switched off
+    (JAAS_WITH_CLIENT, ["-Dzookeeper.sasl.clientconfig=ZkLogin"]),      # another section name, absent
+])
+def test_zookeeper_sasl_is_none_without_a_client_login(tmp_path, text, extra):
+    jaas = tmp_path / "kafka_jaas.conf"
+    jaas.write_text(text)
+    proc = _fake_proc(tmp_path, 7, ["java", *extra, "-Djava.security.auth.login.config=%s" % jaas])
+    assert zookeeper_sasl(7, proc) is None
+
+
+def test_zookeeper_sasl_is_none_without_a_jaas_file(tmp_path):
+    assert zookeeper_sasl(7, _fake_proc(tmp_path, 7, ["java", "kafka.Kafka"])) is None
+    missing = _fake_proc(tmp_path / "b", 8, ["java", "-Djava.security.auth.login.config=/nonexistent/jaas.conf"])
+    assert zookeeper_sasl(8, missing) is None

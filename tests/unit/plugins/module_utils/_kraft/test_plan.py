@@ -38,7 +38,8 @@ def _spec() -> dict[str, Any]:
     return {
         "kafka_version": "3.9.0",
         "controller_security_protocol": "SASL_SSL",
-        "controller_properties": {"ssl.keystore.password": "controller-ks-secret"},
+        "controller_properties": {"ssl.keystore.password": "controller-ks-secret",
+                                  "sasl.enabled.mechanisms": "GSSAPI,PLAIN"},
         "broker_controller_properties": {"listener.name.controller.plain.sasl.jaas.config": "jaas-secret"},
         "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
         "brokers": [
@@ -77,6 +78,23 @@ def test_report_and_results_mask_every_secret() -> None:
     assert result["cluster_secrets"]["controller_properties"] == {"ssl.keystore.password": "controller-ks-secret"}
     assert merge_secrets(result["cluster_spec"], result["cluster_secrets"])["broker_controller_properties"] == {
         "listener.name.controller.plain.sasl.jaas.config": "jaas-secret"}
+
+
+def test_zookeeper_sasl_credentials_become_the_controllers_jaas_and_stay_out_of_the_spec() -> None:
+    spec = dict(_spec(), zookeeper_sasl_username="kafka", zookeeper_sasl_password="zk-sasl-secret")
+    result = plan_result(spec, {"kb1": BROKER_FILE})
+    assert result["error_count"] == 0
+    assert result["cluster_spec"]["zookeeper_sasl_username"] == "kafka"
+    public = json.dumps({k: v for k, v in result.items() if k != "zookeeper_jaas"})
+    assert "zk-sasl-secret" not in public
+    assert 'password="zk-sasl-secret";' in result["zookeeper_jaas"]
+    assert result["zookeeper_jaas"].count("Client {") == 1
+
+
+def test_no_jaas_without_zookeeper_sasl() -> None:
+    result = plan_result(_spec(), {"kb1": BROKER_FILE})
+    assert "zookeeper_jaas" not in result
+    assert result["cluster_spec"]["zookeeper_sasl_username"] is None
 
 
 def test_resolved_spec_renders_the_same_files(tmp_path: Any) -> None:

@@ -423,3 +423,23 @@ def test_migration_copied_false_while_offset_is_unset() -> None:
 def test_condition_validation(condition: zk.ZkCondition) -> None:
     with pytest.raises(zk.ZooKeeperError):
         condition.validate()
+
+
+def test_client_jaas_is_a_digest_login_in_the_client_section() -> None:
+    text = zk.client_jaas("kafka", 'pa"ss\\word')
+    assert zk.jaas_sections(text) == ["Client"]
+    assert "org.apache.zookeeper.server.auth.DigestLoginModule required" in text
+    # Quotes and backslashes escaped the way Java's JAAS parser (StreamTokenizer) reads them back.
+    assert 'password="pa\\"ss\\\\word";' in text
+    assert 'username="kafka"' in text
+
+
+@pytest.mark.parametrize("username,password", [("kafka", "a\nb"), ("", "x"), ("kafka", None)])
+def test_client_jaas_refuses_what_it_cannot_write(username: str, password: str | None) -> None:
+    with pytest.raises(zk.ZooKeeperError):
+        zk.client_jaas(username, password)  # type: ignore[arg-type]
+
+
+def test_jaas_sections_ignore_comments() -> None:
+    text = "/* Client {\n}; */\nKafkaServer {\n  m required;\n};\n// Client {\n"
+    assert zk.jaas_sections(text) == ["KafkaServer"]
