@@ -16,7 +16,7 @@ SANDBOX     := $(PY) tests/sandbox/sandbox.py
 INVENTORY   := tests/sandbox/.state/inventory.yml
 DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless
 
-.PHONY: kafka-dist molecule-real scenarios help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
+.PHONY: kafka-dist molecule-real scenarios faults help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
         ansible-lint ruff mypy changelog-lint build demo sandbox-up sandbox-down sandbox-status bench clean
 
 help:
@@ -25,6 +25,7 @@ help:
 	@echo "make lint            ansible-lint (production profile), ansible-test sanity, antsibull-changelog lint, ruff and mypy"
 	@echo "make sandbox-up|sandbox-down|sandbox-status   the multi-host sandbox (TOPOLOGY=default|bench|zk3)"
 	@echo "make build           build the collection tarball"
+	@echo "make faults          the fault suite: every fault case and every task boundary of migrate/rollback killed"
 
 setup: system-deps venv collection
 
@@ -90,6 +91,7 @@ test: setup
 	run unit          $(PY) -m pytest -q tests/unit tests/integration; \
 	run emulator      $(PY) -m pytest -q tests/emulator; \
 	run sandbox       $(PY) -m pytest -q tests/sandbox_tests; \
+	run faults        $(PY) -m pytest -q -s tests/faults/test_faults.py -k resume_deadlock; \
 	run scenarios     $(PY) tests/run_scenarios.py --lanes $(LANES) $(SCENARIOS); \
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
 	run ansible-lint  $(MAKE) --no-print-directory ansible-lint; \
@@ -99,6 +101,13 @@ test: setup
 	run mypy          $(MAKE) --no-print-directory mypy; \
 	if [ $$status -eq 0 ]; then echo "make test: every suite passed"; else echo "make test: FAILED:$$failed"; fi; \
 	exit $$status
+
+# The fault suite on the emulator: every fault case, and the playbooks killed at every task boundary
+# (migrate.yml and rollback.yml) and run again (hours: each boundary is a killed run and a re-run).
+# `make test` runs one case of it, the run killed between writing the last broker's file and its
+# restart (a task boundary), on the default sandbox before the scenario lanes.
+faults: setup
+	FAULTS_SWEEP=all $(PY) -m pytest -q -s tests/faults
 
 lint: ansible-lint sanity changelog-lint ruff mypy
 

@@ -29,6 +29,16 @@ options:
     description: The controllers' ZkMigrationState name, when known.
     type: str
     choices: [NONE, MIGRATION, PRE_MIGRATION, POST_MIGRATION, ZK]
+  broker_nodes:
+    description:
+      - What M(zk2kraft.migration.kafka_node_info) returned for every broker, by host name (C(running),
+        C(restart_pending), C(config_mtime), C(config_exists) are read).
+      - A broker whose process does not run its file yet (stopped, or started before the file was written)
+        has not finished its roll, so the phase its file names is not reached yet.
+      - With O(purpose=migrate), a stopped broker is resumed when it is the one the last run was rolling
+        (RV(resume_host)); any other stopped broker fails the module, naming it.
+    type: dict
+    default: {}
   fail_on_ambiguous:
     description: Fail when the phase cannot be told without guessing.
     type: bool
@@ -81,6 +91,17 @@ controllers:
   returned: always
   type: dict
   sample: {"c1": "controller_migrating"}
+pending:
+  description: Brokers whose process does not run their server.properties yet (from O(broker_nodes)).
+  returned: always
+  type: list
+  elements: str
+  sample: ["b3"]
+resume_host:
+  description: The stopped broker the last run was rolling, which this run starts and waits for; null if none.
+  returned: always
+  type: str
+  sample: b3
 rollback:
   description: What a rollback has left to do, from the phase the cluster is in.
   returned: when O(purpose=rollback)
@@ -113,7 +134,12 @@ rollback:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import detect_phase, plan_rollback
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
+    detect_phase,
+    judge_dead_brokers,
+    pending_brokers,
+    plan_rollback,
+)
 
 
 def main():
@@ -122,15 +148,22 @@ def main():
             brokers=dict(type="dict", required=True),
             controllers=dict(type="dict", required=True),
             migration_state=dict(type="str", choices=["NONE", "MIGRATION", "PRE_MIGRATION", "POST_MIGRATION", "ZK"]),
+            broker_nodes=dict(type="dict", default={}),
             fail_on_ambiguous=dict(type="bool", default=True),
             purpose=dict(type="str", default="migrate", choices=["migrate", "rollback"]),
         ),
         supports_check_mode=True,
     )
     params = module.params
-    detection = detect_phase(params["brokers"], params["controllers"], params["migration_state"])
+    migrate = params["purpose"] == "migrate"
+    pending = pending_brokers(params["broker_nodes"])
+    # A rollback plans from the files: its rolls restart a pending broker anyway.
+    detection = detect_phase(params["brokers"], params["controllers"], params["migration_state"],
+                             pending if migrate else ())
+    dead = judge_dead_brokers(params["broker_nodes"], detection)
     result = dict(changed=False, phase=detection.phase, in_progress=detection.in_progress,
-                  problems=detection.problems, brokers=detection.brokers, controllers=detection.controllers)
+                  problems=detection.problems, brokers=detection.brokers, controllers=detection.controllers,
+                  pending=pending, resume_host=dead.resume if migrate else None)
     if params["purpose"] == "rollback":
         plan = plan_rollback(params["brokers"], params["controllers"])
         result["rollback"] = dict(from_phase=plan.from_phase, hybrid_roll=plan.hybrid_roll,
@@ -139,6 +172,8 @@ def main():
         if plan.refusal:
             module.fail_json(msg=f"Rollback refused: {plan.refusal}.", **result)
         module.exit_json(**result)
+    if dead.refusal:
+        module.fail_json(msg=f"Refusing to start: {dead.refusal}", **result)
     if detection.problems and params["fail_on_ambiguous"]:
         module.fail_json(msg="the hosts disagree about the migration phase; fix or roll back by hand: {}".format("; ".join(detection.problems)), **result)
     module.exit_json(**result)

@@ -20,6 +20,9 @@ def ansible_env() -> dict[str, str]:
     env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
     env["PATH"] = "{}:{}".format(Path(sys.executable).parent, env.get("PATH", ""))
     env["ANSIBLE_FORCE_COLOR"] = "0"
+    # Ansible does not flush its output: through a pipe it comes in 8 KiB blocks, so a test that acts
+    # on a line (kills the run at a task boundary) would act minutes late, or never.
+    env["PYTHONUNBUFFERED"] = "1"
     # The playbooks write their reports under $PWD/reports (zk2kraft_report_dir); they run from REPO.
     env["PWD"] = str(REPO)
     return env

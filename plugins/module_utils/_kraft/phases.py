@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
 
@@ -92,18 +93,50 @@ class Detection:
 ZK_MIGRATION_STATES = {0: "NONE", 1: "MIGRATION", 2: "PRE_MIGRATION", 3: "POST_MIGRATION", 4: "ZK"}
 
 
+# A forward roll writes a broker's file, then restarts it: until the restart, the broker still runs
+# in the state before (the file says migration, the process runs ZooKeeper mode).
+_STATE_BEFORE_ROLL = {NODE_ZK_MIGRATING: NODE_ZK, NODE_KRAFT_BROKER: NODE_ZK_MIGRATING}
+# The broker state a forward roll writes.
+ROLL_TARGET_STATE = {MIGRATION: NODE_ZK_MIGRATING, DUAL_WRITE: NODE_KRAFT_BROKER}
+
+
+def pending_brokers(nodes: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Brokers whose process does not run their file: not running, or started before the file was written.
+
+    ``nodes`` maps host -> what M(kafka_node_info) returned (``running``, ``restart_pending``).
+    """
+    return sorted(h for h, n in nodes.items()
+                  if n and (not n.get("running") or n.get("restart_pending")))
+
+
+def running_states(broker_states: Mapping[str, str], pending: Iterable[str]) -> dict[str, str]:
+    """Each broker's state as its process runs it: a pending broker still runs the state before its roll."""
+    pending = set(pending)
+    return {h: (_STATE_BEFORE_ROLL.get(s, s) if h in pending else s) for h, s in broker_states.items()}
+
+
 def detect_phase(
     broker_states: Mapping[str, str],
     controller_states: Mapping[str, str],
     migration_state: str | None = None,
+    pending: Iterable[str] = (),
 ) -> Detection:
     """Work out the phase from each node's config state and the controllers' migration state.
 
     ``migration_state`` is PRE_MIGRATION/MIGRATION/POST_MIGRATION when known. Hosts that
     disagree in a way no single forward or rollback roll explains are reported as problems,
-    never guessed away.
+    never guessed away. ``pending`` names brokers whose process does not run their file yet (a
+    run killed between writing a file and the restart, or a broker left down): their roll is not
+    done, so the phase their file names is not reached yet (else the run would wait for a state
+    that only their restart brings, before restarting them).
     """
     brokers = dict(broker_states)
+    if pending:
+        running = running_states(broker_states, pending)
+        detection = detect_phase(running, controller_states, migration_state)
+        # Report the files' states; the phase is the processes'.
+        return Detection(detection.phase, detection.in_progress, brokers, detection.controllers,
+                         detection.problems)
     controllers = dict(controller_states)
     problems: list[str] = []
     b_kinds = set(brokers.values())
@@ -226,3 +259,42 @@ def plan_rollback(broker_states: Mapping[str, str], controller_states: Mapping[s
     # know; without controllers left, the flag would only make them wait for a quorum that is gone.
     hybrid = kraft_brokers if controllers else []
     return RollbackPlan(from_phase, None, hybrid, controllers, flagged)
+
+
+@dataclass(frozen=True)
+class DeadBrokers:
+    """Which stopped broker a run finishes rolling, and which stopped brokers it refuses to start with."""
+
+    resume: str | None           # the broker the last run was rolling: the roll starts it and waits
+    refusal: str | None          # why the run must not start (names every other stopped broker)
+
+
+def judge_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], detection: Detection) -> DeadBrokers:
+    """A stopped broker is the last run's if its roll is under way and its file is the newest it wrote.
+
+    A run writes a broker's file and then restarts it, one broker at a time: the broker it left
+    down (killed in its wait, or its service failed to start) holds the roll's target state and
+    the newest file of those. Any other stopped broker is a fault the operator must see first,
+    named, rather than an anonymous under-replicated-partitions refusal.
+    """
+    dead = sorted(h for h, n in nodes.items() if n and not n.get("running"))
+    if not dead:
+        return DeadBrokers(None, None)
+    target = ROLL_TARGET_STATE.get(detection.in_progress or "")
+    resume = None
+    if target is not None:
+        rolled = [h for h in nodes if detection.brokers.get(h) == target]
+        newest = max(rolled, key=lambda h: nodes[h].get("config_mtime") or 0.0, default=None)
+        if newest in dead:
+            resume = newest
+    others = [h for h in dead if h != resume]
+    if not others:
+        return DeadBrokers(resume, None)
+    why = "; ".join("%s is not running (no Kafka process for its service%s)" % (
+        h, ", and its server.properties is missing" if not nodes[h].get("config_exists", True) else "")
+        for h in others)
+    extra = (" The last run was rolling %s; this run will start it and wait for it once the others are back."
+             % resume) if resume else ""
+    return DeadBrokers(resume, "%s. A roll must not stop another broker while one is down: start %s (see its "
+                       "server.log and service status), then run again.%s" % (
+                           why, " and ".join(others), extra))

@@ -87,7 +87,7 @@ def callback() -> Any:
 def roll_broker(cb: Any, host: str, waits: list[str], wait_seconds: float = 10.0) -> None:
     """The brokers role's tasks for one host, as the runner reports them (role-prefixed names)."""
     for task in ["Render the broker's server.properties for migration", "Read the service's state",
-                 "Decide whether the broker needs a restart, and note the time", "Restart the broker"] + waits:
+                 "Decide whether the broker needs a restart", "Restart the broker"] + waits:
         name = "zk2kraft.migration.brokers : " + task
         cb.v2_runner_on_start(Named(host), Named(name))
         cb.clock.tick(wait_seconds if task.startswith("Wait") else 1.0)

@@ -1,0 +1,318 @@
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Is it safe to stop this node now? The check a roll makes before every stop (private helper; stdlib only).
+
+Runs on the Kafka host about to be stopped: that host reaches ZooKeeper, the controllers and the
+other brokers as a client already, and it has the Kafka tools. One observation gathers every
+problem at once, so the refusal says everything that is wrong:
+
+- ZooKeeper serves a session (when the roll's phase still uses it), and answers ``/brokers/ids``;
+- the metadata quorum has a leader, lists every expected voter, every voter's port answers and no
+  voter lags the leader by more than a bound (the controllers' own catch-up);
+- every other broker's listener answers and the broker is registered (in ZooKeeper's
+  ``/brokers/ids`` or as an observer of the quorum, whichever its mode uses);
+- no partition is under-replicated (the topics tool, bootstrapped through the other brokers).
+
+A node that is down (its port refuses connections, or ZooKeeper serves no session) stays down for
+the grace period before the guard refuses, so the refusal comes within seconds, not at the timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
+    ProbeError,
+    Runner,
+    parse_quorum_replication,
+    parse_topic_partitions,
+    parse_version,
+    run_command,
+)
+
+# Roll targets whose brokers still talk to ZooKeeper (every one before finalization), and those
+# during which the KRaft controllers run (every one but the last rollback roll).
+ZOOKEEPER_TARGETS = ("controllers", "migration", "dual_write", "rollback_hybrid", "rollback_zookeeper")
+QUORUM_TARGETS = ("controllers", "migration", "dual_write", "kraft", "rollback_hybrid")
+GUARD_TARGETS = ("controllers", "migration", "dual_write", "kraft", "rollback_hybrid", "rollback_zookeeper")
+
+
+class GuardRefused(KraftError):
+    """Stopping the node now is not safe, and waiting will not make it so (a node is down)."""
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A node the guard looks at: its name, id and the ``host:port`` it must answer on."""
+
+    name: str
+    node_id: int
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class GuardSpec:
+    node: str                                   # the node about to be stopped
+    target: str                                 # the roll's target (phases.ALL_TARGETS)
+    brokers: tuple[Peer, ...] = ()              # every broker, this node included (it is skipped)
+    voters: tuple[Peer, ...] = ()               # every KRaft controller
+    zookeeper_connect: str | None = None
+    kafka_home: str = "/opt/kafka"
+    kafka_version: str = "3.9.0"
+    max_voter_lag: int = 1000
+    broker_command_config: str | None = None
+    controller_command_config: str | None = None
+
+    @property
+    def others(self) -> tuple[Peer, ...]:
+        return tuple(b for b in self.brokers if b.name != self.node)
+
+    @property
+    def uses_zookeeper(self) -> bool:
+        return bool(self.zookeeper_connect) and self.target in ZOOKEEPER_TARGETS
+
+    @property
+    def uses_quorum(self) -> bool:
+        return bool(self.voters) and self.target in QUORUM_TARGETS
+
+
+# --------------------------------------------------------------------------- small network probes
+
+
+def split_endpoint(endpoint: str) -> tuple[str, int]:
+    host, sep, port = endpoint.strip().rpartition(":")
+    if not sep or not port.isdigit():
+        raise ProbeError("not a host:port: %r" % endpoint)
+    return host.strip("[]"), int(port)
+
+
+def tcp_probe(endpoint: str, timeout: float) -> str | None:
+    """None when ``host:port`` accepts a connection, else why not."""
+    host, port = split_endpoint(endpoint)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _zk_frame(payload: bytes) -> bytes:
+    return struct.pack(">i", len(payload)) + payload
+
+
+def _zk_read_frame(sock: socket.socket) -> bytes:
+    def exactly(count: int) -> bytes:
+        data = b""
+        while len(data) < count:
+            chunk = sock.recv(count - len(data))
+            if not chunk:
+                raise ProbeError("the server closed the connection (it serves no session: no quorum?)")
+            data += chunk
+        return data
+    (length,) = struct.unpack(">i", exactly(4))
+    if length < 0 or length > 1 << 20:
+        raise ProbeError("the server sent a frame of %d bytes" % length)
+    return exactly(length)
+
+
+def zk_children(connect: str, path: str, timeout: float) -> list[str]:
+    """Open a ZooKeeper session (jute protocol, no client library) and list ``path`` under the chroot.
+
+    A server that is down refuses the connection; one that lost its quorum closes it without a
+    session: both mean ZooKeeper cannot serve the brokers. The first server that answers counts.
+    """
+    servers, slash, chroot = connect.partition("/")
+    full = ("/" + chroot.rstrip("/") if slash and chroot.strip("/") else "") + path
+    errors = []
+    for server in [s for s in servers.split(",") if s.strip()]:
+        try:
+            host, port = split_endpoint(server)
+            with socket.create_connection((host, port), timeout=timeout) as sock:
+                sock.settimeout(timeout)
+                # ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly.
+                sock.sendall(_zk_frame(struct.pack(">iqiqi16s?", 0, 0, 10000, 0, 16, b"\0" * 16, False)))
+                reply = _zk_read_frame(sock)
+                if len(reply) < 16 or struct.unpack(">iiq", reply[:16])[2] == 0:
+                    raise ProbeError("the server refused a session")
+                encoded = full.encode("utf-8")
+                # getChildren (op 8), xid 1: path, watch=false.
+                sock.sendall(_zk_frame(struct.pack(">iii", 1, 8, len(encoded)) + encoded + b"\0"))
+                reply = _zk_read_frame(sock)
+                xid, _zxid, err = struct.unpack(">iqi", reply[:16])
+                if err == -101:
+                    return []
+                if err != 0:
+                    raise ProbeError("getChildren %s failed with ZooKeeper error %d" % (full, err))
+                (count,) = struct.unpack(">i", reply[16:20])
+                names, offset = [], 20
+                for _dummy in range(max(count, 0)):
+                    (size,) = struct.unpack(">i", reply[offset:offset + 4])
+                    names.append(reply[offset + 4:offset + 4 + size].decode("utf-8"))
+                    offset += 4 + size
+                # closeSession (op -11), so the server frees it at once.
+                sock.sendall(_zk_frame(struct.pack(">ii", 2, -11)))
+                return names
+        except (OSError, ProbeError, struct.error) as exc:
+            errors.append("%s: %s" % (server.strip(), getattr(exc, "strerror", None) or exc))
+    raise ProbeError("; ".join(errors) or "no server in %r" % connect)
+
+
+# --------------------------------------------------------------------------- the guard
+
+
+@dataclass
+class GuardObservation:
+    problems: list[str] = field(default_factory=list)
+    down: list[str] = field(default_factory=list)       # nodes (or ZooKeeper) not answering at all
+    checked: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"problems": list(self.problems), "down": list(self.down), "checked": list(self.checked)}
+
+
+class RollGuard:
+    """One observation per call of everything a safe stop needs; ``met`` when nothing is wrong."""
+
+    def __init__(
+        self,
+        spec: GuardSpec,
+        runner: Runner = run_command,
+        connect: Callable[[str, float], str | None] = tcp_probe,
+        zk_list: Callable[[str, str, float], list[str]] = zk_children,
+        call_timeout: Callable[[], float] = lambda: 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        grace: float = 10.0,
+    ) -> None:
+        if spec.target not in GUARD_TARGETS:
+            raise ProbeError("unknown roll target %r (one of %s)" % (spec.target, ", ".join(GUARD_TARGETS)))
+        parse_version(spec.kafka_version)
+        self.spec = spec
+        self.runner = runner
+        self.connect = connect
+        self.zk_list = zk_list
+        self.call_timeout = call_timeout
+        self.clock = clock
+        self.grace = grace
+        self._down_since: dict[str, float] = {}
+
+    def _tool(self, script: str) -> str:
+        return os.path.join(self.spec.kafka_home, "bin", script)
+
+    def _run(self, argv: list[str]) -> str:
+        result = self.runner(argv, min(self.call_timeout(), 60.0))
+        if result.rc != 0:
+            tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-3:])
+            raise ProbeError("%s exited %d: %s" % (os.path.basename(argv[0]), result.rc, tail))
+        return result.stdout
+
+    def _quorum(self, what: str) -> str:
+        spec = self.spec
+        endpoints = ",".join(v.endpoint for v in spec.voters)
+        if parse_version(spec.kafka_version).line >= (3, 7):
+            argv = [self._tool("kafka-metadata-quorum.sh"), "--bootstrap-controller", endpoints]
+            config = spec.controller_command_config
+        else:
+            argv = [self._tool("kafka-metadata-quorum.sh"), "--bootstrap-server",
+                    ",".join(b.endpoint for b in spec.others) or ",".join(b.endpoint for b in spec.brokers)]
+            config = spec.broker_command_config
+        if config:
+            argv += ["--command-config", config]
+        return self._run(argv + ["describe", what])
+
+    def observe(self) -> dict[str, Any]:
+        spec, seen = self.spec, GuardObservation()
+        probe_timeout = min(5.0, self.call_timeout())
+        registered_zk: set[int] | None = None
+        if spec.uses_zookeeper:
+            seen.checked.append("zookeeper")
+            try:
+                registered_zk = {int(i) for i in self.zk_list(spec.zookeeper_connect or "", "/brokers/ids",
+                                                                probe_timeout) if i.isdigit()}
+            except ProbeError as exc:
+                seen.down.append("ZooKeeper")
+                seen.problems.append("ZooKeeper (%s) is not reachable: %s" % (spec.zookeeper_connect, exc))
+
+        observers: set[int] | None = None
+        if spec.uses_quorum:
+            seen.checked.append("quorum")
+            for voter in spec.voters:
+                why = self.connect(voter.endpoint, probe_timeout)
+                if why:
+                    seen.down.append(voter.name)
+                    seen.problems.append("%s is not running (controller %d does not answer on %s: %s)"
+                                         % (voter.name, voter.node_id, voter.endpoint, why))
+            try:
+                # One tool call (a JVM start on the host): the replication table names the leader,
+                # the voters (Leader/Follower) and the observers (the brokers registered in KRaft).
+                rows = {r.node_id: r for r in parse_quorum_replication(self._quorum("--replication"))}
+                observers = {i for i, r in rows.items() if r.status.lower() == "observer"}
+                voter_rows = {i: r for i, r in rows.items() if r.status.lower() != "observer"}
+                if not any(r.status.lower() == "leader" for r in voter_rows.values()):
+                    seen.problems.append("the metadata quorum has no leader")
+                missing = sorted(v.name for v in spec.voters if v.node_id not in voter_rows)
+                if missing:
+                    seen.problems.append("the metadata quorum does not list %s as voter(s)" % ", ".join(missing))
+                for voter in spec.voters:
+                    row = voter_rows.get(voter.node_id)
+                    if row is not None and row.lag > spec.max_voter_lag:
+                        seen.problems.append("%s (controller %d) lags the quorum leader by %d records "
+                                             "(at most %d allowed)" % (voter.name, voter.node_id, row.lag,
+                                                                      spec.max_voter_lag))
+            except ProbeError as exc:
+                seen.problems.append("the metadata quorum cannot be read: %s" % exc)
+
+        seen.checked.append("brokers")
+        for broker in spec.others:
+            why = self.connect(broker.endpoint, probe_timeout)
+            if why:
+                seen.down.append(broker.name)
+                seen.problems.append("%s is not running (broker %d does not answer on %s: %s)"
+                                     % (broker.name, broker.node_id, broker.endpoint, why))
+                continue
+            known = [s for s in (registered_zk, observers) if s is not None]
+            if known and not any(broker.node_id in s for s in known):
+                seen.problems.append("%s (broker %d) is registered neither in ZooKeeper nor with the KRaft "
+                                     "controllers" % (broker.name, broker.node_id))
+
+        live = [b.endpoint for b in spec.others if b.name not in seen.down]
+        if live:
+            seen.checked.append("under_replicated")
+            argv = [self._tool("kafka-topics.sh"), "--bootstrap-server", ",".join(live)]
+            if spec.broker_command_config:
+                argv += ["--command-config", spec.broker_command_config]
+            try:
+                urps = parse_topic_partitions(self._run(argv + ["--describe", "--under-replicated-partitions"]))
+                if urps:
+                    names = ", ".join("%s-%d" % (p.topic, p.partition) for p in urps[:10])
+                    seen.problems.append("%d partition(s) are under-replicated: %s%s"
+                                         % (len(urps), names, ", ..." if len(urps) > 10 else ""))
+            except ProbeError as exc:
+                seen.problems.append("the under-replicated partitions cannot be listed: %s" % exc)
+
+        self._note_down(seen)
+        return seen.as_dict()
+
+    def _note_down(self, seen: GuardObservation) -> None:
+        now = self.clock()
+        for name in list(self._down_since):
+            if name not in seen.down:
+                del self._down_since[name]
+        for name in seen.down:
+            self._down_since.setdefault(name, now)
+        if seen.down and all(now - self._down_since[name] >= self.grace for name in seen.down):
+            raise GuardRefused(self.refusal(seen.problems))
+
+    def refusal(self, problems: Sequence[str]) -> str:
+        return "not stopping %s: %s. Repair that and run again; the run resumes here." % (
+            self.spec.node, "; ".join(problems))
+
+    @staticmethod
+    def met(observation: dict[str, Any]) -> bool:
+        return not observation["problems"]

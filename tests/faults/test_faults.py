@@ -1,0 +1,156 @@
+"""Faults injected during a migration: each run halts naming the host and the cause, with at most
+one broker down, and after the fault is removed the re-run exits 0 without extra restarts and
+verify.yml passes (issue 10, part 2)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from faults import (  # noqa: E402  (conftest puts tests/faults on sys.path)
+    assert_halt,
+    assert_verified,
+    at_dual_write,
+    broker_states,
+    brokers_down,
+    kill_after,
+    kill_kafka,
+    newest_report,
+    restarts,
+    run_until,
+    start_kafka,
+    start_zookeeper,
+    stop_kafka,
+    stop_zookeeper,
+    to_zookeeper_mode,
+)
+
+pytestmark = pytest.mark.usefixtures("cluster")
+DUAL_WRITE = ("-e", "zk2kraft_stop_after=dual_write")
+
+
+def test_resume_deadlock_the_last_brokers_file_written_but_not_restarted() -> None:
+    to_zookeeper_mode()
+    killed = run_until("migrate.yml", *DUAL_WRITE,
+                       kill=kill_after("Render the broker's server.properties for migration", "broker3"))
+    assert killed.killed_in, killed.tail()
+    assert broker_states() == {"broker1": "migrating", "broker2": "migrating", "broker3": "migrating"}
+
+    again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)
+    assert again.rc == 0, again.tail()
+    # broker3's pending restart is seen: the roll into migration mode is still under way.
+    assert "Phase reached: controllers, under way: migration" in again.output
+    report = newest_report()
+    # broker1 and broker2 were done; broker3 is restarted once into migration and once to KRaft.
+    assert restarts(report) == {"broker1": 1, "broker2": 1, "broker3": 2, "ctrl1": 0, "ctrl2": 0, "ctrl3": 0}
+    assert_verified("dual_write")
+
+
+def test_another_dead_broker_is_refused_by_name_before_anything_changes() -> None:
+    # From dual-write (where the case before leaves the cluster). broker1 is not the broker the last
+    # roll restarted last (broker3, whose file is the newest), so it is not the last run's to finish:
+    # the run must refuse before it changes any host. (A stopped broker3 would be started as the last
+    # run's: its file alone cannot tell a crash after the run from a run killed in its wait.)
+    at_dual_write()
+    before = broker_states()
+    stop_kafka("broker1")
+    try:
+        refused = run_until("migrate.yml", *DUAL_WRITE)
+        assert_halt(refused, "broker1", "is not running", within=300)
+        assert broker_states() == before
+        assert brokers_down() == ["broker1"]
+    finally:
+        start_kafka("broker1")
+    again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)
+    assert again.rc == 0, again.tail()
+    assert set(restarts(newest_report()).values()) == {0}
+    assert_verified("dual_write")
+
+
+def test_a_broker_killed_in_its_wait_is_started_by_the_rerun() -> None:
+    to_zookeeper_mode()
+    killed = run_until("migrate.yml", *DUAL_WRITE, kill=kill_after("Restart the broker", "broker2"))
+    assert killed.killed_in, killed.tail()
+    kill_kafka("broker2")   # the broker dies while the run waits for it
+    assert brokers_down() == ["broker2"]
+
+    again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)
+    assert again.rc == 0, again.tail()
+    assert "The last run left broker2 down mid-roll" in " ".join(again.output.split())
+    counts = restarts(newest_report())
+    # broker1 was done; broker2 is started into migration (its roll's restart), broker3 rolled; then dual-write.
+    assert counts == {"broker1": 1, "broker2": 2, "broker3": 2, "ctrl1": 0, "ctrl2": 0, "ctrl3": 0}, counts
+    assert_verified("dual_write")
+
+
+def test_zookeeper_down_during_the_roll_halts_before_the_next_stop() -> None:
+    to_zookeeper_mode()
+    broker1_done = kill_after("Keep the timings for the report", "broker1")
+    killed_at: list = []
+
+    def kill_zookeeper(tasks: list, line: str) -> bool:
+        # ZooKeeper dies while the run goes on: the guard before broker2's stop must refuse.
+        if not killed_at and broker1_done(tasks, line):
+            stop_zookeeper()
+            killed_at.append(time.monotonic())
+        return False
+
+    try:
+        halted = run_until("migrate.yml", *DUAL_WRITE, kill=kill_zookeeper)
+        assert killed_at, halted.tail()
+        assert_halt(halted, "broker2", "ZooKeeper", within=120, since=killed_at[0])
+        assert "not reachable" in " ".join(halted.output.split()), halted.tail()
+        assert brokers_down() == []
+    finally:
+        start_zookeeper()
+    again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)
+    assert again.rc == 0, again.tail()
+    counts = restarts(newest_report())
+    # broker1 was done; broker2's new file is restarted once now (no extra restart), broker3 rolled.
+    assert counts == {"broker1": 1, "broker2": 2, "broker3": 2, "ctrl1": 0, "ctrl2": 0, "ctrl3": 0}, counts
+    assert_verified("dual_write")
+
+
+# Last: nothing rolls back a finalized cluster, so no case can follow this one in the same sandbox.
+def test_the_active_controller_killed_blocks_finalization_naming_it() -> None:
+    at_dual_write()
+    leader = _active_controller()
+    kill_kafka(leader)
+    try:
+        refused = run_until("migrate.yml", "-e", "zk2kraft_finalize=true")
+        assert_halt(refused, leader, "is not running", within=400)
+        assert set(broker_states().values()) == {"kraft"}
+    finally:
+        start_kafka(leader)
+    again = run_until("migrate.yml", "-e", "zk2kraft_finalize=true", timeout=900)
+    assert again.rc == 0, again.tail()
+    counts = restarts(newest_report())
+    # Finalization restarts each controller once and no broker.
+    assert counts == {"broker1": 0, "broker2": 0, "broker3": 0, "ctrl1": 1, "ctrl2": 1, "ctrl3": 1}, counts
+    assert_verified("kraft")
+
+
+def _active_controller() -> str:
+    """The controller whose ActiveControllerCount is 1 (through its Jolokia agent)."""
+    import json
+    import urllib.request
+
+    import yaml
+    from playbook_runs import INVENTORY
+    inventory = yaml.safe_load(INVENTORY.read_text())
+    hosts: dict = {}
+
+    def walk(group: dict) -> None:
+        for name, hostvars in (group.get("hosts") or {}).items():
+            hosts[name] = (hostvars or {}).get("ansible_host", name)
+        for child in (group.get("children") or {}).values():
+            walk(child or {})
+    walk(inventory["all"])
+    mbean = "kafka.controller:type=KafkaController,name=ActiveControllerCount"
+    for name in ("ctrl1", "ctrl2", "ctrl3"):
+        url = "http://%s:8778/jolokia/read/%s" % (hosts[name], mbean)
+        with urllib.request.urlopen(url, timeout=10) as response:
+            value = json.loads(response.read())["value"]
+        if (value.get("Value") if isinstance(value, dict) else value) == 1:
+            return name
+    raise AssertionError("no controller reports ActiveControllerCount 1")

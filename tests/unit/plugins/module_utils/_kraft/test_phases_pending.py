@@ -1,0 +1,80 @@
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Resuming a roll: brokers whose process does not run their file, and brokers left down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
+    detect_phase,
+    judge_dead_brokers,
+    pending_brokers,
+)
+
+C3 = {"c1": "controller_migrating", "c2": "controller_migrating", "c3": "controller_migrating"}
+
+
+def node(running: bool = True, pending: bool = False, mtime: float = 100.0) -> dict[str, Any]:
+    return {"running": running, "restart_pending": pending, "config_mtime": mtime, "config_exists": True}
+
+
+def test_the_last_broker_written_but_not_restarted_keeps_the_migration_roll_under_way() -> None:
+    files = {"b1": "zk_migrating", "b2": "zk_migrating", "b3": "zk_migrating"}
+    nodes = {"b1": node(mtime=1), "b2": node(mtime=2), "b3": node(pending=True, mtime=3)}
+    # Without the process state this reads as MIGRATION reached: the run would wait for the
+    # controllers' MIGRATION state, which only b3's restart brings (the resume deadlock).
+    assert detect_phase(files, C3).phase == "migration"
+    detection = detect_phase(files, C3, pending=pending_brokers(nodes))
+    assert (detection.phase, detection.in_progress) == ("controllers", "migration")
+    assert detection.brokers == files   # the files' states are still what is reported
+
+
+def test_a_kraft_file_on_a_broker_still_running_migration_mode_keeps_the_kraft_roll_under_way() -> None:
+    files = {"b1": "kraft_broker", "b2": "kraft_broker", "b3": "kraft_broker"}
+    detection = detect_phase(files, C3, pending=["b3"])
+    assert (detection.phase, detection.in_progress) == ("migration", "dual_write")
+
+
+def test_pending_brokers_are_the_stopped_and_the_restart_pending() -> None:
+    nodes = {"b1": node(), "b2": node(running=False), "b3": node(pending=True)}
+    assert pending_brokers(nodes) == ["b2", "b3"]
+
+
+def test_the_broker_the_last_run_left_down_is_resumed() -> None:
+    files = {"b1": "zk_migrating", "b2": "zk_migrating", "b3": "zk"}
+    nodes = {"b1": node(mtime=1), "b2": node(running=False, mtime=2), "b3": node(mtime=0)}
+    detection = detect_phase(files, C3, pending=pending_brokers(nodes))
+    verdict = judge_dead_brokers(nodes, detection)
+    assert verdict.resume == "b2" and verdict.refusal is None
+
+
+@pytest.mark.parametrize("files,down,named", [
+    pytest.param({"b1": "zk", "b2": "zk", "b3": "zk"}, ["b2"], "b2", id="before-any-roll"),
+    # b1 was rolled first and is down; b2's file is newer: the last run was not rolling b1.
+    pytest.param({"b1": "zk_migrating", "b2": "zk_migrating", "b3": "zk"}, ["b1"], "b1", id="older-rolled-broker"),
+    pytest.param({"b1": "zk_migrating", "b2": "zk_migrating", "b3": "zk"}, ["b3"], "b3", id="not-yet-rolled"),
+])
+def test_any_other_stopped_broker_is_refused_by_name(files: dict[str, str], down: list, named: str) -> None:
+    nodes = {h: node(running=h not in down, mtime=i) for i, h in enumerate(sorted(files))}
+    nodes["b3"]["config_mtime"] = 0 if files["b3"] == "zk" else nodes["b3"]["config_mtime"]
+    detection = detect_phase(files, C3, pending=pending_brokers(nodes))
+    verdict = judge_dead_brokers(nodes, detection)
+    assert verdict.refusal is not None and verdict.refusal.startswith("%s is not running" % named)
+    assert verdict.resume is None
+
+
+def test_two_stopped_brokers_resume_the_rolled_one_and_name_the_other() -> None:
+    files = {"b1": "zk_migrating", "b2": "zk_migrating", "b3": "zk"}
+    nodes = {"b1": node(mtime=1), "b2": node(running=False, mtime=2), "b3": node(running=False, mtime=0)}
+    verdict = judge_dead_brokers(nodes, detect_phase(files, C3, pending=pending_brokers(nodes)))
+    assert verdict.resume == "b2"
+    assert verdict.refusal and "b3 is not running" in verdict.refusal and "rolling b2" in verdict.refusal
+
+
+def test_all_running_needs_nothing() -> None:
+    files = {"b1": "zk", "b2": "zk"}
+    verdict = judge_dead_brokers({"b1": node(), "b2": node()}, detect_phase(files, C3))
+    assert verdict.resume is None and verdict.refusal is None
