@@ -128,7 +128,7 @@ mypy: setup collection
 	$(BIN)/mypy --strict -p ansible_collections.zk2kraft.migration.plugins.module_utils._kraft
 
 ansible-lint: setup
-	$(BIN)/ansible-lint --profile production --offline
+	ANSIBLE_COLLECTIONS_PATH=$(COLL_ROOT) $(BIN)/ansible-lint --profile production --offline
 
 # ansible-test bootstraps pip with a script from a host this machine cannot reach; give it a
 # stand-in built on ensurepip (installed into ansible-test's cache for every pip version it asks for).

@@ -87,8 +87,8 @@ class ActionModule(ActionBase):
             return None
         registrations = None
         disagree = file_ids_disagree(spec, texts)
-        connect = spec.get("zookeeper_connect") or (file_value(texts[disagree[0]], "zookeeper.connect")
-                                                     if disagree else None)
+        connect = spec.get("zookeeper_connect") or (
+            file_value(texts[disagree[0]], "zookeeper.connect") if disagree else None)
         if disagree and connect:
             client = self._templar.template(task_vars.get("zk2kraft_zookeeper_client") or {})
             params = dict(client if isinstance(client, Mapping) else {})

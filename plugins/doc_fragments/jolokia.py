@@ -2,8 +2,6 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
 
-
-
 class ModuleDocFragment:
     # The Jolokia access options of the kafka_tools action group; the argument spec they document is
     # JOLOKIA_ARGUMENT_SPEC in module_utils/_kraft/probes.py.
@@ -19,7 +17,7 @@ options:
     description: Password of O(jolokia_user) (the agent's C(password=)); never logged.
     type: str
   jolokia_tls:
-    description: The agent serves HTTPS (its C(protocol=https)); an V(http://) O(jolokia_url) is read over V(https://).
+    description: The agent serves HTTPS (its C(protocol=https)); an V(http://) Jolokia URL is read over V(https://).
     type: bool
     default: false
   jolokia_ca_file:

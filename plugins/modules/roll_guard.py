@@ -3,7 +3,6 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
 
-
 DOCUMENTATION = r"""
 ---
 module: roll_guard

@@ -29,7 +29,6 @@ class Run:
     tasks: list = field(default_factory=list)
     ended: float = 0.0          # time.monotonic() when it ended
 
-
     def tail(self, lines: int = 60) -> str:
         return "\n".join(self.output.splitlines()[-lines:])
 

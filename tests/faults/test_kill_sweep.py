@@ -73,6 +73,7 @@ def sweep(playbook: str, extra: tuple, before, after, rolls: int, verify_phase: 
         before()
         if index is None:
             name, nth = SAMPLE[playbook]
+
             def kill(seen, line, name=name, nth=nth):
                 return line.startswith("TASK [") and sum(1 for t in seen if t.endswith(name)) == nth
         else:

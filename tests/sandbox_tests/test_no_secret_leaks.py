@@ -63,7 +63,7 @@ def _properties(path: Path) -> dict[str, str]:
             logical += stripped[:-1] + " "
             continue
         logical += stripped
-        key, _, value = logical.partition("=")
+        key, _sep, value = logical.partition("=")
         props[key.strip()] = value.strip()
         logical = ""
     return props
@@ -104,7 +104,7 @@ def test_no_secret_in_any_output_of_a_secure_run(sandbox: Any) -> None:
     secrets = sandbox_secrets()
     assert {"keystore-secret", "truststore-secret", "admin-secret", "controller-secret"} <= secrets, sorted(
         s[:3] for s in secrets)
-    before = {p for p in REPORTS.glob("*")} if REPORTS.exists() else set()
+    before = set(REPORTS.glob("*")) if REPORTS.exists() else set()
 
     runs = [
         ("validate", run_playbook("validate.yml", "-vvv", "-e", "zk2kraft_validate_live=true")),

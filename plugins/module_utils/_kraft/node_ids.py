@@ -67,8 +67,8 @@ def explain_mismatch(host: str, id_key: str, file_id: str, inventory_id: int,
         return (message + "; the cluster's own state supports the file (%s)" % "; ".join(for_file),
                 "set zk2kraft_node_id=%s for %s in the inventory" % (file_id, host))
     if for_inventory and not for_file:
-        return (message + "; the cluster's own state supports the inventory (%s): the file is wrong" % "; ".join(
-                    for_inventory),
+        return (message + "; the cluster's own state supports the inventory (%s): the file is wrong"
+                % "; ".join(for_inventory),
                 "set %s=%d in %s's server.properties (or restore it from its backup); keep zk2kraft_node_id" % (
                     id_key, inventory_id, host))
     seen: Sequence[str] = ["meta.properties in %s says %s" % (d, i) for d, i in sorted(evidence.meta_ids.items())]

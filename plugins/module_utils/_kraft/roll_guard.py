@@ -233,8 +233,8 @@ class RollGuard:
         if spec.uses_zookeeper:
             seen.checked.append("zookeeper")
             try:
-                registered_zk = {int(i) for i in self.zk_list(spec.zookeeper_connect or "", "/brokers/ids",
-                                                                probe_timeout) if i.isdigit()}
+                registered_zk = {int(i) for i in self.zk_list(spec.zookeeper_connect or "", "/brokers/ids", probe_timeout)
+                                 if i.isdigit()}
             except ProbeError as exc:
                 seen.down.append("ZooKeeper")
                 seen.problems.append("ZooKeeper (%s) is not reachable: %s" % (spec.zookeeper_connect, exc))
@@ -262,9 +262,8 @@ class RollGuard:
                 for voter in spec.voters:
                     row = voter_rows.get(voter.node_id)
                     if row is not None and row.lag > spec.max_voter_lag:
-                        seen.problems.append("%s (controller %d) lags the quorum leader by %d records "
-                                             "(at most %d allowed)" % (voter.name, voter.node_id, row.lag,
-                                                                      spec.max_voter_lag))
+                        seen.problems.append("%s (controller %d) lags the quorum leader by %d records (at most %d allowed)"
+                                             % (voter.name, voter.node_id, row.lag, spec.max_voter_lag))
             except ProbeError as exc:
                 seen.problems.append("the metadata quorum cannot be read: %s" % exc)
 

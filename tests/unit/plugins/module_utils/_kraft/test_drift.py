@@ -166,8 +166,8 @@ def test_world_readable_secrets_are_warned_about(mode: str, text: Any, warned: b
 
 def test_observed_violations_from_host_variables() -> None:
     hostvars: dict[str, dict[str, Any]] = {
-        "kb1": {"zk2kraft_node": {"config_mode": "0644", "drift": [
-            {"key": "zookeeper.connect", "written": "zk:2181", "found": "zk9:2181"}]},
+        "kb1": {"zk2kraft_node": {"config_mode": "0644",
+                                  "drift": [{"key": "zookeeper.connect", "written": "zk:2181", "found": "zk9:2181"}]},
                 "zk2kraft_config_file": "/opt/kafka/config/server.properties"},
         "kb2": {"zk2kraft_current_file": {"path": "/etc/kafka/server.properties", "mode": "0604"}},
         "kb3": {"zk2kraft_node": {"config_mode": "0600", "drift": []}},
@@ -206,7 +206,7 @@ def test_the_hint_says_when_the_state_decides_nothing() -> None:
 
 def test_the_plan_uses_the_evidence() -> None:
     spec, dummy = _spec_and_secrets()
-    spec = {k: v for k, v in spec.items()}
+    spec = dict(spec)
     texts = {"kb1": BROKER_FILE.replace("broker.id=1", "broker.id=11")}
     assert file_ids_disagree(spec, texts) == ["kb1"]
     registrations = {1: {"host": "kb1", "port": 9092, "endpoints": ["PLAINTEXT://kb1:9092"]}}
