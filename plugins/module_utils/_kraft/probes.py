@@ -703,6 +703,32 @@ def _tail(text: str, lines: int = 5) -> str:
     return " | ".join(text.strip().splitlines()[-lines:])
 
 
+def run_tool(runner: Runner, argv: list[str], timeout: float, tail_lines: int = 5) -> str:
+    """A Kafka tool's stdout; a non-zero exit raises ProbeError quoting its last lines."""
+    result = runner(argv, timeout)
+    if result.rc != 0:
+        raise ProbeError("%s exited %d: %s" % (os.path.basename(argv[0]), result.rc,
+                                               _tail(result.stderr or result.stdout, tail_lines)))
+    return result.stdout
+
+
+def quorum_tool_argv(kafka_home: str, kafka_version: str, bootstrap_controller: str | None,
+                     bootstrap_server: str | None, controller_config: str | None,
+                     broker_config: str | None) -> list[str]:
+    """kafka-metadata-quorum.sh's argv up to ``describe``, through the controllers where the release allows."""
+    tool = os.path.join(kafka_home, "bin", "kafka-metadata-quorum.sh")
+    # --bootstrap-controller exists from 3.7; before, the tool goes through a broker.
+    if bootstrap_controller and parse_version(kafka_version).line >= (3, 7):
+        argv, config = [tool, "--bootstrap-controller", bootstrap_controller], controller_config
+    elif bootstrap_server:
+        argv, config = [tool, "--bootstrap-server", bootstrap_server], broker_config
+    else:
+        raise ProbeUsageError("the quorum tool needs bootstrap_controller (Kafka 3.7+) or bootstrap_server")
+    if config:
+        argv += ["--command-config", config]
+    return argv + ["describe"]
+
+
 # --------------------------------------------------------------------------- wait conditions
 
 KAFKA_CONDITIONS = (
@@ -857,25 +883,12 @@ class KafkaObserver:
 
     def _quorum_argv(self) -> list[str]:
         target = self.target
-        # --bootstrap-controller exists from 3.7; before, the tool goes through a broker.
-        if target.bootstrap_controller and parse_version(target.kafka_version).line >= (3, 7):
-            argv = [self._tool("kafka-metadata-quorum.sh"), "--bootstrap-controller", target.bootstrap_controller]
-            config = target.controller_command_config or target.command_config
-        elif target.bootstrap_server:
-            argv = [self._tool("kafka-metadata-quorum.sh"), "--bootstrap-server", target.bootstrap_server]
-            config = target.broker_command_config or target.command_config
-        else:
-            raise ProbeUsageError("the quorum tool needs bootstrap_controller (Kafka 3.7+) or bootstrap_server")
-        if config:
-            argv += ["--command-config", config]
-        return argv + ["describe", "--status"]
+        return quorum_tool_argv(target.kafka_home, target.kafka_version, target.bootstrap_controller,
+                                target.bootstrap_server, target.controller_command_config or target.command_config,
+                                target.broker_command_config or target.command_config) + ["--status"]
 
     def _run(self, argv: list[str]) -> str:
-        result = self.runner(argv, self.call_timeout())
-        if result.rc != 0:
-            raise ProbeError("%s exited %d: %s" % (os.path.basename(argv[0]), result.rc,
-                                                   _tail(result.stderr or result.stdout)))
-        return result.stdout
+        return run_tool(self.runner, argv, self.call_timeout())
 
     def _read_log(self) -> None:
         if self.follower is not None:

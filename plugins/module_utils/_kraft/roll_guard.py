@@ -30,11 +30,14 @@ from typing import Any, Callable
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
     ProbeError,
+    ProbeUsageError,
     Runner,
     parse_quorum_replication,
     parse_topic_partitions,
     parse_version,
+    quorum_tool_argv,
     run_command,
+    run_tool,
 )
 
 # Roll targets whose brokers still talk to ZooKeeper (every one before finalization), and those
@@ -206,25 +209,17 @@ class RollGuard:
         return os.path.join(self.spec.kafka_home, "bin", script)
 
     def _run(self, argv: list[str]) -> str:
-        result = self.runner(argv, min(self.call_timeout(), 60.0))
-        if result.rc != 0:
-            tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-3:])
-            raise ProbeError("%s exited %d: %s" % (os.path.basename(argv[0]), result.rc, tail))
-        return result.stdout
+        return run_tool(self.runner, argv, min(self.call_timeout(), 60.0), tail_lines=3)
 
     def _quorum(self, what: str) -> str:
         spec = self.spec
-        endpoints = ",".join(v.endpoint for v in spec.voters)
-        if parse_version(spec.kafka_version).line >= (3, 7):
-            argv = [self._tool("kafka-metadata-quorum.sh"), "--bootstrap-controller", endpoints]
-            config = spec.controller_command_config
-        else:
-            argv = [self._tool("kafka-metadata-quorum.sh"), "--bootstrap-server",
-                    ",".join(b.endpoint for b in spec.others) or ",".join(b.endpoint for b in spec.brokers)]
-            config = spec.broker_command_config
-        if config:
-            argv += ["--command-config", config]
-        return self._run(argv + ["describe", what])
+        brokers = ",".join(b.endpoint for b in spec.others) or ",".join(b.endpoint for b in spec.brokers)
+        try:
+            argv = quorum_tool_argv(spec.kafka_home, spec.kafka_version, ",".join(v.endpoint for v in spec.voters),
+                                    brokers, spec.controller_command_config, spec.broker_command_config)
+        except ProbeUsageError as exc:  # no endpoint to reach: the quorum cannot be read
+            raise ProbeError(str(exc)) from exc
+        return self._run(argv + [what])
 
     def observe(self) -> dict[str, Any]:
         spec, seen = self.spec, GuardObservation()
