@@ -39,6 +39,14 @@ options:
         (RV(resume_host)); any other stopped broker fails the module, naming it.
     type: dict
     default: {}
+  controller_nodes:
+    description:
+      - What M(zk2kraft.migration.kafka_node_info) returned for every controller, by host name (C(running),
+        C(config_mtime) are read).
+      - With O(purpose=migrate), a provisioned controller that is stopped fails the module, naming it, unless
+        phase 1 is still under way or it is the controller the last run's finalization roll was restarting.
+    type: dict
+    default: {}
   fail_on_ambiguous:
     description: Fail when the phase cannot be told without guessing.
     type: bool
@@ -137,6 +145,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
     detect_phase,
     judge_dead_brokers,
+    judge_dead_controllers,
     pending_brokers,
     plan_rollback,
 )
@@ -149,6 +158,7 @@ def main():
             controllers=dict(type="dict", required=True),
             migration_state=dict(type="str", choices=["NONE", "MIGRATION", "PRE_MIGRATION", "POST_MIGRATION", "ZK"]),
             broker_nodes=dict(type="dict", default={}),
+            controller_nodes=dict(type="dict", default={}),
             fail_on_ambiguous=dict(type="bool", default=True),
             purpose=dict(type="str", default="migrate", choices=["migrate", "rollback"]),
         ),
@@ -174,6 +184,9 @@ def main():
         module.exit_json(**result)
     if dead.refusal:
         module.fail_json(msg=f"Refusing to start: {dead.refusal}", **result)
+    dead_voters = judge_dead_controllers(params["controller_nodes"], detection)
+    if dead_voters:
+        module.fail_json(msg=f"Refusing to start: {dead_voters}", **result)
     if detection.problems and params["fail_on_ambiguous"]:
         module.fail_json(msg="the hosts disagree about the migration phase; fix or roll back by hand: {}".format("; ".join(detection.problems)), **result)
     module.exit_json(**result)

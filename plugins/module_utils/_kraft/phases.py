@@ -298,3 +298,28 @@ def judge_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], detection: Detect
     return DeadBrokers(resume, "%s. A roll must not stop another broker while one is down: start %s (see its "
                        "server.log and service status), then run again.%s" % (
                            why, " and ".join(others), extra))
+
+
+def judge_dead_controllers(nodes: Mapping[str, Mapping[str, Any]], detection: Detection) -> str | None:
+    """Why a forward run must not start while a provisioned controller is stopped, if it must not.
+
+    Until a broker is rolled, starting the controllers is phase 1's job (a run killed before their
+    start leaves them provisioned and stopped; each later stop is guarded). In the finalization
+    roll, the controller with the newest KRaft file is the one the last run was restarting: the
+    roll starts it again. Any other stopped voter is a fault: a controller roll or finalization
+    with a voter down leaves the quorum one failure from losing its majority (issue: the run
+    finished and then restarted another controller, leaving 1 of 3 voters up).
+    """
+    if detection.phase == ZOOKEEPER or (detection.phase == CONTROLLERS and detection.in_progress is None):
+        return None
+    dead = sorted(h for h, n in nodes.items()
+                  if n and not n.get("running") and detection.controllers.get(h, NODE_ABSENT) != NODE_ABSENT)
+    if detection.in_progress == KRAFT:
+        finalized = [h for h in nodes if detection.controllers.get(h) == NODE_CONTROLLER_KRAFT]
+        newest = max(finalized, key=lambda h: nodes[h].get("config_mtime") or 0.0, default=None)
+        dead = [h for h in dead if h != newest]
+    if not dead:
+        return None
+    why = "; ".join("%s is not running (no Kafka process for its service)" % h for h in dead)
+    return ("%s. Every controller roll and finalization need all voters up and caught up: start %s (see its "
+            "server.log and service status), then run again." % (why, " and ".join(dead)))

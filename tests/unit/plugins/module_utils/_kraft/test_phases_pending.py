@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
     detect_phase,
     judge_dead_brokers,
+    judge_dead_controllers,
     pending_brokers,
 )
 
@@ -78,3 +79,38 @@ def test_all_running_needs_nothing() -> None:
     files = {"b1": "zk", "b2": "zk"}
     verdict = judge_dead_brokers({"b1": node(), "b2": node()}, detect_phase(files, C3))
     assert verdict.resume is None and verdict.refusal is None
+
+
+K3 = {"c1": "controller_kraft", "c2": "controller_kraft", "c3": "controller_kraft"}
+KB = {"b1": "kraft_broker", "b2": "kraft_broker", "b3": "kraft_broker"}
+
+
+@pytest.mark.parametrize("brokers,controllers,migration_state,down", [
+    pytest.param(KB, C3, "MIGRATION", "c2", id="dual-write"),
+    pytest.param({"b1": "zk_migrating", "b2": "zk", "b3": "zk"}, C3, "PRE_MIGRATION", "c1", id="migration-roll"),
+    # The finalization roll is under way (c1 restarted last, c3 newest file but running).
+    pytest.param(KB, {"c1": "controller_kraft", "c2": "controller_migrating", "c3": "controller_migrating"},
+                 "MIGRATION", "c2", id="finalization-not-its-roll"),
+    pytest.param(KB, K3, "POST_MIGRATION", "c3", id="finalized"),
+])
+def test_a_stopped_voter_after_phase_1_is_refused_by_name(brokers: dict, controllers: dict,
+                                                          migration_state: str, down: str) -> None:
+    nodes = {h: node(running=h != down, mtime=i) for i, h in enumerate(sorted(controllers))}
+    verdict = judge_dead_controllers(nodes, detect_phase(brokers, controllers, migration_state))
+    assert verdict is not None and verdict.startswith("%s is not running" % down), verdict
+    assert "all voters up" in verdict
+
+
+@pytest.mark.parametrize("brokers,controllers,down", [
+    # Phase 1 killed after the files and before the start: the role starts them.
+    pytest.param({"b1": "zk", "b2": "zk"}, C3, ["c1", "c2", "c3"], id="phase-1-not-started"),
+    pytest.param({"b1": "zk", "b2": "zk"}, {"c1": "controller_migrating", "c2": "absent", "c3": "absent"}, ["c1"],
+                 id="phase-1-partly-provisioned"),
+    # The finalization roll's newest file: the last run was restarting it.
+    pytest.param(KB, {"c1": "controller_kraft", "c2": "controller_migrating", "c3": "controller_migrating"}, ["c1"],
+                 id="finalization-its-roll"),
+])
+def test_a_stopped_controller_the_run_itself_starts_is_not_refused(brokers: dict, controllers: dict,
+                                                                   down: list) -> None:
+    nodes = {h: node(running=h not in down, mtime=i) for i, h in enumerate(sorted(controllers))}
+    assert judge_dead_controllers(nodes, detect_phase(brokers, controllers, "MIGRATION")) is None
