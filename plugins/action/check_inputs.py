@@ -48,7 +48,7 @@ class ActionModule(ActionBase):
             result["warnings"] = warnings
         if errors:
             result["failed"] = True
-            result["msg"] = "%d error(s) in the run options and the inventory; no host was contacted:\n%s" % (
+            result["msg"] = "{} error(s) in the run options and the inventory; no host was contacted:\n{}".format(
                 len(errors), "\n".join(failure_lines(errors)))
         else:
             result["msg"] = "run options and inventory variables are valid"

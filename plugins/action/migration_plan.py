@@ -71,8 +71,7 @@ class ActionModule(ActionBase):
         result["changed"] = False
         if result["error_count"] and params["fail_on_error"]:
             result["failed"] = True
-            result["msg"] = "the cluster cannot be migrated as described: %d error(s); see violations_by_host" % (
-                result["error_count"])
+            result["msg"] = f"the cluster cannot be migrated as described: {result['error_count']} error(s); see violations_by_host"
         return result
 
     def _id_evidence(self, spec, texts, hosts, host_vars, task_vars):

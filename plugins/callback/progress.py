@@ -91,7 +91,7 @@ def batch_count(total, serial):
 def clock(seconds):
     whole = int(round(max(seconds, 0)))
     hours, rest = divmod(whole, 3600)
-    return "%d:%02d:%02d" % (hours, rest // 60, rest % 60) if hours else "%d:%02d" % (rest // 60, rest % 60)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 class RollProgress:
@@ -149,7 +149,7 @@ class RollProgress:
             return
         self._close_batch()
         if roll["durations"]:
-            self.emit("[%s] roll done: %d of %d host(s) restarted in %s, %s per batch on average" % (
+            self.emit("[{}] roll done: {} of {} host(s) restarted in {}, {} per batch on average".format(
                 roll["label"], roll["rolled"], roll["total"] or roll["done"], clock(self.now() - roll["started"]),
                 clock(sum(roll["durations"]) / len(roll["durations"]))))
         self.roll = None
@@ -175,8 +175,8 @@ class RollProgress:
     def _line(self, host, what, on_host):
         roll = self.roll
         left = self.remaining(batch_done=what == "done" and len(roll["batch_hosts"]) <= 1)
-        hosts = " (%d/%d hosts done)" % (roll["done"], roll["total"]) if roll["total"] != roll["batches"] else ""
-        return "[%s] batch %d/%s%s %s: %s | %s on this host, %s in this roll | %s" % (
+        hosts = f" ({roll['done']}/{roll['total']} hosts done)" if roll["total"] != roll["batches"] else ""
+        return "[{}] batch {}/{}{} {}: {} | {} on this host, {} in this roll | {}".format(
             roll["label"], roll["batch"], roll["batches"] or "?", hosts, host, what, clock(on_host),
             clock(self.now() - roll["started"]),
             f"about {clock(left)} left" if left is not None else "time left known after the first batch")

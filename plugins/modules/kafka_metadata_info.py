@@ -115,7 +115,7 @@ def run_tool(module, tool, args, command_config):
         argv += ["--command-config", command_config]
     rc, out, err = module.run_command(argv + args)
     if rc != 0:
-        module.fail_json(msg="%s failed (rc=%d): %s" % (tool, rc, err.strip() or out.strip()), cmd=argv + args)
+        module.fail_json(msg=f"{tool} failed (rc={rc}): {err.strip() or out.strip()}", cmd=argv + args)
     return out
 
 

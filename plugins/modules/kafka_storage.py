@@ -140,7 +140,7 @@ def main():
             rc, out, err = module.run_command(result["cmd"])
             result.update(stdout=out, stderr=err, rc=rc)
             if rc != 0:
-                module.fail_json(msg="kafka-storage.sh format failed (rc %d): %s" % (rc, (err or out).strip()), **result)
+                module.fail_json(msg=f"kafka-storage.sh format failed (rc {rc}): {(err or out).strip()}", **result)
             try:
                 after = plan_storage(config, p["cluster_id"])
             except StorageError as exc:

@@ -251,7 +251,7 @@ def main():
         try:
             expected = int(expected)
         except ValueError:
-            module.fail_json(msg="expected must be a count for migrating_zk_broker_count, got %r" % expected)
+            module.fail_json(msg=f"expected must be a count for migrating_zk_broker_count, got {expected!r}")
     access = JolokiaAccess.from_params(p)
     if access.problems():
         module.fail_json(msg="; ".join(access.problems()))

@@ -198,7 +198,7 @@ def main():
     texts.update(params["current_configs"])
     result = plan_result(spec, texts, params["phases"], params["hosts"], problems)
     if result["error_count"] and params["fail_on_error"]:
-        module.fail_json(msg="the cluster cannot be migrated as described: %d error(s)" % result["error_count"], **result)
+        module.fail_json(msg=f"the cluster cannot be migrated as described: {result['error_count']} error(s)", **result)
     module.exit_json(changed=False, **result)
 
 

@@ -139,7 +139,7 @@ def peers(items, endpoint, what):
         try:
             found.append(Peer(str(item["name"]), int(item["node_id"]), endpoint(item)))
         except (KeyError, TypeError, ValueError) as exc:
-            raise ProbeError("%s entry %r lacks name, node_id or address (%s)" % (what, item, exc)) from exc
+            raise ProbeError(f"{what} entry {item!r} lacks name, node_id or address ({exc})") from exc
     return tuple(found)
 
 
@@ -171,7 +171,7 @@ def main():
             spec = GuardSpec(
                 node=p["node"], target=p["target"],
                 brokers=peers(p["brokers"], lambda b: b["bootstrap_server"], "brokers"),
-                voters=peers(p["controllers"], lambda c: "%s:%d" % (c["address"], p["controller_port"]),
+                voters=peers(p["controllers"], lambda c: f"{c['address']}:{p['controller_port']}",
                              "controllers"),
                 zookeeper_connect=p["zookeeper_connect"], kafka_home=p["kafka_home"],
                 kafka_version=p["kafka_version"], max_voter_lag=p["max_voter_lag"],
@@ -184,7 +184,7 @@ def main():
     result = dict(changed=False, elapsed=round(waited.elapsed, 3), observed=waited.last)
     if not waited.ok:
         problems = (waited.last or {}).get("problems") or [waited.last_error or "no observation"]
-        module.fail_json(msg="%s (still so after %.0fs)" % (guard.refusal(problems), waited.elapsed), **result)
+        module.fail_json(msg=f"{guard.refusal(problems)} (still so after {waited.elapsed:.0f}s)", **result)
     module.exit_json(**result)
 
 

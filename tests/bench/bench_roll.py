@@ -53,14 +53,14 @@ def main() -> int:
     print(f"topology {args.topology}: migrate.yml to dual-write took {wall:.1f} s (report {report_path.name})")
     for phase, info in report["phases"].items():
         if "duration_seconds" in info:
-            print("  roll %-11s %2d restarts in %6.1f s (%.1f s per broker)" % (
+            print("  roll {:<11} {:2d} restarts in {:6.1f} s ({:.1f} s per broker)".format(
                 phase, info["restarts"], info["duration_seconds"], info["duration_seconds"] / max(info["restarts"], 1)))
     by_phase: dict[str, list[float]] = {}
     for gap in report["roll_gaps"]:
         by_phase.setdefault(gap["phase"], []).append(gap["seconds"])
     for phase, gaps in by_phase.items():
-        print("  healthy -> next stop, %-11s n=%-3d median %.2f s  max %.2f s  min %.2f s" % (
-            phase, len(gaps), statistics.median(gaps), max(gaps), min(gaps)))
+        print(f"  healthy -> next stop, {phase:<11} n={len(gaps):<3d} median {statistics.median(gaps):.2f} s  "
+              f"max {max(gaps):.2f} s  min {min(gaps):.2f} s")
     return 0
 
 

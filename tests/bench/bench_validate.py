@@ -43,10 +43,10 @@ def write_inventory(root: Path, brokers: int, controllers: int) -> Path:
     (inventory / "group_vars").mkdir(parents=True)
     hosts = {
         "all": {"children": {"kafka_controllers": {"hosts": {
-            "kc%d.bench.test" % i: {"zk2kraft_node_id": node_id}
+            f"kc{i}.bench.test": {"zk2kraft_node_id": node_id}
             for i, node_id in enumerate(controller_ids(brokers, controllers))}},
             "kafka_brokers": {
-                "hosts": {"kb%d.bench.test" % i: {"zk2kraft_node_id": i, "zk2kraft_rack": RACKS[i % len(RACKS)]}
+                "hosts": {f"kb{i}.bench.test": {"zk2kraft_node_id": i, "zk2kraft_rack": RACKS[i % len(RACKS)]}
                           for i in range(1, brokers + 1)},
                 "vars": {"zk2kraft_listeners": "INTERNAL://{{ inventory_hostname }}:9092,"
                                                "EXTERNAL://{{ inventory_hostname }}:9094",
@@ -73,11 +73,11 @@ def cluster_vars() -> dict[str, Any]:
 
 def direct_spec(brokers: int, controllers: int) -> dict[str, Any]:
     spec = {key[len("zk2kraft_"):]: value for key, value in cluster_vars().items()}
-    spec["controllers"] = [{"name": "kc%d.bench.test" % i, "node_id": node_id}
+    spec["controllers"] = [{"name": f"kc{i}.bench.test", "node_id": node_id}
                            for i, node_id in enumerate(controller_ids(brokers, controllers))]
     spec["brokers"] = [
-        {"name": "kb%d.bench.test" % i, "node_id": i, "rack": RACKS[i % len(RACKS)], "log_dirs": ["/var/lib/kafka/data"],
-         "listeners": "INTERNAL://kb%d.bench.test:9092,EXTERNAL://kb%d.bench.test:9094" % (i, i)}
+        {"name": f"kb{i}.bench.test", "node_id": i, "rack": RACKS[i % len(RACKS)], "log_dirs": ["/var/lib/kafka/data"],
+         "listeners": f"INTERNAL://kb{i}.bench.test:9092,EXTERNAL://kb{i}.bench.test:9094"}
         for i in range(1, brokers + 1)
     ]
     return spec
@@ -147,8 +147,8 @@ def main() -> int:
     failed = 0
     for brokers in args.brokers:
         elapsed, lines = time_build_plan(brokers, args.controllers, args.profile)
-        print("build_plan + report: %d brokers, %d controllers, 5 phases: %.2f s (%d report lines)" % (
-            brokers, args.controllers, elapsed, lines))
+        print(f"build_plan + report: {brokers} brokers, {args.controllers} controllers, 5 phases: {elapsed:.2f} s "
+              f"({lines} report lines)")
         with tempfile.TemporaryDirectory(prefix="zk2kraft-bench-") as tmp:
             inventory = write_inventory(Path(tmp), brokers, args.controllers)
             noop = Path(tmp) / "noop.yml"
@@ -160,8 +160,8 @@ def main() -> int:
             for label, playbook, counts in runs:
                 before = loadavg()
                 elapsed, cpu, status = time_playbook(inventory, playbook)
-                print("ansible-playbook %s, %d brokers: %.2f s wall, %.2f s CPU (exit %d; %s before, %s after)" % (
-                    label, brokers, elapsed, cpu, status, before, loadavg()))
+                print(f"ansible-playbook {label}, {brokers} brokers: {elapsed:.2f} s wall, {cpu:.2f} s CPU "
+                      f"(exit {status}; {before} before, {loadavg()} after)")
                 sys.stdout.flush()
                 if counts:
                     failed = failed or status

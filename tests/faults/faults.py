@@ -58,7 +58,7 @@ def run_until(name: str, *extra: str, kill: Callable[[list, str], bool] | None =
                 break
             if time.monotonic() - started > timeout:
                 os.killpg(proc.pid, signal.SIGKILL)
-                raise AssertionError("%s ran over %ss:\n%s" % (name, timeout, "".join(seen[-60:])))
+                raise AssertionError(f"{name} ran over {timeout}s:\n{''.join(seen[-60:])}")
     finally:
         proc.wait(timeout=120)
     ended = time.monotonic()
@@ -75,7 +75,7 @@ def kill_after(task_suffix: str, host: str, nth: int = 1) -> Callable[[list, str
     def check(tasks: list, line: str) -> bool:
         if not tasks or not tasks[-1].endswith(task_suffix):
             return False
-        if not (line.startswith("changed: [%s]" % host) or line.startswith("ok: [%s]" % host)):
+        if not (line.startswith(f"changed: [{host}]") or line.startswith(f"ok: [{host}]")):
             return False
         return sum(1 for t in tasks if t.endswith(task_suffix)) >= nth
     return check
@@ -97,11 +97,11 @@ def kafka_pid(host: str) -> int | None:
 def kill_kafka(host: str) -> None:
     """SIGKILL the host's Kafka process (a crash): its service manager does not restart it."""
     pid = kafka_pid(host)
-    assert pid is not None, "%s runs no Kafka process" % host
+    assert pid is not None, f"{host} runs no Kafka process"
     exec_on_host(host, ["kill", "-9", str(pid)])
     deadline = time.monotonic() + 30
     while kafka_pid(host) is not None:
-        assert time.monotonic() < deadline, "%s's Kafka process %d survived SIGKILL" % (host, pid)
+        assert time.monotonic() < deadline, f"{host}'s Kafka process {pid} survived SIGKILL"
         time.sleep(0.2)
 
 
@@ -127,7 +127,7 @@ def start_zookeeper() -> None:
 
 
 def newest_report(kind: str = "migration") -> dict:
-    reports = sorted(REPORTS.glob("%s-*.json" % kind), key=lambda p: p.stat().st_mtime)
+    reports = sorted(REPORTS.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime)
     return json.loads(reports[-1].read_text())
 
 
@@ -161,7 +161,7 @@ def at_dual_write() -> None:
 
 
 def assert_verified(phase: str) -> None:
-    verify = run_playbook("verify.yml", "-e", "zk2kraft_verify_phase=%s" % phase)
+    verify = run_playbook("verify.yml", "-e", f"zk2kraft_verify_phase={phase}")
     assert verify.returncode == 0, verify.stdout[-5000:]
 
 
@@ -173,8 +173,8 @@ def assert_halt(run: Run, host: str, cause: str, within: float, since: float | N
     lines = run.output.split("PLAY RECAP")[0].splitlines()
     first = next((i for i, line in enumerate(lines) if line.startswith(("fatal:", "failed:"))), len(lines))
     text = " ".join(" ".join(lines[first:]).split())
-    assert host in text and cause in text, "halt message lacks %r/%r:\n%s" % (host, cause, run.tail())
+    assert host in text and cause in text, f"halt message lacks {host!r}/{cause!r}:\n{run.tail()}"
     took = run.ended - since if since is not None else run.seconds
-    assert took <= within, "halted after %.0fs (limit %ss)" % (took, within)
+    assert took <= within, f"halted after {took:.0f}s (limit {within}s)"
     down = brokers_down()
-    assert len(down) <= 1, "more than one broker down at the halt: %s" % down
+    assert len(down) <= 1, f"more than one broker down at the halt: {down}"

@@ -148,7 +148,7 @@ def _active_controller() -> str:
     walk(inventory["all"])
     mbean = "kafka.controller:type=KafkaController,name=ActiveControllerCount"
     for name in ("ctrl1", "ctrl2", "ctrl3"):
-        url = "http://%s:8778/jolokia/read/%s" % (hosts[name], mbean)
+        url = f"http://{hosts[name]}:8778/jolokia/read/{mbean}"
         with urllib.request.urlopen(url, timeout=10) as response:
             value = json.loads(response.read())["value"]
         if (value.get("Value") if isinstance(value, dict) else value) == 1:

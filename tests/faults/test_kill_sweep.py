@@ -79,30 +79,30 @@ def sweep(playbook: str, extra: tuple, before, after, rolls: int, verify_phase: 
         else:
             kill = kill_at_boundary(index)
         killed = run_until(playbook, *extra, kill=kill)
-        where = "%s at boundary %s (%s)" % (playbook, index if index is not None else "sample", killed.killed_in)
+        where = f"{playbook} at boundary {index if index is not None else 'sample'} ({killed.killed_in})"
         cases += 1
         if killed.killed_in is None:
-            failures.append("%s: the run ended before the boundary (rc %s)" % (where, killed.rc))
+            failures.append(f"{where}: the run ended before the boundary (rc {killed.rc})")
             continue
         down = brokers_down()
         if len(down) > 1:
-            failures.append("%s: %d brokers down at the halt: %s" % (where, len(down), down))
+            failures.append(f"{where}: {len(down)} brokers down at the halt: {down}")
         again = run_until(playbook, *extra, timeout=1200)
         if again.rc != 0:
-            failures.append("%s: the re-run exited %s:\n%s" % (where, again.rc, again.tail(30)))
+            failures.append(f"{where}: the re-run exited {again.rc}:\n{again.tail(30)}")
             break   # the next case would start from a broken state
         total = {b: restarts_in(killed.output)[b] + restarts_in(again.output)[b] for b in BROKERS}
         extra_restarts = {b: n for b, n in total.items() if n > rolls}
         if extra_restarts:
-            failures.append("%s: extra restarts %s" % (where, extra_restarts))
-        verify = run_playbook("verify.yml", "-e", "zk2kraft_verify_phase=%s" % verify_phase) \
+            failures.append(f"{where}: extra restarts {extra_restarts}")
+        verify = run_playbook("verify.yml", "-e", f"zk2kraft_verify_phase={verify_phase}") \
             if verify_phase != "zookeeper" else None
         if verify is not None and verify.returncode != 0:
-            failures.append("%s: verify.yml failed:\n%s" % (where, verify.stdout[-3000:]))
+            failures.append(f"{where}: verify.yml failed:\n{verify.stdout[-3000:]}")
         after()
     seconds = time.monotonic() - started
-    print("\n%s: %d task boundaries, %d case(s) run in %.0fs (%.0fs each)"
-          % (playbook, len(tasks), cases, seconds, seconds / max(cases, 1)))
+    print(f"\n{playbook}: {len(tasks)} task boundaries, {cases} case(s) run in {seconds:.0f}s "
+          f"({seconds / max(cases, 1):.0f}s each)")
     assert not failures, "\n".join(failures)
 
 

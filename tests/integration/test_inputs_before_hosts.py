@@ -30,7 +30,7 @@ def _inventory(root: Path, **broker_vars: object) -> Path:
         "vars": {"zk2kraft_kafka_version": "3.9.0", "zk2kraft_zookeeper_connect": "192.0.2.1:2181/kafka",
                  "ansible_user": "nobody", "ansible_ssh_common_args": "-o ConnectTimeout=3"},
         "children": {
-            "kafka_controllers": {"hosts": {"kc%d" % i: {"zk2kraft_node_id": 2999 + i, "ansible_host": "192.0.2.%d" % i}
+            "kafka_controllers": {"hosts": {f"kc{i}": {"zk2kraft_node_id": 2999 + i, "ansible_host": f"192.0.2.{i}"}
                                             for i in (1, 2, 3)}},
             "kafka_brokers": {"hosts": {"kb1": kb1}},
         }}}

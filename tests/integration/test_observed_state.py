@@ -53,8 +53,8 @@ def _violations(tmp_path: Path, accept: bool) -> list[dict[str, Any]]:
         (inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
         (tmp_path / "play.yml").write_text(PLAY)
     out = tmp_path / ("accepted.json" if accept else "refused.json")
-    command = [str(PLAYBOOK_BIN), "-i", str(inventory), str(tmp_path / "play.yml"), "-e", "out=%s" % out,
-               "-e", "accept=%s" % str(accept).lower()]
+    command = [str(PLAYBOOK_BIN), "-i", str(inventory), str(tmp_path / "play.yml"), "-e", f"out={out}",
+               "-e", f"accept={str(accept).lower()}"]
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     done = subprocess.run(command, cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           timeout=120, check=False)

@@ -106,7 +106,7 @@ def _variant_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[i
 def test_example_inventory_is_valid() -> None:
     status, output = run_validate(EXAMPLE, {})
     assert status == 0, output
-    for host in ["kc%d.example.com" % i for i in (1, 2, 3)] + ["kb%d.example.com" % i for i in range(1, 7)]:
+    for host in [f"kc{i}.example.com" for i in (1, 2, 3)] + [f"kb{i}.example.com" for i in range(1, 7)]:
         assert f"== {host} (" in output, host
     for phase in ("zookeeper", "controllers", "migration", "dual_write", "kraft"):
         assert f"[{phase}]" in output, phase

@@ -1151,7 +1151,8 @@ def status() -> int:
     healthy = True
     for host in topology.hosts:
         pid = sshd_pid(host.name)
-        line = f"  {host.name:<9} {host.address:<11} sshd {'up (pid %d)' % pid if pid else 'DOWN'}"
+        sshd_state = f"up (pid {pid})" if pid else "DOWN"
+        line = f"  {host.name:<9} {host.address:<11} sshd {sshd_state}"
         healthy = healthy and pid is not None
         if host.is_kafka and pid is not None:
             unit = LAYOUTS[state.layout].unit
@@ -1163,7 +1164,8 @@ def status() -> int:
             zk_pid = zookeeper_pid(host)
             serving = zk_pid is not None and zookeeper_serving(host.address)
             healthy = healthy and serving
-            line += f"  zookeeper {'serving (pid %d)' % zk_pid if serving else 'DOWN'}"
+            zk_state = f"serving (pid {zk_pid})" if serving else "DOWN"
+            line += f"  zookeeper {zk_state}"
         print(line)
     if not healthy:
         return 1

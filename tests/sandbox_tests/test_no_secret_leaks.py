@@ -114,20 +114,20 @@ def test_no_secret_in_any_output_of_a_secure_run(sandbox: Any) -> None:
         ("rollback", run_playbook("rollback.yml", "-vvv")),
     ]
     for name, run in runs:
-        assert run.returncode == 0, "%s failed:\n%s\n%s" % (name, run.stdout[-6000:], run.stderr[-3000:])
+        assert run.returncode == 0, f"{name} failed:\n{run.stdout[-6000:]}\n{run.stderr[-3000:]}"
 
     leaks: list[str] = []
     for name, run in runs:
         for stream, text in (("stdout", run.stdout), ("stderr", run.stderr)):
             found = _hits(text, secrets)
             if found:
-                leaks.append("%s %s: %s" % (name, stream, found))
+                leaks.append(f"{name} {stream}: {found}")
     reports = [p for p in REPORTS.rglob("*") if p.is_file()] if REPORTS.exists() else []
-    assert [p for p in reports if p not in before], "the runs wrote no report in %s" % REPORTS
+    assert [p for p in reports if p not in before], f"the runs wrote no report in {REPORTS}"
     for path in reports + list(outputs_on_hosts()):
         found = _hits(path.read_text(encoding="latin-1"), secrets)
         if found:
-            leaks.append("%s: %s" % (path.relative_to(REPO), found))
+            leaks.append(f"{path.relative_to(REPO)}: {found}")
     assert leaks == [], "secret values outside server.properties and its backups:\n" + "\n".join(leaks)
 
     # The files that hold them: every backup keeps its file's mode, and none is readable by every user.
@@ -137,8 +137,8 @@ def test_no_secret_in_any_output_of_a_secure_run(sandbox: Any) -> None:
         current = backup.parent / "server.properties"
         mode = stat.S_IMODE(os.stat(backup).st_mode)
         if current.exists():  # a deprovisioned controller's file is gone, its backups stay
-            assert mode == stat.S_IMODE(os.stat(current).st_mode), "%s has mode %04o" % (backup, mode)
-        assert not mode & 0o007, "%s is readable by every user (mode %04o)" % (backup, mode)
+            assert mode == stat.S_IMODE(os.stat(current).st_mode), f"{backup} has mode {mode:04o}"
+        assert not mode & 0o007, f"{backup} is readable by every user (mode {mode:04o})"
     # The collection's record beside each file is private.
     records = sorted(HOSTS_DIR.glob("*/etc-kafka/.server.properties.zk2kraft"))
     assert records, "kafka_properties left no record of what it wrote"

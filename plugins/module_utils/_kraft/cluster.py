@@ -48,7 +48,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 def port_problem(port: int) -> str | None:
     """Why ``port`` cannot be a TCP port, or None."""
     if not MIN_PORT <= port <= MAX_PORT:
-        return "port %d is outside %d..%d" % (port, MIN_PORT, MAX_PORT)
+        return f"port {port} is outside {MIN_PORT}..{MAX_PORT}"
     return None
 
 
@@ -59,7 +59,7 @@ class Listener:
     port: int
 
     def __str__(self) -> str:
-        return "%s://%s:%d" % (self.name, self.host, self.port)
+        return f"{self.name}://{self.host}:{self.port}"
 
 
 def parse_listeners(text: str | None) -> tuple[Listener, ...]:
@@ -110,7 +110,7 @@ class Voter:
     port: int
 
     def __str__(self) -> str:
-        return "%d@%s:%d" % (self.node_id, self.host, self.port)
+        return f"{self.node_id}@{self.host}:{self.port}"
 
 
 _VOTER_RE = re.compile(r"^(-?\d+)@(\[[0-9a-fA-F:]+\]|[^:@\s]+):(\d+)$")
@@ -229,9 +229,9 @@ def _as_int(value: Any, what: str) -> int:
 def id_problem(node_id: int) -> str | None:
     """Why ``node_id`` cannot be a broker or controller id of a migration, or None."""
     if node_id < 0:
-        return "id %d is negative: broker id generation cannot be used for a migration" % node_id
+        return f"id {node_id} is negative: broker id generation cannot be used for a migration"
     if node_id > MAX_ID:
-        return "id %d is outside 0..%d (a Java int)" % (node_id, MAX_ID)
+        return f"id {node_id} is outside 0..{MAX_ID} (a Java int)"
     return None
 
 
@@ -310,11 +310,11 @@ class _Builder:
             try:
                 node_id = _as_int(raw_id, key)
             except ModelError as exc:
-                self.problem(name, key, str(exc), "use a non-negative integer id (0..%d)" % MAX_ID)
+                self.problem(name, key, str(exc), f"use a non-negative integer id (0..{MAX_ID})")
         if node_id is not None:
             problem = id_problem(node_id)
             if problem:
-                self.problem(name, key, problem, "give the node an explicit id in 0..%d" % MAX_ID)
+                self.problem(name, key, problem, f"give the node an explicit id in 0..{MAX_ID}")
                 node_id = None
 
         if role == CONTROLLER:
@@ -388,8 +388,8 @@ class _Builder:
                 self.problem(name, var, f"listener name {item.name} appears twice ({seen_names[item.name]} and {item})", "give each listener a different name")
             seen_names.setdefault(item.name, item)
             if key == "listeners" and item.port in seen_ports:
-                self.problem(name, var, "port %d is used by two listeners (%s and %s)" % (
-                    item.port, seen_ports[item.port], item), "give each listener a different port")
+                self.problem(name, var, f"port {item.port} is used by two listeners ({seen_ports[item.port]} and {item})",
+                             "give each listener a different port")
             seen_ports.setdefault(item.port, item)
         return listeners
 
@@ -439,7 +439,7 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Clust
         if len(ibps) == 1:
             mv_text = ibps.pop()
         elif release is not None:
-            mv_text = "%d.%d" % release.line
+            mv_text = "{}.{}".format(*release.line)
     try:
         metadata_version = MetadataVersion.parse(str(mv_text or ""))
     except ModelError as exc:
@@ -618,7 +618,7 @@ def cluster_to_spec(cluster: Cluster) -> dict[str, Any]:
         # The broker's own inter-broker listener: what health checks run the Kafka tools against.
         for item in node.listeners:
             if item.name == cluster.inter_broker_listener_name:
-                return "%s:%d" % (item.host, item.port)
+                return f"{item.host}:{item.port}"
         return None
 
     def node_spec(node: Node) -> dict[str, Any]:
@@ -653,7 +653,7 @@ def cluster_to_spec(cluster: Cluster) -> dict[str, Any]:
         "super_users": cluster.super_users,
         "zookeeper_sasl_username": cluster.zookeeper_sasl_username,
         # The --bootstrap-controller value of the quorum tool.
-        "bootstrap_controllers": ",".join("%s:%d" % (n.address, cluster.controller_port) for n in cluster.controllers),
+        "bootstrap_controllers": ",".join(f"{n.address}:{cluster.controller_port}" for n in cluster.controllers),
         "controllers": [node_spec(n) for n in cluster.controllers],
         "brokers": [node_spec(n) for n in cluster.brokers],
     }

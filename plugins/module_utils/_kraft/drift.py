@@ -33,7 +33,7 @@ ACCEPT_OPTION = "zk2kraft_accept_drift"
 def state_path(config_path: str) -> str:
     """``/etc/kafka/.server.properties.zk2kraft`` for ``/etc/kafka/server.properties``."""
     directory, name = os.path.split(os.path.abspath(config_path))
-    return os.path.join(directory, ".%s.zk2kraft" % name)
+    return os.path.join(directory, f".{name}.zk2kraft")
 
 
 def _digest(value: str) -> str:
@@ -117,7 +117,7 @@ def find_drift(state: Mapping[str, str | None] | None, current: Mapping[str, str
 
 
 def _shown(value: str | None) -> str:
-    return "(absent)" if value is None else "'%s'" % value
+    return "(absent)" if value is None else f"'{value}'"
 
 
 def drift_violations(host: str, path: str, drift: Sequence[Mapping[str, Any]], accepted: bool) -> list[Violation]:
@@ -125,13 +125,13 @@ def drift_violations(host: str, path: str, drift: Sequence[Mapping[str, Any]], a
     out: list[Violation] = []
     for item in drift:
         key = str(item.get("key"))
-        message = "%s was edited since zk2kraft.migration last wrote it in %s: written %s, found %s" % (
-            key, path, _shown(item.get("written")), _shown(item.get("found")))
+        message = (f"{key} was edited since zk2kraft.migration last wrote it in {path}: "
+                   f"written {_shown(item.get('written'))}, found {_shown(item.get('found'))}")
         if accepted:
-            out.append(Violation(host, key, message + "; accepted with %s, this run writes its own value" % (
-                ACCEPT_OPTION), "put the value into the inventory if it must stay", WARNING))
+            out.append(Violation(host, key, message + f"; accepted with {ACCEPT_OPTION}, this run writes its own value",
+                                 "put the value into the inventory if it must stay", WARNING))
         else:
             out.append(Violation(host, key, message + "; the run would overwrite the edit", (
                 "restore the written value, or put the value into the inventory (zk2kraft_* variables) if it "
-                "must stay, or accept that this run overwrites it with -e %s=true" % ACCEPT_OPTION), ERROR))
+                f"must stay, or accept that this run overwrites it with -e {ACCEPT_OPTION}=true"), ERROR))
     return out

@@ -43,7 +43,7 @@ def backup(path: str, clock: Callable[[], float] = time.time) -> str:
     counter = 1
     while os.path.exists(target):
         # Two changes within one second still get distinct backups.
-        target = "%s.%s-%d.bak" % (path, stamp, counter)
+        target = f"{path}.{stamp}-{counter}.bak"
         counter += 1
     info = os.stat(path)
     # Create it private first: the original may hold secrets and a copy must never be wider.
@@ -206,5 +206,5 @@ def world_readable(host: str, path: str, mode: Any, text: str | None) -> list[Vi
     if not secret_keys:
         return []
     shown = ", ".join(secret_keys[:3]) + (", ..." if len(secret_keys) > 3 else "")
-    return [Violation(host, "server.properties", "%s holds secrets (%s) and is world-readable (mode %04o)" % (
-        path, shown, bits & 0o7777), "chmod 0640 %s (readable by Kafka's group only), or 0600" % path, WARNING)]
+    return [Violation(host, "server.properties", f"{path} holds secrets ({shown}) and is world-readable (mode {bits & 0o7777:04o})",
+                      f"chmod 0640 {path} (readable by Kafka's group only), or 0600", WARNING)]

@@ -287,8 +287,8 @@ def finalize_checks(
     else:
         soaked = float(facts.now) - max(float(t) for t in facts.broker_config_mtimes.values())
         ok = soaked >= min_soak_seconds
-        checks.append(Check(CHECK_SOAK, ok, "the last broker moved to KRaft %d s ago; the minimum soak time is %s s"
-                            % (int(soaked), _secs(min_soak_seconds))))
+        checks.append(Check(CHECK_SOAK, ok, f"the last broker moved to KRaft {int(soaked)} s ago; the minimum soak time is "
+                            f"{_secs(min_soak_seconds)} s"))
 
     if resuming:
         checks.append(Check(CHECK_ZK_BROKERS, True, "finalization under way: ZooKeeper brokers no longer counted"))
@@ -301,7 +301,7 @@ def finalize_checks(
         if count is None:
             checks.append(Check(CHECK_ZK_BROKERS, None, "MigratingZkBrokerCount not observed yet"))
         else:
-            checks.append(Check(CHECK_ZK_BROKERS, int(count) == 0, "MigratingZkBrokerCount is %d (0 needed)" % int(count)))
+            checks.append(Check(CHECK_ZK_BROKERS, int(count) == 0, f"MigratingZkBrokerCount is {int(count)} (0 needed)"))
         if migration_state is None:
             checks.append(Check(CHECK_MIGRATION_STATE, None, "migration state not observed yet (MIGRATION needed)"))
         else:
@@ -319,12 +319,12 @@ def finalize_checks(
         checks.append(Check(CHECK_UNDER_REPLICATED, None, "under-replicated partitions not observed yet"))
     else:
         checks.append(Check(CHECK_UNDER_REPLICATED, int(facts.under_replicated) == 0,
-                            "%d partition(s) under-replicated (0 needed)" % int(facts.under_replicated)))
+                            f"{int(facts.under_replicated)} partition(s) under-replicated (0 needed)"))
     return checks
 
 
 def _secs(value: float) -> str:
-    return ("%d" % value) if float(value).is_integer() else (f"{value}")
+    return f"{int(value)}" if float(value).is_integer() else f"{value}"
 
 
 def _verdict(checks: Sequence[Check]) -> bool | None:

@@ -170,10 +170,9 @@ def _problem(name: str, option: Option, value: Any) -> tuple[str, str] | None:
             return f"'{value}' is not {what}", f"give {what}"
         number = int(str(value).strip())
         if option.kind == PORT and not MIN_PORT <= number <= MAX_PORT:
-            return "port %d is outside %d..%d" % (number, MIN_PORT, MAX_PORT), "give a port in %d..%d" % (
-                MIN_PORT, MAX_PORT)
+            return f"port {number} is outside {MIN_PORT}..{MAX_PORT}", f"give a port in {MIN_PORT}..{MAX_PORT}"
         if option.minimum is not None and number < option.minimum:
-            return "%d is below the minimum %d" % (number, option.minimum), "give a number >= %d" % option.minimum
+            return f"{number} is below the minimum {option.minimum}", f"give a number >= {option.minimum}"
         return None
     if option.kind == TEXT:
         if isinstance(value, str) and (value.strip() or option.empty_ok):
@@ -197,19 +196,19 @@ def _problem(name: str, option: Option, value: Any) -> tuple[str, str] | None:
     if option.kind == MAPPING:
         if isinstance(value, Mapping):
             return None
-        return "'%s' is not a mapping" % (value,), "give a mapping of property names to values"
+        return f"'{value}' is not a mapping", "give a mapping of property names to values"
     if option.kind == KAFKA_CLIENT:
         if not isinstance(value, Mapping):
-            return "'%s' is not a mapping" % (value,), "give a mapping of broker_properties, controller_properties " \
+            return f"'{value}' is not a mapping", "give a mapping of broker_properties, controller_properties " \
                 "and jolokia_* options"
         for key, item in value.items():
             sub = KAFKA_CLIENT_OPTIONS.get(str(key))
             if sub is None:
-                return ("'%s' is not a Kafka client option" % key, "use only %s" % ", ".join(sorted(KAFKA_CLIENT_OPTIONS)))
+                return (f"'{key}' is not a Kafka client option", f"use only {', '.join(sorted(KAFKA_CLIENT_OPTIONS))}")
             found = _problem(str(key), sub, item)
             if found:
                 shown = found[0] if "password" not in str(key) else "the value is not valid"
-                return "%s: %s" % (key, shown), found[1]
+                return f"{key}: {shown}", found[1]
         if bool(value.get("jolokia_user")) != bool(value.get("jolokia_password")):
             return ("jolokia_user and jolokia_password go together",
                     "give both (the agent's user= and password=; keep the password in a vault), or neither")
@@ -231,12 +230,12 @@ def _problem(name: str, option: Option, value: Any) -> tuple[str, str] | None:
             found = _problem(str(key), sub, item)
             if found:
                 shown = found[0] if "password" not in str(key) else "the value is not valid"
-                return "%s: %s" % (key, shown), found[1]
+                return f"{key}: {shown}", found[1]
         auth = value.get("zookeeper_auth", "none")
         if auth != "none":
             lacking = [k for k in ("zookeeper_username", "zookeeper_password") if value.get(k) in (None, "")]
             if lacking:
-                return ("zookeeper_auth %s needs %s" % (auth, " and ".join(lacking)),
+                return (f"zookeeper_auth {auth} needs {' and '.join(lacking)}",
                         "give the user and password of the brokers' ZooKeeper login (their JAAS Client section); "
                         "keep the password in a vault")
             if any(c in str(value.get("zookeeper_password")) for c in "\r\n"):
@@ -312,7 +311,7 @@ def current_files(
 
 def failure_lines(violations: Sequence[Violation]) -> list[str]:
     """One line per error: host | key | what is wrong. Fix: how."""
-    return ["%s | %s | %s. Fix: %s" % (v.host, v.key, v.message, v.fix) for v in violations if v.severity == ERROR]
+    return [f"{v.host} | {v.key} | {v.message}. Fix: {v.fix}" for v in violations if v.severity == ERROR]
 
 
 DEFAULT_CONFIG_FILE = "/etc/kafka/server.properties"

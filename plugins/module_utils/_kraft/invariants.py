@@ -187,8 +187,8 @@ def check_config(
 
     if set(roles) == {"broker"}:
         if own_id is not None and voter_ids is not None and own_id in voter_ids:
-            out.error("controller.quorum.voters", "If process.roles contains just the 'broker' role, the node id %d must "
-                      "not be included in the set of voters controller.quorum.voters=%s" % (own_id, voters_text),
+            out.error("controller.quorum.voters", f"If process.roles contains just the 'broker' role, the node id {own_id} must "
+                      f"not be included in the set of voters controller.quorum.voters={voters_text}",
                       "give brokers ids that no controller uses")
         if not controller_names:
             out.error("controller.listener.names", "controller.listener.names must contain at least one value when "
@@ -221,8 +221,8 @@ def check_config(
                       "controller.listener.names when process.roles=controller",
                       "remove {} from the controller's listeners".format(",".join(extra)))
         if own_id is not None and voter_ids is not None and own_id not in voter_ids:
-            out.error("controller.quorum.voters", "If process.roles contains the 'controller' role, the node id %d must be "
-                      "included in the set of voters controller.quorum.voters=%s" % (own_id, voters_text),
+            out.error("controller.quorum.voters", f"If process.roles contains the 'controller' role, the node id {own_id} must be "
+                      f"included in the set of voters controller.quorum.voters={voters_text}",
                       "add this controller to controller.quorum.voters")
         if not controller_names or not any(n in _names(listeners) for n in controller_names):
             out.error("controller.listener.names", "controller.listener.names must contain at least one value appearing "
@@ -261,7 +261,7 @@ def check_cluster(cluster: Cluster, id_evidence: Mapping[str, IdEvidence] | None
         if has_known_migration_races(release):
             warning("(cluster)", "zk2kraft_kafka_version",
                     f"Kafka {release} has known controller-failover races during the migration",
-                    "upgrade to the latest patch release of the %d.%d line first" % release.line)
+                    "upgrade to the latest patch release of the {}.{} line first".format(*release.line))
     if mv < MV_3_4:
         error("(cluster)", "zk2kraft_metadata_version",
               f"metadata version {mv} is below 3.4, the first that supports the migration",
@@ -281,7 +281,7 @@ def check_cluster(cluster: Cluster, id_evidence: Mapping[str, IdEvidence] | None
               "add 3 (or 5) dedicated controller hosts to the controller group")
     elif len(cluster.controllers) % 2 == 0:
         warning("(cluster)", "kafka_controllers",
-                "%d controllers tolerate no more failures than %d" % (len(cluster.controllers), len(cluster.controllers) - 1),
+                f"{len(cluster.controllers)} controllers tolerate no more failures than {len(cluster.controllers) - 1}",
                 "use an odd number of controllers (3 or 5)")
     if not cluster.brokers:
         error("(cluster)", "kafka_brokers", "no broker is defined", "list the ZooKeeper-mode brokers in the broker group")
@@ -295,11 +295,11 @@ def check_cluster(cluster: Cluster, id_evidence: Mapping[str, IdEvidence] | None
             key = "zk2kraft_node_id"
             other_role = cluster.node(other).role
             if other_role != node.role:
-                error(node.name, key, "%s id %d equals the id of %s %s: controller ids must not be used by any "
-                      "broker" % (node.role, node.node_id, other_role, other),
+                error(node.name, key, f"{node.role} id {node.node_id} equals the id of {other_role} {other}: controller ids must "
+                      "not be used by any broker",
                       "give the controllers ids no broker uses (e.g. 3000+)")
             else:
-                error(node.name, key, "%s id %d is also used by %s" % (node.role, node.node_id, other),
+                error(node.name, key, f"{node.role} id {node.node_id} is also used by {other}",
                       "give every node a unique id")
         else:
             seen[node.node_id] = node.name
@@ -342,7 +342,7 @@ def check_cluster(cluster: Cluster, id_evidence: Mapping[str, IdEvidence] | None
             if wanted != got:
                 error("(cluster)", "zk2kraft_controller_quorum_voters",
                       "controller.quorum.voters '{}' does not list exactly the controllers {}".format(
-                          cluster.voters_override, ",".join(sorted("%d@%s:%d" % w for w in wanted))),
+                          cluster.voters_override, ",".join(sorted(f"{i}@{a}:{p}" for i, a, p in wanted))),
                       "remove the override, or list every controller once and nothing else")
 
     controller_endpoints = {(n.address, cluster.controller_port): n.name for n in cluster.controllers}
@@ -435,25 +435,25 @@ def _check_controller_sasl(cluster: Cluster) -> list[Violation]:
     if ib_protocol.startswith("SASL_"):
         mechanism = (props.get("sasl.mechanism.inter.broker.protocol") or _DEFAULT_SASL_MECHANISM).upper()
         # Kafka's own wording (KafkaConfig), then why it concerns the controllers.
-        needed.append("%s (sasl.mechanism.inter.broker.protocol must be included in sasl.enabled.mechanisms when "
-                      "SASL is used for inter-broker communication: the brokers' inter-broker listener %s is %s, and "
-                      "the controllers reach the ZooKeeper-mode brokers over it)" % (mechanism, ib, ib_protocol))
+        needed.append(f"{mechanism} (sasl.mechanism.inter.broker.protocol must be included in sasl.enabled.mechanisms when "
+                      f"SASL is used for inter-broker communication: the brokers' inter-broker listener {ib} is {ib_protocol}, and "
+                      "the controllers reach the ZooKeeper-mode brokers over it)")
     if cluster.controller_security_protocol.startswith("SASL_"):
         mechanism = (props.get("sasl.mechanism.controller.protocol") or cluster.controller_sasl_mechanism
                      or "PLAIN").upper()
-        needed.append("%s (the controller listener %s is %s)" % (
-            mechanism, cluster.controller_listener_name, cluster.controller_security_protocol))
+        needed.append(f"{mechanism} (the controller listener {cluster.controller_listener_name} "
+                      f"is {cluster.controller_security_protocol})")
     missing = [item for item in needed if item.split(" ", 1)[0] not in enabled]
     if not missing:
         return []
-    shown = ("sasl.enabled.mechanisms=%s" % raw_enabled if raw_enabled is not None
-             else "no sasl.enabled.mechanisms (Kafka's default: %s)" % _DEFAULT_SASL_MECHANISM)
+    shown = (f"sasl.enabled.mechanisms={raw_enabled}" if raw_enabled is not None
+             else f"no sasl.enabled.mechanisms (Kafka's default: {_DEFAULT_SASL_MECHANISM})")
     names = sorted(set(item.split(" ", 1)[0] for item in needed) | set(enabled if raw_enabled is not None else ()))
     return [Violation(
         ",".join(n.name for n in cluster.controllers), "sasl.enabled.mechanisms",
-        "the controllers' file would have %s but must enable %s" % (shown, "; and ".join(missing)),
-        "set sasl.enabled.mechanisms: %s in zk2kraft_controller_properties (with the mechanism's "
-        "listener.name.<listener>.<mechanism>.sasl.jaas.config)" % ",".join(names), ERROR)]
+        f"the controllers' file would have {shown} but must enable {'; and '.join(missing)}",
+        f"set sasl.enabled.mechanisms: {','.join(names)} in zk2kraft_controller_properties (with the mechanism's "
+        "listener.name.<listener>.<mechanism>.sasl.jaas.config)", ERROR)]
 
 
 def _zookeeper_sasl_reason(node: Node) -> str | None:
@@ -477,11 +477,12 @@ def _check_zookeeper_sasl(cluster: Cluster) -> list[Violation]:
     found = [(node.name, reason) for node in cluster.brokers for reason in [_zookeeper_sasl_reason(node)] if reason]
     if not found:
         return []
+    reasons = "; ".join(f"{name}: {reason}" for name, reason in found)
     return [Violation(
         ",".join(name for name, dummy in found), "zk2kraft_zookeeper_client",
-        "the brokers log in to ZooKeeper with SASL (%s) but zk2kraft_zookeeper_client has no SASL credentials: the "
+        f"the brokers log in to ZooKeeper with SASL ({reasons}) but zk2kraft_zookeeper_client has no SASL credentials: the "
         "controllers could not write the brokers' znodes during the migration, nor the collection delete them on a "
-        "rollback" % "; ".join("%s: %s" % item for item in found),
+        "rollback",
         "set zk2kraft_zookeeper_client: {zookeeper_auth: sasl_digest, zookeeper_username: <the user of the brokers' "
         "JAAS Client section>, zookeeper_password: <its password, e.g. from a vault>}", ERROR)]
 
@@ -498,8 +499,8 @@ def _check_endpoints(cluster: Cluster) -> list[Violation]:
     for node in cluster.controllers:
         other = taken.get(node.address)
         if other is not None:
-            out.append(Violation(node.name, "zk2kraft_address", "controller %s would listen on %s:%d, like controller "
-                                 "%s" % (node.name, node.address, port, other),
+            out.append(Violation(node.name, "zk2kraft_address",
+                                 f"controller {node.name} would listen on {node.address}:{port}, like controller {other}",
                                  "give every controller its own address (zk2kraft_address or ansible_host)"))
         taken.setdefault(node.address, node.name)
     for broker in cluster.brokers:
@@ -509,9 +510,9 @@ def _check_endpoints(cluster: Cluster) -> list[Violation]:
                 continue
             for node in cluster.controllers:
                 if node.address in machine:
-                    out.append(Violation(node.name, "zk2kraft_controller_port", "controller %s would listen on %s:%d, "
-                                         "but broker %s on the same machine binds every address on port %d (%s)" % (
-                                             node.name, node.address, port, broker.name, port, item),
+                    out.append(Violation(node.name, "zk2kraft_controller_port", f"controller {node.name} would listen on "
+                                         f"{node.address}:{port}, but broker {broker.name} on the same machine binds every "
+                                         f"address on port {port} ({item})",
                                          "choose a zk2kraft_controller_port no broker listener uses, or put the "
                                          "controller on its own machine"))
     return out

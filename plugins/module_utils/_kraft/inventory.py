@@ -142,7 +142,7 @@ def _describe(value: Any) -> str:
     if value is None:
         return "unset"
     if isinstance(value, (dict, list)):
-        return "a different %s" % ("mapping" if isinstance(value, dict) else "list")
+        return f"a different {'mapping' if isinstance(value, dict) else 'list'}"
     return f"'{value}'"
 
 

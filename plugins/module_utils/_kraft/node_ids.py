@@ -25,9 +25,9 @@ class IdEvidence:
     registered: tuple[int, ...] | None = None
 
     def supports(self, node_id: str) -> list[str]:
-        found = ["meta.properties in %s says %s" % (d, i) for d, i in sorted(self.meta_ids.items()) if i == node_id]
+        found = [f"meta.properties in {d} says {i}" for d, i in sorted(self.meta_ids.items()) if i == node_id]
         if self.registered is not None and node_id.isdigit() and int(node_id) in self.registered:
-            found.append("ZooKeeper has /brokers/ids/%s registered from this host" % node_id)
+            found.append(f"ZooKeeper has /brokers/ids/{node_id} registered from this host")
         return found
 
 
@@ -59,27 +59,25 @@ def registered_from(address: str, registrations: Mapping[Any, Mapping[str, Any]]
 def explain_mismatch(host: str, id_key: str, file_id: str, inventory_id: int,
                      evidence: IdEvidence | None) -> tuple[str, str]:
     """(message, fix) for a file whose id is not the inventory's: which side the cluster's state supports."""
-    message = "server.properties says %s=%s but the inventory says %d" % (id_key, file_id, inventory_id)
+    message = f"server.properties says {id_key}={file_id} but the inventory says {inventory_id}"
     evidence = evidence or IdEvidence()
     for_file = evidence.supports(file_id)
     for_inventory = evidence.supports(str(inventory_id))
     if for_file and not for_inventory:
-        return (message + "; the cluster's own state supports the file (%s)" % "; ".join(for_file),
-                "set zk2kraft_node_id=%s for %s in the inventory" % (file_id, host))
+        return (message + f"; the cluster's own state supports the file ({'; '.join(for_file)})",
+                f"set zk2kraft_node_id={file_id} for {host} in the inventory")
     if for_inventory and not for_file:
-        return (message + "; the cluster's own state supports the inventory (%s): the file is wrong"
-                % "; ".join(for_inventory),
-                "set %s=%d in %s's server.properties (or restore it from its backup); keep zk2kraft_node_id" % (
-                    id_key, inventory_id, host))
-    seen: Sequence[str] = ["meta.properties in %s says %s" % (d, i) for d, i in sorted(evidence.meta_ids.items())]
+        return (message + f"; the cluster's own state supports the inventory ({'; '.join(for_inventory)}): the file is wrong",
+                f"set {id_key}={inventory_id} in {host}'s server.properties (or restore it from its backup); keep zk2kraft_node_id")
+    seen: Sequence[str] = [f"meta.properties in {d} says {i}" for d, i in sorted(evidence.meta_ids.items())]
     if evidence.registered:
-        seen = list(seen) + ["ZooKeeper has %s registered from this host" % ", ".join(
-            "/brokers/ids/%d" % i for i in evidence.registered)]
-    state = "; ".join(seen) if seen else "no meta.properties in the log dirs%s" % (
+        registered = ", ".join(f"/brokers/ids/{i}" for i in evidence.registered)
+        seen = list(seen) + [f"ZooKeeper has {registered} registered from this host"]
+    state = "; ".join(seen) if seen else "no meta.properties in the log dirs{}".format(
         "" if evidence.registered is None else " and no registration in ZooKeeper from this host")
-    return (message + "; the cluster's own state does not tell which is right (%s)" % state,
+    return (message + f"; the cluster's own state does not tell which is right ({state})",
             "find the id this broker's data belongs to (meta.properties in its log dirs, /brokers/ids in "
-            "ZooKeeper), then make %s in the file and zk2kraft_node_id agree on it" % id_key)
+            f"ZooKeeper), then make {id_key} in the file and zk2kraft_node_id agree on it")
 
 
 def file_value(text: str, key: str) -> str | None:

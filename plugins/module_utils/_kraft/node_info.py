@@ -105,7 +105,7 @@ def zookeeper_sasl(pid: int, proc: str = "/proc") -> str | None:
     text = read_text(path)
     if text is None or section not in jaas_sections(text):
         return None
-    return "its JAAS file %s has a %s section" % (path, section)
+    return f"its JAAS file {path} has a {section} section"
 
 
 def gather(config_path: str, pid: int | None) -> NodeInfo:
@@ -130,7 +130,7 @@ def gather(config_path: str, pid: int | None) -> NodeInfo:
     if text is not None:
         config_stat = os.stat(config_path)
         info.config_mtime = config_stat.st_mtime
-        info.config_mode = "%04o" % stat.S_IMODE(config_stat.st_mode)
+        info.config_mode = f"{stat.S_IMODE(config_stat.st_mode):04o}"
         info.drift = [d.as_dict() for d in find_drift(read_state(state_path(config_path)), props)]
     if pid:
         started = process_start_time(pid)

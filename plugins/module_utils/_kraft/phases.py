@@ -290,14 +290,12 @@ def judge_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], detection: Detect
     others = [h for h in dead if h != resume]
     if not others:
         return DeadBrokers(resume, None)
-    why = "; ".join("%s is not running (no Kafka process for its service%s)" % (
+    why = "; ".join("{} is not running (no Kafka process for its service{})".format(
         h, ", and its server.properties is missing" if not nodes[h].get("config_exists", True) else "")
         for h in others)
-    extra = (" The last run was rolling %s; this run will start it and wait for it once the others are back."
-             % resume) if resume else ""
-    return DeadBrokers(resume, "%s. A roll must not stop another broker while one is down: start %s (see its "
-                       "server.log and service status), then run again.%s" % (
-                           why, " and ".join(others), extra))
+    extra = f" The last run was rolling {resume}; this run will start it and wait for it once the others are back." if resume else ""
+    return DeadBrokers(resume, f"{why}. A roll must not stop another broker while one is down: start {' and '.join(others)} (see its "
+                       f"server.log and service status), then run again.{extra}")
 
 
 def judge_dead_controllers(nodes: Mapping[str, Mapping[str, Any]], detection: Detection) -> str | None:
@@ -320,6 +318,6 @@ def judge_dead_controllers(nodes: Mapping[str, Mapping[str, Any]], detection: De
         dead = [h for h in dead if h != newest]
     if not dead:
         return None
-    why = "; ".join("%s is not running (no Kafka process for its service)" % h for h in dead)
-    return ("%s. Every controller roll and finalization need all voters up and caught up: start %s (see its "
-            "server.log and service status), then run again." % (why, " and ".join(dead)))
+    why = "; ".join(f"{h} is not running (no Kafka process for its service)" for h in dead)
+    return (f"{why}. Every controller roll and finalization need all voters up and caught up: start {' and '.join(dead)} (see its "
+            "server.log and service status), then run again.")

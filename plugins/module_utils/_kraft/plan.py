@@ -96,11 +96,11 @@ class Plan:
         lines: list[str] = []
         if self.cluster is not None:
             c = self.cluster
-            lines.append("Cluster: Kafka %s, metadata version %s, %d controllers, %d brokers" % (
-                c.kafka_version, c.metadata_version_text, len(c.controllers), len(c.brokers)))
+            lines.append(f"Cluster: Kafka {c.kafka_version}, metadata version {c.metadata_version_text}, "
+                         f"{len(c.controllers)} controllers, {len(c.brokers)} brokers")
             lines.append(f"Quorum voters: {c.quorum_voters}")
         for node in self.nodes:
-            lines.append("== %s (%s %d; baseline: %s)" % (
+            lines.append("== {} ({} {}; baseline: {})".format(
                 node.host, node.role, node.node_id, "current file" if node.baseline_known else "inventory"))
             previous: Rendered | None = None
             for target, rendered in node.renders.items():
@@ -111,7 +111,7 @@ class Plan:
                 else:
                     same = previous is not None and previous.changes == rendered.changes
                     lines.append("  [{}] {}".format(target, "same changes as the previous phase" if same else
-                                                    "%d change(s) from the baseline:" % len(rendered.changes)))
+                                                    f"{len(rendered.changes)} change(s) from the baseline:"))
                     if not same:
                         for change in rendered.changes:
                             old = masked_value(change.key, change.old)
@@ -124,8 +124,7 @@ class Plan:
                                 lines.append(f"      ~ {change.key}: {old} -> {new}")
                 previous = rendered
         if self.violations:
-            lines.append("Violations (%d error(s), %d warning(s)):" % (
-                len(self.errors), len(self.violations) - len(self.errors)))
+            lines.append(f"Violations ({len(self.errors)} error(s), {len(self.violations) - len(self.errors)} warning(s)):")
             for host, items in sorted(self.violations_by_host().items()):
                 lines.append(f"  {host}:")
                 for item in items:

@@ -147,7 +147,7 @@ def http_get(url: str, timeout: float) -> bytes:
         response = connection.getresponse()
         body = response.read()
         if response.status >= 400 and not body:
-            raise FetchError("HTTP %d %s" % (response.status, response.reason), response.status)
+            raise FetchError(f"HTTP {response.status} {response.reason}", response.status)
         return body
     except (OSError, http.client.HTTPException) as exc:
         raise FetchError(str(exc) or type(exc).__name__) from exc
@@ -208,9 +208,8 @@ def jolokia_read(base_url: str, mbean: str, timeout: float, fetch: Fetch = http_
         body = fetch(url, timeout)
     except FetchError as exc:
         if exc.status in (401, 403):
-            raise ProbeError("Jolokia at %s refused the request (HTTP %s): the agent requires a user and password; "
-                             "set jolokia_user and jolokia_password in zk2kraft_kafka_client" % (base_url, exc.status)
-                             ) from exc
+            raise ProbeError(f"Jolokia at {base_url} refused the request (HTTP {exc.status}): the agent requires a user and "
+                             "password; set jolokia_user and jolokia_password in zk2kraft_kafka_client") from exc
         if exc.status is not None:
             raise ProbeError(f"Jolokia read {url} failed: HTTP {exc.status}") from exc
         raise ProbeError(f"Jolokia at {base_url} unreachable: {exc}") from exc
@@ -579,7 +578,7 @@ def parse_meta_properties(text: str, source: str = "meta.properties") -> MetaPro
     except (KeyError, ValueError) as exc:
         raise ProbeError(f"{source} has no valid version") from exc
     if version not in (0, 1):
-        raise ProbeError("%s has unsupported version %d" % (source, version))
+        raise ProbeError(f"{source} has unsupported version {version}")
     id_key = "broker.id" if version == 0 else "node.id"
     raw_id = props.get(id_key)
     try:
@@ -657,8 +656,7 @@ def plan_storage(
             raise StorageError(f"{directory} is formatted for cluster id {meta.cluster_id}, expected {cluster_id}; wipe it only if it belongs to "
                                "no live cluster")
         if node_id is not None and meta.node_id is not None and meta.node_id != node_id:
-            raise StorageError("%s is formatted for node id %d, but the configuration has node.id=%d"
-                               % (directory, meta.node_id, node_id))
+            raise StorageError(f"{directory} is formatted for node id {meta.node_id}, but the configuration has node.id={node_id}")
         formatted[directory] = meta
     return StoragePlan(formatted, tuple(unformatted))
 
@@ -707,8 +705,7 @@ def run_tool(runner: Runner, argv: list[str], timeout: float, tail_lines: int = 
     """A Kafka tool's stdout; a non-zero exit raises ProbeError quoting its last lines."""
     result = runner(argv, timeout)
     if result.rc != 0:
-        raise ProbeError("%s exited %d: %s" % (os.path.basename(argv[0]), result.rc,
-                                               _tail(result.stderr or result.stdout, tail_lines)))
+        raise ProbeError(f"{os.path.basename(argv[0])} exited {result.rc}: {_tail(result.stderr or result.stdout, tail_lines)}")
     return result.stdout
 
 
@@ -962,7 +959,7 @@ class KafkaObserver:
                     argv += ["--command-config", config]
                 urps = parse_topic_partitions(self._run(argv + ["--describe", "--under-replicated-partitions"]))
                 return {"source": "topics_tool", "count": len(urps),
-                        "under_replicated": ["%s-%d" % (p.topic, p.partition) for p in urps[:50]]}
+                        "under_replicated": [f"{p.topic}-{p.partition}" for p in urps[:50]]}
             value = self.jolokia(target.jolokia_url or "", MBEAN_UNDER_REPLICATED, self.call_timeout())
             return {"source": "jolokia", "count": int(value)}
         if name == "migration_state":

@@ -66,7 +66,7 @@ def binary_reason(text: str) -> str | None:
     match = _BINARY.search(text)
     if match is None:
         return None
-    return "binary content (character 0x%02x at offset %d)" % (ord(match.group()), match.start())
+    return f"binary content (character 0x{ord(match.group()):02x} at offset {match.start()})"
 
 
 class PropertiesError(ValueError):
@@ -74,7 +74,7 @@ class PropertiesError(ValueError):
 
     def __init__(self, message: str, line: int | None = None) -> None:
         self.line = line
-        super().__init__(message if line is None else "line %d: %s" % (line, message))
+        super().__init__(message if line is None else f"line {line}: {message}")
 
 
 @dataclass(frozen=True)

@@ -197,8 +197,8 @@ class Rendered:
 
 def _controller_header(node: Node) -> str:
     return (
-        "# KRaft controller %s (node.id %d), provisioned by zk2kraft.migration.\n"
-        "# Managed keys are rewritten on every run; other keys and comments are kept.\n" % (node.name, node.node_id)
+        f"# KRaft controller {node.name} (node.id {node.node_id}), provisioned by zk2kraft.migration.\n"
+        "# Managed keys are rewritten on every run; other keys and comments are kept.\n"
     )
 
 

@@ -136,11 +136,11 @@ def summarize(
     lines = ["Migration report: phase {} -> {}{}".format(
         phase_before, phase_after, f" in {total:.1f} s" if total is not None else "")]
     for phase, info in phases.items():
-        lines.append("  phase %-19s restarts %-3d waits %7.1f s%s" % (
+        lines.append("  phase {:<19} restarts {:<3d} waits {:7.1f} s{}".format(
             phase, info["restarts"], info["wait_seconds"],
             "  roll {:.1f} s".format(info["duration_seconds"]) if "duration_seconds" in info else ""))
     for host_name, host_info in sorted(hosts.items()):
-        lines.append("  %-20s restarts %d; waits: %s" % (host_name, host_info["restarts"], ", ".join(
+        lines.append("  {:<20} restarts {}; waits: {}".format(host_name, host_info["restarts"], ", ".join(
             "{} {:.2f} s".format(w["phase"], w["seconds"]) for w in host_info["waits"]) or "-"))
     if gaps:
         worst = max(g["seconds"] for g in gaps)
@@ -148,7 +148,7 @@ def summarize(
             ", ".join("{:.2f}".format(g["seconds"]) for g in gaps), worst))
     diffs = config_changes(timings, configs)
     if diffs:
-        lines.append("  config changes: %d key(s) on %s" % (
+        lines.append("  config changes: {} key(s) on {}".format(
             sum(len(d["changes"]) for d in diffs), ", ".join(sorted({d["host"] for d in diffs}))))
     if not timings:
         lines.append("  nothing to do: every node already was where it should be")

@@ -96,13 +96,13 @@ def duration(seconds: float | None) -> str:
         return f"{seconds:.1f} s"
     whole = int(round(seconds))
     hours, rest = divmod(whole, 3600)
-    return "%d:%02d:%02d" % (hours, rest // 60, rest % 60) if hours else "%d:%02d" % (rest // 60, rest % 60)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def _clock(seconds: float) -> str:
     whole = int(round(seconds))
     hours, rest = divmod(whole, 3600)
-    return "+%d:%02d:%02d" % (hours, rest // 60, rest % 60) if hours else "+%d:%02d" % (rest // 60, rest % 60)
+    return f"+{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"+{rest // 60}:{rest % 60:02d}"
 
 
 def _utc(stamp: float | None) -> str:
@@ -167,7 +167,7 @@ def verdicts(report: Mapping[str, Any]) -> list[dict[str, str]]:
         out.append({"name": "Every restarted node came back healthy",
                     "status": "fail" if unhealthy else "pass",
                     "detail": ("no healthy time for {}".format(", ".join(unhealthy))) if unhealthy
-                    else "%d restart(s) on %d host(s)" % (len(restarted), len({s["host"] for s in restarted}))})
+                    else f"{len(restarted)} restart(s) on {len({s['host'] for s in restarted})} host(s)"})
     gaps = [g for g in report.get("roll_gaps") or [] if _num(g.get("seconds")) is not None]
     if gaps:
         worst = max(gaps, key=lambda g: float(g["seconds"]))
@@ -253,16 +253,15 @@ def timeline_svg(report: Mapping[str, Any]) -> str:
     def x(stamp: float) -> float:
         return round(LABEL_WIDTH + (stamp - t0) / span * plot, 2)
 
-    out = ['<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" '
-           'aria-label="Timeline of every stop, start and wait per host">' % (WIDTH, height, WIDTH, height)]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
+           'aria-label="Timeline of every stop, start and wait per host">']
     out.append('<title>Timeline of the run: one row per host, one bar per restart, the waits inside it</title>')
     # Host rows (zebra), then phase bands over them, then the bars.
     for i, host in enumerate(hosts):
         top = BAND_LABEL_HEIGHT + i * ROW_HEIGHT
         if i % 2 == 0:
-            out.append('<rect class="row" x="0" y="%d" width="%d" height="%d" fill="#f7f9fa"/>' % (top, WIDTH, ROW_HEIGHT))
-        out.append('<text x="%d" y="%d" font-size="13" fill="#263238">%s</text>' % (
-            10, top + ROW_HEIGHT // 2 + 4, _e(host)))
+            out.append(f'<rect class="row" x="0" y="{top}" width="{WIDTH}" height="{ROW_HEIGHT}" fill="#f7f9fa"/>')
+        out.append(f'<text x="10" y="{top + ROW_HEIGHT // 2 + 4}" font-size="13" fill="#263238">{_e(host)}</text>')
     traffic_gaps = (report.get("traffic") or {}).get("gaps_during_rolls") or {} if isinstance(
         report.get("traffic"), Mapping) else {}
     label_ends = [0.0, 0.0]   # right end of the last label on each of the two label lines
@@ -272,20 +271,18 @@ def timeline_svg(report: Mapping[str, Any]) -> str:
             continue
         colour = phase_colour(phase)
         left, right = x(band_first), x(band_last)
-        out.append('<rect class="band" data-phase="%s" x="%s" y="%d" width="%s" height="%d" fill="%s" '
-                   'fill-opacity="0.12" stroke="%s" stroke-opacity="0.5" stroke-dasharray="4 3">'
-                   '<title>%s roll: %s</title></rect>' % (
-                       _e(phase), left, BAND_LABEL_HEIGHT - 6, round(max(right - left, 1.0), 2),
-                       rows_bottom - BAND_LABEL_HEIGHT + 6, colour, colour, _e(phase_title(phase)),
-                       _e(duration(band_last - band_first))))
+        out.append(f'<rect class="band" data-phase="{_e(phase)}" x="{left}" y="{BAND_LABEL_HEIGHT - 6}" '
+                   f'width="{round(max(right - left, 1.0), 2)}" height="{rows_bottom - BAND_LABEL_HEIGHT + 6}" fill="{colour}" '
+                   f'fill-opacity="0.12" stroke="{colour}" stroke-opacity="0.5" stroke-dasharray="4 3">'
+                   f'<title>{_e(phase_title(phase))} roll: {_e(duration(band_last - band_first))}</title></rect>')
         label = f"{phase_title(phase)} \u00b7 {duration(band_last - band_first)}"
         gap = _num(traffic_gaps.get(phase))
         if gap is not None:
             label += f" \u00b7 longest ack gap {duration(gap)}"
         line = 0 if label_ends[0] <= left else (1 if label_ends[1] <= left else 0)
         label_ends[line] = left + 3 + LABEL_CHAR_WIDTH * len(label) + 8
-        out.append('<text class="band-label" x="%s" y="%d" font-size="12" font-weight="600" fill="%s">%s</text>' % (
-            round(left + 3, 2), BAND_LABEL_HEIGHT - 26 + 14 * line, colour, _e(label)))
+        out.append(f'<text class="band-label" x="{round(left + 3, 2)}" y="{BAND_LABEL_HEIGHT - 26 + 14 * line}" font-size="12" '
+                   f'font-weight="600" fill="{colour}">{_e(label)}</text>')
     for i, host in enumerate(hosts):
         centre = BAND_LABEL_HEIGHT + i * ROW_HEIGHT + ROW_HEIGHT // 2
         top = centre - BAR_HEIGHT // 2
@@ -298,8 +295,8 @@ def timeline_svg(report: Mapping[str, Any]) -> str:
                 tip = "{}, {}: stopped {}, healthy {} ({}){}".format(
                     host, phase_title(str(step.get("phase"))), _clock(stopped - t0), _clock(healthy - t0),
                     duration(healthy - stopped), "; waited for " + waits if waits else "")
-                out.append('<rect class="restart" data-host="%s" data-phase="%s" x="%s" y="%d" width="%s" height="%d" '
-                           'rx="2" fill="%s" stroke="%s" stroke-width="1.5"><title>%s</title></rect>' % (
+                out.append('<rect class="restart" data-host="{}" data-phase="{}" x="{}" y="{}" width="{}" height="{}" '
+                           'rx="2" fill="{}" stroke="{}" stroke-width="1.5"><title>{}</title></rect>'.format(
                                _e(host), _e(step.get("phase")), x(stopped), top, round(max(x(healthy) - x(stopped), 2.0), 2),
                                BAR_HEIGHT, RESTART_COLOUR, phase_colour(str(step.get("phase"))), _e(tip)))
             elif step.get("restarted"):
@@ -310,25 +307,22 @@ def timeline_svg(report: Mapping[str, Any]) -> str:
                 if end <= start:
                     continue
                 colour = WAIT_COLOURS[key]
-                out.append('<rect class="wait" data-wait="%s" x="%s" y="%d" width="%s" height="%d" fill="%s">'
-                           '<title>%s, %s: waited %s for %s</title></rect>' % (
+                out.append('<rect class="wait" data-wait="{}" x="{}" y="{}" width="{}" height="{}" fill="{}">'
+                           '<title>{}, {}: waited {} for {}</title></rect>'.format(
                                key, x(start), top + 3, round(max(x(end) - x(start), 1.0), 2), BAR_HEIGHT - 6, colour,
                                _e(host), _e(phase_title(str(step.get("phase")))), _e(duration(end - start)),
                                _e(WAIT_LABELS[key])))
         if untimed:
-            out.append('<text class="untimed" x="%d" y="%d" font-size="11" fill="#757575" text-anchor="end">'
-                       '%d restart(s) without recorded times</text>' % (WIDTH - RIGHT_PAD, centre + 4, untimed))
+            out.append(f'<text class="untimed" x="{WIDTH - RIGHT_PAD}" y="{centre + 4}" font-size="11" fill="#757575" '
+                       f'text-anchor="end">{untimed} restart(s) without recorded times</text>')
     # Time axis.
     step_s = _tick_step(span)
-    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#90a4ae"/>' % (
-        LABEL_WIDTH, rows_bottom, WIDTH - RIGHT_PAD, rows_bottom))
+    out.append(f'<line x1="{LABEL_WIDTH}" y1="{rows_bottom}" x2="{WIDTH - RIGHT_PAD}" y2="{rows_bottom}" stroke="#90a4ae"/>')
     tick = 0
     while tick <= span + 0.001:
         tx = x(t0 + tick)
-        out.append('<line x1="%s" y1="%d" x2="%s" y2="%d" stroke="#cfd8dc" stroke-width="0.6"/>' % (
-            tx, BAND_LABEL_HEIGHT - 6, tx, rows_bottom + 4))
-        out.append('<text x="%s" y="%d" font-size="11" fill="#546e7a" text-anchor="middle">%s</text>' % (
-            tx, rows_bottom + 18, _clock(tick)))
+        out.append(f'<line x1="{tx}" y1="{BAND_LABEL_HEIGHT - 6}" x2="{tx}" y2="{rows_bottom + 4}" stroke="#cfd8dc" stroke-width="0.6"/>')
+        out.append(f'<text x="{tx}" y="{rows_bottom + 18}" font-size="11" fill="#546e7a" text-anchor="middle">{_clock(tick)}</text>')
         tick += step_s
     out.append('</svg>')
     return "\n".join(out)
@@ -374,9 +368,9 @@ def _section_timeline(report: Mapping[str, Any]) -> str:
     legend += [f'<span><span class="key" style="background:{c}"></span>wait: {_e(label)}</span>'
                for k, label, c in WAITS if k in waited]
     legend += [f'<span><span class="key" style="background:{phase_colour(p)};opacity:.35"></span>{_e(phase_title(p))} roll</span>' for p in phases]
-    return ('<h2>Timeline</h2><p class="muted">%d restart(s) drawn; time from %s. Hover a bar for its times.</p>%s'
-            '<div class="legend">%s</div>' % (drawn, "the start of the run" if _num(report.get("started_at"))
-                                              is not None else "the first event", svg, "".join(legend)))
+    return ('<h2>Timeline</h2><p class="muted">{} restart(s) drawn; time from {}. Hover a bar for its times.</p>{}'
+            '<div class="legend">{}</div>'.format(drawn, "the start of the run" if _num(report.get("started_at"))
+                                                  is not None else "the first event", svg, "".join(legend)))
 
 
 def _section_phases(report: Mapping[str, Any]) -> str:
@@ -448,7 +442,7 @@ def _section_diffs(report: Mapping[str, Any]) -> str:
         rows = [["<code>{}</code>".format(_e(c["key"])), '<span class="old">{}</span>'.format(_value(c["old"])),
                  '<span class="new">{}</span>'.format(_value(c["new"]))] for c in changes]
         backup = diff.get("backup_file")
-        parts.append('<details open><summary><b>%s</b> <span class="muted">%s \u00b7 %d key(s)%s</span></summary>%s</details>' % (
+        parts.append('<details open><summary><b>{}</b> <span class="muted">{} \u00b7 {} key(s){}</span></summary>{}</details>'.format(
             _e(diff.get("host")), where, len(changes), (" \u00b7 backup " + _e(backup)) if backup else "",
             _table([("key", False), ("before", False), ("after", False)], rows)))
     return "".join(parts)

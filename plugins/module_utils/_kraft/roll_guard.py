@@ -92,7 +92,7 @@ class GuardSpec:
 def split_endpoint(endpoint: str) -> tuple[str, int]:
     host, sep, port = endpoint.strip().rpartition(":")
     if not sep or not port.isdigit():
-        raise ProbeError("not a host:port: %r" % endpoint)
+        raise ProbeError(f"not a host:port: {endpoint!r}")
     return host.strip("[]"), int(port)
 
 
@@ -121,7 +121,7 @@ def _zk_read_frame(sock: socket.socket) -> bytes:
         return data
     (length,) = struct.unpack(">i", exactly(4))
     if length < 0 or length > 1 << 20:
-        raise ProbeError("the server sent a frame of %d bytes" % length)
+        raise ProbeError(f"the server sent a frame of {length} bytes")
     return exactly(length)
 
 
@@ -152,7 +152,7 @@ def zk_children(connect: str, path: str, timeout: float) -> list[str]:
                 if err == -101:
                     return []
                 if err != 0:
-                    raise ProbeError("getChildren %s failed with ZooKeeper error %d" % (full, err))
+                    raise ProbeError(f"getChildren {full} failed with ZooKeeper error {err}")
                 (count,) = struct.unpack(">i", reply[16:20])
                 names, offset = [], 20
                 for _dummy in range(max(count, 0)):
@@ -163,8 +163,8 @@ def zk_children(connect: str, path: str, timeout: float) -> list[str]:
                 sock.sendall(_zk_frame(struct.pack(">ii", 2, -11)))
                 return names
         except (OSError, ProbeError, struct.error) as exc:
-            errors.append("%s: %s" % (server.strip(), getattr(exc, "strerror", None) or exc))
-    raise ProbeError("; ".join(errors) or "no server in %r" % connect)
+            errors.append(f"{server.strip()}: {getattr(exc, 'strerror', None) or exc}")
+    raise ProbeError("; ".join(errors) or f"no server in {connect!r}")
 
 
 # --------------------------------------------------------------------------- the guard
@@ -194,7 +194,7 @@ class RollGuard:
         grace: float = 10.0,
     ) -> None:
         if spec.target not in GUARD_TARGETS:
-            raise ProbeError("unknown roll target %r (one of %s)" % (spec.target, ", ".join(GUARD_TARGETS)))
+            raise ProbeError(f"unknown roll target {spec.target!r} (one of {', '.join(GUARD_TARGETS)})")
         parse_version(spec.kafka_version)
         self.spec = spec
         self.runner = runner
@@ -232,7 +232,7 @@ class RollGuard:
                                  if i.isdigit()}
             except ProbeError as exc:
                 seen.down.append("ZooKeeper")
-                seen.problems.append("ZooKeeper (%s) is not reachable: %s" % (spec.zookeeper_connect, exc))
+                seen.problems.append(f"ZooKeeper ({spec.zookeeper_connect}) is not reachable: {exc}")
 
         observers: set[int] | None = None
         if spec.uses_quorum:
@@ -241,8 +241,8 @@ class RollGuard:
                 why = self.connect(voter.endpoint, probe_timeout)
                 if why:
                     seen.down.append(voter.name)
-                    seen.problems.append("%s is not running (controller %d does not answer on %s: %s)"
-                                         % (voter.name, voter.node_id, voter.endpoint, why))
+                    seen.problems.append(f"{voter.name} is not running (controller {voter.node_id} does not answer on "
+                                         f"{voter.endpoint}: {why})")
             try:
                 # One tool call (a JVM start on the host): the replication table names the leader,
                 # the voters (Leader/Follower) and the observers (the brokers registered in KRaft).
@@ -253,27 +253,27 @@ class RollGuard:
                     seen.problems.append("the metadata quorum has no leader")
                 missing = sorted(v.name for v in spec.voters if v.node_id not in voter_rows)
                 if missing:
-                    seen.problems.append("the metadata quorum does not list %s as voter(s)" % ", ".join(missing))
+                    seen.problems.append(f"the metadata quorum does not list {', '.join(missing)} as voter(s)")
                 for voter in spec.voters:
                     row = voter_rows.get(voter.node_id)
                     if row is not None and row.lag > spec.max_voter_lag:
-                        seen.problems.append("%s (controller %d) lags the quorum leader by %d records (at most %d allowed)"
-                                             % (voter.name, voter.node_id, row.lag, spec.max_voter_lag))
+                        seen.problems.append(f"{voter.name} (controller {voter.node_id}) lags the quorum leader by {row.lag} records "
+                                             f"(at most {spec.max_voter_lag} allowed)")
             except ProbeError as exc:
-                seen.problems.append("the metadata quorum cannot be read: %s" % exc)
+                seen.problems.append(f"the metadata quorum cannot be read: {exc}")
 
         seen.checked.append("brokers")
         for broker in spec.others:
             why = self.connect(broker.endpoint, probe_timeout)
             if why:
                 seen.down.append(broker.name)
-                seen.problems.append("%s is not running (broker %d does not answer on %s: %s)"
-                                     % (broker.name, broker.node_id, broker.endpoint, why))
+                seen.problems.append(f"{broker.name} is not running (broker {broker.node_id} does not answer on "
+                                     f"{broker.endpoint}: {why})")
                 continue
             known = [s for s in (registered_zk, observers) if s is not None]
             if known and not any(broker.node_id in s for s in known):
-                seen.problems.append("%s (broker %d) is registered neither in ZooKeeper nor with the KRaft "
-                                     "controllers" % (broker.name, broker.node_id))
+                seen.problems.append(f"{broker.name} (broker {broker.node_id}) is registered neither in ZooKeeper nor with "
+                                     "the KRaft controllers")
 
         live = [b.endpoint for b in spec.others if b.name not in seen.down]
         if live:
@@ -284,11 +284,11 @@ class RollGuard:
             try:
                 urps = parse_topic_partitions(self._run(argv + ["--describe", "--under-replicated-partitions"]))
                 if urps:
-                    names = ", ".join("%s-%d" % (p.topic, p.partition) for p in urps[:10])
-                    seen.problems.append("%d partition(s) are under-replicated: %s%s"
-                                         % (len(urps), names, ", ..." if len(urps) > 10 else ""))
+                    names = ", ".join(f"{p.topic}-{p.partition}" for p in urps[:10])
+                    seen.problems.append(f"{len(urps)} partition(s) are under-replicated: {names}"
+                                         f"{', ...' if len(urps) > 10 else ''}")
             except ProbeError as exc:
-                seen.problems.append("the under-replicated partitions cannot be listed: %s" % exc)
+                seen.problems.append(f"the under-replicated partitions cannot be listed: {exc}")
 
         self._note_down(seen)
         return seen.as_dict()
@@ -304,8 +304,7 @@ class RollGuard:
             raise GuardRefused(self.refusal(seen.problems))
 
     def refusal(self, problems: Sequence[str]) -> str:
-        return "not stopping %s: %s. Repair that and run again; the run resumes here." % (
-            self.spec.node, "; ".join(problems))
+        return f"not stopping {self.spec.node}: {'; '.join(problems)}. Repair that and run again; the run resumes here."
 
     @staticmethod
     def met(observation: dict[str, Any]) -> bool:

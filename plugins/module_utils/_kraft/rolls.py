@@ -36,7 +36,7 @@ class Partition:
 
     @property
     def name(self) -> str:
-        return "%s-%d" % (self.topic, self.partition)
+        return f"{self.topic}-{self.partition}"
 
     @classmethod
     def from_obj(cls, obj: Any) -> Partition:
@@ -146,7 +146,7 @@ class BatchSafety:
 def _names(names: Sequence[str]) -> str:
     shown = ", ".join(names[:MESSAGE_PARTITIONS])
     if len(names) > MESSAGE_PARTITIONS:
-        shown += " and %d more" % (len(names) - MESSAGE_PARTITIONS)
+        shown += f" and {len(names) - MESSAGE_PARTITIONS} more"
     return shown
 
 
@@ -156,7 +156,7 @@ def _min_isr(value: Any, what: str) -> int:
     except ValueError:
         raise ModelError(f"min.insync.replicas of {what} is not a whole number: {value!r}") from None
     if number < 1:
-        raise ModelError("min.insync.replicas of %s must be 1 or more, got %d" % (what, number))
+        raise ModelError(f"min.insync.replicas of {what} must be 1 or more, got {number}")
     return number
 
 
@@ -186,10 +186,10 @@ def check_batches(
     for index, batch in enumerate(batches):
         for host in batch:
             if host not in broker_ids:
-                raise ModelError("batch %d names %s, which is not a broker of the inventory" % (index, host))
+                raise ModelError(f"batch {index} names {host}, which is not a broker of the inventory")
             broker = int(broker_ids[host])
             if broker in batch_of:
-                raise ModelError("broker %s is in batches %d and %d; a broker rolls once" % (host, batch_of[broker], index))
+                raise ModelError(f"broker {host} is in batches {batch_of[broker]} and {index}; a broker rolls once")
             batch_of[broker] = index
 
     risks: list[list[PartitionRisk]] = [[] for dummy in batches]
@@ -223,7 +223,7 @@ def check_batches(
         if verdict.safe:
             continue
         offline = [r.partition for r in verdict.risks if r.offline]
-        short = ["%s (%d of %d in-sync left)" % (r.partition, r.isr_left, r.min_isr)
+        short = [f"{r.partition} ({r.isr_left} of {r.min_isr} in-sync left)"
                  for r in verdict.risks if not r.offline]
         parts = []
         if offline:

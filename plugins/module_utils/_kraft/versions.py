@@ -38,7 +38,7 @@ class Release:
         return cls(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
 
     def __str__(self) -> str:
-        return "%d.%d.%d" % (self.major, self.minor, self.patch)
+        return f"{self.major}.{self.minor}.{self.patch}"
 
     @property
     def line(self) -> tuple[int, int]:
@@ -72,7 +72,7 @@ class MetadataVersion:
         return cls(major, minor, iv)
 
     def __str__(self) -> str:
-        return "%d.%d-IV%d" % (self.major, self.minor, self.iv)
+        return f"{self.major}.{self.minor}-IV{self.iv}"
 
 
 def parse_metadata_version(text: str | None) -> MetadataVersion | None:

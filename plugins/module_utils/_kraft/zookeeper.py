@@ -96,7 +96,7 @@ class ZkConnectString:
         parts = []
         for host, port in self.hosts:
             shown = f"[{host}]" if ":" in host else host
-            parts.append("%s:%d" % (shown, port))
+            parts.append(f"{shown}:{port}")
         return ",".join(parts) + (self.chroot or "")
 
 
@@ -125,7 +125,7 @@ def parse_connect_string(value: str) -> ZkConnectString:
             raise ZooKeeperError(f"invalid host {item!r} in zookeeper.connect {value!r}")
         port = int(match.group("port")) if match.group("port") else DEFAULT_PORT
         if not 0 < port < 65536:
-            raise ZooKeeperError("invalid port %d in zookeeper.connect %r" % (port, value))
+            raise ZooKeeperError(f"invalid port {port} in zookeeper.connect {value!r}")
         hosts.append((match.group("v6") or match.group("host"), port))
     return ZkConnectString(tuple(hosts), chroot)
 
@@ -214,8 +214,8 @@ DIGEST_LOGIN_MODULE = "org.apache.zookeeper.server.auth.DigestLoginModule"
 def _jaas_quoted(value: str, what: str) -> str:
     # Java's JAAS ConfigFile reads quoted values with StreamTokenizer: backslash escapes work, new lines do not.
     if "\n" in value or "\r" in value:
-        raise ZooKeeperError("the ZooKeeper SASL %s must not contain a line break" % what)
-    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+        raise ZooKeeperError(f"the ZooKeeper SASL {what} must not contain a line break")
+    return '"{}"'.format(value.replace("\\", "\\\\").replace('"', '\\"'))
 
 
 def client_jaas(username: str, password: str) -> str:
@@ -224,9 +224,8 @@ def client_jaas(username: str, password: str) -> str:
         raise ZooKeeperError("a ZooKeeper SASL login needs a user name and a password")
     return (
         "// Written by zk2kraft.migration: the ZooKeeper client login of a KRaft controller in migration mode.\n"
-        "%s {\n  %s required\n  username=%s\n  password=%s;\n};\n"
-        % (JAAS_CLIENT_SECTION, DIGEST_LOGIN_MODULE, _jaas_quoted(username, "user name"),
-           _jaas_quoted(password, "password"))
+        "{} {{\n  {} required\n  username={}\n  password={};\n}};\n".format(
+            JAAS_CLIENT_SECTION, DIGEST_LOGIN_MODULE, _jaas_quoted(username, "user name"), _jaas_quoted(password, "password"))
     )
 
 
@@ -680,16 +679,15 @@ def plan_delete(
     version = int(getattr(stat, "version", -1))
     if path == MIGRATION_PATH:
         migration = _parse_migration(data, stat)
-        return DeletePlan(path, True, True, "migration state of KRaft controller %d" % migration.kraft_controller_id,
+        return DeletePlan(path, True, True, f"migration state of KRaft controller {migration.kraft_controller_id}",
                           text, migration.as_dict(), version)
     controller = _parse_controller(data, stat)
     old = controller.as_dict()
     if controller.kraft_owned(kraft_controller_ids):
-        return DeletePlan(path, True, True, "held by KRaft controller %d (kraftControllerEpoch %d, %s)" % (
+        return DeletePlan(path, True, True, "held by KRaft controller {} (kraftControllerEpoch {}, {})".format(
             controller.broker_id, controller.kraft_controller_epoch,
             "ephemeral" if controller.ephemeral else "persistent"), text, old, version)
-    held = "held by ZooKeeper-mode broker %d (ephemeral, kraftControllerEpoch %d)" % (
-        controller.broker_id, controller.kraft_controller_epoch)
+    held = f"held by ZooKeeper-mode broker {controller.broker_id} (ephemeral, kraftControllerEpoch {controller.kraft_controller_epoch})"
     if only_if == "kraft_owned":
         return DeletePlan(path, True, False, held + "; not KRaft-owned, left alone", text, old, version)
     if force:

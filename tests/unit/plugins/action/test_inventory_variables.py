@@ -28,7 +28,7 @@ INVENTORY = {"all": {
                      "zk2kraft_broker_controller_properties": {"a.b": "{{ zk2kraft_rack | default('none') }}",
                                                                "c.d": "plain"},
                      "zk2kraft_raw": "{% raw %}{{ kept }}{% endraw %}"},
-            "hosts": {"kb%d" % i: {"zk2kraft_node_id": i, "zk2kraft_rack": "r%d" % (i % 2)} for i in range(1, 5)}},
+            "hosts": {f"kb{i}": {"zk2kraft_node_id": i, "zk2kraft_rack": f"r{i % 2}"} for i in range(1, 5)}},
         "kafka_controllers": {"hosts": {"kc1": {"zk2kraft_node_id": 3000}}},
     }}}
 

@@ -122,7 +122,7 @@ def jolokia() -> Iterator[dict[str, Any]]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    values["_url"] = "http://127.0.0.1:%d/jolokia" % server.server_address[1]
+    values["_url"] = f"http://127.0.0.1:{server.server_address[1]}/jolokia"
     yield values
     server.shutdown()
     server.server_close()
@@ -210,7 +210,7 @@ def test_usage_errors(args: dict[str, Any], message: str, capsys: Any) -> None:
 @contextlib.contextmanager
 def jolokia_agent(tmp_path: Path, user: str = "", password: str = "", tls: bool = False) -> Iterator[str]:
     """A loopback Jolokia stand-in that requires basic auth (user=/password=) and/or serves HTTPS."""
-    expected = "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode() if user else None
+    expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode() if user else None
     seen: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -240,7 +240,7 @@ def jolokia_agent(tmp_path: Path, user: str = "", password: str = "", tls: bool 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield "http://127.0.0.1:%d/jolokia" % server.server_address[1]
+        yield f"http://127.0.0.1:{server.server_address[1]}/jolokia"
     finally:
         server.shutdown()
         server.server_close()

@@ -26,7 +26,7 @@ inter.broker.protocol.version=3.9
 def _spec() -> dict[str, Any]:
     return {
         "kafka_version": "3.9.0",
-        "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
+        "controllers": [{"name": f"kc{i}", "node_id": 2999 + i} for i in (1, 2, 3)],
         "brokers": [{"name": "kb1"}],
     }
 

@@ -76,7 +76,7 @@ def phase_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[str]:
 
 
 def plan_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[str]:
-    spec = {"kafka_version": "3.9.0", "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
+    spec = {"kafka_version": "3.9.0", "controllers": [{"name": f"kc{i}", "node_id": 2999 + i} for i in (1, 2, 3)],
             "brokers": [{"name": "kb1"}]}
     return set(plan_result(spec, {"kb1": BROKER_FILE}))
 

@@ -46,7 +46,7 @@ def _spec_and_secrets() -> Any:
     spec = {
         "kafka_version": "3.9.0",
         "zookeeper_connect": "zk:2181",
-        "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
+        "controllers": [{"name": f"kc{i}", "node_id": 2999 + i} for i in (1, 2, 3)],
         "brokers": [{"name": "kb1", "node_id": 1, "listeners": "PLAINTEXT://kb1:9092", "log_dirs": ["/data"]}],
     }
     result = plan_result(spec, {"kb1": BROKER_FILE})
@@ -160,7 +160,7 @@ def test_world_readable_secrets_are_warned_about(mode: str, text: Any, warned: b
         (v,) = found
         assert v.severity == WARNING and v.host == "kb1"
         assert "/etc/kafka/server.properties holds secrets (ssl.keystore.password) and is world-readable" in v.message
-        assert "mode %s" % mode in v.message and "chmod 0640" in v.fix and "0600" in v.fix
+        assert f"mode {mode}" in v.message and "chmod 0640" in v.fix and "0600" in v.fix
         assert "keystore-secret" not in str(v)
 
 

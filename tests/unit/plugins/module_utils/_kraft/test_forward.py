@@ -32,11 +32,11 @@ CA, CM, CK = NODE_ABSENT, NODE_CONTROLLER_MIGRATING, NODE_CONTROLLER_KRAFT
 
 
 def _b(*states: str) -> dict[str, str]:
-    return {"kb%d" % (i + 1): s for i, s in enumerate(states)}
+    return {f"kb{i + 1}": s for i, s in enumerate(states)}
 
 
 def _c(*states: str) -> dict[str, str]:
-    return {"kc%d" % (i + 1): s for i, s in enumerate(states)}
+    return {f"kc{i + 1}": s for i, s in enumerate(states)}
 
 
 # Every detected state a run can start from: (brokers, controllers, migration_state).
@@ -245,7 +245,7 @@ def test_plan_with_facts_orders_controllers_and_decides() -> None:
 
 # ---- parallel rolls -------------------------------------------------------------------------
 
-HOSTS = ["kb%d" % i for i in range(1, 7)]
+HOSTS = [f"kb{i}" for i in range(1, 7)]
 IDS = {h: i for i, h in enumerate(HOSTS, 1)}
 RACKS = {"kb1": "b", "kb2": "a", "kb3": "c", "kb4": "b", "kb5": "a", "kb6": "c"}
 

@@ -225,7 +225,7 @@ def test_check_config_accepts(base: str, changes: dict[str, str | None], release
 def _broker_file(node_id: int, extra: dict[str, str | None] | None = None) -> dict[str, str]:
     props = {
         "broker.id": str(node_id),
-        "listeners": "INTERNAL://kb%d:9092,EXTERNAL://kb%d:9094" % (node_id, node_id),
+        "listeners": f"INTERNAL://kb{node_id}:9092,EXTERNAL://kb{node_id}:9094",
         "listener.security.protocol.map": "INTERNAL:SSL,EXTERNAL:SSL",
         "inter.broker.listener.name": "INTERNAL",
         "log.dirs": "/data/kafka",
@@ -243,8 +243,8 @@ def _broker_file(node_id: int, extra: dict[str, str | None] | None = None) -> di
 def _spec() -> dict[str, Any]:
     return {
         "kafka_version": "3.9.0",
-        "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
-        "brokers": [{"name": "kb%d" % i, "current": _broker_file(i)} for i in (1, 2, 3)],
+        "controllers": [{"name": f"kc{i}", "node_id": 2999 + i} for i in (1, 2, 3)],
+        "brokers": [{"name": f"kb{i}", "current": _broker_file(i)} for i in (1, 2, 3)],
     }
 
 
@@ -278,7 +278,7 @@ def _all_brokers_current(extra: dict[str, str | None]) -> Mutation:
 
 def _controllers(count: int) -> Mutation:
     def mutate(spec: dict[str, Any]) -> None:
-        spec["controllers"] = [{"name": "kc%d" % i, "node_id": 2999 + i} for i in range(1, count + 1)]
+        spec["controllers"] = [{"name": f"kc{i}", "node_id": 2999 + i} for i in range(1, count + 1)]
     return mutate
 
 

@@ -16,7 +16,7 @@ T0 = 1796160000.0
 
 def line(when: float, message: str) -> str:
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when))
-    return "[%s,%03d] INFO %s (kafka.server.KafkaServer)\n" % (stamp, int(when * 1000) % 1000, message)
+    return f"[{stamp},{int(when * 1000) % 1000:03d}] INFO {message} (kafka.server.KafkaServer)\n"
 
 
 def rolled_name(path: Path, when: float) -> Path:
@@ -77,7 +77,7 @@ def fake_proc(root: Path, pid: int, argv: list[str], start_ticks: int, state: st
     entry.mkdir(parents=True)
     (entry / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")
     fields = [state] + ["0"] * 18 + [str(start_ticks)] + ["0"] * 10
-    (entry / "stat").write_text("%d (java) %s\n" % (pid, " ".join(fields)))
+    (entry / "stat").write_text(f"{pid} (java) {' '.join(fields)}\n")
 
 
 def test_finds_the_kafka_jvm_on_its_config_and_its_start_time(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def _spec_and_secrets() -> Any:
         "kafka_version": "3.9.0",
         "zookeeper_connect": "zk:2181",
         "controller_properties": {"ssl.truststore.password": "ts-secret"},
-        "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
+        "controllers": [{"name": f"kc{i}", "node_id": 2999 + i} for i in (1, 2, 3)],
         "brokers": [{"name": "kb1", "node_id": 1, "listeners": "PLAINTEXT://kb1:9092", "log_dirs": ["/data"]}],
     }
     result = plan_result(spec, {"kb1": BROKER_FILE})

@@ -98,14 +98,14 @@ Client {
 def test_zookeeper_sasl_is_found_in_the_jvm_command_line(tmp_path):
     jaas = tmp_path / "kafka_jaas.conf"
     jaas.write_text(JAAS_WITH_CLIENT)
-    proc = _fake_proc(tmp_path, 7, ["java", "-Xmx1G", "-Djava.security.auth.login.config=%s" % jaas, "kafka.Kafka"])
-    assert zookeeper_sasl(7, proc) == "its JAAS file %s has a Client section" % jaas
+    proc = _fake_proc(tmp_path, 7, ["java", "-Xmx1G", f"-Djava.security.auth.login.config={jaas}", "kafka.Kafka"])
+    assert zookeeper_sasl(7, proc) == f"its JAAS file {jaas} has a Client section"
 
 
 def test_zookeeper_sasl_is_found_in_kafka_opts(tmp_path):
     jaas = tmp_path / "kafka_jaas.conf"
     jaas.write_text(JAAS_WITH_CLIENT)
-    proc = _fake_proc(tmp_path, 7, ["python3", "-m", "x"], kafka_opts="-javaagent:j.jar -Djava.security.auth.login.config=%s" % jaas)
+    proc = _fake_proc(tmp_path, 7, ["python3", "-m", "x"], kafka_opts=f"-javaagent:j.jar -Djava.security.auth.login.config={jaas}")
     assert "has a Client section" in zookeeper_sasl(7, proc)
 
 
@@ -117,7 +117,7 @@ def test_zookeeper_sasl_is_found_in_kafka_opts(tmp_path):
 def test_zookeeper_sasl_is_none_without_a_client_login(tmp_path, text, extra):
     jaas = tmp_path / "kafka_jaas.conf"
     jaas.write_text(text)
-    proc = _fake_proc(tmp_path, 7, ["java", *extra, "-Djava.security.auth.login.config=%s" % jaas])
+    proc = _fake_proc(tmp_path, 7, ["java", *extra, f"-Djava.security.auth.login.config={jaas}"])
     assert zookeeper_sasl(7, proc) is None
 
 

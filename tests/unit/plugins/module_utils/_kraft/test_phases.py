@@ -74,11 +74,11 @@ CA, CM, CK = NODE_ABSENT, NODE_CONTROLLER_MIGRATING, NODE_CONTROLLER_KRAFT
 
 
 def _b(*states: str) -> dict[str, str]:
-    return {"kb%d" % (i + 1): s for i, s in enumerate(states)}
+    return {f"kb{i + 1}": s for i, s in enumerate(states)}
 
 
 def _c(*states: str) -> dict[str, str]:
-    return {"kc%d" % (i + 1): s for i, s in enumerate(states)}
+    return {f"kc{i + 1}": s for i, s in enumerate(states)}
 
 
 # (brokers, controllers, migration_state, phase, in_progress, problem fragment or None)

@@ -63,7 +63,7 @@ def test_any_other_stopped_broker_is_refused_by_name(files: dict[str, str], down
     nodes["b3"]["config_mtime"] = 0 if files["b3"] == "zk" else nodes["b3"]["config_mtime"]
     detection = detect_phase(files, C3, pending=pending_brokers(nodes))
     verdict = judge_dead_brokers(nodes, detection)
-    assert verdict.refusal is not None and verdict.refusal.startswith("%s is not running" % named)
+    assert verdict.refusal is not None and verdict.refusal.startswith(f"{named} is not running")
     assert verdict.resume is None
 
 
@@ -97,7 +97,7 @@ def test_a_stopped_voter_after_phase_1_is_refused_by_name(brokers: dict, control
                                                           migration_state: str, down: str) -> None:
     nodes = {h: node(running=h != down, mtime=i) for i, h in enumerate(sorted(controllers))}
     verdict = judge_dead_controllers(nodes, detect_phase(brokers, controllers, migration_state))
-    assert verdict is not None and verdict.startswith("%s is not running" % down), verdict
+    assert verdict is not None and verdict.startswith(f"{down} is not running"), verdict
     assert "all voters up" in verdict
 
 

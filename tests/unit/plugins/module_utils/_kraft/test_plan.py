@@ -41,7 +41,7 @@ def _spec() -> dict[str, Any]:
         "controller_properties": {"ssl.keystore.password": "controller-ks-secret",
                                   "sasl.enabled.mechanisms": "GSSAPI,PLAIN"},
         "broker_controller_properties": {"listener.name.controller.plain.sasl.jaas.config": "jaas-secret"},
-        "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
+        "controllers": [{"name": f"kc{i}", "node_id": 2999 + i} for i in (1, 2, 3)],
         "brokers": [
             {"name": "kb1"},
             {"name": "kb2", "node_id": 2, "listeners": "INTERNAL://kb2:9092", "log_dirs": ["/data"]},

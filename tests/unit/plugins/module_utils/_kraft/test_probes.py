@@ -125,7 +125,7 @@ def http_answers(answers: dict[str, tuple[int, bytes]]) -> Iterator[tuple[str, l
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield "http://127.0.0.1:%d" % server.server_address[1], seen
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
     finally:
         server.shutdown()
         server.server_close()
@@ -492,7 +492,7 @@ def stamped(when: float, message: str, level: str = "INFO",
             logger: str = "(kafka.server.BrokerLifecycleManager)") -> str:
     """A log line as Kafka writes it, at epoch second ``when`` (local time)."""
     text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when))
-    return "[%s,%03d] %s %s %s" % (text, int(when * 1000) % 1000, level, message, logger)
+    return f"[{text},{int(when * 1000) % 1000:03d}] {level} {message} {logger}"
 
 
 START = 1796160000.0  # the broker JVM's start, epoch seconds

@@ -64,7 +64,7 @@ ZK_CLIENT = {
 def _cluster(**overrides: Any) -> Cluster:
     spec: dict[str, Any] = {
         "kafka_version": "3.9.0",
-        "controllers": [{"name": "kc%d" % i, "node_id": 2999 + i} for i in (1, 2, 3)],
+        "controllers": [{"name": f"kc{i}", "node_id": 2999 + i} for i in (1, 2, 3)],
         "brokers": [{"name": "kb1", "current": loads(BROKER_FILE)}],
     }
     spec.update(overrides)

@@ -67,7 +67,7 @@ def test_empty_run_says_nothing_was_done():
     (["surprise", "migration", "controllers"], ["controllers", "migration", "surprise"]),
 ], ids=["full-migration", "finalize-only", "rollback", "unknown-last"])
 def test_phases_are_reported_in_migration_order(collected, expected):
-    timings = [entry("h%d" % i, phase, 10.0 * i, 10.0 * i + 5) for i, phase in enumerate(collected)]
+    timings = [entry(f"h{i}", phase, 10.0 * i, 10.0 * i + 5) for i, phase in enumerate(collected)]
     summary = summarize(timings, "zookeeper", "kraft", 0.0, 100.0)
     assert summary["phase_order"] == expected
     assert list(summary["phases"]) == expected

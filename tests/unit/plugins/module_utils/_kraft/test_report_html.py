@@ -235,7 +235,7 @@ def test_headless_chromium_draws_one_bar_per_restart(tmp_path):
     page.write_text(render(report), encoding="utf-8")
     shot = tmp_path / "report.png"
     common = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-              "--user-data-dir=%s" % (tmp_path / "profile")]
+              f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run(common + ["--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=True)
     assert dom.stdout.count('class="restart"') == 6        # the browser parsed every bar
     subprocess.run(common + [f"--screenshot={shot}", "--window-size=1400,1000", page.as_uri()],

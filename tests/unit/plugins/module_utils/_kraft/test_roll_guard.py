@@ -31,9 +31,9 @@ def replication(leader: int = 3000, voters: Sequence[int] = (3000, 3001, 3002),
     rows = ["NodeId\tLogEndOffset\tLag\tLastFetchTimestamp\tLastCaughtUpTimestamp\tStatus"]
     for node in voters:
         lag = lags.get(node, 0)
-        rows.append("%d\t%d\t%d\t1\t1\t%s" % (node, 100 - lag, lag, "Leader" if node == leader else "Follower"))
+        rows.append(f"{node}\t{100 - lag}\t{lag}\t1\t1\t{'Leader' if node == leader else 'Follower'}")
     for node in observers:
-        rows.append("%d\t100\t0\t1\t1\tObserver" % node)
+        rows.append(f"{node}\t100\t0\t1\t1\tObserver")
     return "\n".join(rows) + "\n"
 
 
@@ -208,21 +208,21 @@ def fake_zookeeper(children: list[str] | None, serve_session: bool = True) -> tu
 def test_zk_children_speaks_zookeepers_protocol_under_the_chroot() -> None:
     server, served = fake_zookeeper(["1", "2"])
     port = server.getsockname()[1]
-    assert zk_children("127.0.0.1:%d/kafka" % port, "/brokers/ids", 5.0) == ["1", "2"]
+    assert zk_children(f"127.0.0.1:{port}/kafka", "/brokers/ids", 5.0) == ["1", "2"]
     assert served == ["/kafka/brokers/ids"]
     server.close()
 
 
 def test_zk_children_of_a_missing_path_is_empty() -> None:
     server, dummy = fake_zookeeper(None)
-    assert zk_children("127.0.0.1:%d" % server.getsockname()[1], "/brokers/ids", 5.0) == []
+    assert zk_children(f"127.0.0.1:{server.getsockname()[1]}", "/brokers/ids", 5.0) == []
     server.close()
 
 
 def test_a_server_without_quorum_is_not_reachable() -> None:
     server, dummy = fake_zookeeper([], serve_session=False)
     with pytest.raises(ProbeError, match="closed the connection"):
-        zk_children("127.0.0.1:%d" % server.getsockname()[1], "/brokers/ids", 5.0)
+        zk_children(f"127.0.0.1:{server.getsockname()[1]}", "/brokers/ids", 5.0)
     server.close()
 
 
@@ -231,5 +231,5 @@ def test_a_refused_connection_names_the_server() -> None:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    with pytest.raises(ProbeError, match="127.0.0.1:%d: " % port):
-        zk_children("127.0.0.1:%d" % port, "/brokers/ids", 2.0)
+    with pytest.raises(ProbeError, match=f"127.0.0.1:{port}: "):
+        zk_children(f"127.0.0.1:{port}", "/brokers/ids", 2.0)

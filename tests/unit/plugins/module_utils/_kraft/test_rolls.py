@@ -136,7 +136,7 @@ def test_partition_forms() -> None:
 
 
 def test_linear_in_replicas_for_many_batches() -> None:
-    hosts = ["h%d" % i for i in range(3000)]
+    hosts = [f"h{i}" for i in range(3000)]
     ids = {h: i for i, h in enumerate(hosts)}
     parts = [("t", p, [p % 3000, (p + 1) % 3000, (p + 2) % 3000], [p % 3000, (p + 1) % 3000, (p + 2) % 3000])
              for p in range(30000)]

@@ -24,7 +24,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions
 ])
 def test_release_parse(text: str, expected: Release) -> None:
     assert Release.parse(text) == expected
-    assert str(Release.parse(text)) == "%d.%d.%d" % (expected.major, expected.minor, expected.patch)
+    assert str(Release.parse(text)) == f"{expected.major}.{expected.minor}.{expected.patch}"
 
 
 @pytest.mark.parametrize("text", ["", "3", "3.9.0.1", "v3.9.0", "3.9-IV0", "latest"])

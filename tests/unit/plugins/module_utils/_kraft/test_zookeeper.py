@@ -56,8 +56,8 @@ class FakeZk:
 def broker_json(broker_id: int) -> dict[str, Any]:
     return {
         "features": {}, "listener_security_protocol_map": {"INTERNAL": "PLAINTEXT"},
-        "endpoints": ["INTERNAL://127.0.1.%d:9092" % (10 + broker_id)], "jmx_port": -1, "port": 9092,
-        "host": "127.0.1.%d" % (10 + broker_id), "version": 5, "timestamp": "1700000000000", "rack": None,
+        "endpoints": [f"INTERNAL://127.0.1.{10 + broker_id}:9092"], "jmx_port": -1, "port": 9092,
+        "host": f"127.0.1.{10 + broker_id}", "version": 5, "timestamp": "1700000000000", "rack": None,
     }
 
 
@@ -84,7 +84,7 @@ def cluster(**extra: Any) -> FakeZk:
         "/controller_epoch": "7",
     })
     for broker_id in (1, 2, 3):
-        fake.put("/brokers/ids/%d" % broker_id, broker_json(broker_id), ephemeral=True)
+        fake.put(f"/brokers/ids/{broker_id}", broker_json(broker_id), ephemeral=True)
     fake.put("/controller", zk_controller(1), ephemeral=True)
     for path, value in extra.items():
         fake.put(path, value)
