@@ -269,6 +269,18 @@ class DeadBrokers:
     refusal: str | None          # why the run must not start (names every other stopped broker)
 
 
+def _newest_file(nodes: Mapping[str, Mapping[str, Any]], states: Mapping[str, str], state: str) -> str | None:
+    """The host in ``state`` whose file a run wrote last: the one a roll into that state was restarting."""
+    return max((h for h in nodes if states.get(h) == state),
+               key=lambda h: nodes[h].get("config_mtime") or 0.0, default=None)
+
+
+def _not_running(nodes: Mapping[str, Mapping[str, Any]], hosts: Iterable[str]) -> str:
+    return "; ".join("{} is not running (no Kafka process for its service{})".format(
+        h, ", and its server.properties is missing" if not nodes[h].get("config_exists", True) else "")
+        for h in hosts)
+
+
 def judge_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], detection: Detection) -> DeadBrokers:
     """A stopped broker is the last run's if its roll is under way and its file is the newest it wrote.
 
@@ -283,16 +295,13 @@ def judge_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], detection: Detect
     target = ROLL_TARGET_STATE.get(detection.in_progress or "")
     resume = None
     if target is not None:
-        rolled = [h for h in nodes if detection.brokers.get(h) == target]
-        newest = max(rolled, key=lambda h: nodes[h].get("config_mtime") or 0.0, default=None)
+        newest = _newest_file(nodes, detection.brokers, target)
         if newest in dead:
             resume = newest
     others = [h for h in dead if h != resume]
     if not others:
         return DeadBrokers(resume, None)
-    why = "; ".join("{} is not running (no Kafka process for its service{})".format(
-        h, ", and its server.properties is missing" if not nodes[h].get("config_exists", True) else "")
-        for h in others)
+    why = _not_running(nodes, others)
     extra = f" The last run was rolling {resume}; this run will start it and wait for it once the others are back." if resume else ""
     return DeadBrokers(resume, f"{why}. A roll must not stop another broker while one is down: start {' and '.join(others)} (see its "
                        f"server.log and service status), then run again.{extra}")
@@ -313,11 +322,10 @@ def judge_dead_controllers(nodes: Mapping[str, Mapping[str, Any]], detection: De
     dead = sorted(h for h, n in nodes.items()
                   if n and not n.get("running") and detection.controllers.get(h, NODE_ABSENT) != NODE_ABSENT)
     if detection.in_progress == KRAFT:
-        finalized = [h for h in nodes if detection.controllers.get(h) == NODE_CONTROLLER_KRAFT]
-        newest = max(finalized, key=lambda h: nodes[h].get("config_mtime") or 0.0, default=None)
+        newest = _newest_file(nodes, detection.controllers, NODE_CONTROLLER_KRAFT)
         dead = [h for h in dead if h != newest]
     if not dead:
         return None
-    why = "; ".join(f"{h} is not running (no Kafka process for its service)" for h in dead)
+    why = _not_running(nodes, dead)
     return (f"{why}. Every controller roll and finalization need all voters up and caught up: start {' and '.join(dead)} (see its "
             "server.log and service status), then run again.")

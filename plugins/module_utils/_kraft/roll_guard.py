@@ -221,6 +221,14 @@ class RollGuard:
             raise ProbeError(str(exc)) from exc
         return self._run(argv + [what])
 
+    def _answers(self, seen: GuardObservation, node: Peer, kind: str, timeout: float) -> bool:
+        """Whether the node accepts a connection; if not, it is noted down, with why."""
+        why = self.connect(node.endpoint, timeout)
+        if why:
+            seen.down.append(node.name)
+            seen.problems.append(f"{node.name} is not running ({kind} {node.node_id} does not answer on {node.endpoint}: {why})")
+        return not why
+
     def observe(self) -> dict[str, Any]:
         spec, seen = self.spec, GuardObservation()
         probe_timeout = min(5.0, self.call_timeout())
@@ -238,11 +246,7 @@ class RollGuard:
         if spec.uses_quorum:
             seen.checked.append("quorum")
             for voter in spec.voters:
-                why = self.connect(voter.endpoint, probe_timeout)
-                if why:
-                    seen.down.append(voter.name)
-                    seen.problems.append(f"{voter.name} is not running (controller {voter.node_id} does not answer on "
-                                         f"{voter.endpoint}: {why})")
+                self._answers(seen, voter, "controller", probe_timeout)
             try:
                 # One tool call (a JVM start on the host): the replication table names the leader,
                 # the voters (Leader/Follower) and the observers (the brokers registered in KRaft).
@@ -264,11 +268,7 @@ class RollGuard:
 
         seen.checked.append("brokers")
         for broker in spec.others:
-            why = self.connect(broker.endpoint, probe_timeout)
-            if why:
-                seen.down.append(broker.name)
-                seen.problems.append(f"{broker.name} is not running (broker {broker.node_id} does not answer on "
-                                     f"{broker.endpoint}: {why})")
+            if not self._answers(seen, broker, "broker", probe_timeout):
                 continue
             known = [s for s in (registered_zk, observers) if s is not None]
             if known and not any(broker.node_id in s for s in known):
