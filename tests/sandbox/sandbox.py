@@ -1065,7 +1065,9 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path |
           f"kafka {started_brokers or 'none'}")
     print(f"  zookeeper.connect={topology.zookeeper_connect}")
     print(f"  inventory: {INVENTORY_FILE}")
-    print(f"  try: .venv/bin/ansible -i {INVENTORY_FILE.relative_to(REPO_DIR)} all -m ping")
+    # A lane's state dir may lie outside the work tree.
+    shown = INVENTORY_FILE.relative_to(REPO_DIR) if INVENTORY_FILE.is_relative_to(REPO_DIR) else INVENTORY_FILE
+    print(f"  try: .venv/bin/ansible -i {shown} all -m ping")
 
 
 def sandbox_pid_files() -> list[tuple[str, Path]]:
