@@ -24,8 +24,11 @@ description:
     O(grace) seconds when a node or ZooKeeper does not answer at all, naming it.
   - The ZooKeeper check speaks ZooKeeper's protocol over a plain connection; with a TLS-only ZooKeeper it
     fails, so leave O(zookeeper_connect) unset there.
+  - The C(jolokia_*) options are taken, and unused, so that the action group's module_defaults
+    (C(zk2kraft_kafka_client)) reach every module of the group; the guard reads no metrics.
 extends_documentation_fragment:
   - zk2kraft.migration.attributes
+  - zk2kraft.migration.jolokia
 options:
   node:
     description: Inventory name of the node about to be stopped (skipped among O(brokers), named in messages).
@@ -123,7 +126,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import ProbeError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import JOLOKIA_ARGUMENT_SPEC, ProbeError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import (
     GUARD_TARGETS,
     GuardSpec,
@@ -160,6 +163,7 @@ def main():
             timeout=dict(type="float", default=60.0),
             grace=dict(type="float", default=10.0),
             interval=dict(type="float", default=1.0),
+            **JOLOKIA_ARGUMENT_SPEC,
         ),
         supports_check_mode=True,
     )
