@@ -22,8 +22,9 @@ description:
   - No partition is under-replicated (C(kafka-topics.sh) bootstrapped through the other, live brokers).
   - Waits up to O(timeout) for a passing state (a restart just before may still settle), but refuses within
     O(grace) seconds when a node or ZooKeeper does not answer at all, naming it.
-  - The ZooKeeper check speaks ZooKeeper's protocol over a plain connection; with a TLS-only ZooKeeper it
-    fails, so leave O(zookeeper_connect) unset there.
+  - Without O(zookeeper_broker_ids), the ZooKeeper check speaks ZooKeeper's protocol over a plain connection
+    without authentication; a ZooKeeper that requires TLS or SASL needs O(zookeeper_broker_ids), as the
+    collection's roles pass it.
   - The C(jolokia_*) options are taken, and unused, so that the action group's module_defaults
     (C(zk2kraft_kafka_client)) reach every module of the group; the guard reads no metrics.
 extends_documentation_fragment:
@@ -55,6 +56,16 @@ options:
     default: 9093
   zookeeper_connect:
     description: Kafka's C(zookeeper.connect) (servers and chroot).
+    type: str
+  zookeeper_broker_ids:
+    description:
+      - The broker ids registered under C(/brokers/ids), as read on the Ansible controller
+        (RV(zk2kraft.migration.zookeeper_facts#module:broker_ids)), which speaks ZooKeeper with TLS and SASL.
+      - When given (or O(zookeeper_error)), the guard does not connect to ZooKeeper itself.
+    type: list
+    elements: int
+  zookeeper_error:
+    description: Why that read on the Ansible controller failed; the guard then refuses, naming ZooKeeper.
     type: str
   kafka_home:
     description: Where the Kafka distribution is installed on this host.
@@ -155,6 +166,8 @@ def main():
             controllers=dict(type="list", elements="dict", default=[]),
             controller_port=dict(type="int", default=9093),
             zookeeper_connect=dict(type="str"),
+            zookeeper_broker_ids=dict(type="list", elements="int"),
+            zookeeper_error=dict(type="str"),
             kafka_home=dict(type="path", default="/opt/kafka"),
             kafka_version=dict(type="str", default="3.9.0"),
             max_voter_lag=dict(type="int", default=1000),
@@ -178,6 +191,8 @@ def main():
                 voters=peers(p["controllers"], lambda c: f"{c['address']}:{p['controller_port']}",
                              "controllers"),
                 zookeeper_connect=p["zookeeper_connect"], kafka_home=p["kafka_home"],
+                zookeeper_broker_ids=tuple(p["zookeeper_broker_ids"]) if p["zookeeper_broker_ids"] is not None else None,
+                zookeeper_error=p["zookeeper_error"],
                 kafka_version=p["kafka_version"], max_voter_lag=p["max_voter_lag"],
                 broker_command_config=broker_config, controller_command_config=controller_config)
             guard = RollGuard(spec, call_timeout=lambda: max(5.0, deadline - time.monotonic()), grace=p["grace"])

@@ -67,6 +67,11 @@ class GuardSpec:
     brokers: tuple[Peer, ...] = ()              # every broker, this node included (it is skipped)
     voters: tuple[Peer, ...] = ()               # every KRaft controller
     zookeeper_connect: str | None = None
+    # The broker ids ZooKeeper lists as read on the Ansible controller (with its TLS and SASL settings),
+    # or why that read failed: then the guard does not speak to ZooKeeper itself, which it can only do in
+    # plain text without authentication.
+    zookeeper_broker_ids: tuple[int, ...] | None = None
+    zookeeper_error: str | None = None
     kafka_home: str = "/opt/kafka"
     kafka_version: str = "3.9.0"
     max_voter_lag: int = 1000
@@ -236,8 +241,13 @@ class RollGuard:
         if spec.uses_zookeeper:
             seen.checked.append("zookeeper")
             try:
-                registered_zk = {int(i) for i in self.zk_list(spec.zookeeper_connect or "", "/brokers/ids", probe_timeout)
-                                 if i.isdigit()}
+                if spec.zookeeper_error:
+                    raise ProbeError(spec.zookeeper_error)
+                if spec.zookeeper_broker_ids is not None:
+                    registered_zk = set(spec.zookeeper_broker_ids)
+                else:
+                    registered_zk = {int(i) for i in self.zk_list(spec.zookeeper_connect or "", "/brokers/ids", probe_timeout)
+                                     if i.isdigit()}
             except ProbeError as exc:
                 seen.down.append("ZooKeeper")
                 seen.problems.append(f"ZooKeeper ({spec.zookeeper_connect}) is not reachable: {exc}")

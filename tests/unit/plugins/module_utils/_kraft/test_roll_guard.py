@@ -233,3 +233,32 @@ def test_a_refused_connection_names_the_server() -> None:
     sock.close()
     with pytest.raises(ProbeError, match=f"127.0.0.1:{port}: "):
         zk_children(f"127.0.0.1:{port}", "/brokers/ids", 2.0)
+
+
+def _read_on_the_controller(cluster: Cluster, ids: tuple[int, ...] | None, error: str | None = None) -> RollGuard:
+    spec = GuardSpec("b1", "migration", BROKERS, VOTERS, "zk:2181/kafka", zookeeper_broker_ids=ids,
+                     zookeeper_error=error, kafka_version="3.9.0", max_voter_lag=10)
+
+    def no_zookeeper(connect: str, path: str, timeout: float) -> list[str]:
+        raise AssertionError("the guard must not speak to ZooKeeper itself (it cannot do TLS or SASL)")
+    return RollGuard(spec, runner=cluster.run, connect=cluster.connect, zk_list=no_zookeeper,
+                     clock=lambda: cluster.now, grace=10.0)
+
+
+def test_the_ids_read_on_the_ansible_controller_stand_in_for_the_guards_own_read() -> None:
+    cluster = Cluster()
+    cluster.observers = (1,)
+    seen = _read_on_the_controller(cluster, (1, 3)).observe()
+    assert seen["checked"][0] == "zookeeper"
+    assert seen["problems"] == ["b2 (broker 2) is registered neither in ZooKeeper nor with the KRaft controllers"]
+    assert RollGuard.met(_read_on_the_controller(cluster, (1, 2, 3)).observe())
+
+
+def test_a_failed_read_on_the_ansible_controller_names_zookeeper_and_is_refused_after_the_grace() -> None:
+    cluster = Cluster()
+    guard = _read_on_the_controller(cluster, None, "ZooKeeper zk:2181/kafka: connection timed out")
+    seen = guard.observe()
+    assert seen["problems"] == ["ZooKeeper (zk:2181/kafka) is not reachable: ZooKeeper zk:2181/kafka: connection timed out"]
+    cluster.now = 10.0
+    with pytest.raises(GuardRefused, match="not stopping b1: ZooKeeper .* is not reachable"):
+        guard.observe()
