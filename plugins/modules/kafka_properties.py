@@ -84,8 +84,8 @@ notes:
 EXAMPLES = r"""
 - name: Put the broker into migration mode
   zk2kraft.migration.kafka_properties:
-    cluster: "{{ zk2kraft_plan.cluster_spec }}"
-    secret_properties: "{{ zk2kraft_plan.cluster_secrets }}"
+    cluster: "{{ hostvars['localhost'].cluster_plan.cluster_spec }}"  # migration_plan's result, registered on localhost
+    secret_properties: "{{ hostvars['localhost'].cluster_plan.cluster_secrets }}"
     node: "{{ inventory_hostname }}"
     phase: migration
 """

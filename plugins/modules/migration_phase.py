@@ -53,12 +53,41 @@ options:
     default: true
   purpose:
     description:
-      - V(migrate) detects the phase for a forward run.
+      - V(migrate) detects the phase for a forward run and returns RV(forward), the whole run planned from it
+        and O(run_options); it fails before any change when the run must not start.
       - V(rollback) also returns RV(rollback), the steps a rollback still has to take, and fails when the
         migration was finalized or a host is in a state no rollback starts from.
+      - V(finalize) is the finalization guard after the broker rolls, on fresh node states: it returns
+        RV(finalize) and fails, with every reason, when a broker is not KRaft yet or the soak time has not
+        passed. Its other conditions are the waits that follow it.
     type: str
     default: migrate
-    choices: [migrate, rollback]
+    choices: [migrate, rollback, finalize]
+  run_options:
+    description:
+      - What the operator asked of this run, for O(purpose=migrate) and O(purpose=finalize).
+      - C(stop_after) (controllers, migration, dual_write), C(finalize) (bool), C(finalize_min_soak_seconds),
+        C(roll_strategy) (serial, rack) and C(roll_batch) (brokers per batch); unset or empty means the default.
+      - A parallel roll (C(roll_strategy=rack), or C(roll_batch) above 1) is planned only when every batch keeps each
+        partition at its C(min.insync.replicas) in-sync replicas outside the batch, every broker carries a rack
+        (for C(rack)) and no partition is under-replicated; otherwise the module fails naming the partitions.
+    type: dict
+    default: {}
+  cluster_spec:
+    description:
+      - The resolved cluster spec (M(zk2kraft.migration.migration_plan)'s C(cluster_spec)); a parallel roll reads its
+        brokers' C(name), C(node_id), C(rack) and C(min_insync_replicas).
+    type: dict
+    default: {}
+  zookeeper:
+    description:
+      - What M(zk2kraft.migration.zookeeper_facts) returned with C(gather_partition_states) and C(gather_metadata); a
+        parallel roll reads C(partition_states) and the topics' C(min.insync.replicas) in C(metadata.configs).
+    type: dict
+    default: {}
+  active_controller:
+    description: The host of the quorum leader, for O(purpose=finalize) (it is finalized last).
+    type: str
 attributes:
   check_mode:
     support: full
@@ -110,6 +139,61 @@ resume_host:
   returned: always
   type: str
   sample: b3
+forward:
+  description:
+    - The forward run, for O(purpose=migrate) (C(plan_forward) in the helper library). A playbook reads only
+      C(steps.<step>.runs), C(.hosts), C(.batches) and C(.wait_after), C(detected), and C(phase_after).
+  returned: when O(purpose=migrate)
+  type: dict
+  contains:
+    detected:
+      description: C(phase), C(in_progress), C(problems), C(fresh_start) (plain ZooKeeper mode, nothing under way)
+        and C(brokers_untouched) (no broker rolled yet).
+      type: dict
+    steps:
+      description:
+        - By step (controllers, migration, dual_write, kraft), C(runs), C(reason), C(batches) (ordered lists of hosts
+          restarted together), C(hosts), C(pending) and C(wait_after) (the migration state or condition awaited after it,
+          or null).
+      type: dict
+    run_steps:
+      description: The steps this run takes, in order.
+      type: list
+      elements: str
+    finalize:
+      description: The finalization verdict so far (C(allowed) null while some checks await the guard), with its checks.
+      type: dict
+    phase_after:
+      description: The phase the cluster reaches when the run succeeds.
+      type: str
+      sample: dual_write
+    refusal:
+      description: Why the run must not start (the module then fails), or null.
+      type: str
+finalize:
+  description: The finalization guard's verdict, for O(purpose=finalize).
+  returned: when O(purpose=finalize)
+  type: dict
+  contains:
+    allowed:
+      description: False when refused; null while conditions observed by the waits after it are pending.
+      type: bool
+    reasons:
+      description: Why finalization is refused.
+      type: list
+      elements: str
+    checks:
+      description: Every condition (C(name), C(ok), C(detail)).
+      type: list
+      elements: dict
+    resuming:
+      description: Whether a controller already runs without the migration flag (a finalization under way).
+      type: bool
+    controller_order:
+      description: The controllers in finalization order, the active controller last.
+      type: list
+      elements: str
+      sample: ["c2", "c3", "c1"]
 rollback:
   description: What a rollback has left to do, from the phase the cluster is in.
   returned: when O(purpose=rollback)
@@ -140,8 +224,18 @@ rollback:
       sample: false
 """
 
+import time
+
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.forward import (
+    FinalizeFacts,
+    ForwardOptions,
+    finalize_verdict,
+    plan_forward,
+    topology_from,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
     detect_phase,
     judge_dead_brokers,
@@ -160,11 +254,21 @@ def main():
             broker_nodes=dict(type="dict", default={}),
             controller_nodes=dict(type="dict", default={}),
             fail_on_ambiguous=dict(type="bool", default=True),
-            purpose=dict(type="str", default="migrate", choices=["migrate", "rollback"]),
+            purpose=dict(type="str", default="migrate", choices=["migrate", "rollback", "finalize"]),
+            run_options=dict(type="dict", default={}),
+            cluster_spec=dict(type="dict", default={}),
+            zookeeper=dict(type="dict", default={}),
+            active_controller=dict(type="str"),
         ),
         supports_check_mode=True,
     )
     params = module.params
+    try:
+        options = ForwardOptions.from_vars(check_mode=module.check_mode, **params["run_options"])
+    except (ModelError, TypeError) as exc:
+        module.fail_json(msg=f"run_options: {exc}")
+    if params["purpose"] == "finalize":
+        finalize(module, options)
     migrate = params["purpose"] == "migrate"
     pending = pending_brokers(params["broker_nodes"])
     # A rollback plans from the files: its rolls restart a pending broker anyway.
@@ -189,6 +293,41 @@ def main():
         module.fail_json(msg=f"Refusing to start: {dead_voters}", **result)
     if detection.problems and params["fail_on_ambiguous"]:
         module.fail_json(msg="the hosts disagree about the migration phase; fix or roll back by hand: {}".format("; ".join(detection.problems)), **result)
+    try:
+        topology = None
+        if options.parallel and params["zookeeper"].get("partition_states") is not None:
+            topology = topology_from(params["cluster_spec"].get("brokers") or [], params["zookeeper"]["partition_states"],
+                                     (params["zookeeper"].get("metadata") or {}).get("configs"))
+        plan = plan_forward(params["brokers"], params["controllers"], params["migration_state"], options, topology,
+                            FinalizeFacts(now=time.time(), broker_config_mtimes=config_mtimes(params["broker_nodes"])),
+                            pending=pending)
+    except ModelError as exc:
+        module.fail_json(msg=f"Refusing to start: {exc}", **result)
+    result["forward"] = plan.as_dict()
+    if plan.refusal:
+        module.fail_json(msg=f"Refusing to start: {plan.refusal}", **result)
+    module.exit_json(**result)
+
+
+def config_mtimes(nodes):
+    """Each broker's server.properties time, or None unless every broker's is known."""
+    mtimes = {h: (n or {}).get("config_mtime") for h, n in nodes.items()}
+    return mtimes if mtimes and all(t is not None for t in mtimes.values()) else None
+
+
+def finalize(module, options):
+    """The guard on fresh states: every broker on KRaft, the soak passed, the active controller last."""
+    params = module.params
+    facts = FinalizeFacts(now=time.time(), broker_config_mtimes=config_mtimes(params["broker_nodes"]),
+                          active_controller=params["active_controller"])
+    try:
+        verdict = finalize_verdict(params["brokers"], params["controllers"], params["migration_state"],
+                                   options.finalize_min_soak_seconds, facts)
+    except ModelError as exc:
+        module.fail_json(msg=f"Finalization guard: {exc}")
+    result = dict(changed=False, finalize=verdict.as_dict())
+    if verdict.refusal:
+        module.fail_json(msg=verdict.refusal, **result)
     module.exit_json(**result)
 
 

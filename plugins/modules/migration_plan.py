@@ -84,7 +84,7 @@ EXAMPLES = r"""
 - name: Plan the migration from the inventory and stop on any violation
   zk2kraft.migration.migration_plan:
     config_dir: "{{ playbook_dir }}/current-configs"
-  register: zk2kraft_plan
+  register: cluster_plan
 """
 
 RETURN = r"""

@@ -25,6 +25,12 @@ options:
     description: Also return the RV(metadata) snapshot (reads every topic, config and ACL znode).
     type: bool
     default: false
+  gather_partition_states:
+    description:
+      - Also return RV(partition_states), every partition's replicas and in-sync replicas (one state znode per
+        partition, read pipelined). A parallel roll's safety check needs them.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -150,6 +156,12 @@ migration:
     initial_copy_done:
       description: Whether the controllers copied ZooKeeper's metadata into KRaft (RV(migration.kraft_metadata_offset) > 0).
       type: bool
+partition_states:
+  description: Every partition's C(topic), C(partition), C(replicas) and C(isr) (empty when it has no state znode).
+  returned: when O(gather_partition_states=true)
+  type: list
+  elements: dict
+  sample: [{"topic": "orders", "partition": 0, "replicas": [1, 2, 3], "isr": [1, 2, 3]}]
 metadata:
   description: Topics (assignments and ids), entity configs and ACLs.
   returned: when O(gather_metadata=true)
@@ -178,7 +190,9 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeepe
     KAZOO_IMPORT_ERROR,
     ZK_ARGUMENT_SPEC,
     read_metadata_snapshot,
+    read_partition_states,
     read_state,
+    read_topics,
     session,
     settings_from_params,
 )
@@ -186,7 +200,8 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeepe
 
 def main():
     argument_spec = dict(ZK_ARGUMENT_SPEC)
-    argument_spec.update(gather_metadata=dict(type="bool", default=False))
+    argument_spec.update(gather_metadata=dict(type="bool", default=False),
+                         gather_partition_states=dict(type="bool", default=False))
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     if not HAS_KAZOO:
         module.fail_json(msg=missing_required_lib("kazoo"), exception=KAZOO_IMPORT_ERROR)
@@ -194,8 +209,12 @@ def main():
         settings = settings_from_params(module.params)
         with session(settings) as client:
             result = read_state(client).as_dict()
-            if module.params["gather_metadata"]:
-                result["metadata"] = read_metadata_snapshot(client).as_dict()
+            snapshot = read_metadata_snapshot(client) if module.params["gather_metadata"] else None
+            if snapshot is not None:
+                result["metadata"] = snapshot.as_dict()
+            if module.params["gather_partition_states"]:
+                topics = snapshot.topics if snapshot is not None else read_topics(client)
+                result["partition_states"] = read_partition_states(client, topics)
     except KraftError as exc:
         module.fail_json(msg="ZooKeeper {}: {}".format(module.params["zookeeper_connect"], exc))
     module.exit_json(changed=False, **result)

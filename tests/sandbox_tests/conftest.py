@@ -18,12 +18,12 @@ from lib import STATE_DIR  # noqa: E402
 MACHINE_PATHS = ("/etc/kafka", "/var/lib/kafka", "/opt/kafka", "/opt/jolokia", "/run/systemd/system")
 
 
-def run_sandbox(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_sandbox(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, str(SANDBOX_DIR / "sandbox.py"), *args],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
     if check and result.returncode != 0:

@@ -631,6 +631,8 @@ def cluster_to_spec(cluster: Cluster) -> dict[str, Any]:
             "log_dirs": list(node.log_dirs),
             "metadata_log_dir": node.metadata_log_dir,
             "rack": node.rack,
+            # The brokers' default, which a parallel roll's safety check uses for topics without their own.
+            "min_insync_replicas": (node.current or {}).get("min.insync.replicas") if node.role == BROKER else None,
             "config_file": node.config_file,
             "bootstrap_server": bootstrap(node) if node.role == BROKER else None,
         }

@@ -11,7 +11,7 @@ tests ``inventory_hostname in batch`` and the ``run`` flags; it compares no phas
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +131,23 @@ class Topology:
     default_min_isr: Any = 1                                            # the brokers' default
 
 
+def topology_from(spec_brokers: Sequence[Mapping[str, Any]], partition_states: Sequence[Any],
+                  configs: Mapping[str, Mapping[str, Any]] | None = None) -> Topology:
+    """The layout from the resolved spec's brokers (name, node_id, rack, min_insync_replicas), ZooKeeper's
+    partition states and its entity configs (``topics/<name>`` overrides). The brokers' default
+    min.insync.replicas is the highest any broker's file sets (the safe side when they differ)."""
+    defaults = [b.get("min_insync_replicas") for b in spec_brokers if b.get("min_insync_replicas") not in (None, "")]
+    try:
+        default_min_isr: Any = max(int(str(v).strip()) for v in defaults) if defaults else 1
+    except ValueError:
+        raise ModelError("min.insync.replicas in a broker's server.properties is not a whole number: {}".format(
+            ", ".join(str(v) for v in defaults))) from None
+    topic_min_isr = {key.split("/", 1)[1]: cfg["min.insync.replicas"] for key, cfg in (configs or {}).items()
+                     if key.startswith("topics/") and "min.insync.replicas" in cfg}
+    return Topology(tuple(partition_states), {str(b["name"]): int(b["node_id"]) for b in spec_brokers},
+                    {str(b["name"]): b.get("rack") for b in spec_brokers}, topic_min_isr, default_min_isr)
+
+
 @dataclass(frozen=True)
 class FinalizeFacts:
     """What the finalization guard observes; None: not observed (yet)."""
@@ -226,7 +243,11 @@ class ForwardPlan:
         """Plain JSON types only; a playbook reads ``steps.<name>.runs`` and ``.batches``."""
         return {
             "detected": {"phase": self.detection.phase, "in_progress": self.detection.in_progress,
-                         "problems": list(self.detection.problems)},
+                         "problems": list(self.detection.problems),
+                         # Preflight's start-only checks (dead assignments, every broker alive, the snapshot).
+                         "fresh_start": self.detection.phase == ZOOKEEPER and self.detection.in_progress is None,
+                         "brokers_untouched": (self.detection.phase in (ZOOKEEPER, CONTROLLERS)
+                                               and self.detection.in_progress is None)},
             "options": self.options.as_dict(),
             "refusal": self.refusal,
             "run_steps": self.run_steps,
@@ -358,6 +379,7 @@ def plan_forward(
     options: ForwardOptions | None = None,
     topology: Topology | None = None,
     finalize_facts: FinalizeFacts | None = None,
+    pending: Iterable[str] = (),
 ) -> ForwardPlan:
     """The whole forward run from the detected state and the run options.
 
@@ -365,10 +387,11 @@ def plan_forward(
     order, exactly what ``detect_phase`` takes. ``topology`` is needed only for parallel rolls
     (strategy rack or roll_batch > 1); ``finalize_facts`` only to decide the finalization now
     (without them its checks that need observations stay undecided: ``allowed`` None).
+    ``pending`` names brokers whose process does not run their file yet (see ``detect_phase``).
     Raises ModelError on invalid options or inputs; a run that must not start has ``refusal``.
     """
     options = options or ForwardOptions()
-    detection = detect_phase(broker_states, controller_states, migration_state)
+    detection = detect_phase(broker_states, controller_states, migration_state, pending)
     brokers = list(broker_states)
     controllers = list(controller_states)
     facts = finalize_facts or FinalizeFacts()

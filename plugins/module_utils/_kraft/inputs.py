@@ -65,6 +65,10 @@ RUN_OPTIONS: dict[str, Option] = {
                                   ("controllers", "migration", "dual_write"), empty_ok=True),
     "zk2kraft_finalize": Option(BOOL, "migrate.yml: run the one-way finalization"),
     "zk2kraft_finalize_min_soak_seconds": Option(INT, "migrate.yml: seconds on KRaft before finalizing", minimum=0),
+    "zk2kraft_roll_strategy": Option(CHOICE, "migrate.yml: brokers restarted one at a time, or a rack at a time",
+                                     ("serial", "rack")),
+    "zk2kraft_roll_batch": Option(INT, "migrate.yml: brokers restarted together (a cap on a rack with 'rack')",
+                                  minimum=1, empty_ok=True),
     "zk2kraft_verify_phase": Option(CHOICE, "verify.yml: the phase to verify", ("kraft", "dual_write")),
     "zk2kraft_verify_snapshot": Option(FILE, "verify.yml: the metadata snapshot to compare with"),
     "zk2kraft_validate_live": Option(BOOL, "validate.yml: read the files over SSH"),
@@ -120,7 +124,7 @@ KAFKA_CLIENT_OPTIONS: dict[str, Option] = {
 
 # Variables the playbooks set themselves (facts, registered results); never a typo of the operator's.
 INTERNAL_NAMES = frozenset(PREFIX + n for n in (
-    "node", "slurp", "spec", "detected", "plan", "run_started", "phase_after", "finalize_order", "zk",
+    "node", "slurp", "spec", "detected", "plan", "run", "run_started", "phase_after", "finalize_order", "zk",
     "log_dir_stat", "validate_plan", "validate_slurp", "validate_stat", "validate_inputs", "verify_plan",
     "verify_zk", "verify_metadata", "ms_expected", "ms_timeout", "ms_spec", "ms_node", "ms_leader", "ms_wait",
 ))

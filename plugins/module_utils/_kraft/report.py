@@ -36,20 +36,44 @@ def in_migration_order(phases: Mapping[str, Any]) -> dict[str, Any]:
     return {name: phases[name] for name in sorted(phases, key=phase_sort_key)}
 
 
-def roll_gaps(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Seconds between one broker being healthy and the next broker of the same roll being stopped."""
-    gaps: list[dict[str, Any]] = []
+def roll_batches(entries: Sequence[Mapping[str, Any]]) -> dict[str, list[list[Mapping[str, Any]]]]:
+    """By phase, the restarted hosts' entries grouped into the batches they were down together in.
+
+    A batch is a run of stops whose down times overlap: the next batch's first stop comes after
+    every broker of the batch before it was healthy. A serial roll gives one host a batch.
+    """
     by_phase: dict[str, list[Mapping[str, Any]]] = {}
     for entry in entries:
         if entry.get("restarted") and _num(entry.get("stopped_at")) is not None:
             by_phase.setdefault(str(entry.get("phase")), []).append(entry)
+    batches: dict[str, list[list[Mapping[str, Any]]]] = {}
     for phase, rolled in in_migration_order(by_phase).items():
-        rolled = sorted(rolled, key=lambda e: _num(e["stopped_at"]) or 0.0)
-        for previous, current in zip(rolled, rolled[1:]):
-            healthy = _num(previous.get("healthy_at"))
-            stopped = _num(current.get("stopped_at"))
+        groups: list[list[Mapping[str, Any]]] = []
+        healthy_by = None
+        for entry in sorted(rolled, key=lambda e: _num(e["stopped_at"]) or 0.0):
+            stopped = _num(entry["stopped_at"]) or 0.0
+            if groups and healthy_by is not None and stopped < healthy_by:
+                groups[-1].append(entry)
+            else:
+                groups.append([entry])
+                healthy_by = None
+            healthy = _num(entry.get("healthy_at"))
+            if healthy is not None:
+                healthy_by = healthy if healthy_by is None else max(healthy_by, healthy)
+        batches[phase] = groups
+    return batches
+
+
+def roll_gaps(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Seconds between one batch of a roll being healthy (its last broker) and the next batch's first stop."""
+    gaps: list[dict[str, Any]] = []
+    for phase, groups in roll_batches(entries).items():
+        for previous, current in zip(groups, groups[1:]):
+            last = max(previous, key=lambda e: _num(e.get("healthy_at")) or 0.0)
+            healthy = _num(last.get("healthy_at"))
+            stopped = _num(current[0].get("stopped_at"))
             if healthy is not None and stopped is not None:
-                gaps.append({"phase": phase, "after": previous["host"], "before": current["host"],
+                gaps.append({"phase": phase, "after": last["host"], "before": current[0]["host"],
                              "seconds": round(stopped - healthy, 3)})
     return gaps
 
@@ -132,6 +156,8 @@ def summarize(
         if info["first_stop"] is not None and info["last_healthy"] is not None:
             info["duration_seconds"] = round(info["last_healthy"] - info["first_stop"], 3)
     gaps = roll_gaps(timings)
+    for phase, groups in roll_batches(timings).items():
+        phases[phase]["batches"] = [[str(e.get("host")) for e in group] for group in groups]
     total = round(finished_at - started_at, 3) if started_at is not None else None
     lines = ["Migration report: phase {} -> {}{}".format(
         phase_before, phase_after, f" in {total:.1f} s" if total is not None else "")]

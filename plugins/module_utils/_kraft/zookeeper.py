@@ -389,6 +389,42 @@ def read_topics(client: Any) -> dict[str, TopicAssignment]:
     return topics
 
 
+def read_partition_states(client: Any, topics: Mapping[str, TopicAssignment]) -> list[dict[str, Any]]:
+    """Each partition's replicas and ISR, from its state znode (written by the controller, in ZooKeeper
+    mode and in dual-write alike): what the safety check of a parallel roll needs.
+
+    A partition without a state znode has no leader: its ISR is empty. The reads are pipelined
+    where the client can (one round trip per partition would dominate on a large cluster).
+    """
+    keys = [(name, part) for name in sorted(topics) for part in sorted(topics[name].partitions)]
+    paths = [f"{TOPICS_PATH}/{name}/partitions/{part}/state" for name, part in keys]
+    if hasattr(client, "get_async"):
+        pending = [client.get_async(path) for path in paths]
+
+        def fetch(index: int) -> bytes | None:
+            try:
+                data: bytes = pending[index].get()[0]
+                return data
+            except NoNodeError:
+                return None
+    else:
+        def fetch(index: int) -> bytes | None:
+            got = _get(client, paths[index])
+            return got[0] if got is not None else None
+    states: list[dict[str, Any]] = []
+    for index, (name, part) in enumerate(keys):
+        data = fetch(index)
+        isr: list[int] = []
+        if data:
+            raw = _json(paths[index], data).get("isr") or []
+            try:
+                isr = [int(r) for r in raw]
+            except (TypeError, ValueError) as exc:
+                raise ZkDataError(f"{paths[index]} has a malformed isr {raw!r}: {exc}") from exc
+        states.append({"topic": name, "partition": part, "replicas": list(topics[name].partitions[part]), "isr": isr})
+    return states
+
+
 def assignment_broker_ids(topics: Mapping[str, TopicAssignment]) -> set[int]:
     """Every broker id that holds a replica of any partition: all of them must
     register with KRaft before the migration can proceed."""

@@ -452,8 +452,9 @@ class BrokerNode:
             if self.zk.topic_exists(name):
                 return {"error": "TOPIC_ALREADY_EXISTS", "message": f"Topic '{name}' already exists."}
             try:
-                assignment = assign_replicas(name, int(req["partitions"]), int(req["replication_factor"]),
-                                             self.zk.broker_ids())
+                ids = self.zk.broker_ids()
+                assignment = assign_replicas(name, int(req["partitions"]), int(req["replication_factor"]), ids,
+                                             {b: (self.zk.broker_info(b) or {}).get("rack") for b in ids})
             except ValueError as exc:
                 return {"error": "INVALID_REPLICATION_FACTOR", "message": str(exc)}
             self.zk.create_topic(Topic(name, random_uuid(), assignment), dict(req.get("configs") or {}),

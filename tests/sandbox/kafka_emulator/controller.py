@@ -552,9 +552,11 @@ class ControllerNode:
                 name = str(req["name"])
                 if name in self.image.topics:
                     return {"error": "TOPIC_ALREADY_EXISTS", "message": f"Topic '{name}' already exists."}
-                live = sorted(self.live_brokers())
+                registered = self.live_brokers()
+                live = sorted(registered)
                 try:
-                    assignment = assign_replicas(name, int(req["partitions"]), int(req["replication_factor"]), live)
+                    assignment = assign_replicas(name, int(req["partitions"]), int(req["replication_factor"]), live,
+                                                 {b: registered[b].get("rack") for b in live})
                 except ValueError as exc:
                     return {"error": "INVALID_REPLICATION_FACTOR", "message": str(exc)}
                 topic = Topic(name, random_uuid(), assignment)

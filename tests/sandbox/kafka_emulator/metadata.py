@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,13 +92,27 @@ class Image:
         return image
 
 
-def assign_replicas(topic: str, partitions: int, replication_factor: int, brokers: list[int]) -> dict[int, list[int]]:
-    """Rack-unaware round robin like AdminUtils, with a start index derived from the topic name."""
+def assign_replicas(topic: str, partitions: int, replication_factor: int, brokers: list[int],
+                    racks: Mapping[int, str | None] | None = None) -> dict[int, list[int]]:
+    """Round robin like AdminUtils, with a start index derived from the topic name.
+
+    When every broker carries a rack, the assignment is rack-aware as Kafka's is: brokers are taken
+    in rack-alternating order and a partition's replicas go to distinct racks while racks are left.
+    """
     ordered = sorted(brokers)
     if replication_factor > len(ordered):
         raise ValueError(
             f"Replication factor: {replication_factor} larger than available brokers: {len(ordered)}."
         )
+    rack_of = {b: (racks or {}).get(b) for b in ordered}
+    rack_aware = bool(ordered) and all(rack_of.values()) and len(set(rack_of.values())) > 1
+    if rack_aware:
+        by_rack: dict[str, list[int]] = {}
+        for broker in ordered:
+            by_rack.setdefault(str(rack_of[broker]), []).append(broker)
+        names = sorted(by_rack)
+        depth = max(len(members) for members in by_rack.values())
+        ordered = [by_rack[r][i] for i in range(depth) for r in names if i < len(by_rack[r])]
     start = zlib.crc32(topic.encode("utf-8")) % len(ordered)
     shift = zlib.crc32(topic[::-1].encode("utf-8")) % max(len(ordered) - 1, 1)
     result: dict[int, list[int]] = {}
@@ -107,8 +122,14 @@ def assign_replicas(topic: str, partitions: int, replication_factor: int, broker
         for j in range(replication_factor - 1):
             step = 1 + (shift + j) % max(len(ordered) - 1, 1)
             idx = (first + step) % len(ordered)
-            while ordered[idx] in replicas:
-                idx = (idx + 1) % len(ordered)
+            if rack_aware:
+                used = {rack_of[r] for r in replicas}
+                spread = len(used) < len(set(rack_of.values()))
+                while ordered[idx] in replicas or (spread and rack_of[ordered[idx]] in used):
+                    idx = (idx + 1) % len(ordered)
+            else:
+                while ordered[idx] in replicas:
+                    idx = (idx + 1) % len(ordered)
             replicas.append(ordered[idx])
         result[p] = replicas
     return result

@@ -45,3 +45,81 @@ def test_a_rollback_after_finalization_is_refused(capsys):
     out = _run({"brokers": {"b1": "kraft_broker"}, "controllers": {"c1": "controller_kraft"},
                 "purpose": "rollback"}, capsys)
     assert out["failed"] and out["msg"].startswith("Rollback refused: the migration was finalized")
+
+
+def test_a_forward_run_is_planned_from_the_detection_and_the_run_options(capsys):
+    out = _run({"brokers": {"b1": "zk_migrating", "b2": "zk"}, "controllers": CONTROLLERS,
+                "run_options": {"stop_after": "migration", "finalize": "false"}}, capsys)
+    plan = out["forward"]
+    assert plan["run_steps"] == ["controllers", "migration"]
+    assert plan["steps"]["migration"]["batches"] == [["b1"], ["b2"]]
+    assert plan["steps"]["migration"]["wait_after"] == "MIGRATION"
+    assert plan["steps"]["dual_write"]["hosts"] == [] and plan["phase_after"] == "migration"
+    assert plan["detected"]["brokers_untouched"] is False and plan["detected"]["fresh_start"] is False
+
+
+def test_a_pending_broker_keeps_its_roll_under_way_in_the_plan(capsys):
+    nodes = {"b1": {"running": True, "config_mtime": 1.0}, "b2": {"running": False, "config_mtime": 2.0}}
+    out = _run({"brokers": {"b1": "zk_migrating", "b2": "zk_migrating"}, "controllers": CONTROLLERS,
+                "broker_nodes": nodes}, capsys)
+    assert (out["forward"]["detected"]["phase"], out["forward"]["detected"]["in_progress"]) == ("controllers", "migration")
+    assert out["resume_host"] == "b2" and out["forward"]["steps"]["migration"]["hosts"] == ["b1", "b2"]
+
+
+def test_a_finalization_whose_soak_cannot_pass_is_refused_before_any_change(capsys):
+    out = _run({"brokers": {"b1": "zk"}, "controllers": CONTROLLERS,
+                "run_options": {"finalize": True, "finalize_min_soak_seconds": 600}}, capsys)
+    assert out["failed"] and out["msg"].startswith("Refusing to start: Finalization refused: ")
+    assert "600 s cannot have elapsed" in out["msg"]
+
+
+def test_contradicting_run_options_are_refused_with_the_allowed_values(capsys):
+    out = _run({"brokers": {"b1": "zk"}, "controllers": CONTROLLERS, "run_options": {"stop_after": "bogus"}}, capsys)
+    assert out["failed"] and "stop_after 'bogus' is not one of controllers, migration, dual_write" in out["msg"]
+
+
+def test_the_finalize_guard_refuses_a_short_soak_and_orders_the_active_controller_last(capsys, monkeypatch):
+    monkeypatch.setattr(migration_phase.time, "time", lambda: 1000.0)
+    brokers = {"b1": "kraft_broker", "b2": "kraft_broker"}
+    nodes = {"b1": {"config_mtime": 900.0}, "b2": {"config_mtime": 950.0}}
+    out = _run({"purpose": "finalize", "brokers": brokers, "controllers": CONTROLLERS, "broker_nodes": nodes,
+                "run_options": {"finalize_min_soak_seconds": 60}, "active_controller": "c1"}, capsys)
+    assert out["failed"] and out["msg"] == ("Finalization refused: the last broker moved to KRaft 50 s ago; "
+                                            "the minimum soak time is 60 s.")
+    out = _run({"purpose": "finalize", "brokers": brokers, "controllers": CONTROLLERS, "broker_nodes": nodes,
+                "run_options": {"finalize_min_soak_seconds": 50}, "active_controller": "c1"}, capsys)
+    assert not out.get("failed") and out["finalize"]["allowed"] is None
+    assert out["finalize"]["controller_order"] == ["c2", "c3", "c1"]
+
+
+def test_the_finalize_guard_names_brokers_not_on_kraft(capsys):
+    out = _run({"purpose": "finalize", "brokers": {"b1": "kraft_broker", "b2": "zk_migrating"},
+                "controllers": CONTROLLERS}, capsys)
+    assert out["failed"] and "broker(s) b2 do not run as KRaft brokers yet" in out["msg"]
+
+
+RACK_SPEC = {"brokers": [{"name": f"b{i}", "node_id": i, "rack": f"r{(i - 1) % 3 + 1}", "min_insync_replicas": "2"}
+                         for i in range(1, 7)]}
+RACK_STATES = {f"b{i}": "zk" for i in range(1, 7)}
+
+
+def _zk(partitions):
+    return {"partition_states": partitions, "metadata": {"configs": {}}}
+
+
+def test_a_rack_roll_is_planned_one_rack_at_a_time_when_the_layout_is_safe(capsys):
+    parts = [{"topic": "t", "partition": 0, "replicas": [1, 2, 3], "isr": [1, 2, 3]},
+             {"topic": "t", "partition": 1, "replicas": [4, 5, 6], "isr": [4, 5, 6]}]
+    out = _run({"brokers": RACK_STATES, "controllers": CONTROLLERS, "run_options": {"roll_strategy": "rack"},
+                "cluster_spec": RACK_SPEC, "zookeeper": _zk(parts)}, capsys)
+    assert not out.get("failed"), out.get("msg")
+    assert out["forward"]["steps"]["migration"]["batches"] == [["b1", "b4"], ["b2", "b5"], ["b3", "b6"]]
+
+
+def test_a_rack_roll_that_would_take_partitions_offline_is_refused_naming_them(capsys):
+    parts = [{"topic": "t", "partition": 0, "replicas": [1, 2, 3], "isr": [1, 2, 3]},
+             {"topic": "pairs", "partition": 3, "replicas": [1, 4], "isr": [1, 4]}]
+    out = _run({"brokers": RACK_STATES, "controllers": CONTROLLERS, "run_options": {"roll_strategy": "rack"},
+                "cluster_spec": RACK_SPEC, "zookeeper": _zk(parts)}, capsys)
+    assert out["failed"] and out["msg"].startswith("Refusing to start: parallel roll refused: ")
+    assert "rolling b1, b4 together: would go offline: pairs-3" in out["msg"]

@@ -17,6 +17,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.forward 
     controller_order,
     finalize_verdict,
     plan_forward,
+    topology_from,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
     NODE_ABSENT,
@@ -354,3 +355,28 @@ def test_options_from_vars(raw: dict[str, Any], expected: ForwardOptions) -> Non
 def test_options_from_vars_rejected(raw: dict[str, Any], message: str) -> None:
     with pytest.raises(ModelError, match=message):
         ForwardOptions.from_vars(**raw)
+
+
+SPEC_BROKERS = [{"name": h, "node_id": IDS[h], "rack": RACKS[h], "min_insync_replicas": m}
+                for h, m in zip(HOSTS, ["2", None, "2", "1", None, ""])]
+
+
+def test_topology_from_the_spec_zookeeper_and_topic_configs() -> None:
+    configs = {"topics/orders": {"min.insync.replicas": "3", "retention.ms": "1"}, "topics/logs": {"retention.ms": "2"},
+               "brokers/1": {"min.insync.replicas": "9"}}
+    topo = topology_from(SPEC_BROKERS, _spread(), configs)
+    assert topo.broker_ids == IDS and topo.racks == RACKS
+    assert topo.topic_min_isr == {"orders": "3"}
+    assert topo.default_min_isr == 2        # the highest of the brokers' files: the safe side
+    plan = plan_forward(_states(ZK), _c(CM), "PRE_MIGRATION", ForwardOptions(roll_strategy="rack"), topo)
+    assert plan.refusal is None and len(plan.step("dual_write").batches) == 3
+
+
+def test_topology_from_brokers_without_a_setting_defaults_to_one() -> None:
+    topo = topology_from([dict(b, min_insync_replicas=None) for b in SPEC_BROKERS], [])
+    assert topo.default_min_isr == 1 and topo.topic_min_isr == {}
+
+
+def test_topology_from_a_malformed_default_names_the_key() -> None:
+    with pytest.raises(ModelError, match="min.insync.replicas in a broker's server.properties is not a whole number: two"):
+        topology_from([dict(SPEC_BROKERS[0], min_insync_replicas="two")], [])

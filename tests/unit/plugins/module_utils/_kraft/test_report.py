@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.report import roll_gaps, summarize
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.report import roll_batches, roll_gaps, summarize
 
 
 def entry(host, phase, stopped, healthy, restarted=True, **waits):
@@ -118,3 +120,18 @@ def test_config_changes_are_kept_per_host_with_secrets_masked():
             {"key": "listener.name.x.plain.sasl.jaas.config", "old": None, "new": "********"}]},
     ]
     assert "  config changes: 4 key(s) on b1, c1" in summary["lines"]
+
+
+def test_a_rack_roll_is_reported_as_batches_with_the_gaps_between_them() -> None:
+    def entry(host: str, stopped: float, healthy: float) -> dict[str, Any]:
+        return {"host": host, "phase": "dual_write", "restarted": True, "stopped_at": stopped, "healthy_at": healthy}
+    timings = [entry("b1", 10.0, 20.0), entry("b4", 10.2, 21.0), entry("b2", 21.5, 30.0), entry("b5", 21.6, 29.0),
+               entry("b3", 30.4, 40.0)]
+    batches = roll_batches(timings)["dual_write"]
+    assert [[e["host"] for e in b] for b in batches] == [["b1", "b4"], ["b2", "b5"], ["b3"]]
+    assert roll_gaps(timings) == [
+        {"phase": "dual_write", "after": "b4", "before": "b2", "seconds": 0.5},
+        {"phase": "dual_write", "after": "b2", "before": "b3", "seconds": 0.4},
+    ]
+    summary = summarize(timings, "migration", "dual_write", 0.0, 50.0)
+    assert summary["phases"]["dual_write"]["batches"] == [["b1", "b4"], ["b2", "b5"], ["b3"]]

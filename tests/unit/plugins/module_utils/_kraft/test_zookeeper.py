@@ -443,3 +443,49 @@ def test_client_jaas_refuses_what_it_cannot_write(username: str, password: str |
 def test_jaas_sections_ignore_comments() -> None:
     text = "/* Client {\n}; */\nKafkaServer {\n  m required;\n};\n// Client {\n"
     assert zk.jaas_sections(text) == ["KafkaServer"]
+
+
+class AsyncFakeZk(FakeZk):
+    """A client that pipelines reads (KazooClient.get_async): the result is fetched later."""
+
+    def __init__(self, nodes: dict[str, Any] | None = None) -> None:
+        super().__init__(nodes)
+        self.async_paths: list[str] = []
+
+    def get_async(self, path: str) -> Any:
+        self.async_paths.append(path)
+        client = self
+
+        class Result:
+            def get(self) -> tuple[bytes, ZnodeStat]:
+                return client.get(path)
+        return Result()
+
+
+def partitioned_cluster(factory: type[FakeZk]) -> FakeZk:
+    return factory({
+        "/brokers/topics/orders": {"version": 3, "partitions": {"0": [1, 2, 3], "1": [2, 3, 1]}},
+        "/brokers/topics/orders/partitions/0/state": {"controller_epoch": 1, "leader": 1, "isr": [1, 2, 3]},
+        "/brokers/topics/logs": {"version": 3, "partitions": {"0": [3, 1]}},
+        "/brokers/topics/logs/partitions/0/state": {"controller_epoch": 1, "leader": 3, "isr": [3]},
+    })
+
+
+@pytest.mark.parametrize("factory", [FakeZk, AsyncFakeZk])
+def test_partition_states_give_replicas_and_isr_and_no_state_means_no_isr(factory: type[FakeZk]) -> None:
+    client = partitioned_cluster(factory)
+    states = zk.read_partition_states(client, zk.read_topics(client))
+    assert states == [
+        {"topic": "logs", "partition": 0, "replicas": [3, 1], "isr": [3]},
+        {"topic": "orders", "partition": 0, "replicas": [1, 2, 3], "isr": [1, 2, 3]},
+        {"topic": "orders", "partition": 1, "replicas": [2, 3, 1], "isr": []},
+    ]
+    if isinstance(client, AsyncFakeZk):
+        assert len(client.async_paths) == 3   # every read issued before the first result is taken
+
+
+def test_a_malformed_isr_names_its_znode() -> None:
+    client = partitioned_cluster(FakeZk)
+    client.put("/brokers/topics/logs/partitions/0/state", {"leader": 3, "isr": ["three"]})
+    with pytest.raises(zk.ZkDataError, match="/brokers/topics/logs/partitions/0/state has a malformed isr"):
+        zk.read_partition_states(client, zk.read_topics(client))
