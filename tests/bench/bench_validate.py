@@ -66,6 +66,9 @@ def cluster_vars() -> dict[str, Any]:
         "zk2kraft_listener_security_protocol_map": "INTERNAL:SASL_SSL,EXTERNAL:SASL_SSL",
         "zk2kraft_controller_security_protocol": "SASL_SSL",
         "zk2kraft_authorizer": "acl",
+        # Controllers must enable the mechanisms of the SASL inter-broker listener (GSSAPI, Kafka's default) and of
+        # their own SASL listener (PLAIN): the plan refuses the cluster otherwise.
+        "zk2kraft_controller_properties": {"sasl.enabled.mechanisms": "GSSAPI,PLAIN"},
         "zk2kraft_broker_controller_properties": {
             "listener.name.controller.plain.sasl.jaas.config": "org.apache.kafka.common.security.plain.PlainLoginModule required;"},
     }
