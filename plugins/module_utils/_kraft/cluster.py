@@ -10,6 +10,7 @@ so an operator only has to describe what the files do not already say.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -66,8 +67,14 @@ def parse_listeners(text: str | None) -> tuple[Listener, ...]:
     """Parse Kafka's ``NAME://host:port,...`` form."""
     if text is None or not str(text).strip():
         return ()
+    return _parse_listeners(str(text))
+
+
+# A plan parses each node's listeners in every phase and every check: parse each text once.
+@functools.lru_cache(maxsize=16384)
+def _parse_listeners(text: str) -> tuple[Listener, ...]:
     result = []
-    for item in str(text).split(","):
+    for item in text.split(","):
         item = item.strip()
         match = _LISTENER_RE.match(item)
         if not match:
@@ -86,17 +93,24 @@ def format_listeners(listeners: tuple[Listener, ...]) -> str:
 
 def parse_protocol_map(text: str | None) -> dict[str, str]:
     """Parse ``listener.security.protocol.map`` (``NAME:PROTOCOL,...``), keeping order."""
-    result: dict[str, str] = {}
     if text is None or not str(text).strip():
-        return result
-    for item in str(text).split(","):
+        return {}
+    # A fresh dict each time: callers edit it.
+    return dict(_parse_protocol_pairs(str(text)))
+
+
+# Every node of a plan carries the same few maps, checked in every phase: parse each text once.
+@functools.lru_cache(maxsize=1024)
+def _parse_protocol_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    result: dict[str, str] = {}
+    for item in text.split(","):
         name, sep, proto = item.strip().partition(":")
         if not sep or not name.strip() or not proto.strip():
             raise ModelError(f"'{item.strip()}' is not a NAME:PROTOCOL pair")
         if not _NAME_RE.match(name.strip()):
             raise ModelError(f"'{name.strip()}' is not a listener name (letters, digits, '_', '.', '-')")
         result[name.strip().upper()] = proto.strip().upper()
-    return result
+    return tuple(result.items())
 
 
 def format_protocol_map(mapping: Mapping[str, str]) -> str:
@@ -118,8 +132,14 @@ _VOTER_RE = re.compile(r"^(-?\d+)@(\[[0-9a-fA-F:]+\]|[^:@\s]+):(\d+)$")
 
 def parse_voters(text: str) -> tuple[Voter, ...]:
     """Parse ``controller.quorum.voters`` the way Kafka's QuorumConfig does."""
+    return _parse_voters(str(text))
+
+
+# Every node of a plan gets the same voters, checked in each phase: parse the text once.
+@functools.lru_cache(maxsize=256)
+def _parse_voters(text: str) -> tuple[Voter, ...]:
     voters = []
-    for item in str(text).split(","):
+    for item in text.split(","):
         item = item.strip()
         match = _VOTER_RE.match(item)
         if not match:
@@ -198,7 +218,8 @@ class Cluster:
             Voter(node.node_id, node.address, self.controller_port) for node in self.controllers
         )
 
-    @property
+    # Every node asks for it in every phase; the fields it depends on never change.
+    @functools.cached_property
     def quorum_voters(self) -> str:
         """The ``controller.quorum.voters`` value every node gets."""
         if self.voters_override:

@@ -273,9 +273,12 @@ def _escape_slow(text: str, is_key: bool) -> str:
     return "".join(out)
 
 
+# A plan writes the same few dozen keys, and mostly the same values, for every node in every phase:
+# escape each once. The results are plain str, whatever str subclass came in.
+@functools.lru_cache(maxsize=4096)
 def escape_key(key: str) -> str:
     """Escape a key for writing: whitespace, separators, comment markers, backslashes, non-ASCII."""
-    return _escape(key, is_key=True)
+    return str(_escape(key, is_key=True))
 
 
 def escape_value(value: str) -> str:
@@ -283,6 +286,7 @@ def escape_value(value: str) -> str:
     return _escape(value, is_key=False)
 
 
+@functools.lru_cache(maxsize=65536)
 def _format_line(key: str, value: str) -> str:
     return f"{escape_key(key)}={escape_value(value)}"
 
@@ -429,7 +433,9 @@ class PropertiesDocument:
                     index = self._key_index()
                     changes.append(Change(key, old, None))
                 continue
-            at = None if positions else self._layout_position(key, layout)
+            if len(positions) == 1 and self._entries[positions[0]].value == value:
+                continue  # already so, written once: what _set would find, without the call
+            at = None if positions or not layout else self._layout_position(key, layout)
             if at is not None:
                 self._insert(at, key, value)
                 changes.append(Change(key, None, value))

@@ -60,6 +60,32 @@ def test_parse_voters() -> None:
             parse_voters(bad)
 
 
+def test_parsers_remember_texts_but_hand_out_fresh_maps() -> None:
+    # Parsed once per text (a plan asks for the same listeners, maps and voters in every phase).
+    assert parse_listeners("PLAINTEXT://kb1:9092") is parse_listeners("PLAINTEXT://kb1:9092")
+    assert parse_voters("3000@kc1:9093") is parse_voters("3000@kc1:9093")
+    # Callers edit the protocol map they get: an edit must not reach the next caller.
+    first = parse_protocol_map("INTERNAL:SSL,EXTERNAL:SASL_SSL")
+    first.pop("INTERNAL")
+    first["CONTROLLER"] = "SSL"
+    assert parse_protocol_map("INTERNAL:SSL,EXTERNAL:SASL_SSL") == {"INTERNAL": "SSL", "EXTERNAL": "SASL_SSL"}
+    assert list(parse_protocol_map("b:SSL,a:SSL,b:PLAINTEXT")) == ["B", "A"]
+    assert parse_protocol_map("b:SSL,a:SSL,b:PLAINTEXT")["B"] == "PLAINTEXT"
+    # A refused text is refused on every call, not remembered as good.
+    for _ in range(2):
+        with pytest.raises(ModelError, match="is not a listener"):
+            parse_listeners("kb1:9092")
+        with pytest.raises(ModelError, match="is not a NAME:PROTOCOL pair"):
+            parse_protocol_map("INTERNAL")
+
+
+def test_quorum_voters_computed_once_and_equal_to_the_voters() -> None:
+    cluster, problems = build_cluster(_spec())
+    assert cluster is not None, problems
+    assert cluster.quorum_voters == ",".join(str(v) for v in cluster.voters)
+    assert cluster.quorum_voters is cluster.quorum_voters
+
+
 BROKER_FILE: dict[str, str] = {
     "broker.id": "7",
     "listeners": "INTERNAL://kb7:9092,EXTERNAL://kb7:9094",

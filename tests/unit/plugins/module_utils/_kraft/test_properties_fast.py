@@ -47,6 +47,25 @@ def test_escape_cases(text: str, is_key: bool, expected: str) -> None:
     assert properties._escape_slow(text, is_key) == expected
 
 
+class _Tagged(str):
+    """A str subclass, as Ansible hands over inventory values."""
+
+
+def test_remembered_escapes_are_plain_text_equal_to_the_plain_path() -> None:
+    for key, value in (("a b", " v"), ("broker.id", "7"), ("k", "é\\")):
+        line = properties._format_line(_Tagged(key), _Tagged(value))
+        assert type(line) is str
+        assert line == f"{properties._escape_slow(key, True)}={properties._escape_slow(value, False)}"
+        assert type(properties.escape_key(_Tagged(key))) is str
+        assert properties._format_line(key, value) == line
+
+
+def test_apply_skips_a_key_already_set_once_and_still_dedups() -> None:
+    document = PropertiesDocument.parse("a=1\nb=2\nb=2\n")
+    assert document.apply({"a": "1", "b": "2"}) == [Change("b", "2", "2")]
+    assert document.render() == "a=1\nb=2\n"
+
+
 def _apply_key_by_key(document: PropertiesDocument, desired: dict[str, str | None]) -> list[Change]:
     """What apply is defined as: get, then delete or set, one key after the other."""
     changes: list[Change] = []
