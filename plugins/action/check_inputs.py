@@ -2,6 +2,8 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Controller-side check of every run option and inventory variable; never contacts a host."""
 
+import contextlib
+import gc
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -22,11 +24,29 @@ def validated_params(args, spec):
     return validated.validated_parameters
 
 
+@contextlib.contextmanager
+def collection_paused():
+    """Python's cyclic garbage collector off for a block that builds a large model of the inventory: the
+    hundreds of thousands of small objects all live until the result is returned, and each collection rescans
+    the whole growing heap (a third of the plan's time at 5000 brokers) and frees nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
+        with collection_paused():
+            return self._run(tmp, task_vars)
+
+    def _run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         params = validated_params(self._task.args, ARGUMENT_SPEC)

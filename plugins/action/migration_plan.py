@@ -8,7 +8,11 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import inventory_variables, validated_params
+from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import (
+    collection_paused,
+    inventory_variables,
+    validated_params,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import (
     current_files,
     observed_violations,
@@ -33,6 +37,10 @@ class ActionModule(ActionBase):
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
+        with collection_paused():
+            return self._run(tmp, task_vars)
+
+    def _run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         params = validated_params(self._task.args, ARGUMENT_SPEC)

@@ -88,3 +88,24 @@ def test_a_plain_mapping_of_hosts_is_used_as_is() -> None:
     hostvars = {"kb1": {"zk2kraft_listeners": "{{ not templated here }}"}}
     reader = inventory_variables({"hostvars": hostvars}, None)
     assert reader("kb1")["zk2kraft_listeners"] == "{{ not templated here }}"
+
+
+def test_collection_paused_restores_the_collector() -> None:
+    import gc
+
+    from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import collection_paused
+
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collection_paused():
+        raise RuntimeError("the block failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
