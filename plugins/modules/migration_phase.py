@@ -300,7 +300,7 @@ def main():
                                      (params["zookeeper"].get("metadata") or {}).get("configs"))
         plan = plan_forward(params["brokers"], params["controllers"], params["migration_state"], options, topology,
                             FinalizeFacts(now=time.time(), broker_config_mtimes=config_mtimes(params["broker_nodes"])),
-                            pending=pending)
+                            pending=pending, resume_host=dead.resume)
     except ModelError as exc:
         module.fail_json(msg=f"Refusing to start: {exc}", **result)
     result["forward"] = plan.as_dict()

@@ -380,6 +380,7 @@ def plan_forward(
     topology: Topology | None = None,
     finalize_facts: FinalizeFacts | None = None,
     pending: Iterable[str] = (),
+    resume_host: str | None = None,
 ) -> ForwardPlan:
     """The whole forward run from the detected state and the run options.
 
@@ -388,6 +389,8 @@ def plan_forward(
     (strategy rack or roll_batch > 1); ``finalize_facts`` only to decide the finalization now
     (without them its checks that need observations stay undecided: ``allowed`` None).
     ``pending`` names brokers whose process does not run their file yet (see ``detect_phase``).
+    ``resume_host`` is the broker the last run left down mid-roll: its roll comes first, on its own,
+    as every other broker's health wait needs it back.
     Raises ModelError on invalid options or inputs; a run that must not start has ``refusal``.
     """
     options = options or ForwardOptions()
@@ -434,8 +437,8 @@ def plan_forward(
                         "needs the partition layout to prove it safe")
     else:
         try:
-            mig_batches = _batches(mig_hosts, options, topology) if runs_2 else []
-            dw_batches = _batches(brokers, options, topology) if runs_3 else []
+            mig_batches = _first(_batches(mig_hosts, options, topology), resume_host) if runs_2 else []
+            dw_batches = _first(_batches(brokers, options, topology), resume_host) if runs_3 else []
         except ModelError as exc:
             refusals.append(str(exc))
     if parallel_roll and topology is not None and not refusals:
@@ -497,6 +500,14 @@ def plan_forward(
 def _batches(hosts: list[str], options: ForwardOptions, topology: Topology | None) -> list[list[str]]:
     racks = topology.racks if topology is not None else None
     return batch_hosts(hosts, options.roll_strategy, options.roll_batch, racks)
+
+
+def _first(batches: list[list[str]], host: str | None) -> list[list[str]]:
+    """``host`` alone in a first batch, when it is one of the batches' hosts."""
+    if host is None or not any(host in b for b in batches):
+        return batches
+    rest = [[h for h in b if h != host] for b in batches]
+    return [[host]] + [b for b in rest if b]
 
 
 def _after(detection: Detection, options: ForwardOptions, refusal: str | None) -> tuple[str, str | None]:

@@ -63,7 +63,7 @@ def test_a_pending_broker_keeps_its_roll_under_way_in_the_plan(capsys):
     out = _run({"brokers": {"b1": "zk_migrating", "b2": "zk_migrating"}, "controllers": CONTROLLERS,
                 "broker_nodes": nodes}, capsys)
     assert (out["forward"]["detected"]["phase"], out["forward"]["detected"]["in_progress"]) == ("controllers", "migration")
-    assert out["resume_host"] == "b2" and out["forward"]["steps"]["migration"]["hosts"] == ["b1", "b2"]
+    assert out["resume_host"] == "b2" and out["forward"]["steps"]["migration"]["hosts"] == ["b2", "b1"]  # the down one first
 
 
 def test_a_finalization_whose_soak_cannot_pass_is_refused_before_any_change(capsys):

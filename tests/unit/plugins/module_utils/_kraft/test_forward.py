@@ -380,3 +380,15 @@ def test_topology_from_brokers_without_a_setting_defaults_to_one() -> None:
 def test_topology_from_a_malformed_default_names_the_key() -> None:
     with pytest.raises(ModelError, match="min.insync.replicas in a broker's server.properties is not a whole number: two"):
         topology_from([dict(SPEC_BROKERS[0], min_insync_replicas="two")], [])
+
+
+def test_the_broker_the_last_run_left_down_rolls_first_on_its_own() -> None:
+    states = {"kb1": MIG, "kb2": MIG, "kb3": ZK}
+    plan = plan_forward(states, _c(CM, CM, CM), None, ForwardOptions(), pending=["kb2"], resume_host="kb2")
+    assert plan.step("migration").batches == [["kb2"], ["kb1"], ["kb3"]]
+    assert plan.step("dual_write").batches == [["kb2"], ["kb1"], ["kb3"]]
+    rack = plan_forward(_states(ZK), _c(CM, CM, CM), "PRE_MIGRATION", ForwardOptions(roll_strategy="rack"), _topology(),
+                        resume_host="kb5")
+    assert rack.step("migration").batches == [["kb5"], ["kb2"], ["kb1", "kb4"], ["kb3", "kb6"]]
+    # A host no step rolls changes nothing.
+    assert plan_forward(states, _c(CM, CM, CM), resume_host="kx").step("migration").batches == [["kb1"], ["kb2"], ["kb3"]]
