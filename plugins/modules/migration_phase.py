@@ -57,7 +57,7 @@ options:
         and O(run_options); it fails before any change when the run must not start.
       - V(rollback) also returns RV(rollback), the steps a rollback still has to take, and fails when the
         migration was finalized or a host is in a state no rollback starts from.
-      - V(finalize) is the finalization guard after the broker rolls, on fresh node states: it returns
+      - V(finalize) is the finalization guard after the broker rolls, on fresh node states. It returns
         RV(finalize) and fails, with every reason, when a broker is not KRaft yet or the soak time has not
         passed. Its other conditions are the waits that follow it.
     type: str

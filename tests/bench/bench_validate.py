@@ -175,7 +175,7 @@ def main() -> int:
             for label, playbook, counts in runs:
                 before = loadavg()
                 walls, cpus, statuses = [], [], set()
-                for _ in range(runs_each):
+                for _dummy in range(runs_each):
                     elapsed, cpu, status = time_playbook(inventory, playbook)
                     walls.append(elapsed)
                     cpus.append(cpu)

@@ -72,7 +72,7 @@ def test_parsers_remember_texts_but_hand_out_fresh_maps() -> None:
     assert list(parse_protocol_map("b:SSL,a:SSL,b:PLAINTEXT")) == ["B", "A"]
     assert parse_protocol_map("b:SSL,a:SSL,b:PLAINTEXT")["B"] == "PLAINTEXT"
     # A refused text is refused on every call, not remembered as good.
-    for _ in range(2):
+    for _dummy in range(2):
         with pytest.raises(ModelError, match="is not a listener"):
             parse_listeners("kb1:9092")
         with pytest.raises(ModelError, match="is not a NAME:PROTOCOL pair"):

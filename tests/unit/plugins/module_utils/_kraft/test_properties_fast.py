@@ -54,9 +54,9 @@ class _Tagged(str):
 def test_remembered_escapes_are_plain_text_equal_to_the_plain_path() -> None:
     for key, value in (("a b", " v"), ("broker.id", "7"), ("k", "é\\")):
         line = properties._format_line(_Tagged(key), _Tagged(value))
-        assert type(line) is str
+        assert line.__class__ is str  # exactly str, not the subclass
         assert line == f"{properties._escape_slow(key, True)}={properties._escape_slow(value, False)}"
-        assert type(properties.escape_key(_Tagged(key))) is str
+        assert properties.escape_key(_Tagged(key)).__class__ is str
         assert properties._format_line(key, value) == line
 
 
