@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 STATE_DIR = Path(os.environ.get("SANDBOX_STATE_DIR") or REPO / "tests" / "sandbox" / ".state")
 INVENTORY = STATE_DIR / "inventory.yml"
 # A sandbox with its own state dir (a lane) keeps its reports there too (see sandbox.py's inventory).
 REPORTS = STATE_DIR / "reports" if os.environ.get("SANDBOX_STATE_DIR") else REPO / "reports"
+
+
+def newest_report(kind: str = "migration") -> dict[str, Any]:
+    """The JSON report of the latest migrate.yml (or, with kind="rollback", rollback.yml) run."""
+    reports = sorted(REPORTS.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime)
+    report: dict[str, Any] = json.loads(reports[-1].read_text())
+    return report
 
 
 def ansible_env() -> dict[str, str]:

@@ -7,15 +7,8 @@ the cluster, skip what is done, and take every broker to KRaft.
 
 from __future__ import annotations
 
-import json
-
 from lib import read_host_file  # noqa: E402  (conftest puts tests/sandbox on sys.path)
-from playbook_runs import REPORTS, kill_after_restart, run_playbook  # noqa: E402
-
-
-def newest_report() -> dict:
-    reports = sorted(REPORTS.glob("migration-*.json"), key=lambda p: p.stat().st_mtime)
-    return json.loads(reports[-1].read_text())
+from playbook_runs import kill_after_restart, newest_report, run_playbook  # noqa: E402
 
 
 def test_a_run_killed_in_the_broker_roll_completes_when_started_again(sandbox):

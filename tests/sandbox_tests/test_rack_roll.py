@@ -10,15 +10,13 @@ Kafka with SANDBOX_KAFKA=real.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from conftest import run_sandbox
 from lib import exec_on_host, read_host_file  # noqa: E402
-from playbook_runs import REPORTS, STATE_DIR, run_playbook  # noqa: E402
+from playbook_runs import STATE_DIR, newest_report, run_playbook  # noqa: E402
 
 CONFIG = "/etc/kafka/server.properties"
 BROKERS = [f"broker{i}" for i in range(1, 13)]
@@ -40,12 +38,6 @@ def bench_sandbox() -> Iterator[None]:
 
 def broker_files() -> dict[str, str]:
     return {b: read_host_file(b, CONFIG) for b in BROKERS}
-
-
-def newest_report() -> dict[str, Any]:
-    reports = sorted(REPORTS.glob("migration-*.json"), key=lambda p: p.stat().st_mtime)
-    report: dict[str, Any] = json.loads(reports[-1].read_text())
-    return report
 
 
 def test_a_batch_that_would_take_partitions_offline_is_refused_before_any_change(bench_sandbox: None) -> None:

@@ -8,10 +8,8 @@ cluster in plain ZooKeeper mode.
 
 from __future__ import annotations
 
-import json
-
 from lib import read_host_file, service_state  # noqa: E402  (conftest puts tests/sandbox on sys.path)
-from playbook_runs import REPORTS, kill_after_restart, run_playbook  # noqa: E402
+from playbook_runs import kill_after_restart, newest_report, run_playbook  # noqa: E402
 
 
 def test_a_rollback_killed_in_its_first_roll_completes_when_started_again(sandbox):
@@ -32,8 +30,7 @@ def test_a_rollback_killed_in_its_first_roll_completes_when_started_again(sandbo
         assert "zookeeper.metadata.migration.enable" not in text and "controller.quorum.voters" not in text
     for controller in ("ctrl1", "ctrl2", "ctrl3"):
         assert service_state(controller) != "active"
-    reports = sorted(REPORTS.glob("rollback-*.json"), key=lambda p: p.stat().st_mtime)
-    assert json.loads(reports[-1].read_text())["phase_before"] == "dual_write"
+    assert newest_report("rollback")["phase_before"] == "dual_write"
 
     # Nothing is left to do: a third run changes nothing.
     third = run_playbook("rollback.yml")
