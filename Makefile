@@ -134,6 +134,14 @@ ruff: setup
 mypy: setup collection
 	$(BIN)/mypy
 	$(BIN)/mypy --strict -p ansible_collections.zk2kraft.migration.plugins.module_utils._kraft
+	@# The test harness too. Its directories put each other on sys.path and each has a conftest, so
+	@# each is checked from inside with the others on MYPYPATH.
+	cd tests/sandbox && MYPYPATH=$(CURDIR)/tests/sandbox $(BIN)/mypy --config-file $(CURDIR)/pyproject.toml --exclude kafka_dist .
+	cd tests/sandbox_tests && MYPYPATH=$(CURDIR)/tests/sandbox $(BIN)/mypy --config-file $(CURDIR)/pyproject.toml .
+	cd tests/faults && MYPYPATH=$(CURDIR)/tests/sandbox:$(CURDIR)/tests/sandbox_tests \
+	  $(BIN)/mypy --config-file $(CURDIR)/pyproject.toml .
+	cd tests && MYPYPATH=$(CURDIR)/build/collections $(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
+	  run_scenarios.py render_report.py bench
 
 ansible-lint: setup
 	ANSIBLE_COLLECTIONS_PATH=$(COLL_ROOT) $(BIN)/ansible-lint --profile production --offline

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from typing import Callable
 
 import pytest
 from faults import (  # noqa: E402  (conftest puts tests/faults on sys.path)
@@ -71,10 +72,11 @@ def sweep(playbook: str, extra: tuple, before, after, rolls: int, verify_phase: 
     points = boundaries(playbook, tasks) if FULL else [None]
     for index in points:
         before()
+        kill: Callable[[list, str], bool]
         if index is None:
             name, nth = SAMPLE[playbook]
 
-            def kill(seen, line, name=name, nth=nth):
+            def kill(seen: list, line: str, name: str = name, nth: int = nth) -> bool:
                 return line.startswith("TASK [") and sum(1 for t in seen if t.endswith(name)) == nth
         else:
             kill = kill_at_boundary(index)

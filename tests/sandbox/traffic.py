@@ -106,10 +106,11 @@ class Run:
         try:
             while not done.is_set():
                 msg = consumer.poll(0.5)
-                if msg is None or msg.error():
+                value = None if msg is None or msg.error() else msg.value()
+                if value is None:
                     continue
                 with self.lock:
-                    self.consumed.add(int(msg.value()))
+                    self.consumed.add(int(value))
                     self.consumed_total += 1
         finally:
             consumer.close()

@@ -102,12 +102,12 @@ def lay_out(home: Path, libs: Path, version: str) -> None:
     for script in sorted((HERE / "bin").glob("*.sh")):
         shutil.copy2(script, home / "bin" / script.name)
     available = classes_in(home / "libs")
-    for script, candidates in TOOLS.items():
+    for tool, candidates in TOOLS.items():
         main_class = next((c for c in candidates if c in available), None)
         if main_class is None:
-            raise BuildError(f"Kafka {version}: none of {', '.join(candidates)} is in the jars, for {script}")
-        target = home / "bin" / script
-        target.write_text(tool_script(main_class, "-Xmx512M" if script in CLIENT_HEAP else None))
+            raise BuildError(f"Kafka {version}: none of {', '.join(candidates)} is in the jars, for {tool}")
+        target = home / "bin" / tool
+        target.write_text(tool_script(main_class, "-Xmx512M" if tool in CLIENT_HEAP else None))
         target.chmod(0o755)
     shutil.copytree(HERE / "config", home / "config")
     (home / "logs").mkdir()

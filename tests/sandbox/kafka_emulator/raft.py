@@ -46,7 +46,7 @@ class RaftLog:
         return int(self.entries[-1]["epoch"]) if self.entries else 0
 
     def append(self, epoch: int, record: dict[str, Any]) -> int:
-        entry = {"offset": len(self.entries), "epoch": epoch, "record": record}
+        entry: dict[str, Any] = {"offset": len(self.entries), "epoch": epoch, "record": record}
         self.entries.append(entry)
         self._handle.write(json.dumps(entry) + "\n")
         return int(entry["offset"])

@@ -39,8 +39,8 @@ def _request(bootstrap: str, req: dict[str, Any], timeout_s: float = 15.0) -> di
     """Send to the first reachable bootstrap address, retrying like an admin client until the timeout."""
     targets = []
     for item in bootstrap.split(","):
-        host, dummy, port = item.strip().rpartition(":")
-        targets.append((host, int(port)))
+        host, dummy, port_text = item.strip().rpartition(":")
+        targets.append((host, int(port_text)))
     deadline = time.monotonic() + timeout_s
     last = "no bootstrap server answered"
     while True:
@@ -419,9 +419,9 @@ def topics(argv: list[str]) -> int:
             tviews = [v for v in views if v.topic == name]
             if not args.under_replicated_partitions:
                 rf = len(next(iter(topic.partitions.values()), []))
-                configs = ",".join(f"{k}={v}" for k, v in sorted(image.configs.get(name, {}).items()))
+                shown = ",".join(f"{k}={v}" for k, v in sorted(image.configs.get(name, {}).items()))
                 print(f"Topic: {name}\tTopicId: {topic.topic_id}\tPartitionCount: {len(topic.partitions)}\t"
-                      f"ReplicationFactor: {rf}\tConfigs: {configs}")
+                      f"ReplicationFactor: {rf}\tConfigs: {shown}")
             for view in tviews:
                 if args.under_replicated_partitions and not view.under_replicated:
                     continue
