@@ -78,6 +78,7 @@ class State:
     net: str = DEFAULT_NET           # host addresses are <net>.N
     zk_sasl: bool = False            # ZooKeeper requires SASL (DIGEST-MD5); brokers log in through JAAS Client
     jolokia_auth: bool = False       # the Jolokia agents require a user and password (basic auth)
+    jolokia_tls: bool = False        # ... and serve HTTPS with the node's certificate (protocol=https)
 
     def save(self) -> None:
         STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -101,6 +102,7 @@ def load_state() -> State | None:
         net=str(data.get("net", DEFAULT_NET)),
         zk_sasl=bool(data.get("zk_sasl", False)),
         jolokia_auth=bool(data.get("jolokia_auth", False)),
+        jolokia_tls=bool(data.get("jolokia_tls", False)),
     )
 
 

@@ -98,6 +98,10 @@ BROKER_ZK_JAAS = "/etc/kafka/zookeeper_jaas.conf"
 JOLOKIA_USER = "monitor"
 JOLOKIA_PASSWORD = "jolokia-secret"
 JOLOKIA_AUTH_OPTIONS = f",user={JOLOKIA_USER},password={JOLOKIA_PASSWORD}"
+# --jolokia tls: the same login over HTTPS, served with the node's own keystore (CN and SAN of the host),
+# so clients verify the agent against the sandbox CA (tls.CA_PEM on every host).
+JOLOKIA_TLS_OPTIONS = (f",protocol=https,keystore={tls.NODE_KEYSTORE},keystorePassword={tls.KEYSTORE_PASSWORD},"
+                       "keyStoreType=PKCS12")
 KAFKA_TOOL_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 DOWN_STOP_TIMEOUT = 20.0
@@ -691,7 +695,8 @@ group.initial.rebalance.delay.ms=3000
 
 
 def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G",
-               layout: Layout = LAYOUTS["packaged"], zk_sasl: bool = False, jolokia_auth: bool = False) -> str:
+               layout: Layout = LAYOUTS["packaged"], zk_sasl: bool = False, jolokia_auth: bool = False,
+               jolokia_tls: bool = False) -> str:
     lines = [
         "[Unit]",
         "Description=Apache Kafka",
@@ -706,7 +711,7 @@ def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G",
     opts = []
     if with_jolokia:
         opts.append(f"-javaagent:/opt/jolokia/jolokia-jvm-agent.jar=port={JOLOKIA_PORT},host={host.address}"
-                    + (JOLOKIA_AUTH_OPTIONS if jolokia_auth else ""))
+                    + (JOLOKIA_AUTH_OPTIONS if jolokia_auth else "") + (JOLOKIA_TLS_OPTIONS if jolokia_tls else ""))
     if zk_sasl:
         opts.append(f"-Djava.security.auth.login.config={BROKER_ZK_JAAS}")
     if opts:
@@ -767,7 +772,8 @@ def configure_broker(host: Host, topology: Topology, state: State) -> None:
     unit = hd / "etc-systemd-system" / f"{layout.unit}.service"
     if not unit.exists():
         heap = REAL_HEAP_OPTS if state.kafka == "real" else "-Xmx1G -Xms1G"
-        write_if_changed(unit, kafka_unit(host, state.jolokia, heap, layout, state.zk_sasl, state.jolokia_auth))
+        write_if_changed(unit, kafka_unit(host, state.jolokia, heap, layout, state.zk_sasl, state.jolokia_auth,
+                                             state.jolokia_tls))
 
 
 def start_broker(host: Host) -> bool:
@@ -901,6 +907,9 @@ def inventory(topology: Topology, state: State | None = None, kafka_archive: Pat
     if state.jolokia and state.jolokia_auth:
         template["kafka_controllers"]["zk2kraft_kafka_opts"] += JOLOKIA_AUTH_OPTIONS
         template["cluster"]["zk2kraft_kafka_client"].update(jolokia_user=JOLOKIA_USER, jolokia_password=JOLOKIA_PASSWORD)
+    if state.jolokia and state.jolokia_tls:
+        template["kafka_controllers"]["zk2kraft_kafka_opts"] += JOLOKIA_TLS_OPTIONS
+        template["cluster"]["zk2kraft_kafka_client"].update(jolokia_tls=True, jolokia_ca_file=tls.CA_PEM)
     if not state.jolokia:
         template["cluster"].pop("zk2kraft_jolokia_port", None)
         template["kafka_controllers"].pop("zk2kraft_kafka_opts", None)
@@ -995,7 +1004,7 @@ def kafka_dist(version: str) -> tuple[Path, Path]:
 
 def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path | None,
        emulator_installer: Path, jolokia: bool, jolokia_agent: Path | None = None, layout: str = "packaged",
-       zk_sasl: bool = False, jolokia_auth: bool = False) -> None:
+       zk_sasl: bool = False, jolokia_auth: bool = False, jolokia_tls: bool = False) -> None:
     started = time.monotonic()
     if kafka_archive is not None:
         kafka = "real"
@@ -1004,20 +1013,23 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path |
         jolokia_agent = jolokia_agent or built_agent
     if kafka == "real" and jolokia and jolokia_agent is None:
         raise SandboxError("real Kafka with Jolokia needs --jolokia-agent (or leave --kafka-archive out)")
+    if jolokia_tls and kafka != "real":
+        raise SandboxError("--jolokia tls needs --kafka real: the emulator's Jolokia lookalike serves plain HTTP only")
     check_preconditions(kafka_archive, emulator_installer)
     net = os.environ.get("SANDBOX_NET") or DEFAULT_NET
     topology = build(topology_name, net)
     state = load_state()
     wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia, layout, net, zk_sasl,
-              jolokia and jolokia_auth)
+              jolokia and jolokia_auth, jolokia and jolokia_tls)
     if state is not None and (state.topology, state.kafka, state.kafka_version, state.jolokia, state.layout,
-                              state.net, state.zk_sasl, state.jolokia_auth) != wanted:
+                              state.net, state.zk_sasl, state.jolokia_auth, state.jolokia_tls) != wanted:
         raise SandboxError(f"the sandbox is up with topology {state.topology!r}, kafka {state.kafka} "
                            f"{state.kafka_version}, jolokia {state.jolokia}, layout {state.layout}, "
-                           f"net {state.net}, zk-sasl {state.zk_sasl}, jolokia auth {state.jolokia_auth}; run 'down' first")
+                           f"net {state.net}, zk-sasl {state.zk_sasl}, jolokia auth {state.jolokia_auth}, "
+                           f"jolokia tls {state.jolokia_tls}; run 'down' first")
     if state is None:
         state = State(topology=topology_name, kafka=kafka, kafka_version=wanted[2], jolokia=jolokia, layout=layout,
-                      net=net, zk_sasl=zk_sasl, jolokia_auth=wanted[7])
+                      net=net, zk_sasl=zk_sasl, jolokia_auth=wanted[7], jolokia_tls=wanted[8])
         state.save()
     register_sandbox()
 
@@ -1057,7 +1069,7 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path |
 
     elapsed = time.monotonic() - started
     flavour = f"Apache Kafka {state.kafka_version}" if kafka == "real" else "the Kafka node emulator"
-    shown_jolokia = ("auth" if state.jolokia_auth else "on") if jolokia else "off"
+    shown_jolokia = ("tls" if state.jolokia_tls else "auth" if state.jolokia_auth else "on") if jolokia else "off"
     print(f"sandbox up (topology {topology.name}, {flavour}, jolokia {shown_jolokia}, "
           f"zk-sasl {'on' if zk_sasl else 'off'}, {layout} layout) in {elapsed:.1f}s")
     print(f"  hosts: {', '.join(f'{h.name}={h.address}' for h in topology.hosts)}")
@@ -1191,9 +1203,10 @@ def main(argv: list[str] | None = None) -> int:
                            help="real Apache Kafka (built from Maven jars) or the Kafka node emulator")
     up_parser.add_argument("--kafka-version", default=os.environ.get("SANDBOX_KAFKA_VERSION") or DEFAULT_KAFKA_VERSION,
                            help="the real Kafka release (3.9.2, 3.8.1, 3.7.2)")
-    up_parser.add_argument("--jolokia", choices=("on", "off", "auth"), default=os.environ.get("SANDBOX_JOLOKIA") or "on",
+    up_parser.add_argument("--jolokia", choices=("on", "off", "auth", "tls"),
+                           default=os.environ.get("SANDBOX_JOLOKIA") or "on",
                            help="run a Jolokia JVM agent on every Kafka node (auth: one that requires a user and "
-                                "password)")
+                                "password; tls: the same over HTTPS, real Kafka only)")
     up_parser.add_argument("--layout", choices=sorted(LAYOUTS), default=os.environ.get("SANDBOX_LAYOUT") or "packaged",
                            help="where config, logs and the unit live: packaged (/etc/kafka, /var/log/kafka, unit "
                                 "kafka) or release (/opt/kafka/config, /opt/kafka/logs, unit apache-kafka)")
@@ -1216,7 +1229,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "up":
             up(args.topology, args.kafka, args.kafka_version, args.kafka_archive, args.emulator_installer.resolve(),
-               args.jolokia != "off", args.jolokia_agent, args.layout, args.zk_sasl == "on", args.jolokia == "auth")
+               args.jolokia != "off", args.jolokia_agent, args.layout, args.zk_sasl == "on",
+               args.jolokia in ("auth", "tls"), args.jolokia == "tls")
             return 0
         if args.command == "down":
             down()

@@ -21,6 +21,7 @@ SSL_DIR = "/etc/kafka/ssl"
 NODE_KEYSTORE = f"{SSL_DIR}/node.keystore.p12"
 ADMIN_KEYSTORE = f"{SSL_DIR}/admin.keystore.p12"
 TRUSTSTORE = f"{SSL_DIR}/truststore.p12"
+CA_PEM = f"{SSL_DIR}/ca.pem"        # for PEM clients: the collection's Jolokia reads (jolokia_ca_file)
 VALIDITY_DAYS = "30"
 
 
@@ -79,3 +80,6 @@ def install(pki: Path, host_etc_kafka: Path, name: str) -> None:
                          ("truststore.p12", "truststore.p12")):
         shutil.copyfile(pki / source, target / dest)
         (target / dest).chmod(0o600)
+    # The CA certificate is public.
+    shutil.copyfile(pki / "ca.pem", target / "ca.pem")
+    (target / "ca.pem").chmod(0o644)
