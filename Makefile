@@ -16,7 +16,7 @@ SANDBOX     := $(PY) tests/sandbox/sandbox.py
 INVENTORY   := tests/sandbox/.state/inventory.yml
 DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless
 
-.PHONY: kafka-dist molecule-real scenarios faults help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
+.PHONY: kafka-dist molecule-real scenarios faults faults-real help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
         ansible-lint ruff mypy changelog-lint build demo sandbox-up sandbox-down sandbox-status bench clean
 
 help:
@@ -26,6 +26,7 @@ help:
 	@echo "make sandbox-up|sandbox-down|sandbox-status   the multi-host sandbox (TOPOLOGY=default|bench|zk3)"
 	@echo "make build           build the collection tarball"
 	@echo "make faults          the fault suite: every fault case and every task boundary of migrate/rollback killed"
+	@echo "make faults-real     the main fault cases on real Apache Kafka (FAULTS_KAFKA_VERSION=3.9.2)"
 
 setup: system-deps venv collection
 
@@ -118,6 +119,13 @@ test: setup
 # restart (a task boundary), on the default sandbox before the scenario lanes.
 faults: setup
 	FAULTS_SWEEP=all $(PY) -m pytest -q -s tests/faults
+
+# The faults that matter most, on real Apache Kafka (FAULTS_KAFKA_VERSION, about 20 minutes): a broker
+# killed in its wait, ZooKeeper down during the roll, the active controller killed before finalization.
+FAULTS_KAFKA_VERSION ?= 3.9.2
+faults-real: setup
+	SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$(FAULTS_KAFKA_VERSION) $(PY) -m pytest -q -s tests/faults/test_faults.py \
+	  -k "killed_in_its_wait or zookeeper_down or active_controller"
 
 lint: ansible-lint sanity changelog-lint ruff mypy
 
