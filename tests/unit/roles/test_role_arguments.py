@@ -121,6 +121,8 @@ def role_problems(role: Path) -> list[str]:
     return problems
 
 
+# Jinja's lexer warns about a regex escape (preflight's '\\S') that Ansible's own templating takes as written.
+@pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
 @pytest.mark.parametrize("role", ROLES, ids=[r.name for r in ROLES])
 def test_argument_specs_list_exactly_what_the_role_reads(role: Path) -> None:
     assert role_problems(role) == []
