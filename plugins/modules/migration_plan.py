@@ -117,13 +117,18 @@ cluster_spec:
       type: str
       sample: c1:9093,c2:9093,c3:9093
     controllers:
-      description: One entry per controller (C(name), C(node_id), C(address), C(metadata_log_dir), C(config_file), ...).
+      description:
+        - One entry per controller (C(name), C(node_id), C(address), C(metadata_log_dir), C(config_file), ...).
+        - C(jolokia_url) is the base URL of the node's Jolokia agent, built from C(zk2kraft_jolokia_port) and the
+          C(jolokia_tls) of C(zk2kraft_kafka_client) (C(https) then); null when no Jolokia port is set.
+        - C(log_dir) is Kafka's LOG_DIR on the node (C(zk2kraft_log_dir), default C(/var/log/kafka)).
       type: list
       elements: dict
     brokers:
       description:
         - One entry per broker (C(name), C(node_id), C(address), C(listeners), C(log_dirs), C(config_file), ...).
         - C(bootstrap_server) is the broker's inter-broker listener as C(host:port), what the Kafka tools are run against.
+        - C(jolokia_url) and C(log_dir) as for RV(cluster_spec.controllers).
       type: list
       elements: dict
 cluster_secrets:

@@ -23,7 +23,7 @@ extends_documentation_fragment:
   - zk2kraft.migration.attributes
 options:
   timings:
-    description: Entries collected by the roles (C(zk2kraft_timings) of every host).
+    description: Entries collected by the roles (C(controllers_timings) and C(brokers_timings) of every host).
     type: list
     elements: dict
     default: []
@@ -67,7 +67,7 @@ attributes:
 EXAMPLES = r"""
 - name: Summarize
   zk2kraft.migration.migration_report:
-    timings: "{{ zk2kraft_timings | default([]) }}"
+    timings: "{{ hostvars['b1'].brokers_timings | default([]) }}"
     phase_before: zookeeper
     phase_after: kraft
     path: /tmp/report.json

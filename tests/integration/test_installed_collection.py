@@ -85,7 +85,9 @@ def test_the_tarball_carries_no_test_infrastructure(installed):
                    "playbooks/migrate.yml", "playbooks/validate.yml", "playbooks/rollback.yml", "playbooks/verify.yml",
                    "playbooks/examples/inventory/hosts.yml", "docs/install.md", "CHANGELOG.md"):
         assert needed in names, needed
-    assert installed["tarball"].stat().st_size < 200_000
+    # A bound that test infrastructure would break (tests/ and molecule/ compress to 264 kB on their own), with
+    # room for the collection's own growth (198 kB before node_access.py and the roles' declared arguments).
+    assert installed["tarball"].stat().st_size < 250_000
 
 
 def test_manifest_says_what_it_is_for(installed):

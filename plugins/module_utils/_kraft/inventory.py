@@ -239,6 +239,8 @@ def spec_from_inventory(
         spec["zookeeper_sasl_username"] = zk_client.get("zookeeper_username")
         spec["zookeeper_sasl_password"] = zk_client.get("zookeeper_password")
     texts: dict[str, str] = {}
+    # Run options a host may also set for itself; read once here, not once per host.
+    run_wide = {key: _get(play_vars, PREFIX + key) for key in ("jolokia_port", "log_dir", "kafka_client")}
 
     def node(name: str, declared_roles: tuple[str, ...]) -> dict[str, Any]:
         vars_ = host_vars(name)
@@ -250,6 +252,18 @@ def spec_from_inventory(
         entry["address"] = _get(vars_, PREFIX + "address") or _get(vars_, "ansible_host") or name
         roles = _get(vars_, PREFIX + "process_roles")
         entry["declared_roles"] = roles if roles else list(declared_roles)
+        # How the collection reaches the host besides its file (node_access): its Jolokia agent and LOG_DIR.
+        for key in ("jolokia_port", "log_dir"):
+            value = _get(vars_, PREFIX + key)
+            if value is None:
+                value = run_wide[key]
+            if value is not None:
+                entry[key] = value
+        kafka_client = _get(vars_, PREFIX + "kafka_client")
+        if kafka_client is None:
+            kafka_client = run_wide["kafka_client"]
+        if isinstance(kafka_client, Mapping) and kafka_client.get("jolokia_tls") is not None:
+            entry["jolokia_tls"] = kafka_client["jolokia_tls"]
         observed = _get(vars_, PREFIX + "node")  # kafka_node_info's result, where the run read the host
         if isinstance(observed, Mapping) and observed.get("zookeeper_sasl"):
             entry["zookeeper_sasl"] = str(observed["zookeeper_sasl"])

@@ -24,6 +24,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.invarian
     check_cluster,
     check_config,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_access import with_node_access
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_ids import IdEvidence
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
     PHASES,
@@ -253,7 +254,8 @@ def plan_result(
         "report": plan.report_lines(),
     }
     if plan.cluster is not None:
-        public, secrets = split_secrets(cluster_to_spec(plan.cluster), is_secret_key)
+        # Each node's Jolokia URL and LOG_DIR ride along, so the roles read them instead of building them.
+        public, secrets = split_secrets(with_node_access(cluster_to_spec(plan.cluster), spec), is_secret_key)
         result["cluster_spec"] = public
         result["cluster_secrets"] = secrets
         # The controllers' ZooKeeper login (a secret: the preflight registers this result with no_log).

@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+import yaml
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft import files as files_module
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ERROR, WARNING, Violation
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import (
+    INTERNAL_NAMES,
     RUN_OPTIONS,
+    USER_NAMES,
     check_inputs,
     current_files,
     failure_lines,
@@ -498,6 +502,31 @@ def test_every_run_option_has_a_case() -> None:
     covered = {p.values[2][1] for p in CASES}
     assert set(RUN_OPTIONS) - {"zk2kraft_broker_group", "zk2kraft_controller_group", "zk2kraft_kafka_opts",
                                "zk2kraft_service_group", "zk2kraft_report_dir"} <= covered
+
+
+def _names_the_playbooks_set(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= _names_the_playbooks_set(item)
+    elif isinstance(node, dict):
+        if isinstance(node.get("register"), str):
+            found.add(node["register"])
+        for key, value in node.items():
+            if key in ("ansible.builtin.set_fact", "vars") and isinstance(value, dict):
+                found |= set(value)
+            found |= _names_the_playbooks_set(value)
+    return found
+
+
+def test_internal_names_are_the_ones_the_playbooks_set() -> None:
+    # No stale name (an old zk2kraft_plan) hides an operator's typo; every name the playbooks set is known.
+    repo = Path(__file__).resolve().parents[5]
+    texts = [p.read_text(encoding="utf-8") for d in ("playbooks", "roles") for p in (repo / d).rglob("*.yml")]
+    set_here = {n for text in texts for n in _names_the_playbooks_set(yaml.safe_load(text)) if n.startswith("zk2kraft_")}
+    groups = {g for text in texts for g in re.findall(r"groups: (zk2kraft_\w+)", text)}
+    assert sorted(INTERNAL_NAMES - set_here - groups) == []
+    assert sorted(set_here - INTERNAL_NAMES - set(USER_NAMES)) == []
 
 
 def test_a_utf8_bom_is_removed_not_made_a_key(tmp_path: Path) -> None:
