@@ -22,6 +22,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     ModelError,
     Violation,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import configured_log_dirs
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MetadataVersion,
     Release,
@@ -265,10 +266,8 @@ def _as_str_map(value: Any, what: str) -> dict[str, str]:
 
 
 def _log_dirs(raw: Any, current: Mapping[str, str] | None) -> tuple[str, ...]:
-    if raw is None and current is not None:
-        raw = current.get("log.dirs") or current.get("log.dir")
     if raw is None:
-        return ()
+        return tuple(configured_log_dirs(current)) if current is not None else ()
     if isinstance(raw, str):
         raw = raw.split(",")
     if not isinstance(raw, (list, tuple)):

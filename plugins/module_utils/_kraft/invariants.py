@@ -32,8 +32,9 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     ModelError,
     Violation,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import configured_log_dirs, migration_enabled
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_ids import IdEvidence, explain_mismatch
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import is_secret_key
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import MASK, is_secret_key
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MV_3_4,
     MV_3_6_IV1,
@@ -78,7 +79,7 @@ def check_config(
     out = _Collector(host, phase)
     roles = _csv(props.get("process.roles"))
     kraft = bool(roles)
-    migration = props.get("zookeeper.metadata.migration.enable", "false").strip().lower() == _TRUE
+    migration = migration_enabled(props)
     node_id = props.get("node.id")
     broker_id = props.get("broker.id")
 
@@ -95,7 +96,7 @@ def check_config(
     if props.get("inter.broker.listener.name", "").strip() and "security.inter.broker.protocol" in props:
         out.error("security.inter.broker.protocol", "Only one of inter.broker.listener.name and "
                   "security.inter.broker.protocol should be set.", "remove security.inter.broker.protocol")
-    log_dirs = _csv(props.get("log.dirs") or props.get("log.dir"))
+    log_dirs = configured_log_dirs(props)
     if not log_dirs:
         out.error("log.dirs", "At least one log directory must be defined via log.dirs or log.dir.",
                   "set log.dirs")
@@ -559,7 +560,7 @@ def _zk_mode_files(cluster: Cluster) -> list[Node]:
 def _shown(key: str, value: str | None) -> str:
     if value is None:
         return "(unset)"
-    return "********" if is_secret_key(key) else value
+    return MASK if is_secret_key(key) else value
 
 
 def _check_files_agree(cluster: Cluster) -> list[Violation]:

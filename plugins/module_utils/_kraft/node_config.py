@@ -39,10 +39,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases i
     ALL_TARGETS,
     classify_config,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import masked_value
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import (
     PropertiesDocument,
     mask,
+    masked_value,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import render
 

@@ -34,6 +34,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
     PropertiesError,
     binary_reason,
     is_secret_key,
+    masked_value,
     strip_bom,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import (
@@ -41,14 +42,6 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render i
     render,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import client_jaas
-
-MASK = "********"
-
-
-def masked_value(key: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    return MASK if is_secret_key(key) else value
 
 
 @dataclass

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import read_text
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import configured_log_dirs
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import loads as parse_properties
 
 
@@ -34,7 +36,10 @@ class MetaProperties:
 
 def parse_meta_properties(text: str, source: str = "meta.properties") -> MetaProperties:
     """v0 (ZooKeeper broker: ``broker.id``) or v1 (KRaft-formatted: ``node.id``)."""
-    props = parse_properties(text)
+    return _meta_from_keys(parse_properties(text), source)
+
+
+def _meta_from_keys(props: Mapping[str, str], source: str) -> MetaProperties:
     try:
         version = int(props["version"])
     except (KeyError, ValueError) as exc:
@@ -52,16 +57,19 @@ def parse_meta_properties(text: str, source: str = "meta.properties") -> MetaPro
     return MetaProperties(version, props.get("cluster.id"), node_id, props.get("directory.id"))
 
 
-def read_meta_properties(directory: str) -> MetaProperties | None:
+def read_meta_keys(directory: str) -> dict[str, str] | None:
+    """Every key of a directory's meta.properties as written (Latin-1, as Java reads it); None when it has none."""
     path = os.path.join(directory, "meta.properties")
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        return None
+        text = read_text(path)
     except OSError as exc:
         raise ProbeError(f"cannot read {path}: {exc}") from exc
-    return parse_meta_properties(text, path)
+    return parse_properties(text) if text is not None else None
+
+
+def read_meta_properties(directory: str) -> MetaProperties | None:
+    keys = read_meta_keys(directory)
+    return _meta_from_keys(keys, os.path.join(directory, "meta.properties")) if keys is not None else None
 
 
 # --------------------------------------------------------------------------- storage format
@@ -69,13 +77,12 @@ def read_meta_properties(directory: str) -> MetaProperties | None:
 
 def storage_directories(config: Mapping[str, str]) -> list[str]:
     """Every directory ``kafka-storage.sh format`` writes: the log dirs and the metadata dir."""
-    raw = config.get("log.dirs") or config.get("log.dir") or ""
-    log_dirs = [d.strip() for d in raw.split(",") if d.strip()]
-    metadata_dir = (config.get("metadata.log.dir") or "").strip() or (log_dirs[0] if log_dirs else "")
+    data_dirs = configured_log_dirs(config)
+    metadata_dir = (config.get("metadata.log.dir") or "").strip() or (data_dirs[0] if data_dirs else "")
     if not metadata_dir:
         raise StorageError("the configuration sets none of log.dirs, log.dir, metadata.log.dir")
     dirs: list[str] = []
-    for directory in log_dirs + [metadata_dir]:
+    for directory in data_dirs + [metadata_dir]:
         if directory not in dirs:
             dirs.append(directory)
     return dirs

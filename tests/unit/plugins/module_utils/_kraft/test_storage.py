@@ -94,3 +94,10 @@ def test_storage_format_argv() -> None:
     assert st.storage_format_argv("/opt/kafka", "/etc/kafka/c.properties", CLUSTER_ID, "3.9", True) == [
         "/opt/kafka/bin/kafka-storage.sh", "format", "-t", CLUSTER_ID, "-c", "/etc/kafka/c.properties", "-r", "3.9", "-g"]
     assert st.storage_format_argv("/k", "/c", "id", None, False) == ["/k/bin/kafka-storage.sh", "format", "-t", "id", "-c", "/c"]
+
+
+def test_read_meta_keys_keeps_every_key(tmp_path: Any) -> None:
+    assert st.read_meta_keys(str(tmp_path)) is None
+    (tmp_path / "meta.properties").write_text(META_V1 + "extra=1\n")
+    keys = st.read_meta_keys(str(tmp_path))
+    assert keys is not None and keys["extra"] == "1" and keys["node.id"] == "3000"
