@@ -85,7 +85,8 @@ def test_the_tarball_carries_no_test_infrastructure(installed):
                    "playbooks/migrate.yml", "playbooks/validate.yml", "playbooks/rollback.yml", "playbooks/verify.yml",
                    "playbooks/examples/inventory/hosts.yml", "docs/install.md", "CHANGELOG.md"):
         assert needed in names, needed
-    assert installed["tarball"].stat().st_size < 200_000
+    # Test infrastructure would add far more than this; the library's thin modules (issue 12) need some room.
+    assert installed["tarball"].stat().st_size < 220_000
 
 
 def test_manifest_says_what_it_is_for(installed):
