@@ -18,10 +18,12 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster 
     SECURITY_PROTOCOLS,
     STANDARD_AUTHORIZER,
     WILDCARD_HOSTS,
-    ZK_CONNECT_FIX,
     Cluster,
-    Listener,
     Node,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import (
+    ZK_CONNECT_FIX,
+    Listener,
     parse_listeners,
     parse_protocol_map,
     parse_voters,

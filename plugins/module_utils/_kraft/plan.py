@@ -8,10 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
-    BROKER,
-    Cluster,
-    Node,
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import BROKER, Cluster, Node
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import (
     build_cluster,
     cluster_to_spec,
     split_secrets,

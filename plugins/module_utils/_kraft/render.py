@@ -19,6 +19,8 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster 
     STANDARD_AUTHORIZER,
     Cluster,
     Node,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import (
     format_listeners,
     format_protocol_map,
     parse_protocol_map,
