@@ -4,7 +4,7 @@
 
 class ModuleDocFragment:
     # The Jolokia access options of the kafka_tools action group; the argument spec they document is
-    # JOLOKIA_ARGUMENT_SPEC in module_utils/_kraft/probes.py.
+    # JOLOKIA_ARGUMENT_SPEC in module_utils/_kraft/jolokia.py.
     DOCUMENTATION = r"""
 options:
   jolokia_user:

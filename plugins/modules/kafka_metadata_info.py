@@ -98,13 +98,13 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.metadata import (
     normalize,
     parse_acls,
     parse_topic_configs,
     parse_topics_describe,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import JOLOKIA_ARGUMENT_SPEC
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import diff_snapshots
 
 

@@ -147,7 +147,7 @@ differences:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import compare_files, gather
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import masked_value
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import masked_value
 
 
 def main_pid(module, service):

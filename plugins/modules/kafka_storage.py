@@ -93,12 +93,12 @@ rc:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import loads
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.storage import (
     StorageError,
     plan_storage,
     storage_format_argv,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import loads
 
 
 def _state_text(plan, new_cluster_id=None):

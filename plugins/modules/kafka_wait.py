@@ -170,18 +170,9 @@ from ansible.module_utils import urls
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
-    JOLOKIA_ARGUMENT_SPEC,
-    KAFKA_CONDITIONS,
-    FetchError,
-    JolokiaAccess,
-    KafkaCondition,
-    KafkaObserver,
-    KafkaTarget,
-    ProbeError,
-    jolokia_read,
-)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, FetchError, JolokiaAccess, jolokia_read
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import KAFKA_CONDITIONS, KafkaCondition, KafkaObserver, KafkaTarget
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
 
 # A tool is never given less than this, even right at the deadline, so its JVM can start.

@@ -136,8 +136,8 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import JOLOKIA_ARGUMENT_SPEC, ProbeError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import (
     GUARD_TARGETS,
     GuardSpec,

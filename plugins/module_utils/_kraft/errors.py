@@ -15,6 +15,14 @@ class ModelError(KraftError):
     """The inventory or a configuration cannot be turned into a cluster model."""
 
 
+class ProbeError(KraftError):
+    """An observation could not be made now (service down, tool failed); worth retrying."""
+
+
+class ProbeUsageError(KraftError):
+    """The probe was asked for something it cannot do; retrying will not help."""
+
+
 ERROR = "error"
 WARNING = "warning"
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import MAX_PORT, MIN_PORT
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import MAX_PORT, MIN_PORT
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
     ACCEPT_OPTION,
     drift_violations,

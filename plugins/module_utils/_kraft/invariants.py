@@ -10,16 +10,20 @@ with Kafka's own wording, so a file Kafka would refuse is never written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
     ACL_AUTHORIZER,
     SECURITY_PROTOCOLS,
     STANDARD_AUTHORIZER,
     WILDCARD_HOSTS,
-    ZK_CONNECT_FIX,
     Cluster,
-    Listener,
     Node,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import (
+    ZK_CONNECT_FIX,
+    Listener,
     parse_listeners,
     parse_protocol_map,
     parse_voters,
@@ -32,12 +36,14 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     ModelError,
     Violation,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import configured_log_dirs, migration_enabled
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_ids import IdEvidence, explain_mismatch
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import is_secret_key
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import MASK, is_secret_key
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MV_3_4,
     MV_3_6_IV1,
     MV_3_7_IV2,
+    MetadataVersion,
     Release,
     has_known_migration_races,
     migration_is_early_access,
@@ -71,167 +77,650 @@ def _csv(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
+@dataclass
+class _ConfigFacts:
+    """One file as check_config's rules see it, read once. Values that did not parse are empty; their
+    errors wait in ``parse_errors`` for the rule that reports them, so the report keeps Kafka's order."""
+
+    props: Mapping[str, str]
+    release: Release
+    roles: list[str]
+    migration: bool
+    node_id: str | None
+    broker_id: str | None
+    log_dirs: list[str]
+    listeners: tuple[Listener, ...]
+    advertised: tuple[Listener, ...]
+    protocol_map: dict[str, str]
+    controller_names: list[str]
+    voters_text: str
+    bootstrap_text: str
+    voter_ids: list[int] | None
+    quorum_ok: bool
+    parse_errors: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, props: Mapping[str, str], release: Release) -> _ConfigFacts:
+        parse_errors: list[tuple[str, str, str]] = []
+        try:
+            listeners = parse_listeners(props.get("listeners"))
+        except ModelError as exc:
+            parse_errors.append(("listeners", str(exc), "write listeners as NAME://host:port"))
+            listeners = ()
+        try:
+            advertised = parse_listeners(props.get("advertised.listeners")) or listeners
+        except ModelError as exc:
+            parse_errors.append(("advertised.listeners", str(exc), "write advertised.listeners as NAME://host:port"))
+            advertised = listeners
+        try:
+            protocol_map = parse_protocol_map(props.get("listener.security.protocol.map"))
+        except ModelError as exc:
+            parse_errors.append(("listener.security.protocol.map", str(exc), "write NAME:PROTOCOL pairs"))
+            protocol_map = {}
+        voters_text = props.get("controller.quorum.voters", "").strip()
+        bootstrap_text = props.get("controller.quorum.bootstrap.servers", "").strip()
+        voter_ids: list[int] | None = None
+        quorum_ok = False
+        if voters_text:
+            try:
+                voter_ids = [v.node_id for v in parse_voters(voters_text)]
+                quorum_ok = True
+            except ModelError as exc:
+                parse_errors.append(("controller.quorum.voters", str(exc),
+                                     "write the voters as id@host:port, comma-separated"))
+        elif bootstrap_text:
+            quorum_ok = True
+        return cls(
+            props=props, release=release, roles=_csv(props.get("process.roles")), migration=migration_enabled(props),
+            node_id=props.get("node.id"), broker_id=props.get("broker.id"), log_dirs=configured_log_dirs(props),
+            listeners=listeners, advertised=advertised, protocol_map=protocol_map,
+            controller_names=[n.upper() for n in _csv(props.get("controller.listener.names"))],
+            voters_text=voters_text, bootstrap_text=bootstrap_text, voter_ids=voter_ids, quorum_ok=quorum_ok,
+            parse_errors=parse_errors,
+        )
+
+    @property
+    def own_id(self) -> int | None:
+        node_id = self.node_id
+        return int(node_id) if node_id and node_id.strip().lstrip("-").isdigit() else None
+
+    @property
+    def ibp(self) -> MetadataVersion | None:
+        return parse_metadata_version(self.props.get("inter.broker.protocol.version"))
+
+    @property
+    def broker_advertised(self) -> list[Listener]:
+        return [item for item in self.advertised if item.name not in self.controller_names]
+
+
+ConfigRule = Callable[[_ConfigFacts, _Collector], None]
+
+# --------------------------------------------------------------------------- rules of every file
+
+
+def _node_id_equals_broker_id(c: _ConfigFacts, out: _Collector) -> None:
+    if c.node_id is not None and c.broker_id is not None and c.node_id.strip() != c.broker_id.strip():
+        out.error("node.id", "You must set `node.id` to the same value as `broker.id`.",
+                  "set node.id and broker.id to the same id, or keep only the one the mode uses")
+
+
+def _known_roles(c: _ConfigFacts, out: _Collector) -> None:
+    for role in c.roles:
+        if role not in ("broker", "controller"):
+            out.error("process.roles", f"Unknown process role '{role}' (only 'broker' and 'controller' are allowed roles)",
+                      "use broker or controller")
+
+
+def _roles_listed_once(c: _ConfigFacts, out: _Collector) -> None:
+    if len(set(c.roles)) != len(c.roles):
+        out.error("process.roles", "Duplicate role names found in `process.roles`: {}".format(",".join(c.roles)),
+                  "list each role once")
+
+
+def _one_inter_broker_setting(c: _ConfigFacts, out: _Collector) -> None:
+    if c.props.get("inter.broker.listener.name", "").strip() and "security.inter.broker.protocol" in c.props:
+        out.error("security.inter.broker.protocol", "Only one of inter.broker.listener.name and "
+                  "security.inter.broker.protocol should be set.", "remove security.inter.broker.protocol")
+
+
+def _has_a_log_dir(c: _ConfigFacts, out: _Collector) -> None:
+    if not c.log_dirs:
+        out.error("log.dirs", "At least one log directory must be defined via log.dirs or log.dir.",
+                  "set log.dirs")
+
+
+def _values_parse(c: _ConfigFacts, out: _Collector) -> None:
+    for key, message, fix in c.parse_errors:
+        out.error(key, message, fix)
+
+
+# --------------------------------------------------------------------------- ZooKeeper mode
+
+
+def _zookeeper_connect_set(c: _ConfigFacts, out: _Collector) -> None:
+    if not c.props.get("zookeeper.connect", "").strip():
+        out.error("zookeeper.connect", "Missing required configuration `zookeeper.connect` which has no default value.",
+                  "set zookeeper.connect (host:port[/chroot]) for a ZooKeeper-mode broker")
+
+
+def _migration_broker_id_explicit(c: _ConfigFacts, out: _Collector) -> None:
+    broker_id = c.broker_id
+    if c.migration and (broker_id is None or not broker_id.strip().lstrip("-").isdigit() or int(broker_id) < 0):
+        out.error("broker.id", "broker.id must be set explicitly to a non-negative id when "
+                  "zookeeper.metadata.migration.enable is true (broker id generation is not supported)",
+                  "set broker.id to the broker's id")
+
+
+def _migration_names_the_quorum(c: _ConfigFacts, out: _Collector) -> None:
+    if c.migration and not c.voters_text and not c.bootstrap_text:
+        out.error("controller.quorum.voters", "If using zookeeper.metadata.migration.enable, "
+                  "controller.quorum.voters must contain a parseable set of voters.",
+                  "set controller.quorum.voters to the controllers' id@host:port list")
+
+
+def _migration_names_the_controller_listener(c: _ConfigFacts, out: _Collector) -> None:
+    if c.migration and not c.controller_names:
+        out.error("controller.listener.names", "controller.listener.names must not be empty when running in "
+                  "ZooKeeper migration mode: []", "set controller.listener.names=CONTROLLER")
+
+
+def _migration_ibp_at_least_3_4(c: _ConfigFacts, out: _Collector) -> None:
+    ibp = c.ibp
+    if c.migration and (ibp is None or ibp < MV_3_4):
+        out.error("inter.broker.protocol.version", "Cannot enable ZooKeeper migration without setting "
+                  "'inter.broker.protocol.version' to 3.4 or higher",
+                  "finish an IBP upgrade to the metadata version before migrating")
+
+
+def _migration_jbod_supported(c: _ConfigFacts, out: _Collector) -> None:
+    if not c.migration or len(c.log_dirs) <= 1:
+        return
+    ibp = c.ibp
+    if c.release >= Release(3, 5, 2) and c.release < Release(3, 7, 0):
+        out.error("log.dirs", f"Migration of JBOD enabled ZK brokers is not supported (Kafka {c.release})",
+                  "upgrade Kafka to 3.7.0+ before migrating a JBOD cluster")
+    elif ibp is not None and ibp < MV_3_7_IV2:
+        out.error("log.dirs", "Cannot enable ZooKeeper migration with multiple log directories (aka JBOD) "
+                  "without setting 'inter.broker.protocol.version' to 3.7-IV2 or higher",
+                  "upgrade the IBP (and metadata version) to 3.7-IV2 or higher first")
+
+
+def _migration_controller_listeners_mapped(c: _ConfigFacts, out: _Collector) -> None:
+    if not c.migration:
+        return
+    for name in c.controller_names:
+        if c.protocol_map and name not in c.protocol_map:
+            out.error("listener.security.protocol.map", f"Controller listener with name {name} defined in "
+                      "controller.listener.names not found in listener.security.protocol.map",
+                      f"add {name}:<protocol> to listener.security.protocol.map")
+
+
+def _no_controller_listener_without_migration(c: _ConfigFacts, out: _Collector) -> None:
+    if not c.migration and c.controller_names:
+        out.error("controller.listener.names", "controller.listener.names must be empty when not running in KRaft "
+                  "mode: [{}]".format(", ".join(c.controller_names)),
+                  "remove controller.listener.names, or enable the migration")
+
+
+# --------------------------------------------------------------------------- KRaft mode (any role)
+
+
+def _node_id_set(c: _ConfigFacts, out: _Collector) -> None:
+    if c.node_id is None or not c.node_id.strip():
+        out.error("node.id", "Missing required configuration `node.id` which has no default value.", "set node.id")
+
+
+def _kraft_migration_needs_zookeeper(c: _ConfigFacts, out: _Collector) -> None:
+    if c.migration and not c.props.get("zookeeper.connect", "").strip():
+        out.error("zookeeper.connect", "If using `zookeeper.metadata.migration.enable` in KRaft mode, "
+                  "`zookeeper.connect` must also be set.", "set zookeeper.connect, or remove the migration flag")
+
+
+def _quorum_named(c: _ConfigFacts, out: _Collector) -> None:
+    # Voters that did not parse were reported already.
+    if not c.quorum_ok and not (c.voters_text and c.voter_ids is None):
+        out.error("controller.quorum.voters", "If using process.roles, either controller.quorum.bootstrap.servers must "
+                  "contain the set of bootstrap controllers or controller.quorum.voters must contain a parseable set "
+                  "of controllers.", "set controller.quorum.voters")
+
+
+def _no_control_plane_listener(c: _ConfigFacts, out: _Collector) -> None:
+    if c.props.get("control.plane.listener.name", "").strip():
+        out.error("control.plane.listener.name", "control.plane.listener.name is not supported in KRaft mode.",
+                  "remove control.plane.listener.name")
+
+
+# --------------------------------------------------------------------------- KRaft broker (process.roles=broker)
+
+
+def _broker_not_a_voter(c: _ConfigFacts, out: _Collector) -> None:
+    own_id = c.own_id
+    if own_id is not None and c.voter_ids is not None and own_id in c.voter_ids:
+        out.error("controller.quorum.voters", f"If process.roles contains just the 'broker' role, the node id {own_id} must "
+                  f"not be included in the set of voters controller.quorum.voters={c.voters_text}",
+                  "give brokers ids that no controller uses")
+
+
+def _broker_names_the_controller_listener(c: _ConfigFacts, out: _Collector) -> None:
+    if not c.controller_names:
+        out.error("controller.listener.names", "controller.listener.names must contain at least one value when "
+                  "running KRaft with just the broker role", "set controller.listener.names=CONTROLLER")
+
+
+def _broker_does_not_listen_as_controller(c: _ConfigFacts, out: _Collector) -> None:
+    clash = [n for n in c.controller_names if n in _names(c.listeners)]
+    if clash:
+        out.error("listeners", "controller.listener.names must not contain a value appearing in the 'listeners' "
+                  "configuration when running KRaft with just the broker role",
+                  "remove the {} listener from the broker's listeners".format(",".join(clash)))
+
+
+def _broker_controller_listeners_mapped(c: _ConfigFacts, out: _Collector) -> None:
+    for name in c.controller_names:
+        if c.protocol_map and name not in c.protocol_map:
+            out.error("listener.security.protocol.map", f"Controller listener with name {name} defined in "
+                      "controller.listener.names not found in listener.security.protocol.map  (an explicit "
+                      "security mapping for each controller listener is required if "
+                      "listener.security.protocol.map is non-empty, or if there are security protocols other than "
+                      "PLAINTEXT in use)", f"add {name}:<protocol> to listener.security.protocol.map")
+
+
+def _broker_advertises_a_listener(c: _ConfigFacts, out: _Collector) -> None:
+    if not c.broker_advertised:
+        out.error("advertised.listeners", "There must be at least one advertised listener. Perhaps all listeners "
+                  "appear in controller.listener.names?", "keep the broker's client listeners")
+
+
+def _broker_inter_broker_listener_advertised(c: _ConfigFacts, out: _Collector) -> None:
+    broker_advertised = c.broker_advertised
+    ib_name = c.props.get("inter.broker.listener.name", "").strip().upper()
+    if ib_name and broker_advertised and ib_name not in _names(broker_advertised):
+        out.error("inter.broker.listener.name", "inter.broker.listener.name must be a listener name defined in "
+                  "advertised.listeners. The valid options based on currently configured listeners are " + ",".join(_names(broker_advertised)),
+                  "use one of the broker's listener names")
+
+
+# --------------------------------------------------------------------------- KRaft controller (process.roles=controller)
+
+
+def _controller_listens_only_as_controller(c: _ConfigFacts, out: _Collector) -> None:
+    extra = [n for n in _names(c.listeners) if n not in c.controller_names]
+    if extra:
+        out.error("listeners", "The listeners config must only contain KRaft controller listeners from "
+                  "controller.listener.names when process.roles=controller",
+                  "remove {} from the controller's listeners".format(",".join(extra)))
+
+
+def _controller_is_a_voter(c: _ConfigFacts, out: _Collector) -> None:
+    own_id = c.own_id
+    if own_id is not None and c.voter_ids is not None and own_id not in c.voter_ids:
+        out.error("controller.quorum.voters", f"If process.roles contains the 'controller' role, the node id {own_id} must be "
+                  f"included in the set of voters controller.quorum.voters={c.voters_text}",
+                  "add this controller to controller.quorum.voters")
+
+
+def _controller_listener_listened_on(c: _ConfigFacts, out: _Collector) -> None:
+    if not c.controller_names or not any(n in _names(c.listeners) for n in c.controller_names):
+        out.error("controller.listener.names", "controller.listener.names must contain at least one value appearing "
+                  "in the 'listeners' configuration when running the KRaft controller role",
+                  "set listeners=CONTROLLER://host:port and controller.listener.names=CONTROLLER")
+
+
+def _controller_advertises_nothing_before_3_9(c: _ConfigFacts, out: _Collector) -> None:
+    if c.release < Release(3, 9, 0) and c.props.get("advertised.listeners", "").strip():
+        out.error("advertised.listeners", "The advertised.listeners config must be empty when "
+                  "process.roles=controller", "remove advertised.listeners from the controller")
+
+
+# The rules in Kafka's order: every file's, then those of its mode (and, in KRaft, of its roles).
+COMMON_CONFIG_RULES: tuple[ConfigRule, ...] = (
+    _node_id_equals_broker_id, _known_roles, _roles_listed_once, _one_inter_broker_setting, _has_a_log_dir,
+    _values_parse,
+)
+ZOOKEEPER_CONFIG_RULES: tuple[ConfigRule, ...] = (
+    _zookeeper_connect_set, _migration_broker_id_explicit, _migration_names_the_quorum,
+    _migration_names_the_controller_listener, _migration_ibp_at_least_3_4, _migration_jbod_supported,
+    _migration_controller_listeners_mapped, _no_controller_listener_without_migration,
+)
+KRAFT_CONFIG_RULES: tuple[ConfigRule, ...] = (
+    _node_id_set, _kraft_migration_needs_zookeeper, _quorum_named, _no_control_plane_listener,
+)
+KRAFT_BROKER_RULES: tuple[ConfigRule, ...] = (
+    _broker_not_a_voter, _broker_names_the_controller_listener, _broker_does_not_listen_as_controller,
+    _broker_controller_listeners_mapped, _broker_advertises_a_listener, _broker_inter_broker_listener_advertised,
+)
+KRAFT_CONTROLLER_RULES: tuple[ConfigRule, ...] = (
+    _controller_listens_only_as_controller, _controller_is_a_voter, _controller_listener_listened_on,
+    _controller_advertises_nothing_before_3_9,
+)
+
+
+def config_rules(roles: Sequence[str]) -> tuple[ConfigRule, ...]:
+    """The rules a file with these ``process.roles`` must pass, in order."""
+    if not roles:
+        return COMMON_CONFIG_RULES + ZOOKEEPER_CONFIG_RULES
+    by_roles = {frozenset({"broker"}): KRAFT_BROKER_RULES, frozenset({"controller"}): KRAFT_CONTROLLER_RULES}
+    return COMMON_CONFIG_RULES + KRAFT_CONFIG_RULES + by_roles.get(frozenset(roles), ())
+
+
 def check_config(
     props: Mapping[str, str], host: str, release: Release = _DEFAULT_RELEASE, phase: str | None = None
 ) -> list[Violation]:
     """The checks Kafka runs at start-up, in Kafka's order and wording."""
     out = _Collector(host, phase)
-    roles = _csv(props.get("process.roles"))
-    kraft = bool(roles)
-    migration = props.get("zookeeper.metadata.migration.enable", "false").strip().lower() == _TRUE
-    node_id = props.get("node.id")
-    broker_id = props.get("broker.id")
-
-    if node_id is not None and broker_id is not None and node_id.strip() != broker_id.strip():
-        out.error("node.id", "You must set `node.id` to the same value as `broker.id`.",
-                  "set node.id and broker.id to the same id, or keep only the one the mode uses")
-    for role in roles:
-        if role not in ("broker", "controller"):
-            out.error("process.roles", f"Unknown process role '{role}' (only 'broker' and 'controller' are allowed roles)",
-                      "use broker or controller")
-    if len(set(roles)) != len(roles):
-        out.error("process.roles", "Duplicate role names found in `process.roles`: {}".format(",".join(roles)),
-                  "list each role once")
-    if props.get("inter.broker.listener.name", "").strip() and "security.inter.broker.protocol" in props:
-        out.error("security.inter.broker.protocol", "Only one of inter.broker.listener.name and "
-                  "security.inter.broker.protocol should be set.", "remove security.inter.broker.protocol")
-    log_dirs = _csv(props.get("log.dirs") or props.get("log.dir"))
-    if not log_dirs:
-        out.error("log.dirs", "At least one log directory must be defined via log.dirs or log.dir.",
-                  "set log.dirs")
-
-    try:
-        listeners = parse_listeners(props.get("listeners"))
-    except ModelError as exc:
-        out.error("listeners", str(exc), "write listeners as NAME://host:port")
-        listeners = ()
-    try:
-        advertised = parse_listeners(props.get("advertised.listeners")) or listeners
-    except ModelError as exc:
-        out.error("advertised.listeners", str(exc), "write advertised.listeners as NAME://host:port")
-        advertised = listeners
-    try:
-        protocol_map = parse_protocol_map(props.get("listener.security.protocol.map"))
-    except ModelError as exc:
-        out.error("listener.security.protocol.map", str(exc), "write NAME:PROTOCOL pairs")
-        protocol_map = {}
-    controller_names = [n.upper() for n in _csv(props.get("controller.listener.names"))]
-
-    voters_text = props.get("controller.quorum.voters", "").strip()
-    bootstrap_text = props.get("controller.quorum.bootstrap.servers", "").strip()
-    voter_ids: list[int] | None = None
-    quorum_ok = False
-    if voters_text:
-        try:
-            voter_ids = [v.node_id for v in parse_voters(voters_text)]
-            quorum_ok = True
-        except ModelError as exc:
-            out.error("controller.quorum.voters", str(exc), "write the voters as id@host:port, comma-separated")
-    elif bootstrap_text:
-        quorum_ok = True
-
-    if not kraft:
-        if not props.get("zookeeper.connect", "").strip():
-            out.error("zookeeper.connect", "Missing required configuration `zookeeper.connect` which has no default value.",
-                      "set zookeeper.connect (host:port[/chroot]) for a ZooKeeper-mode broker")
-        if migration:
-            if broker_id is None or not broker_id.strip().lstrip("-").isdigit() or int(broker_id) < 0:
-                out.error("broker.id", "broker.id must be set explicitly to a non-negative id when "
-                          "zookeeper.metadata.migration.enable is true (broker id generation is not supported)",
-                          "set broker.id to the broker's id")
-            if not voters_text and not bootstrap_text:
-                out.error("controller.quorum.voters", "If using zookeeper.metadata.migration.enable, "
-                          "controller.quorum.voters must contain a parseable set of voters.",
-                          "set controller.quorum.voters to the controllers' id@host:port list")
-            if not controller_names:
-                out.error("controller.listener.names", "controller.listener.names must not be empty when running in "
-                          "ZooKeeper migration mode: []", "set controller.listener.names=CONTROLLER")
-            ibp = parse_metadata_version(props.get("inter.broker.protocol.version"))
-            if ibp is None or ibp < MV_3_4:
-                out.error("inter.broker.protocol.version", "Cannot enable ZooKeeper migration without setting "
-                          "'inter.broker.protocol.version' to 3.4 or higher",
-                          "finish an IBP upgrade to the metadata version before migrating")
-            if len(log_dirs) > 1:
-                if release >= Release(3, 5, 2) and release < Release(3, 7, 0):
-                    out.error("log.dirs", f"Migration of JBOD enabled ZK brokers is not supported (Kafka {release})",
-                              "upgrade Kafka to 3.7.0+ before migrating a JBOD cluster")
-                elif ibp is not None and ibp < MV_3_7_IV2:
-                    out.error("log.dirs", "Cannot enable ZooKeeper migration with multiple log directories (aka JBOD) "
-                              "without setting 'inter.broker.protocol.version' to 3.7-IV2 or higher",
-                              "upgrade the IBP (and metadata version) to 3.7-IV2 or higher first")
-            for name in controller_names:
-                if protocol_map and name not in protocol_map:
-                    out.error("listener.security.protocol.map", f"Controller listener with name {name} defined in "
-                              "controller.listener.names not found in listener.security.protocol.map",
-                              f"add {name}:<protocol> to listener.security.protocol.map")
-        elif controller_names:
-            out.error("controller.listener.names", "controller.listener.names must be empty when not running in KRaft "
-                      "mode: [{}]".format(", ".join(controller_names)),
-                      "remove controller.listener.names, or enable the migration")
-        return out.found
-
-    # KRaft mode (any role).
-    if node_id is None or not node_id.strip():
-        out.error("node.id", "Missing required configuration `node.id` which has no default value.", "set node.id")
-    if migration and not props.get("zookeeper.connect", "").strip():
-        out.error("zookeeper.connect", "If using `zookeeper.metadata.migration.enable` in KRaft mode, "
-                  "`zookeeper.connect` must also be set.", "set zookeeper.connect, or remove the migration flag")
-    if not quorum_ok and not (voters_text and voter_ids is None):
-        out.error("controller.quorum.voters", "If using process.roles, either controller.quorum.bootstrap.servers must "
-                  "contain the set of bootstrap controllers or controller.quorum.voters must contain a parseable set "
-                  "of controllers.", "set controller.quorum.voters")
-    if props.get("control.plane.listener.name", "").strip():
-        out.error("control.plane.listener.name", "control.plane.listener.name is not supported in KRaft mode.",
-                  "remove control.plane.listener.name")
-    own_id = int(node_id) if node_id and node_id.strip().lstrip("-").isdigit() else None
-
-    if set(roles) == {"broker"}:
-        if own_id is not None and voter_ids is not None and own_id in voter_ids:
-            out.error("controller.quorum.voters", f"If process.roles contains just the 'broker' role, the node id {own_id} must "
-                      f"not be included in the set of voters controller.quorum.voters={voters_text}",
-                      "give brokers ids that no controller uses")
-        if not controller_names:
-            out.error("controller.listener.names", "controller.listener.names must contain at least one value when "
-                      "running KRaft with just the broker role", "set controller.listener.names=CONTROLLER")
-        clash = [n for n in controller_names if n in _names(listeners)]
-        if clash:
-            out.error("listeners", "controller.listener.names must not contain a value appearing in the 'listeners' "
-                      "configuration when running KRaft with just the broker role",
-                      "remove the {} listener from the broker's listeners".format(",".join(clash)))
-        for name in controller_names:
-            if protocol_map and name not in protocol_map:
-                out.error("listener.security.protocol.map", f"Controller listener with name {name} defined in "
-                          "controller.listener.names not found in listener.security.protocol.map  (an explicit "
-                          "security mapping for each controller listener is required if "
-                          "listener.security.protocol.map is non-empty, or if there are security protocols other than "
-                          "PLAINTEXT in use)", f"add {name}:<protocol> to listener.security.protocol.map")
-        broker_advertised = [item for item in advertised if item.name not in controller_names]
-        if not broker_advertised:
-            out.error("advertised.listeners", "There must be at least one advertised listener. Perhaps all listeners "
-                      "appear in controller.listener.names?", "keep the broker's client listeners")
-        ib_name = props.get("inter.broker.listener.name", "").strip().upper()
-        if ib_name and broker_advertised and ib_name not in _names(broker_advertised):
-            out.error("inter.broker.listener.name", "inter.broker.listener.name must be a listener name defined in "
-                      "advertised.listeners. The valid options based on currently configured listeners are " + ",".join(_names(broker_advertised)),
-                      "use one of the broker's listener names")
-    elif set(roles) == {"controller"}:
-        extra = [n for n in _names(listeners) if n not in controller_names]
-        if extra:
-            out.error("listeners", "The listeners config must only contain KRaft controller listeners from "
-                      "controller.listener.names when process.roles=controller",
-                      "remove {} from the controller's listeners".format(",".join(extra)))
-        if own_id is not None and voter_ids is not None and own_id not in voter_ids:
-            out.error("controller.quorum.voters", f"If process.roles contains the 'controller' role, the node id {own_id} must be "
-                      f"included in the set of voters controller.quorum.voters={voters_text}",
-                      "add this controller to controller.quorum.voters")
-        if not controller_names or not any(n in _names(listeners) for n in controller_names):
-            out.error("controller.listener.names", "controller.listener.names must contain at least one value appearing "
-                      "in the 'listeners' configuration when running the KRaft controller role",
-                      "set listeners=CONTROLLER://host:port and controller.listener.names=CONTROLLER")
-        if release < Release(3, 9, 0) and props.get("advertised.listeners", "").strip():
-            out.error("advertised.listeners", "The advertised.listeners config must be empty when "
-                      "process.roles=controller", "remove advertised.listeners from the controller")
+    facts = _ConfigFacts.read(props, release)
+    for rule in config_rules(facts.roles):
+        rule(facts, out)
     return out.found
+
+
+@dataclass
+class _ClusterCheck:
+    """What check_cluster's rules read (the model, the id evidence) and the violations they add, in order."""
+
+    cluster: Cluster
+    id_evidence: Mapping[str, IdEvidence]
+    found: list[Violation] = field(default_factory=list)
+
+    def error(self, host: str, key: str, message: str, fix: str) -> None:
+        self.found.append(Violation(host, key, message, fix, ERROR))
+
+    def warning(self, host: str, key: str, message: str, fix: str) -> None:
+        self.found.append(Violation(host, key, message, fix, WARNING))
+
+
+ClusterRule = Callable[[_ClusterCheck], None]
+# A rule about one broker; check_cluster runs them all for a broker before the next broker.
+BrokerRule = Callable[[_ClusterCheck, Node], None]
+
+# --------------------------------------------------------------------------- release and metadata version
+
+
+def _release_can_migrate(c: _ClusterCheck) -> None:
+    release = c.cluster.kafka_version
+    if not supports_migration(release):
+        c.error("(cluster)", "zk2kraft_kafka_version",
+                f"Kafka {release} cannot migrate from ZooKeeper: the migration exists on 3.4 to 3.9 only",
+                "upgrade the cluster to Kafka 3.9 (or 3.7/3.8) in ZooKeeper mode first")
+        return
+    if migration_is_early_access(release):
+        c.warning("(cluster)", "zk2kraft_kafka_version",
+                  f"the ZooKeeper migration is early access on Kafka {release}",
+                  "upgrade to Kafka 3.9 before migrating production")
+    if has_known_migration_races(release):
+        c.warning("(cluster)", "zk2kraft_kafka_version",
+                  f"Kafka {release} has known controller-failover races during the migration",
+                  "upgrade to the latest patch release of the {}.{} line first".format(*release.line))
+
+
+def _metadata_version_can_migrate(c: _ClusterCheck) -> None:
+    release, mv = c.cluster.kafka_version, c.cluster.metadata_version
+    if mv < MV_3_4:
+        c.error("(cluster)", "zk2kraft_metadata_version",
+                f"metadata version {mv} is below 3.4, the first that supports the migration",
+                "upgrade inter.broker.protocol.version to 3.4 or higher on every broker first")
+    elif release >= Release(3, 9, 0) or release in (Release(3, 7, 2), Release(3, 8, 1)):
+        if mv < MV_3_6_IV1:
+            c.error("(cluster)", "zk2kraft_metadata_version",
+                    f"Kafka {release} refuses to migrate with metadata version {mv}: 3.6-IV1 or higher is required",
+                    "upgrade inter.broker.protocol.version to 3.6 or higher on every broker first")
+    if release.line < (mv.major, mv.minor):
+        c.error("(cluster)", "zk2kraft_metadata_version",
+                f"metadata version {mv} is newer than Kafka {release} supports",
+                "set the metadata version to the brokers' inter.broker.protocol.version")
+
+
+# --------------------------------------------------------------------------- nodes and roles
+
+
+def _controllers_defined(c: _ClusterCheck) -> None:
+    controllers = c.cluster.controllers
+    if not controllers:
+        c.error("(cluster)", "kafka_controllers", "no KRaft controller is defined",
+                "add 3 (or 5) dedicated controller hosts to the controller group")
+    elif len(controllers) % 2 == 0:
+        c.warning("(cluster)", "kafka_controllers",
+                  f"{len(controllers)} controllers tolerate no more failures than {len(controllers) - 1}",
+                  "use an odd number of controllers (3 or 5)")
+
+
+def _brokers_defined(c: _ClusterCheck) -> None:
+    if not c.cluster.brokers:
+        c.error("(cluster)", "kafka_brokers", "no broker is defined", "list the ZooKeeper-mode brokers in the broker group")
+
+
+def _node_ids_unique(c: _ClusterCheck) -> None:
+    seen: dict[int, str] = {}
+    for node in c.cluster.nodes:
+        if node.node_id < 0:
+            continue
+        other = seen.get(node.node_id)
+        if other is not None:
+            key = "zk2kraft_node_id"
+            other_role = c.cluster.node(other).role
+            if other_role != node.role:
+                c.error(node.name, key, f"{node.role} id {node.node_id} equals the id of {other_role} {other}: controller ids must "
+                        "not be used by any broker",
+                        "give the controllers ids no broker uses (e.g. 3000+)")
+            else:
+                c.error(node.name, key, f"{node.role} id {node.node_id} is also used by {other}",
+                        "give every node a unique id")
+        else:
+            seen[node.node_id] = node.name
+
+
+def _controllers_not_combined(c: _ClusterCheck) -> None:
+    broker_names = {n.name for n in c.cluster.brokers}
+    for node in c.cluster.controllers:
+        if node.name in broker_names or set(node.declared_roles) >= {"broker", "controller"}:
+            c.error(node.name, "process.roles", "combined mode (process.roles=broker,controller) is not a migration "
+                    "target", "use dedicated controller hosts that are not brokers")
+
+
+def _brokers_not_combined(c: _ClusterCheck) -> None:
+    for node in c.cluster.brokers:
+        current = node.current or {}
+        roles = set(_csv(current.get("process.roles"))) | set(node.declared_roles)
+        if roles >= {"broker", "controller"}:
+            c.error(node.name, "process.roles", "combined mode (process.roles=broker,controller) is not a migration "
+                    "target", "migrate to dedicated controllers; keep process.roles=broker on brokers")
+
+
+# --------------------------------------------------------------------------- controller listener security
+
+
+def _controller_protocol_known(c: _ClusterCheck) -> None:
+    protocol = c.cluster.controller_security_protocol
+    if protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
+        c.error("(cluster)", "zk2kraft_controller_security_protocol",
+                f"'{protocol}' is not a security protocol",
+                "use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+
+
+def _controller_mechanism_not_scram(c: _ClusterCheck) -> None:
+    mechanisms = [c.cluster.controller_sasl_mechanism or ""]
+    mechanisms.append(c.cluster.controller_properties.get("sasl.mechanism.controller.protocol", ""))
+    if any(m.upper().startswith("SCRAM") for m in mechanisms):
+        c.error("(cluster)", "zk2kraft_controller_sasl_mechanism",
+                "SCRAM cannot be the controller listener's SASL mechanism: KRaft controllers cannot read SCRAM "
+                "credentials before the metadata log is available", "use PLAIN, GSSAPI or mTLS (SSL) on the controller listener")
+
+
+def _controller_sasl_mechanisms_enabled(c: _ClusterCheck) -> None:
+    c.found.extend(_check_controller_sasl(c.cluster))
+
+
+def _zookeeper_sasl_login_given(c: _ClusterCheck) -> None:
+    c.found.extend(_check_zookeeper_sasl(c.cluster))
+
+
+def _voters_override_lists_the_controllers(c: _ClusterCheck) -> None:
+    cluster = c.cluster
+    if not cluster.voters_override:
+        return
+    try:
+        voters = parse_voters(cluster.voters_override)
+    except ModelError as exc:
+        c.error("(cluster)", "zk2kraft_controller_quorum_voters", str(exc), "write the voters as id@host:port, comma-separated")
+        return
+    wanted = {(n.node_id, n.address, cluster.controller_port) for n in cluster.controllers}
+    got = {(v.node_id, v.host, v.port) for v in voters}
+    if wanted != got:
+        c.error("(cluster)", "zk2kraft_controller_quorum_voters",
+                "controller.quorum.voters '{}' does not list exactly the controllers {}".format(
+                    cluster.voters_override, ",".join(sorted(f"{i}@{a}:{p}" for i, a, p in wanted))),
+                "remove the override, or list every controller once and nothing else")
+
+
+# --------------------------------------------------------------------------- each broker
+
+
+def _broker_has_listeners(c: _ClusterCheck, node: Node) -> None:
+    if not node.listeners and not c.cluster.partial:
+        c.error(node.name, "listeners", "the broker has no listeners (neither in the inventory nor in its "
+                "server.properties)", "set zk2kraft_listeners for the host or give its current server.properties")
+
+
+def _broker_listener_not_the_controllers(c: _ClusterCheck, node: Node) -> None:
+    ctrl = c.cluster.controller_listener_name
+    if ctrl in _names(node.listeners):
+        c.error(node.name, "listeners", f"the controller listener name {ctrl} is one of the broker's listeners; "
+                "controller.listener.names must not contain a value appearing in the 'listeners' configuration when "
+                "running KRaft with just the broker role",
+                "choose another zk2kraft_controller_listener_name, or rename the broker listener")
+
+
+def _broker_has_the_inter_broker_listener(c: _ClusterCheck, node: Node) -> None:
+    cluster = c.cluster
+    ib = cluster.inter_broker_listener_name
+    names = _names(node.listeners)
+    if node.listeners and ib not in names and (
+            not cluster.partial or "inter_broker_listener_name" in cluster.explicit_keys):
+        c.error(node.name, "inter.broker.listener.name", "inter-broker listener {} is not among the broker's listeners "
+                "({})".format(ib, ",".join(names)), "set zk2kraft_inter_broker_listener_name to one of them")
+
+
+def _broker_endpoints_not_the_controllers(c: _ClusterCheck, node: Node) -> None:
+    cluster = c.cluster
+    controller_endpoints = {(n.address, cluster.controller_port): n.name for n in cluster.controllers}
+    for item in node.listeners:
+        owner = controller_endpoints.get((item.host, item.port))
+        if owner:
+            c.error(node.name, "listeners", f"listener {item} uses the address and port of controller {owner}",
+                    "give the controllers their own address or another zk2kraft_controller_port")
+
+
+def _broker_log_dirs_can_migrate(c: _ClusterCheck, node: Node) -> None:
+    release, mv = c.cluster.kafka_version, c.cluster.metadata_version
+    if not node.log_dirs and not c.cluster.partial:
+        c.error(node.name, "log.dirs", "At least one log directory must be defined via log.dirs or log.dir.",
+                "set zk2kraft_log_dirs or give the current server.properties")
+    elif len(node.log_dirs) > 1:
+        if Release(3, 5, 2) <= release < Release(3, 7, 0):
+            c.error(node.name, "log.dirs", f"Migration of JBOD enabled ZK brokers is not supported on Kafka {release}",
+                    "upgrade Kafka to 3.7.0 or later first")
+        elif mv < MV_3_7_IV2:
+            c.error(node.name, "log.dirs", "Cannot enable ZooKeeper migration with multiple log directories (aka JBOD) "
+                    f"without setting 'inter.broker.protocol.version' to 3.7-IV2 or higher (it is {mv})",
+                    "upgrade the IBP and metadata version to 3.7-IV2 or higher first")
+
+
+def _zookeeper_mode_file(node: Node) -> Mapping[str, str] | None:
+    # A broker already on KRaft has no IBP any more: these rules are about ZooKeeper-mode brokers.
+    if node.current is not None and not _csv(node.current.get("process.roles")):
+        return node.current
+    return None
+
+
+def _broker_ibp_is_the_metadata_version(c: _ClusterCheck, node: Node) -> None:
+    current = _zookeeper_mode_file(node)
+    if current is None:
+        return
+    cluster = c.cluster
+    ibp_text = current.get("inter.broker.protocol.version")
+    ibp = parse_metadata_version(ibp_text)
+    if ibp_text is None:
+        c.error(node.name, "inter.broker.protocol.version", "the broker sets no inter.broker.protocol.version, so it "
+                f"runs Kafka {cluster.kafka_version}'s default; brokers advertise exactly their IBP and the controllers require it to "
+                f"equal the metadata version {cluster.metadata_version_text}",
+                f"set inter.broker.protocol.version={cluster.metadata_version_text} on every broker and roll them first")
+    elif ibp is None:
+        c.error(node.name, "inter.broker.protocol.version", f"'{ibp_text}' is not a metadata version",
+                f"set inter.broker.protocol.version={cluster.metadata_version_text}")
+    elif ibp != cluster.metadata_version:
+        c.error(node.name, "inter.broker.protocol.version",
+                f"IBP {ibp_text} differs from the controllers' metadata version {cluster.metadata_version_text}: the broker would loop on "
+                "UNSUPPORTED_VERSION",
+                f"finish the IBP upgrade so every broker runs inter.broker.protocol.version={cluster.metadata_version_text}, or set "
+                f"zk2kraft_metadata_version={ibp_text}")
+
+
+def _broker_control_plane_listener_goes(c: _ClusterCheck, node: Node) -> None:
+    current = _zookeeper_mode_file(node)
+    if current is not None and current.get("control.plane.listener.name", "").strip():
+        c.warning(node.name, "control.plane.listener.name", "control.plane.listener.name is not supported in KRaft "
+                  "mode and is removed when the broker moves to KRaft", "nothing to do; expect the key to go")
+
+
+def _broker_acls_can_migrate(c: _ClusterCheck, node: Node) -> None:
+    current = _zookeeper_mode_file(node)
+    if (current is not None and current.get("authorizer.class.name", "").strip() == ACL_AUTHORIZER
+            and c.cluster.kafka_version < Release(3, 7, 1)):
+        c.warning(node.name, "authorizer.class.name", "ACLs under migration need Kafka 3.7.1 or later to switch to "
+                  "StandardAuthorizer", "upgrade to Kafka 3.9 first")
+
+
+def _broker_file_id_is_the_inventory_id(c: _ClusterCheck, node: Node) -> None:
+    if node.current is None:
+        return
+    current = node.current
+    id_key = "broker.id" if "broker.id" in current else "node.id"
+    file_id = current.get(id_key)
+    if file_id is not None and file_id.strip() != str(node.node_id):
+        c.error(node.name, id_key, *explain_mismatch(node.name, id_key, file_id.strip(), node.node_id,
+                                                     c.id_evidence.get(node.name)))
+
+
+BROKER_RULES: tuple[BrokerRule, ...] = (
+    _broker_has_listeners, _broker_listener_not_the_controllers, _broker_has_the_inter_broker_listener,
+    _broker_endpoints_not_the_controllers, _broker_log_dirs_can_migrate, _broker_ibp_is_the_metadata_version,
+    _broker_control_plane_listener_goes, _broker_acls_can_migrate, _broker_file_id_is_the_inventory_id,
+)
+
+
+def _each_broker(c: _ClusterCheck) -> None:
+    for node in c.cluster.brokers:
+        for rule in BROKER_RULES:
+            rule(c, node)
+
+
+# --------------------------------------------------------------------------- endpoints, maps and files
+
+
+def _endpoints_distinct(c: _ClusterCheck) -> None:
+    c.found.extend(_check_endpoints(c.cluster))
+
+
+def _protocol_maps_agree(c: _ClusterCheck) -> None:
+    c.found.extend(_check_protocol_maps(c.cluster))
+
+
+def _files_agree(c: _ClusterCheck) -> None:
+    if not c.cluster.partial:
+        c.found.extend(_check_files_agree(c.cluster))
+
+
+def _expert_settings(c: _ClusterCheck) -> None:
+    if not c.cluster.partial:
+        c.found.extend(_expert_warnings(c.cluster))
+
+
+CLUSTER_RULES: tuple[ClusterRule, ...] = (
+    _release_can_migrate, _metadata_version_can_migrate, _controllers_defined, _brokers_defined, _node_ids_unique,
+    _controllers_not_combined, _brokers_not_combined, _controller_protocol_known, _controller_mechanism_not_scram,
+    _controller_sasl_mechanisms_enabled, _zookeeper_sasl_login_given, _voters_override_lists_the_controllers,
+    _each_broker, _endpoints_distinct, _protocol_maps_agree, _files_agree, _expert_settings,
+)
 
 
 def check_cluster(cluster: Cluster, id_evidence: Mapping[str, IdEvidence] | None = None) -> list[Violation]:
@@ -239,180 +728,10 @@ def check_cluster(cluster: Cluster, id_evidence: Mapping[str, IdEvidence] | None
 
     ``id_evidence`` (host -> what its storage and ZooKeeper say) decides which side of a file/inventory
     id disagreement the fix names."""
-    out: list[Violation] = []
-
-    def error(host: str, key: str, message: str, fix: str) -> None:
-        out.append(Violation(host, key, message, fix, ERROR))
-
-    def warning(host: str, key: str, message: str, fix: str) -> None:
-        out.append(Violation(host, key, message, fix, WARNING))
-
-    release = cluster.kafka_version
-    mv = cluster.metadata_version
-    if not supports_migration(release):
-        error("(cluster)", "zk2kraft_kafka_version",
-              f"Kafka {release} cannot migrate from ZooKeeper: the migration exists on 3.4 to 3.9 only",
-              "upgrade the cluster to Kafka 3.9 (or 3.7/3.8) in ZooKeeper mode first")
-    else:
-        if migration_is_early_access(release):
-            warning("(cluster)", "zk2kraft_kafka_version",
-                    f"the ZooKeeper migration is early access on Kafka {release}",
-                    "upgrade to Kafka 3.9 before migrating production")
-        if has_known_migration_races(release):
-            warning("(cluster)", "zk2kraft_kafka_version",
-                    f"Kafka {release} has known controller-failover races during the migration",
-                    "upgrade to the latest patch release of the {}.{} line first".format(*release.line))
-    if mv < MV_3_4:
-        error("(cluster)", "zk2kraft_metadata_version",
-              f"metadata version {mv} is below 3.4, the first that supports the migration",
-              "upgrade inter.broker.protocol.version to 3.4 or higher on every broker first")
-    elif release >= Release(3, 9, 0) or release in (Release(3, 7, 2), Release(3, 8, 1)):
-        if mv < MV_3_6_IV1:
-            error("(cluster)", "zk2kraft_metadata_version",
-                  f"Kafka {release} refuses to migrate with metadata version {mv}: 3.6-IV1 or higher is required",
-                  "upgrade inter.broker.protocol.version to 3.6 or higher on every broker first")
-    if release.line < (mv.major, mv.minor):
-        error("(cluster)", "zk2kraft_metadata_version",
-              f"metadata version {mv} is newer than Kafka {release} supports",
-              "set the metadata version to the brokers' inter.broker.protocol.version")
-
-    if not cluster.controllers:
-        error("(cluster)", "kafka_controllers", "no KRaft controller is defined",
-              "add 3 (or 5) dedicated controller hosts to the controller group")
-    elif len(cluster.controllers) % 2 == 0:
-        warning("(cluster)", "kafka_controllers",
-                f"{len(cluster.controllers)} controllers tolerate no more failures than {len(cluster.controllers) - 1}",
-                "use an odd number of controllers (3 or 5)")
-    if not cluster.brokers:
-        error("(cluster)", "kafka_brokers", "no broker is defined", "list the ZooKeeper-mode brokers in the broker group")
-
-    seen: dict[int, str] = {}
-    for node in cluster.nodes:
-        if node.node_id < 0:
-            continue
-        other = seen.get(node.node_id)
-        if other is not None:
-            key = "zk2kraft_node_id"
-            other_role = cluster.node(other).role
-            if other_role != node.role:
-                error(node.name, key, f"{node.role} id {node.node_id} equals the id of {other_role} {other}: controller ids must "
-                      "not be used by any broker",
-                      "give the controllers ids no broker uses (e.g. 3000+)")
-            else:
-                error(node.name, key, f"{node.role} id {node.node_id} is also used by {other}",
-                      "give every node a unique id")
-        else:
-            seen[node.node_id] = node.name
-
-    broker_names = {n.name for n in cluster.brokers}
-    for node in cluster.controllers:
-        if node.name in broker_names or set(node.declared_roles) >= {"broker", "controller"}:
-            error(node.name, "process.roles", "combined mode (process.roles=broker,controller) is not a migration "
-                  "target", "use dedicated controller hosts that are not brokers")
-    for node in cluster.brokers:
-        current = node.current or {}
-        roles = set(_csv(current.get("process.roles"))) | set(node.declared_roles)
-        if roles >= {"broker", "controller"}:
-            error(node.name, "process.roles", "combined mode (process.roles=broker,controller) is not a migration "
-                  "target", "migrate to dedicated controllers; keep process.roles=broker on brokers")
-
-    ctrl = cluster.controller_listener_name
-    ib = cluster.inter_broker_listener_name
-    if cluster.controller_security_protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
-        error("(cluster)", "zk2kraft_controller_security_protocol",
-              f"'{cluster.controller_security_protocol}' is not a security protocol",
-              "use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
-    mechanisms = [cluster.controller_sasl_mechanism or ""]
-    mechanisms.append(cluster.controller_properties.get("sasl.mechanism.controller.protocol", ""))
-    if any(m.upper().startswith("SCRAM") for m in mechanisms):
-        error("(cluster)", "zk2kraft_controller_sasl_mechanism",
-              "SCRAM cannot be the controller listener's SASL mechanism: KRaft controllers cannot read SCRAM "
-              "credentials before the metadata log is available", "use PLAIN, GSSAPI or mTLS (SSL) on the controller listener")
-    out.extend(_check_controller_sasl(cluster))
-    out.extend(_check_zookeeper_sasl(cluster))
-
-    if cluster.voters_override:
-        try:
-            voters = parse_voters(cluster.voters_override)
-        except ModelError as exc:
-            error("(cluster)", "zk2kraft_controller_quorum_voters", str(exc), "write the voters as id@host:port, comma-separated")
-        else:
-            wanted = {(n.node_id, n.address, cluster.controller_port) for n in cluster.controllers}
-            got = {(v.node_id, v.host, v.port) for v in voters}
-            if wanted != got:
-                error("(cluster)", "zk2kraft_controller_quorum_voters",
-                      "controller.quorum.voters '{}' does not list exactly the controllers {}".format(
-                          cluster.voters_override, ",".join(sorted(f"{i}@{a}:{p}" for i, a, p in wanted))),
-                      "remove the override, or list every controller once and nothing else")
-
-    controller_endpoints = {(n.address, cluster.controller_port): n.name for n in cluster.controllers}
-    for node in cluster.brokers:
-        names = _names(node.listeners)
-        current = node.current or {}
-        if not node.listeners and not cluster.partial:
-            error(node.name, "listeners", "the broker has no listeners (neither in the inventory nor in its "
-                  "server.properties)", "set zk2kraft_listeners for the host or give its current server.properties")
-        if ctrl in names:
-            error(node.name, "listeners", f"the controller listener name {ctrl} is one of the broker's listeners; "
-                  "controller.listener.names must not contain a value appearing in the 'listeners' configuration when "
-                  "running KRaft with just the broker role",
-                  "choose another zk2kraft_controller_listener_name, or rename the broker listener")
-        if node.listeners and ib not in names and (
-                not cluster.partial or "inter_broker_listener_name" in cluster.explicit_keys):
-            error(node.name, "inter.broker.listener.name", "inter-broker listener {} is not among the broker's listeners "
-                  "({})".format(ib, ",".join(names)), "set zk2kraft_inter_broker_listener_name to one of them")
-        for item in node.listeners:
-            owner = controller_endpoints.get((item.host, item.port))
-            if owner:
-                error(node.name, "listeners", f"listener {item} uses the address and port of controller {owner}",
-                      "give the controllers their own address or another zk2kraft_controller_port")
-        if not node.log_dirs and not cluster.partial:
-            error(node.name, "log.dirs", "At least one log directory must be defined via log.dirs or log.dir.",
-                  "set zk2kraft_log_dirs or give the current server.properties")
-        elif len(node.log_dirs) > 1:
-            if Release(3, 5, 2) <= release < Release(3, 7, 0):
-                error(node.name, "log.dirs", f"Migration of JBOD enabled ZK brokers is not supported on Kafka {release}",
-                      "upgrade Kafka to 3.7.0 or later first")
-            elif mv < MV_3_7_IV2:
-                error(node.name, "log.dirs", "Cannot enable ZooKeeper migration with multiple log directories (aka JBOD) "
-                      f"without setting 'inter.broker.protocol.version' to 3.7-IV2 or higher (it is {mv})",
-                      "upgrade the IBP and metadata version to 3.7-IV2 or higher first")
-        ibp_text = current.get("inter.broker.protocol.version")
-        # A broker already on KRaft has no IBP any more: the rule is about ZooKeeper-mode brokers.
-        if node.current is not None and not _csv(current.get("process.roles")):
-            ibp = parse_metadata_version(ibp_text)
-            if ibp_text is None:
-                error(node.name, "inter.broker.protocol.version", "the broker sets no inter.broker.protocol.version, so it "
-                      f"runs Kafka {release}'s default; brokers advertise exactly their IBP and the controllers require it to "
-                      f"equal the metadata version {cluster.metadata_version_text}",
-                      f"set inter.broker.protocol.version={cluster.metadata_version_text} on every broker and roll them first")
-            elif ibp is None:
-                error(node.name, "inter.broker.protocol.version", f"'{ibp_text}' is not a metadata version",
-                      f"set inter.broker.protocol.version={cluster.metadata_version_text}")
-            elif ibp != mv:
-                error(node.name, "inter.broker.protocol.version",
-                      f"IBP {ibp_text} differs from the controllers' metadata version {cluster.metadata_version_text}: the broker would loop on "
-                      "UNSUPPORTED_VERSION",
-                      f"finish the IBP upgrade so every broker runs inter.broker.protocol.version={cluster.metadata_version_text}, or set "
-                      f"zk2kraft_metadata_version={ibp_text}")
-            if current.get("control.plane.listener.name", "").strip():
-                warning(node.name, "control.plane.listener.name", "control.plane.listener.name is not supported in KRaft "
-                        "mode and is removed when the broker moves to KRaft", "nothing to do; expect the key to go")
-            if current.get("authorizer.class.name", "").strip() == ACL_AUTHORIZER and release < Release(3, 7, 1):
-                warning(node.name, "authorizer.class.name", "ACLs under migration need Kafka 3.7.1 or later to switch to "
-                        "StandardAuthorizer", "upgrade to Kafka 3.9 first")
-        if node.current is not None:
-            id_key = "broker.id" if "broker.id" in current else "node.id"
-            file_id = current.get(id_key)
-            if file_id is not None and file_id.strip() != str(node.node_id):
-                error(node.name, id_key, *explain_mismatch(node.name, id_key, file_id.strip(), node.node_id,
-                                                           (id_evidence or {}).get(node.name)))
-    out.extend(_check_endpoints(cluster))
-    out.extend(_check_protocol_maps(cluster))
-    if not cluster.partial:
-        out.extend(_check_files_agree(cluster))
-        out.extend(_expert_warnings(cluster))
-    return out
+    check = _ClusterCheck(cluster, id_evidence or {})
+    for rule in CLUSTER_RULES:
+        rule(check)
+    return check.found
 
 
 # Kafka's default of sasl.enabled.mechanisms and sasl.mechanism.inter.broker.protocol.
@@ -559,7 +878,7 @@ def _zk_mode_files(cluster: Cluster) -> list[Node]:
 def _shown(key: str, value: str | None) -> str:
     if value is None:
         return "(unset)"
-    return "********" if is_secret_key(key) else value
+    return MASK if is_secret_key(key) else value
 
 
 def _check_files_agree(cluster: Cluster) -> list[Violation]:

@@ -7,6 +7,9 @@ DatePattern ``'.'yyyy-MM-dd-HH``): the file is renamed to ``server.log.2026-12-0
 new one is started. A reader that wants what happened since some moment therefore reads the
 rolled files of the hours since then, then the current file, and keeps following it across the
 next roll. Lines carry the writer's local time: ``[2026-12-01 21:59:12,345] INFO ...``.
+
+It also reads the migration's progress from those lines (LogObservation), for nodes without
+Jolokia. Runs on the managed Kafka hosts: standard library only.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError
 
 _LINE_TIME = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}),(\d{3})\]")
 _ROLLED_SUFFIX = re.compile(r"^\.(\d{4}-\d{2}-\d{2}-\d{2})$")
@@ -193,3 +197,145 @@ def find_kafka_process(config_path: str | None = None, proc: str = "/proc",
         if best is None or candidate.started > best.started:
             best = candidate
     return best
+
+
+def merge_by_time(batches: Sequence[list[str]]) -> list[str]:
+    """Interleave the new lines of several logs by their timestamps (continuations stay attached)."""
+    stamped: list[tuple[float, int, int, str]] = []
+    for which, lines in enumerate(batches):
+        last = 0.0
+        for index, line in enumerate(lines):
+            stamp = line_time(line)
+            last = stamp if stamp is not None else last
+            stamped.append((last, which, index, line))
+    return [line for dummy, dummy2, dummy3, line in sorted(stamped)]
+
+
+# --------------------------------------------------------------------------- the migration's progress in server.log
+
+_LOG_TIME = re.compile(r"^\[(?P<ts>[^\]]+)\]")
+# (pattern, event name, migration state it implies or None)
+_LOG_RULES: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
+    (re.compile(r"Still waiting for all controller nodes ready to begin the migration"),
+     "waiting_for_controllers", "PRE_MIGRATION"),
+    (re.compile(r"No brokers are (?:known to KRaft|registered in ZK), waiting for brokers to register"),
+     "waiting_for_brokers", "PRE_MIGRATION"),
+    (re.compile(r"Still waiting for ZK brokers \[(?P<ids>[^\]]*)\] to register with KRaft"),
+     "waiting_for_brokers", "PRE_MIGRATION"),
+    # Brokers that hold replicas (a dead broker still in an assignment blocks the migration).
+    (re.compile(r"Still waiting for ZK brokers \[(?P<ids>[^\]]*)\] found in metadata to register with KRaft"),
+     "waiting_for_brokers_with_replicas", "PRE_MIGRATION"),
+    # 3.4-3.5 spell it "Zookeeper".
+    (re.compile(r"Completed migration of metadata from Zoo[Kk]eeper to KRaft"), "migration_completed", "MIGRATION"),
+    (re.compile(r"Finished initial migration of ZK metadata to KRaft"), "initial_migration_finished", "MIGRATION"),
+    # A controller that takes over a running migration says this instead of the two above.
+    (re.compile(r"Migration is in already progress"), "migration_in_progress", "MIGRATION"),
+    # controller.log: the activation message of every newly active controller.
+    (re.compile(r"Completing the ZK migration since this controller was configured with "
+                r"'zookeeper\.metadata\.migration\.enable' set to 'false'"), "finalized", "POST_MIGRATION"),
+    (re.compile(r"Putting the controller into pre-migration mode"), "activated", "PRE_MIGRATION"),
+    (re.compile(r"Loaded ZK migration state of (?P<state>NONE|PRE_MIGRATION|MIGRATION|POST_MIGRATION)"),
+     "activated", None),
+    (re.compile(r"Unable to register broker (?P<broker>\d+) because the controller returned error (?P<error>\w+)"),
+     "registration_error", None),
+    (re.compile(r"Successfully registered broker (?P<broker>\d+)"), "registered", None),
+)
+# Registration errors that no retry cures: the broker's config or the cluster is wrong.
+FATAL_REGISTRATION_ERRORS = ("UNSUPPORTED_VERSION", "INVALID_REGISTRATION", "INCONSISTENT_CLUSTER_ID")
+_KEPT_EVENTS = 20
+
+
+@dataclass
+class LogObservation:
+    """Migration progress inferred from server.log lines, for nodes without Jolokia.
+
+    Only the active controller logs the driver's progress; ``state`` is None
+    when no line seen so far says anything about it.
+    """
+
+    state: str | None = None
+    waiting_for_brokers: list[int] | None = None
+    waiting_for_brokers_with_replicas: list[int] | None = None
+    registration_errors: dict[int, str] = field(default_factory=dict)
+    registered: list[int] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def feed(self, line: str) -> None:
+        for pattern, name, state in _LOG_RULES:
+            match = pattern.search(line)
+            if not match:
+                continue
+            groups = match.groupdict()
+            if groups.get("state"):
+                state = groups["state"]
+            if state is not None:
+                self.state = state
+            if name in ("waiting_for_brokers", "waiting_for_brokers_with_replicas"):
+                ids = groups.get("ids")
+                setattr(self, name, [int(x) for x in re.findall(r"\d+", ids)] if ids is not None else None)
+            elif state in ("MIGRATION", "POST_MIGRATION"):
+                self.waiting_for_brokers = []
+                self.waiting_for_brokers_with_replicas = []
+            elif name == "registration_error":
+                self.registration_errors[int(groups["broker"])] = groups["error"]
+            elif name == "registered":
+                broker = int(groups["broker"])
+                self.registration_errors.pop(broker, None)
+                if broker not in self.registered:
+                    self.registered.append(broker)
+            time_match = _LOG_TIME.match(line)
+            self.events.append({"event": name, "time": time_match.group("ts") if time_match else None,
+                                "line": line.strip()})
+            del self.events[:-_KEPT_EVENTS]
+            return
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "waiting_for_brokers": self.waiting_for_brokers,
+            "waiting_for_brokers_with_replicas": self.waiting_for_brokers_with_replicas,
+            "registered": list(self.registered),
+            "registration_errors": {str(k): v for k, v in sorted(self.registration_errors.items())},
+            "events": list(self.events),
+        }
+
+
+def scan_migration_log(lines: Iterable[str]) -> LogObservation:
+    observation = LogObservation()
+    for line in lines:
+        observation.feed(line)
+    return observation
+
+
+class LogFollower:
+    """Reads the complete lines appended to a log file since a byte offset.
+
+    Follows log4j rotation (the file is replaced: new inode) and truncation by
+    starting over at the beginning of the new file.
+    """
+
+    def __init__(self, path: str, offset: int = 0) -> None:
+        self.path = path
+        self.offset = offset
+        self._inode: int | None = None
+
+    def read_lines(self) -> list[str]:
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise ProbeError(f"cannot read {self.path}: {exc}") from exc
+        if self._inode is not None and stat.st_ino != self._inode:
+            self.offset = 0
+        self._inode = stat.st_ino
+        if stat.st_size < self.offset:
+            self.offset = 0
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            data = handle.read()
+        end = data.rfind(b"\n")
+        if end < 0:  # no complete line yet: a half-written line is read next time
+            return []
+        self.offset += end + 1
+        return data[:end + 1].decode("utf-8", "replace").splitlines()

@@ -9,10 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
-    build_cluster,
-    merge_secrets,
-)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import build_cluster, merge_secrets
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
     read_state,
     record,
@@ -39,10 +36,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases i
     ALL_TARGETS,
     classify_config,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import masked_value
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import (
     PropertiesDocument,
     mask,
+    masked_value,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import render
 

@@ -19,8 +19,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift im
     state_path,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import read_text
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import configured_log_dirs, migration_enabled
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import classify_config
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import PropertiesDocument
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.storage import read_meta_keys
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
     JAAS_CLIENT_SECTION,
     jaas_sections,
@@ -50,11 +52,6 @@ class NodeInfo:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def read_meta_properties(directory: str) -> dict[str, str] | None:
-    text = read_text(os.path.join(directory, "meta.properties"))
-    return PropertiesDocument.parse(text).to_dict() if text is not None else None
 
 
 def process_start_time(pid: int, proc: str = "/proc") -> float | None:
@@ -112,19 +109,19 @@ def gather(config_path: str, pid: int | None) -> NodeInfo:
     text = read_text(config_path)
     props = PropertiesDocument.parse(text).to_dict() if text is not None else {}
     raw_id = props.get("node.id", props.get("broker.id"))
-    log_dirs = [d.strip() for d in (props.get("log.dirs") or props.get("log.dir") or "").split(",") if d.strip()]
-    metadata_dir = props.get("metadata.log.dir") or (log_dirs[0] if log_dirs else None)
+    data_dirs = configured_log_dirs(props)
+    metadata_dir = props.get("metadata.log.dir") or (data_dirs[0] if data_dirs else None)
     info = NodeInfo(
         config_exists=text is not None,
         state=classify_config(props if text is not None else None),
         node_id=int(raw_id) if raw_id is not None and raw_id.strip().lstrip("-").isdigit() else None,
         process_roles=props.get("process.roles"),
-        migration_enabled=props.get("zookeeper.metadata.migration.enable", "").strip().lower() == "true",
-        log_dirs=log_dirs,
+        migration_enabled=migration_enabled(props),
+        log_dirs=data_dirs,
         metadata_dir=metadata_dir,
     )
-    for directory in sorted(set(log_dirs + ([metadata_dir] if metadata_dir else []))):
-        meta = read_meta_properties(directory)
+    for directory in sorted(set(data_dirs + ([metadata_dir] if metadata_dir else []))):
+        meta = read_meta_keys(directory)
         if meta is not None:
             info.meta_properties[directory] = meta
     if text is not None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import migration_enabled
 
 ZOOKEEPER = "zookeeper"
 CONTROLLERS = "controllers"
@@ -36,8 +37,6 @@ NODE_CONTROLLER_KRAFT = "controller_kraft"
 NODE_COMBINED = "combined"
 NODE_UNKNOWN = "unknown"
 
-_TRUE = ("true",)
-
 
 def phase_index(phase: str) -> int:
     if phase not in PHASES:
@@ -60,7 +59,7 @@ def classify_config(props: Mapping[str, str] | None) -> str:
     if props is None or not props:
         return NODE_ABSENT
     roles = {r.strip() for r in props.get("process.roles", "").split(",") if r.strip()}
-    migrating = props.get("zookeeper.metadata.migration.enable", "false").strip().lower() in _TRUE
+    migrating = migration_enabled(props)
     if not roles:
         if "zookeeper.connect" not in props:
             return NODE_UNKNOWN

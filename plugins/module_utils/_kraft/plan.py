@@ -8,10 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
-    BROKER,
-    Cluster,
-    Node,
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import BROKER, Cluster, Node
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import (
     build_cluster,
     cluster_to_spec,
     split_secrets,
@@ -35,6 +33,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
     PropertiesError,
     binary_reason,
     is_secret_key,
+    masked_value,
     strip_bom,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import (
@@ -42,14 +41,6 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render i
     render,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import client_jaas
-
-MASK = "********"
-
-
-def masked_value(key: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    return MASK if is_secret_key(key) else value
 
 
 @dataclass

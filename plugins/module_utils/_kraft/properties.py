@@ -577,6 +577,13 @@ def is_secret_key(key: str) -> bool:
     )
 
 
+def masked_value(key: str, value: str | None) -> str | None:
+    """A value as results and diffs may show it: a secret key's masked, even when empty; None stays None."""
+    if value is None:
+        return None
+    return MASK if is_secret_key(key) else value
+
+
 @overload
 def mask(props: str) -> str:
     ...

@@ -19,11 +19,14 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster 
     STANDARD_AUTHORIZER,
     Cluster,
     Node,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import (
     format_listeners,
     format_protocol_map,
     parse_protocol_map,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import MIGRATION_FLAG
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
     CONTROLLERS,
     KRAFT,
@@ -37,7 +40,6 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import Release
 
-MIGRATION_FLAG = "zookeeper.metadata.migration.enable"
 QUORUM_KEYS = ("controller.quorum.voters", "controller.quorum.bootstrap.servers")
 
 Desired = dict[str, Optional[str]]

@@ -15,6 +15,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import MASK
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.report import (
     WAIT_KEYS,
     in_migration_order,
@@ -344,7 +345,7 @@ def _table(head: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> s
 def _value(text: Any) -> str:
     if text is None:
         return '<span class="muted">(none)</span>'
-    if text == "********":
+    if text == MASK:
         return '<span class="masked">masked</span>'
     return f"<code>{_e(text)}</code>"
 

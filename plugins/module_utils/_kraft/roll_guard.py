@@ -27,18 +27,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import (
-    ProbeError,
-    ProbeUsageError,
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError, ProbeUsageError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_tools import (
     Runner,
     parse_quorum_replication,
     parse_topic_partitions,
-    parse_version,
     quorum_tool_argv,
     run_command,
     run_tool,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import parse_version
 
 # Roll targets whose brokers still talk to ZooKeeper (every one before finalization), and those
 # during which the KRaft controllers run (every one but the last rollback roll).

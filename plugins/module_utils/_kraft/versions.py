@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError, ProbeUsageError
 
 # Latest feature level of each 3.x metadata version: an IBP of "3.7" means "3.7-IV4".
 LATEST_IV = {
@@ -43,6 +43,14 @@ class Release:
     @property
     def line(self) -> tuple[int, int]:
         return (self.major, self.minor)
+
+
+def parse_version(text: str) -> Release:
+    """A release a probe was given: a bad one is a usage error, which no retry cures."""
+    try:
+        return Release.parse(text)
+    except ModelError as exc:
+        raise ProbeUsageError(str(exc)) from exc
 
 
 @dataclass(frozen=True, order=True)

@@ -17,14 +17,11 @@ from typing import Any
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import FetchError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import FetchError
 from ansible_collections.zk2kraft.migration.plugins.modules import kafka_wait
-from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_probes import (
-    STATUS_39,
-    URP_OUTPUT,
-    http_answers,
-    log_line,
-)
+from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_jolokia import http_answers
+from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_kafka_logs import log_line
+from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_kafka_tools import STATUS_39, URP_OUTPUT
 
 TOOL = """#!/bin/sh
 # Stand-in for a Kafka tool: records its arguments, prints the prepared output or fails.

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import pytest
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import build_cluster
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import build_cluster
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
     ERROR,
     WARNING,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import build_cluster
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import build_cluster
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
     HostVariables,
     cluster_key_violations,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +99,81 @@ def test_unreadable_log_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(kl.LogReadError):
         kl.KafkaLog(str(log)).read()
     assert os.path.isdir(log)
+
+
+# ------------------------------------------------------------------ server.log
+
+
+def log_line(message: str, level: str = "INFO", logger: str = "[KRaftMigrationDriver id=3000]") -> str:
+    return f"[2026-01-02 03:04:05,678] {level} {logger} {message} (org.apache.kafka.metadata.migration.KRaftMigrationDriver)"
+
+
+@pytest.mark.parametrize("messages,state,waiting", [
+    ([], None, None),
+    (["Still waiting for all controller nodes ready to begin the migration."], "PRE_MIGRATION", None),
+    (["No brokers are known to KRaft, waiting for brokers to register."], "PRE_MIGRATION", None),
+    (["No brokers are registered in ZK, waiting for brokers to register."], "PRE_MIGRATION", None),
+    (["Still waiting for ZK brokers [1, 2, 3] to register with KRaft."], "PRE_MIGRATION", [1, 2, 3]),
+    (["Still waiting for ZK brokers [1, 2, 3] to register with KRaft.",
+      "Still waiting for ZK brokers [3] to register with KRaft."], "PRE_MIGRATION", [3]),
+    (["Still waiting for ZK brokers [3] to register with KRaft.",
+      "Completed migration of metadata from ZooKeeper to KRaft. 7 records were generated in 54 ms across 1 batches."],
+     "MIGRATION", []),
+    (["Completed migration of metadata from Zookeeper to KRaft. 7 records"], "MIGRATION", []),
+    (["Finished initial migration of ZK metadata to KRaft in 54 ms."], "MIGRATION", []),
+    (["Finished initial migration of ZK metadata to KRaft in 54 ms.",
+      "Completing the ZK migration since this controller was configured with "
+      "'zookeeper.metadata.migration.enable' set to 'false'."], "POST_MIGRATION", []),
+])
+def test_scan_migration_log(messages: list[str], state: str | None, waiting: list[int] | None) -> None:
+    observation = kl.scan_migration_log([log_line(m) for m in messages] + ["[2026-01-02 03:04:06,000] INFO unrelated"])
+    assert observation.state == state and observation.waiting_for_brokers == waiting
+    assert len(observation.events) == len(messages)
+    if messages:
+        assert observation.events[-1]["time"] == "2026-01-02 03:04:05,678"
+
+
+def test_scan_registration_errors_and_recovery() -> None:
+    lines = [
+        log_line("Unable to register broker 1 because the controller returned error UNSUPPORTED_VERSION", "ERROR",
+                 "[BrokerLifecycleManager id=1]"),
+        log_line("Unable to register broker 2 because the controller returned error INCONSISTENT_CLUSTER_ID", "ERROR",
+                 "[BrokerLifecycleManager id=2]"),
+        log_line("Successfully registered broker 1 with broker epoch 42", "INFO", "[BrokerLifecycleManager id=1]"),
+    ]
+    observation = kl.scan_migration_log(lines)
+    assert observation.registration_errors == {2: "INCONSISTENT_CLUSTER_ID"}
+    assert observation.state is None
+    assert observation.as_dict()["registration_errors"] == {"2": "INCONSISTENT_CLUSTER_ID"}
+
+
+def test_log_follower_reads_only_complete_new_lines(tmp_path: Any) -> None:
+    path = tmp_path / "server.log"
+    path.write_text("old line\n")
+    follower = kl.LogFollower(str(path), offset=path.stat().st_size)
+    assert follower.read_lines() == []
+    with open(path, "a") as handle:
+        handle.write("first\nsecond half")
+    assert follower.read_lines() == ["first"]
+    with open(path, "a") as handle:
+        handle.write("-written\n")
+    assert follower.read_lines() == ["second half-written"]
+    assert follower.read_lines() == []
+
+
+def test_log_follower_follows_rotation_and_truncation(tmp_path: Any) -> None:
+    path = tmp_path / "server.log"
+    path.write_text("a\nb\n")
+    follower = kl.LogFollower(str(path))
+    assert follower.read_lines() == ["a", "b"]
+    os.rename(path, tmp_path / "server.log.2026-01-02-03")
+    path.write_text("c\n")  # new inode, smaller than the old offset
+    assert follower.read_lines() == ["c"]
+    path.write_text("")
+    assert follower.read_lines() == []
+    path.write_text("d\n")
+    assert follower.read_lines() == ["d"]
+
+
+def test_log_follower_missing_file(tmp_path: Any) -> None:
+    assert kl.LogFollower(str(tmp_path / "absent.log")).read_lines() == []

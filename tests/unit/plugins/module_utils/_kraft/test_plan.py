@@ -9,14 +9,10 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import merge_secrets
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import merge_secrets
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_config import apply_node_config
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import (
-    MASK,
-    build_plan,
-    masked_value,
-    plan_result,
-)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import build_plan, plan_result
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import MASK, masked_value
 
 SECRETS = ("zk-trust-secret", "ks-secret", "jaas-secret", "controller-ks-secret")
 

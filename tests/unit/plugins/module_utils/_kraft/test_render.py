@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import Cluster, build_cluster
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import Cluster
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import build_cluster
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS, PHASES
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import loads
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import desired_properties, render

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import CommandResult, ProbeError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ProbeError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_tools import CommandResult
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import (
     GuardRefused,
     GuardSpec,

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError, ProbeUsageError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MetadataVersion,
     Release,
     has_known_migration_races,
     migration_is_early_access,
     parse_metadata_version,
+    parse_version,
     supports_migration,
 )
 
@@ -80,3 +81,16 @@ def test_release_predicates(release: str, supported: bool, early: bool, races: b
     parsed = Release.parse(release)
     assert (supports_migration(parsed), migration_is_early_access(parsed), has_known_migration_races(parsed)) == (
         supported, early, races)
+
+
+# A probe's release: a bad one is a usage error.
+
+
+@pytest.mark.parametrize("text,expected", [("3.9.0", (3, 9)), ("3.7", (3, 7)), ("3.4.1", (3, 4))])
+def test_parse_version(text: str, expected: tuple[int, int]) -> None:
+    assert parse_version(text).line == expected
+
+
+def test_parse_version_rejects_garbage() -> None:
+    with pytest.raises(ProbeUsageError):
+        parse_version("latest")
