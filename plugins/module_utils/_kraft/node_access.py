@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import MAX_PORT, MIN_PORT
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import MAX_PORT, MIN_PORT
 
 # Kafka's LOG_DIR in the packaged layout (the playbooks' default for zk2kraft_log_dir).
 DEFAULT_LOG_DIR = "/var/log/kafka"
