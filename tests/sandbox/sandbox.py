@@ -772,8 +772,8 @@ def configure_broker(host: Host, topology: Topology, state: State) -> None:
     unit = hd / "etc-systemd-system" / f"{layout.unit}.service"
     if not unit.exists():
         heap = REAL_HEAP_OPTS if state.kafka == "real" else "-Xmx1G -Xms1G"
-        write_if_changed(unit, kafka_unit(host, state.jolokia, heap, layout, state.zk_sasl, state.jolokia_auth,
-                                             state.jolokia_tls))
+        unit_text = kafka_unit(host, state.jolokia, heap, layout, state.zk_sasl, state.jolokia_auth, state.jolokia_tls)
+        write_if_changed(unit, unit_text)
 
 
 def start_broker(host: Host) -> bool:
