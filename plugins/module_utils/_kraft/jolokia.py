@@ -147,7 +147,7 @@ class JolokiaAccess:
         return found
 
     def url(self, base_url: str) -> str:
-        """The playbooks build http:// URLs from zk2kraft_jolokia_port; an agent on protocol=https needs https."""
+        """The plan gives https URLs when jolokia_tls is set; a hand-written http:// URL for an https agent is mended here."""
         if self.tls and base_url.startswith("http://"):
             return "https://" + base_url[len("http://"):]
         return base_url
