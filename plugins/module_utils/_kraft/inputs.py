@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.booleans import FALSE_WORDS, TRUE_WORDS, is_true
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import MAX_PORT, MIN_PORT
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
     ACCEPT_OPTION,
@@ -42,9 +43,6 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventor
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import build_plan
-
-TRUE_WORDS = ("true", "yes", "on", "1", "y", "t")
-FALSE_WORDS = ("false", "no", "off", "0", "n", "f")
 
 BOOL, CHOICE, CHOICES, INT, PORT, TEXT, FILE, DIRECTORY, ZK_CLIENT, KAFKA_CLIENT, MAPPING = (
     "bool", "choice", "choices", "int", "port", "text", "file", "directory", "zk_client", "kafka_client", "mapping")
@@ -219,7 +217,7 @@ def _problem(name: str, option: Option, value: Any) -> tuple[str, str] | None:
                     "give both (the agent's user= and password=; keep the password in a vault), or neither")
         if value.get("jolokia_client_key") and not value.get("jolokia_client_cert"):
             return "jolokia_client_key without jolokia_client_cert", "give the client certificate too"
-        tls = str(value.get("jolokia_tls", False)).strip().lower() in TRUE_WORDS
+        tls = is_true(value.get("jolokia_tls", False))
         if not tls and (value.get("jolokia_ca_file") or value.get("jolokia_client_cert")):
             return ("jolokia_ca_file or jolokia_client_cert is set but jolokia_tls is not",
                     "set jolokia_tls: true when the agent runs with protocol=https")

@@ -11,18 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import MAX_PORT, MIN_PORT
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.booleans import is_true
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import port_problem
 
 # Kafka's LOG_DIR in the packaged layout (the playbooks' default for zk2kraft_log_dir).
 DEFAULT_LOG_DIR = "/var/log/kafka"
-_TRUE_WORDS = ("true", "yes", "on", "1", "y", "t")
 # The spec's node groups that get the fields.
 _GROUPS = ("controllers", "brokers")
-
-
-def _is_true(value: Any) -> bool:
-    # Run options arrive as YAML booleans or, from -e, as strings.
-    return value is True or str(value).strip().lower() in _TRUE_WORDS
 
 
 def jolokia_url(address: str, port: Any, tls: Any = False) -> str | None:
@@ -37,11 +32,11 @@ def jolokia_url(address: str, port: Any, tls: Any = False) -> str | None:
         number = int(str(port).strip())
     except ValueError:
         return None
-    if not MIN_PORT <= number <= MAX_PORT:
+    if port_problem(number) is not None:
         return None
     # An IPv6 literal needs brackets in a URL.
     host = f"[{address}]" if ":" in address and not address.startswith("[") else address
-    return "{}://{}:{}/jolokia".format("https" if _is_true(tls) else "http", host, number)
+    return "{}://{}:{}/jolokia".format("https" if is_true(tls) else "http", host, number)
 
 
 def with_node_access(public: Mapping[str, Any], raw_spec: Mapping[str, Any]) -> dict[str, Any]:
