@@ -233,6 +233,11 @@ class _Builder:
         return listeners
 
 
+def _first_in_files(nodes: tuple[Node, ...], key: str) -> str | None:
+    """The first non-empty ``key`` in the nodes' current files (the inventory left it out), else None."""
+    return next((node.current[key] for node in nodes if node.current and node.current.get(key)), None)
+
+
 def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Cluster | None, list[Violation]]:
     """Build the model; return it (None when unusable) and every problem found on the way.
 
@@ -312,10 +317,7 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Clust
     protocol_map: dict[str, str] = {}
     raw_map = spec.get("listener_security_protocol_map")
     if raw_map is None:
-        for node in broker_nodes:
-            if node.current and node.current.get("listener.security.protocol.map"):
-                raw_map = node.current["listener.security.protocol.map"]
-                break
+        raw_map = _first_in_files(broker_nodes, "listener.security.protocol.map")
     try:
         if isinstance(raw_map, Mapping):
             protocol_map = {str(k).upper(): str(v).upper() for k, v in raw_map.items()}
@@ -370,10 +372,7 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Clust
 
     super_users = spec.get("super_users")
     if super_users is None:
-        for node in broker_nodes:
-            if node.current and node.current.get("super.users"):
-                super_users = node.current["super.users"]
-                break
+        super_users = _first_in_files(broker_nodes, "super.users")
 
     maps: dict[str, dict[str, str]] = {}
     for key in ("zookeeper_client_properties", "controller_properties", "broker_controller_properties"):

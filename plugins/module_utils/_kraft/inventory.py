@@ -253,15 +253,12 @@ def spec_from_inventory(
         roles = _get(vars_, PREFIX + "process_roles")
         entry["declared_roles"] = roles if roles else list(declared_roles)
         # How the collection reaches the host besides its file (node_access): its Jolokia agent and LOG_DIR.
+        own = {key: _get(vars_, PREFIX + key) for key in run_wide}
+        chosen = {key: run_wide[key] if value is None else value for key, value in own.items()}
         for key in ("jolokia_port", "log_dir"):
-            value = _get(vars_, PREFIX + key)
-            if value is None:
-                value = run_wide[key]
-            if value is not None:
-                entry[key] = value
-        kafka_client = _get(vars_, PREFIX + "kafka_client")
-        if kafka_client is None:
-            kafka_client = run_wide["kafka_client"]
+            if chosen[key] is not None:
+                entry[key] = chosen[key]
+        kafka_client = chosen["kafka_client"]
         if isinstance(kafka_client, Mapping) and kafka_client.get("jolokia_tls") is not None:
             entry["jolokia_tls"] = kafka_client["jolokia_tls"]
         observed = _get(vars_, PREFIX + "node")  # kafka_node_info's result, where the run read the host
