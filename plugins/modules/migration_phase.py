@@ -86,7 +86,10 @@ options:
     type: dict
     default: {}
   active_controller:
-    description: The host of the quorum leader, for O(purpose=finalize) (it is finalized last).
+    description:
+      - For O(purpose=finalize), the host of the quorum leader (it is finalized last).
+      - For O(purpose=rollback), the broker that is the ZooKeeper controller once the KRaft controllers are
+        gone (roll 2 restarts it last, so the controller moves only once).
     type: str
 attributes:
   check_mode:
@@ -214,7 +217,7 @@ rollback:
       elements: str
       sample: ["c1", "c2", "c3"]
     final_roll:
-      description: Brokers to roll to plain ZooKeeper mode (roll 2).
+      description: Brokers to roll to plain ZooKeeper mode (roll 2), the O(active_controller) last.
       type: list
       elements: str
       sample: ["b1", "b2"]
@@ -279,7 +282,7 @@ def main():
                   problems=detection.problems, brokers=detection.brokers, controllers=detection.controllers,
                   pending=pending, resume_host=dead.resume if migrate else None)
     if params["purpose"] == "rollback":
-        plan = plan_rollback(params["brokers"], params["controllers"])
+        plan = plan_rollback(params["brokers"], params["controllers"], params["active_controller"])
         result["rollback"] = dict(from_phase=plan.from_phase, hybrid_roll=plan.hybrid_roll,
                                   deprovision=plan.deprovision, final_roll=plan.final_roll,
                                   nothing_to_do=plan.nothing_to_do)

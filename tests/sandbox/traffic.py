@@ -204,22 +204,52 @@ def start(rate: float, timeout: float) -> None:
     print(f"traffic: {rate:g} msg/s to {TOPIC} (pid {process.pid}), flowing after {time.monotonic() - began:.1f}s")
 
 
-def longest_gap(ack_times: list[float], start: float, end: float) -> float | None:
-    """Longest time between two acknowledged sends within [start, end] (edges included)."""
+def longest_gap(ack_times: list[float], start: float, end: float) -> tuple[float, float] | None:
+    """Longest time between two acknowledged sends within [start, end] (edges included), and when it began."""
+    if end <= start:
+        return None
     inside = [t for t in ack_times if start <= t <= end]
     points = [start] + inside + [end]
-    return round(max(b - a for a, b in zip(points, points[1:])), 3) if end > start else None
+    seconds, began = max((b - a, a) for a, b in zip(points, points[1:]))
+    return round(seconds, 3), began
+
+
+def restarting_at(report: dict[str, Any], phase: str, began: float, ended: float) -> list[str]:
+    """The hosts of ``phase`` that were down or not yet healthy at some point of [began, ended]."""
+    hosts = []
+    for host, info in sorted(((report or {}).get("hosts") or {}).items()):
+        for step in info.get("timeline") or []:
+            stopped, healthy = step.get("stopped_at"), step.get("healthy_at")
+            if step.get("phase") == phase and stopped is not None and healthy is not None \
+                    and stopped <= ended and healthy >= began:
+                hosts.append(host)
+                break
+    return hosts
 
 
 def summarize(result: dict[str, Any], report: dict[str, Any] | None) -> dict[str, Any]:
     section = {k: v for k, v in result.items() if k != "ack_times"}
     section["seconds"] = round(result["stopped"] - result["started"], 1)
     section["gaps_during_rolls"] = {}
+    # Where each longest gap fell: which host's restart it overlapped, to tell a slow failover from the rest.
+    section["gap_context"] = {}
     for phase, info in ((report or {}).get("phases") or {}).items():
         first, last = info.get("first_stop"), info.get("last_healthy")
         if first and last:
-            section["gaps_during_rolls"][phase] = longest_gap(result["ack_times"], float(first), float(last))
+            gap = longest_gap(result["ack_times"], float(first), float(last))
+            section["gaps_during_rolls"][phase] = gap[0] if gap else None
+            if gap:
+                section["gap_context"][phase] = {
+                    "began": round(gap[1], 3), "seconds_into_roll": round(gap[1] - float(first), 3),
+                    "restarting": restarting_at(report or {}, phase, gap[1], gap[1] + gap[0])}
     return section
+
+
+def gap_where(context: dict[str, Any] | None) -> str:
+    if not context:
+        return ""
+    hosts = ", ".join(context["restarting"]) or "no host"
+    return f" ({context['seconds_into_roll']:.1f}s into the roll, during {hosts})"
 
 
 def reports_since_start(directory: Path | None) -> list[Path]:
@@ -245,10 +275,12 @@ def stop(report_paths: list[Path], timeout: float) -> int:
     reports = [(path, json.loads(path.read_text())) for path in report_paths]
     # Every run made during the traffic (a migration, then its idempotence run, ...) gets the section;
     # the gaps are those of all their rolls.
-    merged: dict[str, Any] = {"phases": {}}
+    merged: dict[str, Any] = {"phases": {}, "hosts": {}}
     for _dummy, report in reports:
         merged["phases"].update({k: v for k, v in (report.get("phases") or {}).items()
                                  if v.get("first_stop") and v.get("last_healthy")})
+        for host, info in (report.get("hosts") or {}).items():
+            merged["hosts"].setdefault(host, {"timeline": []})["timeline"] += info.get("timeline") or []
     section = summarize(result, merged)
     for path, report in reports:
         report["traffic"] = section
@@ -259,7 +291,8 @@ def stop(report_paths: list[Path], timeout: float) -> int:
                                    str(path)], capture_output=True, text=True, check=False)
         if rendered.returncode != 0:
             print(f"traffic: could not redraw the HTML report: {rendered.stderr.strip()}", file=sys.stderr)
-    gaps = ", ".join(f"{p} {g:.2f}s" for p, g in section["gaps_during_rolls"].items() if g is not None) or "no rolls"
+    gaps = ", ".join(f"{p} {g:.2f}s{gap_where(section['gap_context'].get(p))}"
+                     for p, g in section["gaps_during_rolls"].items() if g is not None) or "no rolls"
     print(f"traffic: {section['acknowledged']} acknowledged, {section['consumed']} consumed, "
           f"{section['lost']} lost, {section['duplicates']} duplicates, {section['produce_errors']} produce errors "
           f"in {section['seconds']}s; longest gap between acknowledged sends during a roll: {gaps}")

@@ -125,7 +125,7 @@ INTERNAL_NAMES = frozenset(PREFIX + n for n in (
     "node", "slurp", "spec", "spec_node", "kafka_hosts", "run", "run_started", "phase_after", "finalize_order",
     "log_dir_stat", "validate_plan", "validate_slurp", "validate_stat", "verify_plan",
     "verify_zk", "verify_metadata", "ms_expected", "ms_timeout", "ms_spec", "ms_node", "ms_leader", "ms_wait",
-    "report_name", "report_phase_before", "report_hosts",
+    "report_name", "report_phase_before", "report_hosts", "zk_controller", "roll2",
 ))
 
 # Variables of the collection judged where they are used (their shape belongs to the tasks that read them).

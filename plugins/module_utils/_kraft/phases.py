@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,11 +218,16 @@ class RollbackPlan:
         return not (self.hybrid_roll or self.deprovision or self.final_roll)
 
 
-def plan_rollback(broker_states: Mapping[str, str], controller_states: Mapping[str, str]) -> RollbackPlan:
+def plan_rollback(broker_states: Mapping[str, str], controller_states: Mapping[str, str],
+                  zk_controller: str | None = None) -> RollbackPlan:
     """Steps back to ZooKeeper mode from any phase before finalization; refuses after it.
 
     Mid-rollback states (controllers already gone, brokers still carrying the migration flag)
     are expected here: an interrupted rollback resumes from them.
+
+    ``zk_controller`` is the broker elected ZooKeeper controller once the KRaft controllers are
+    gone: roll 2 restarts it last, so the controller moves once instead of at every restart, and
+    never to a broker that is about to restart.
     """
     finalized = sorted(h for h, s in controller_states.items() if s == NODE_CONTROLLER_KRAFT)
     if finalized:
@@ -257,7 +262,12 @@ def plan_rollback(broker_states: Mapping[str, str], controller_states: Mapping[s
     # Roll 1 keeps the flag so KRaft brokers come back as ZooKeeper brokers the controllers still
     # know; without controllers left, the flag would only make them wait for a quorum that is gone.
     hybrid = kraft_brokers if controllers else []
-    return RollbackPlan(from_phase, None, hybrid, controllers, flagged)
+    return RollbackPlan(from_phase, None, hybrid, controllers, moved_last(flagged, zk_controller))
+
+
+def moved_last(hosts: Sequence[str], host: str | None) -> list[str]:
+    """``hosts`` in their order with ``host`` moved to the end (when it is one of them)."""
+    return [h for h in hosts if h != host] + [h for h in hosts if h == host]
 
 
 @dataclass(frozen=True)

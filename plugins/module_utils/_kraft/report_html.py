@@ -396,9 +396,17 @@ def _section_traffic(report: Mapping[str, Any]) -> str:
                                ("duplicates", "duplicates"), ("produce_errors", "produce errors"),
                                ("seconds", "traffic ran for")) if key in traffic]
     gaps = traffic.get("gaps_during_rolls") or {}
-    rows += [[_e(f"longest gap between acknowledged sends, {phase_title(p)} roll"), _e(duration(_num(g)))]
-             for p, g in in_migration_order(gaps).items()]
+    context = traffic.get("gap_context") or {}
+    rows += [[_e(f"longest gap between acknowledged sends, {phase_title(p)} roll{_gap_hosts(context.get(p))}"),
+              _e(duration(_num(g)))] for p, g in in_migration_order(gaps).items()]
     return "<h2>Traffic during the run</h2>" + _table([("figure", False), ("value", True)], rows)
+
+
+def _gap_hosts(context: Any) -> str:
+    """Which hosts were restarting when the gap began (the traffic harness works it out)."""
+    if not isinstance(context, Mapping) or not isinstance(context.get("restarting"), list):
+        return ""
+    return " (during {})".format(", ".join(str(h) for h in context["restarting"]) or "no restart")
 
 
 def _section_waits(report: Mapping[str, Any]) -> str:

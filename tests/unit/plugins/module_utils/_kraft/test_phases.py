@@ -189,6 +189,20 @@ def test_rollback_plans(brokers, controllers, expected):
     assert plan.nothing_to_do is (expected[1:] == ([], [], []))
 
 
+@pytest.mark.parametrize("zk_controller,final_roll", [
+    ("b1", ["b2", "b3", "b1"]),
+    ("b2", ["b1", "b3", "b2"]),
+    ("b3", ["b1", "b2", "b3"]),
+    # Already rolled (no flag left), or not known (check mode): host order.
+    ("b4", ["b1", "b2", "b3"]),
+    (None, ["b1", "b2", "b3"]),
+])
+def test_rollback_rolls_the_zookeeper_controller_last(zk_controller, final_roll):
+    brokers = {"b1": "zk_migrating", "b2": "zk_migrating", "b3": "zk_migrating", "b4": "zk"}
+    plan = plan_rollback(brokers, GONE, zk_controller)
+    assert (plan.from_phase, plan.final_roll) == ("migration", final_roll)
+
+
 @pytest.mark.parametrize("brokers,controllers,words", [
     ({"b1": "kraft_broker"}, {"c1": "controller_kraft", "c2": "controller_migrating"}, ["finalized", "c1", "one-way"]),
     ({"b1": "kraft_broker", "b2": "zk"}, C3, ["disagree", "KRaft: b1", "without the migration flag: b2"]),

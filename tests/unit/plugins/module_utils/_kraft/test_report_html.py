@@ -108,6 +108,17 @@ def test_the_page_is_self_contained_and_shows_traffic_waits_and_verdicts():
     assert 'class="overall o-pass">PASS' in page
 
 
+def test_the_traffic_section_names_the_hosts_restarting_during_each_longest_gap():
+    report = fixture_report()
+    report["traffic"]["gap_context"] = {"migration": {"began": 1.0, "seconds_into_roll": 3.5,
+                                                      "restarting": ["broker2"]},
+                                        "dual_write": {"began": 9.0, "seconds_into_roll": 0.0, "restarting": []}}
+    page = render(report)
+    assert "migration roll (during broker2)" in page
+    assert "dual write roll (during no restart)" in page
+    assert "(during" not in render(fixture_report())
+
+
 def test_secrets_are_masked_even_when_the_json_holds_them():
     report = fixture_report()
     # The fixture's broker1 change carries a clear JAAS password on purpose; summarize masks it ...
