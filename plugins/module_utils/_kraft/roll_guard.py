@@ -24,6 +24,7 @@ import socket
 import struct
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -224,6 +225,12 @@ class RollGuard:
             raise ProbeError(str(exc)) from exc
         return self._run(argv + [what])
 
+    def _under_replicated(self, live: Sequence[str]) -> str:
+        argv = [self._tool("kafka-topics.sh"), "--bootstrap-server", ",".join(live)]
+        if self.spec.broker_command_config:
+            argv += ["--command-config", self.spec.broker_command_config]
+        return self._run(argv + ["--describe", "--under-replicated-partitions"])
+
     def _answers(self, seen: GuardObservation, node: Peer, kind: str, timeout: float) -> bool:
         """Whether the node accepts a connection; if not, it is noted down, with why."""
         why = self.connect(node.endpoint, timeout)
@@ -250,15 +257,25 @@ class RollGuard:
                 seen.down.append("ZooKeeper")
                 seen.problems.append(f"ZooKeeper ({spec.zookeeper_connect}) is not reachable: {exc}")
 
-        observers: set[int] | None = None
         if spec.uses_quorum:
             seen.checked.append("quorum")
             for voter in spec.voters:
                 self._answers(seen, voter, "controller", probe_timeout)
+        # Which other brokers answer decides the topics tool's bootstrap list; their problems are
+        # told after the quorum's, once the quorum has said which brokers it has registered.
+        silent = {b.name: self.connect(b.endpoint, probe_timeout) for b in spec.others}
+        live = [b.endpoint for b in spec.others if not silent[b.name]]
+        # The two tool calls are a JVM start each on the host, the guard's slowest part: run them together.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            quorum = pool.submit(self._quorum, "--replication") if spec.uses_quorum else None
+            topics = pool.submit(self._under_replicated, live) if live else None
+
+        observers: set[int] | None = None
+        if quorum is not None:
             try:
-                # One tool call (a JVM start on the host): the replication table names the leader,
-                # the voters (Leader/Follower) and the observers (the brokers registered in KRaft).
-                rows = {r.node_id: r for r in parse_quorum_replication(self._quorum("--replication"))}
+                # The replication table names the leader, the voters (Leader/Follower) and the
+                # observers (the brokers registered in KRaft).
+                rows = {r.node_id: r for r in parse_quorum_replication(quorum.result())}
                 observers = {i for i, r in rows.items() if r.status.lower() == "observer"}
                 voter_rows = {i: r for i, r in rows.items() if r.status.lower() != "observer"}
                 if not any(r.status.lower() == "leader" for r in voter_rows.values()):
@@ -276,21 +293,21 @@ class RollGuard:
 
         seen.checked.append("brokers")
         for broker in spec.others:
-            if not self._answers(seen, broker, "broker", probe_timeout):
+            why = silent[broker.name]
+            if why:
+                seen.down.append(broker.name)
+                seen.problems.append(f"{broker.name} is not running (broker {broker.node_id} does not answer on "
+                                     f"{broker.endpoint}: {why})")
                 continue
             known = [s for s in (registered_zk, observers) if s is not None]
             if known and not any(broker.node_id in s for s in known):
                 seen.problems.append(f"{broker.name} (broker {broker.node_id}) is registered neither in ZooKeeper nor with "
                                      "the KRaft controllers")
 
-        live = [b.endpoint for b in spec.others if b.name not in seen.down]
-        if live:
+        if topics is not None:
             seen.checked.append("under_replicated")
-            argv = [self._tool("kafka-topics.sh"), "--bootstrap-server", ",".join(live)]
-            if spec.broker_command_config:
-                argv += ["--command-config", spec.broker_command_config]
             try:
-                urps = parse_topic_partitions(self._run(argv + ["--describe", "--under-replicated-partitions"]))
+                urps = parse_topic_partitions(topics.result())
                 if urps:
                     names = ", ".join(f"{p.topic}-{p.partition}" for p in urps[:10])
                     seen.problems.append(f"{len(urps)} partition(s) are under-replicated: {names}"

@@ -83,6 +83,21 @@ def test_a_healthy_cluster_passes_every_check() -> None:
     assert [c[0].rsplit("/", 1)[1] for c in cluster.calls] == ["kafka-metadata-quorum.sh", "kafka-topics.sh"]
 
 
+def test_the_quorum_and_topics_tools_run_at_the_same_time() -> None:
+    # Each is a JVM start on the host; one after the other they doubled the pause before every stop.
+    cluster = Cluster()
+    both_running = threading.Barrier(2, timeout=5)
+    plain_run = cluster.run
+
+    def run(argv: Sequence[str], timeout: float) -> CommandResult:
+        both_running.wait()   # broken (an error) unless the other call is under way too
+        return plain_run(argv, timeout)
+
+    cluster.run = run  # type: ignore[method-assign]
+    assert RollGuard.met(cluster.guard().observe())
+    assert len(cluster.calls) == 2
+
+
 def test_zookeeper_down_is_named_and_refused_after_the_grace() -> None:
     cluster = Cluster()
     cluster.zk_ids = None
