@@ -64,7 +64,7 @@ molecule: setup
 
 # Sandbox scenarios for `make test`, run side by side in $(LANES) lanes (tests/run_scenarios.py: each lane
 # has its own sandbox net, state and HOME), longest first. A case is a molecule scenario on the emulator
-# (`soak`), the same on real Apache Kafka (scenario:version[:IBP[:jolokia on|off|auth|tls[:layout packaged|release]]], then SANDBOX_NAME=value settings),
+# (`soak`), the same on real Apache Kafka (scenario:version[:IBP[:jolokia on|off|auth|tls|mtls[:layout packaged|release]]], then SANDBOX_NAME=value settings),
 # or a sandbox pytest file (pytest:FILE[:version]). Every real-Kafka case runs live traffic and requires
 # zero loss. `make molecule-real` runs REAL_SCENARIOS_FULL, the whole version matrix.
 # The machine has two cores and a real scenario keeps one about 80 % busy (six Kafka JVMs under traffic,
@@ -85,7 +85,8 @@ REAL_SCENARIOS_FULL := migrate:3.9.2 migrate:3.9.2::off:release rollback_dual_wr
                   rollback_dual_write:3.7.2::off:release remigrate:3.7.2::off:release \
                   pytest:tests/sandbox_tests/test_migrate_resume.py:3.9.2 \
                   pytest:tests/sandbox_tests/test_rollback_resume.py:3.9.2 \
-                  migrate:3.9.2::tls,SANDBOX_ZK_SASL=on rollback_dual_write:3.9.2::tls:release,SANDBOX_ZK_SASL=on
+                  migrate:3.9.2::tls,SANDBOX_ZK_SASL=on rollback_dual_write:3.9.2::tls:release,SANDBOX_ZK_SASL=on \
+                  migrate:3.9.2::mtls
 scenarios: setup
 	$(PY) tests/run_scenarios.py --lanes $(LANES) $(SCENARIOS)
 

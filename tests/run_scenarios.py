@@ -4,7 +4,8 @@
 
 A CASE is one of:
     scenario                                        a molecule scenario on the Kafka emulator
-    scenario:version[:IBP[:jolokia[:layout]]]       the same on real Apache Kafka (e.g. migrate:3.9.2::off:release)
+    scenario:version[:IBP[:jolokia[:layout]]]       the same on real Apache Kafka (e.g. migrate:3.9.2::off:release;
+                                                    jolokia on|off|auth|tls|mtls, layout packaged|release)
     pytest:FILE[:version]                           a sandbox pytest file (real Kafka when a version is given)
 each optionally followed by sandbox settings for that case alone: migrate:3.9.2,SANDBOX_ZK_SASL=on
 
@@ -33,6 +34,9 @@ SANDBOX = REPO / "tests" / "sandbox" / "sandbox.py"
 KAFKA_DIST = REPO / "tests" / "sandbox" / "kafka_dist" / "build.py"
 FIRST_NET = 11  # lanes use 127.0.11.N, 127.0.12.N, ...: apart from the default sandbox's 127.0.1.N
 LOG_TAIL = 150
+# sandbox.py up --jolokia (empty: its default) and --layout values.
+JOLOKIA_MODES = ("", "on", "off", "auth", "tls", "mtls")
+LAYOUTS = ("", "packaged", "release")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,10 @@ def parse_head(text: str, head: str, bin_dir: Path) -> Case:
     scenario, version, ibp, jolokia, layout = (parts + [""] * 5)[:5]
     if len(parts) > 5 or not scenario or not (REPO / "molecule" / scenario).is_dir():
         raise ValueError(f"{text!r}: expected scenario[:version[:IBP[:jolokia[:layout]]]] with a scenario under molecule/")
+    # Refused here, not minutes later when the lane's sandbox comes up.
+    if jolokia not in JOLOKIA_MODES or layout not in LAYOUTS:
+        raise ValueError(f"{text!r}: jolokia must be one of {'|'.join(JOLOKIA_MODES[1:])} and layout one of "
+                         f"{'|'.join(LAYOUTS[1:])} (or empty for the default)")
     if version:
         env = (("SANDBOX_KAFKA", "real"), ("SANDBOX_KAFKA_VERSION", version), ("SANDBOX_IBP", ibp),
                ("SANDBOX_JOLOKIA", jolokia), ("SANDBOX_LAYOUT", layout))

@@ -8,10 +8,20 @@ import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
-from lib import exec_on_host, read_host_file, read_pid, service_state, zookeeper_pid_file  # noqa: E402
-from playbook_runs import REPO, REPORTS, ansible_env, playbook, run_playbook  # noqa: E402
+import yaml
+from lib import (  # noqa: E402
+    exec_on_host,
+    read_host_file,
+    read_pid,
+    require_state,
+    service_state,
+    wait_until,
+    zookeeper_pid_file,
+)
+from playbook_runs import INVENTORY, REPO, REPORTS, ansible_env, playbook, run_playbook  # noqa: E402
+from sandbox import controller_znode, kazoo_client  # noqa: E402
 
 BROKERS = ("broker1", "broker2", "broker3")
 CONTROLLERS = ("ctrl1", "ctrl2", "ctrl3")
@@ -158,6 +168,45 @@ def at_dual_write() -> None:
         return
     done = run_playbook("migrate.yml", "-e", "zk2kraft_stop_after=dual_write")
     assert done.returncode == 0, done.stdout[-5000:]
+
+
+def active_controller() -> str:
+    """The active KRaft controller (the quorum leader), by inventory name.
+
+    In migration mode the leader owns ZooKeeper's /controller (brokerid = its node id, with a KRaft
+    epoch). Read through the sandbox's own ZooKeeper session (SASL when the sandbox requires it), so it
+    works whatever the Jolokia setting (plain, HTTPS, mTLS, or no agent at all).
+    """
+    state, topology = require_state()
+    client = kazoo_client(topology, state.zk_sasl)
+    try:
+        def kraft_owned() -> dict[str, int] | None:
+            text = controller_znode(client)
+            data = json.loads(text) if text else {}
+            return data if int(data.get("kraftControllerEpoch", -1)) >= 0 else None
+
+        owner = wait_until(kraft_owned, 30.0, "a KRaft controller to own /controller (is the cluster migrating?)", 0.5)
+    finally:
+        client.stop()
+        client.close()
+    by_node_id = {hostvars.get("zk2kraft_node_id"): name for name, hostvars in _inventory_hosts().items()}
+    leader = by_node_id.get(int(owner["brokerid"]))
+    assert leader in CONTROLLERS, f"/controller names node {owner['brokerid']}, no controller in {INVENTORY}"
+    return str(leader)
+
+
+def _inventory_hosts() -> dict[str, dict[str, Any]]:
+    """Every host of the sandbox's inventory with its variables."""
+    hosts: dict[str, dict[str, Any]] = {}
+
+    def walk(group: dict[str, Any]) -> None:
+        for name, hostvars in (group.get("hosts") or {}).items():
+            hosts[name] = dict(hostvars or {})
+        for child in (group.get("children") or {}).values():
+            walk(child or {})
+
+    walk(yaml.safe_load(INVENTORY.read_text())["all"])
+    return hosts
 
 
 def assert_verified(phase: str) -> None:

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from faults import (  # noqa: E402  (conftest puts tests/faults on sys.path)
+    active_controller,
     assert_halt,
     assert_verified,
     at_dual_write,
@@ -114,7 +115,7 @@ def test_zookeeper_down_during_the_roll_halts_before_the_next_stop() -> None:
 # Last: nothing rolls back a finalized cluster, so no case can follow this one in the same sandbox.
 def test_the_active_controller_killed_blocks_finalization_naming_it() -> None:
     at_dual_write()
-    leader = _active_controller()
+    leader = active_controller()
     kill_kafka(leader)
     try:
         refused = run_until("migrate.yml", "-e", "zk2kraft_finalize=true")
@@ -128,29 +129,3 @@ def test_the_active_controller_killed_blocks_finalization_naming_it() -> None:
     # Finalization restarts each controller once and no broker.
     assert counts == {"broker1": 0, "broker2": 0, "broker3": 0, "ctrl1": 1, "ctrl2": 1, "ctrl3": 1}, counts
     assert_verified("kraft")
-
-
-def _active_controller() -> str:
-    """The controller whose ActiveControllerCount is 1 (through its Jolokia agent)."""
-    import json
-    import urllib.request
-
-    import yaml
-    from playbook_runs import INVENTORY
-    inventory = yaml.safe_load(INVENTORY.read_text())
-    hosts: dict = {}
-
-    def walk(group: dict) -> None:
-        for name, hostvars in (group.get("hosts") or {}).items():
-            hosts[name] = (hostvars or {}).get("ansible_host", name)
-        for child in (group.get("children") or {}).values():
-            walk(child or {})
-    walk(inventory["all"])
-    mbean = "kafka.controller:type=KafkaController,name=ActiveControllerCount"
-    for name in ("ctrl1", "ctrl2", "ctrl3"):
-        url = f"http://{hosts[name]}:8778/jolokia/read/{mbean}"
-        with urllib.request.urlopen(url, timeout=10) as response:
-            value = json.loads(response.read())["value"]
-        if (value.get("Value") if isinstance(value, dict) else value) == 1:
-            return name
-    raise AssertionError("no controller reports ActiveControllerCount 1")

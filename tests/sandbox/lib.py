@@ -79,6 +79,7 @@ class State:
     zk_sasl: bool = False            # ZooKeeper requires SASL (DIGEST-MD5); brokers log in through JAAS Client
     jolokia_auth: bool = False       # the Jolokia agents require a user and password (basic auth)
     jolokia_tls: bool = False        # ... and serve HTTPS with the node's certificate (protocol=https)
+    jolokia_mtls: bool = False       # HTTPS that requires a client certificate signed by the sandbox CA (no login)
 
     def save(self) -> None:
         STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -103,6 +104,7 @@ def load_state() -> State | None:
         zk_sasl=bool(data.get("zk_sasl", False)),
         jolokia_auth=bool(data.get("jolokia_auth", False)),
         jolokia_tls=bool(data.get("jolokia_tls", False)),
+        jolokia_mtls=bool(data.get("jolokia_mtls", False)),
     )
 
 

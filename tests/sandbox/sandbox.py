@@ -18,10 +18,13 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tarfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -102,6 +105,10 @@ JOLOKIA_AUTH_OPTIONS = f",user={JOLOKIA_USER},password={JOLOKIA_PASSWORD}"
 # so clients verify the agent against the sandbox CA (tls.CA_PEM on every host).
 JOLOKIA_TLS_OPTIONS = (f",protocol=https,keystore={tls.NODE_KEYSTORE},keystorePassword={tls.KEYSTORE_PASSWORD},"
                        "keyStoreType=PKCS12")
+# --jolokia mtls: HTTPS as above, and the agent takes only clients whose certificate the sandbox CA signed
+# (tls.JOLOKIA_CLIENT_CERT); no login, so the certificate alone lets a client in (a login would be an
+# alternative to it on this agent, and would hide a client that sends no certificate).
+JOLOKIA_MTLS_OPTIONS = JOLOKIA_TLS_OPTIONS + f",useSslClientAuthentication=true,caCert={tls.CA_PEM}"
 KAFKA_TOOL_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 DOWN_STOP_TIMEOUT = 20.0
@@ -696,7 +703,7 @@ group.initial.rebalance.delay.ms=3000
 
 def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G",
                layout: Layout = LAYOUTS["packaged"], zk_sasl: bool = False, jolokia_auth: bool = False,
-               jolokia_tls: bool = False) -> str:
+               jolokia_tls: bool = False, jolokia_mtls: bool = False) -> str:
     lines = [
         "[Unit]",
         "Description=Apache Kafka",
@@ -711,7 +718,7 @@ def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G",
     opts = []
     if with_jolokia:
         opts.append(f"-javaagent:/opt/jolokia/jolokia-jvm-agent.jar=port={JOLOKIA_PORT},host={host.address}"
-                    + (JOLOKIA_AUTH_OPTIONS if jolokia_auth else "") + (JOLOKIA_TLS_OPTIONS if jolokia_tls else ""))
+                    + (JOLOKIA_AUTH_OPTIONS if jolokia_auth else "") + jolokia_tls_options(jolokia_tls, jolokia_mtls))
     if zk_sasl:
         opts.append(f"-Djava.security.auth.login.config={BROKER_ZK_JAAS}")
     if opts:
@@ -729,6 +736,11 @@ def kafka_unit(host: Host, with_jolokia: bool, heap_opts: str = "-Xmx1G -Xms1G",
         "",
     ]
     return "\n".join(lines)
+
+
+def jolokia_tls_options(jolokia_tls: bool, jolokia_mtls: bool) -> str:
+    """The agent options of --jolokia tls or mtls (none for the others)."""
+    return JOLOKIA_MTLS_OPTIONS if jolokia_mtls else JOLOKIA_TLS_OPTIONS if jolokia_tls else ""
 
 
 def admin_client_properties() -> str:
@@ -772,7 +784,8 @@ def configure_broker(host: Host, topology: Topology, state: State) -> None:
     unit = hd / "etc-systemd-system" / f"{layout.unit}.service"
     if not unit.exists():
         heap = REAL_HEAP_OPTS if state.kafka == "real" else "-Xmx1G -Xms1G"
-        unit_text = kafka_unit(host, state.jolokia, heap, layout, state.zk_sasl, state.jolokia_auth, state.jolokia_tls)
+        unit_text = kafka_unit(host, state.jolokia, heap, layout, state.zk_sasl, state.jolokia_auth, state.jolokia_tls,
+                               state.jolokia_mtls)
         write_if_changed(unit, unit_text)
 
 
@@ -865,6 +878,31 @@ def seed(topology: Topology, state: State) -> None:
     state.save()
 
 
+def check_jolokia_mtls(broker: Host) -> None:
+    """--jolokia mtls really requires the client certificate: the broker's agent refuses a client without one
+    and answers one with it (else the collection's reads would pass whether or not it sends the certificate)."""
+    pki = STATE_DIR / "pki"
+    url = f"https://{broker.address}:{JOLOKIA_PORT}/jolokia/version"
+
+    def status(context: ssl.SSLContext) -> int:
+        try:
+            with urllib.request.urlopen(url, timeout=10, context=context) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    anonymous = ssl.create_default_context(cafile=str(pki / "ca.pem"))
+    with_cert = ssl.create_default_context(cafile=str(pki / "ca.pem"))
+    with_cert.load_cert_chain(str(pki / f"{tls.JOLOKIA_CLIENT}.pem"), str(pki / f"{tls.JOLOKIA_CLIENT}.key"))
+    try:
+        refused, answered = status(anonymous), status(with_cert)
+    except (OSError, ssl.SSLError) as exc:
+        raise SandboxError(f"Jolokia on {broker.name} ({url}) is not reachable over HTTPS: {exc}") from exc
+    if refused not in (401, 403) or answered != 200:
+        raise SandboxError(f"Jolokia on {broker.name} ({url}) answered {refused} without a client certificate and "
+                           f"{answered} with one (wanted 401/403 and 200): check JOLOKIA_MTLS_OPTIONS")
+
+
 # --------------------------------------------------------------------------- inventory
 
 
@@ -908,8 +946,11 @@ def inventory(topology: Topology, state: State | None = None, kafka_archive: Pat
         template["kafka_controllers"]["zk2kraft_kafka_opts"] += JOLOKIA_AUTH_OPTIONS
         template["cluster"]["zk2kraft_kafka_client"].update(jolokia_user=JOLOKIA_USER, jolokia_password=JOLOKIA_PASSWORD)
     if state.jolokia and state.jolokia_tls:
-        template["kafka_controllers"]["zk2kraft_kafka_opts"] += JOLOKIA_TLS_OPTIONS
+        template["kafka_controllers"]["zk2kraft_kafka_opts"] += jolokia_tls_options(True, state.jolokia_mtls)
         template["cluster"]["zk2kraft_kafka_client"].update(jolokia_tls=True, jolokia_ca_file=tls.CA_PEM)
+    if state.jolokia and state.jolokia_mtls:
+        template["cluster"]["zk2kraft_kafka_client"].update(jolokia_client_cert=tls.JOLOKIA_CLIENT_CERT,
+                                                            jolokia_client_key=tls.JOLOKIA_CLIENT_KEY)
     if not state.jolokia:
         template["cluster"].pop("zk2kraft_jolokia_port", None)
         template["kafka_controllers"].pop("zk2kraft_kafka_opts", None)
@@ -1004,7 +1045,8 @@ def kafka_dist(version: str) -> tuple[Path, Path]:
 
 def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path | None,
        emulator_installer: Path, jolokia: bool, jolokia_agent: Path | None = None, layout: str = "packaged",
-       zk_sasl: bool = False, jolokia_auth: bool = False, jolokia_tls: bool = False) -> None:
+       zk_sasl: bool = False, jolokia_auth: bool = False, jolokia_tls: bool = False,
+       jolokia_mtls: bool = False) -> None:
     started = time.monotonic()
     if kafka_archive is not None:
         kafka = "real"
@@ -1015,21 +1057,27 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path |
         raise SandboxError("real Kafka with Jolokia needs --jolokia-agent (or leave --kafka-archive out)")
     if jolokia_tls and kafka != "real":
         raise SandboxError("--jolokia tls needs --kafka real: the emulator's Jolokia lookalike serves plain HTTP only")
+    if jolokia_mtls and kafka != "real":
+        raise SandboxError("--jolokia mtls needs --kafka real: the emulator's Jolokia lookalike serves plain HTTP only, "
+                           "so it cannot ask for a client certificate")
+    # mtls is HTTPS with client certificates: the tls settings plus one.
+    jolokia_tls = jolokia_tls or jolokia_mtls
     check_preconditions(kafka_archive, emulator_installer)
     net = os.environ.get("SANDBOX_NET") or DEFAULT_NET
     topology = build(topology_name, net)
     state = load_state()
     wanted = (topology_name, kafka, kafka_version if kafka == "real" else "", jolokia, layout, net, zk_sasl,
-              jolokia and jolokia_auth, jolokia and jolokia_tls)
+              jolokia and jolokia_auth, jolokia and jolokia_tls, jolokia and jolokia_mtls)
     if state is not None and (state.topology, state.kafka, state.kafka_version, state.jolokia, state.layout,
-                              state.net, state.zk_sasl, state.jolokia_auth, state.jolokia_tls) != wanted:
+                              state.net, state.zk_sasl, state.jolokia_auth, state.jolokia_tls,
+                              state.jolokia_mtls) != wanted:
         raise SandboxError(f"the sandbox is up with topology {state.topology!r}, kafka {state.kafka} "
                            f"{state.kafka_version}, jolokia {state.jolokia}, layout {state.layout}, "
                            f"net {state.net}, zk-sasl {state.zk_sasl}, jolokia auth {state.jolokia_auth}, "
-                           f"jolokia tls {state.jolokia_tls}; run 'down' first")
+                           f"jolokia tls {state.jolokia_tls}, jolokia mtls {state.jolokia_mtls}; run 'down' first")
     if state is None:
         state = State(topology=topology_name, kafka=kafka, kafka_version=wanted[2], jolokia=jolokia, layout=layout,
-                      net=net, zk_sasl=zk_sasl, jolokia_auth=wanted[7], jolokia_tls=wanted[8])
+                      net=net, zk_sasl=zk_sasl, jolokia_auth=wanted[7], jolokia_tls=wanted[8], jolokia_mtls=wanted[9])
         state.save()
     register_sandbox()
 
@@ -1046,9 +1094,9 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path |
     started_zk = [zk.name for zk in topology.zookeepers if start_zookeeper(zk, topology, state.zk_sasl)]
     # Every Kafka host, controllers included, holds its certificates before anything runs there.
     kafka_hosts = [h for h in topology.hosts if h.is_kafka]
-    tls.make_pki(STATE_DIR / "pki", [(h.name, h.address) for h in kafka_hosts])
+    tls.make_pki(STATE_DIR / "pki", [(h.name, h.address) for h in kafka_hosts], state.jolokia_mtls)
     for host in kafka_hosts:
-        tls.install(STATE_DIR / "pki", host_dir(host.name) / "etc-kafka", host.name)
+        tls.install(STATE_DIR / "pki", host_dir(host.name) / "etc-kafka", host.name, state.jolokia_mtls)
     wait_zookeeper(topology)
 
     for host in kafka_hosts:
@@ -1065,11 +1113,14 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path |
     started_brokers = [b.name for b, started_now in zip(topology.brokers, started_flags) if started_now]
     wait_brokers(topology, 180.0 if kafka == "real" else 60.0, state.zk_sasl)
     seed(topology, state)
+    if state.jolokia and state.jolokia_mtls:
+        check_jolokia_mtls(topology.brokers[0])
     write_inventory(topology, state, kafka_archive)
 
     elapsed = time.monotonic() - started
     flavour = f"Apache Kafka {state.kafka_version}" if kafka == "real" else "the Kafka node emulator"
-    shown_jolokia = ("tls" if state.jolokia_tls else "auth" if state.jolokia_auth else "on") if jolokia else "off"
+    shown_jolokia = ("mtls" if state.jolokia_mtls else "tls" if state.jolokia_tls else "auth" if state.jolokia_auth
+                     else "on") if jolokia else "off"
     print(f"sandbox up (topology {topology.name}, {flavour}, jolokia {shown_jolokia}, "
           f"zk-sasl {'on' if zk_sasl else 'off'}, {layout} layout) in {elapsed:.1f}s")
     print(f"  hosts: {', '.join(f'{h.name}={h.address}' for h in topology.hosts)}")
@@ -1203,10 +1254,11 @@ def main(argv: list[str] | None = None) -> int:
                            help="real Apache Kafka (built from Maven jars) or the Kafka node emulator")
     up_parser.add_argument("--kafka-version", default=os.environ.get("SANDBOX_KAFKA_VERSION") or DEFAULT_KAFKA_VERSION,
                            help="the real Kafka release (3.9.2, 3.8.1, 3.7.2)")
-    up_parser.add_argument("--jolokia", choices=("on", "off", "auth", "tls"),
+    up_parser.add_argument("--jolokia", choices=("on", "off", "auth", "tls", "mtls"),
                            default=os.environ.get("SANDBOX_JOLOKIA") or "on",
                            help="run a Jolokia JVM agent on every Kafka node (auth: one that requires a user and "
-                                "password; tls: the same over HTTPS, real Kafka only)")
+                                "password; tls: the same over HTTPS; mtls: HTTPS that requires a client certificate "
+                                "signed by the sandbox CA instead of a login; tls and mtls: real Kafka only)")
     up_parser.add_argument("--layout", choices=sorted(LAYOUTS), default=os.environ.get("SANDBOX_LAYOUT") or "packaged",
                            help="where config, logs and the unit live: packaged (/etc/kafka, /var/log/kafka, unit "
                                 "kafka) or release (/opt/kafka/config, /opt/kafka/logs, unit apache-kafka)")
@@ -1230,7 +1282,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "up":
             up(args.topology, args.kafka, args.kafka_version, args.kafka_archive, args.emulator_installer.resolve(),
                args.jolokia != "off", args.jolokia_agent, args.layout, args.zk_sasl == "on",
-               args.jolokia in ("auth", "tls"), args.jolokia == "tls")
+               args.jolokia in ("auth", "tls"), args.jolokia == "tls", args.jolokia == "mtls")
             return 0
         if args.command == "down":
             down()

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from conftest import MACHINE_PATHS, run_sandbox
-from kazoo.client import KazooClient
 from lib import (
     INVENTORY_FILE,
     STATE_DIR,
     exec_on_host,
+    load_state,
     mount_namespace,
     pid_alive,
     processes_in_namespace,
@@ -25,6 +25,7 @@ from lib import (
     sshd_pid,
     zookeeper_pid_file,
 )
+from sandbox import kazoo_client
 from topology import DEFAULT_NET, build
 
 NET = os.environ.get("SANDBOX_NET") or DEFAULT_NET
@@ -111,8 +112,10 @@ def test_systemctl_status_kafka_on_brokers(sandbox: subprocess.CompletedProcess[
 
 
 def test_brokers_registered_in_zookeeper(sandbox: subprocess.CompletedProcess[str]) -> None:
-    client = KazooClient(hosts=TOPOLOGY.zookeeper_hosts)
-    client.start(timeout=10)
+    state = load_state()
+    assert state is not None, f"no sandbox state in {STATE_DIR}"
+    # The sandbox's own session: with SANDBOX_ZK_SASL=on, ZooKeeper takes none without the SASL login.
+    client = kazoo_client(TOPOLOGY, state.zk_sasl)
     try:
         ids = {int(child) for child in client.get_children("/kafka/brokers/ids")}
         assert ids == {b.node_id for b in TOPOLOGY.brokers}
