@@ -43,7 +43,7 @@ def role_includes(node: Any) -> Iterator[tuple[str, dict]]:
 def test_every_roll_passes_the_run_option(playbook: str) -> None:
     includes = list(role_includes(load(REPO / "playbooks" / playbook)))
     assert includes
-    assert [(role, v.get(f"{role}_guard_timeout")) for role, v in includes] == [(role, PASSED) for role, _ in includes]
+    assert [(role, v.get(f"{role}_guard_timeout")) for role, v in includes] == [(role, PASSED) for role, _vars in includes]
 
 
 @pytest.mark.parametrize("role", ROLES)
