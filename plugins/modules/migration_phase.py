@@ -37,6 +37,9 @@ options:
         has not finished its roll, so the phase its file names is not reached yet.
       - With O(purpose=migrate), a stopped broker is resumed when it is the one the last run was rolling
         (RV(resume_host)); any other stopped broker fails the module, naming it.
+      - With O(purpose=rollback), likewise, the stopped broker with the newest file of all brokers, in the state
+        a rollback roll writes, is the one the last rollback was rolling (RV(rollback.resume_host)); any other
+        stopped broker fails the module, naming it.
     type: dict
     default: {}
   controller_nodes:
@@ -56,7 +59,8 @@ options:
       - V(migrate) detects the phase for a forward run and returns RV(forward), the whole run planned from it
         and O(run_options); it fails before any change when the run must not start.
       - V(rollback) also returns RV(rollback), the steps a rollback still has to take, and fails when the
-        migration was finalized or a host is in a state no rollback starts from.
+        migration was finalized, a host is in a state no rollback starts from, or a broker is stopped that
+        is not the one the last rollback left down mid-roll.
       - V(finalize) is the finalization guard after the broker rolls, on fresh node states. It returns
         RV(finalize) and fails, with every reason, when a broker is not KRaft yet or the soak time has not
         passed. Its other conditions are the waits that follow it.
@@ -225,6 +229,18 @@ rollback:
       description: Whether the cluster already is in plain ZooKeeper mode.
       type: bool
       sample: false
+    resume_host:
+      description: The stopped broker the last rollback was rolling, which this run starts first and waits for; null if none.
+      type: str
+      sample: b2
+    resume_target:
+      description: The rollback target whose roll RV(rollback.resume_host) finishes (V(rollback_hybrid) or V(rollback_zookeeper)).
+      type: str
+      sample: rollback_hybrid
+    resume_removes_metadata_log:
+      description: Whether that roll removes the broker's stale KRaft metadata log (V(rollback_zookeeper) before Kafka 3.7.1).
+      type: bool
+      sample: false
 """
 
 import time
@@ -243,8 +259,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases i
     detect_phase,
     judge_dead_brokers,
     judge_dead_controllers,
+    judge_rollback_dead_brokers,
     pending_brokers,
     plan_rollback,
+    removes_metadata_log,
 )
 
 
@@ -277,18 +295,13 @@ def main():
     # A rollback plans from the files: its rolls restart a pending broker anyway.
     detection = detect_phase(params["brokers"], params["controllers"], params["migration_state"],
                              pending if migrate else ())
-    dead = judge_dead_brokers(params["broker_nodes"], detection)
     result = dict(changed=False, phase=detection.phase, in_progress=detection.in_progress,
                   problems=detection.problems, brokers=detection.brokers, controllers=detection.controllers,
-                  pending=pending, resume_host=dead.resume if migrate else None)
+                  pending=pending, resume_host=None)
     if params["purpose"] == "rollback":
-        plan = plan_rollback(params["brokers"], params["controllers"], params["active_controller"])
-        result["rollback"] = dict(from_phase=plan.from_phase, hybrid_roll=plan.hybrid_roll,
-                                  deprovision=plan.deprovision, final_roll=plan.final_roll,
-                                  nothing_to_do=plan.nothing_to_do)
-        if plan.refusal:
-            module.fail_json(msg=f"Rollback refused: {plan.refusal}.", **result)
-        module.exit_json(**result)
+        rollback(module, result)
+    dead = judge_dead_brokers(params["broker_nodes"], detection)
+    result["resume_host"] = dead.resume
     if dead.refusal:
         module.fail_json(msg=f"Refusing to start: {dead.refusal}", **result)
     dead_voters = judge_dead_controllers(params["controller_nodes"], detection)
@@ -309,6 +322,27 @@ def main():
     result["forward"] = plan.as_dict()
     if plan.refusal:
         module.fail_json(msg=f"Refusing to start: {plan.refusal}", **result)
+    module.exit_json(**result)
+
+
+def rollback(module, result):
+    """The rollback's steps, and the broker a killed rollback left down (started first); refuses any other stopped broker."""
+    params = module.params
+    plan = plan_rollback(params["brokers"], params["controllers"], params["active_controller"])
+    dead = judge_rollback_dead_brokers(params["broker_nodes"], params["brokers"], plan)
+    try:
+        remove_log = removes_metadata_log(dead.resume_target, params["cluster_spec"].get("kafka_version") or "3.9.0")
+    except ModelError as exc:
+        module.fail_json(msg=f"cluster_spec: {exc}", **result)
+    result["resume_host"] = dead.resume
+    result["rollback"] = dict(from_phase=plan.from_phase, hybrid_roll=plan.hybrid_roll,
+                              deprovision=plan.deprovision, final_roll=plan.final_roll,
+                              nothing_to_do=plan.nothing_to_do, resume_host=dead.resume,
+                              resume_target=dead.resume_target, resume_removes_metadata_log=remove_log)
+    if plan.refusal:
+        module.fail_json(msg=f"Rollback refused: {plan.refusal}.", **result)
+    if dead.refusal:
+        module.fail_json(msg=f"Rollback refused: {dead.refusal}", **result)
     module.exit_json(**result)
 
 

@@ -214,9 +214,11 @@ def assert_verified(phase: str) -> None:
     assert verify.returncode == 0, verify.stdout[-5000:]
 
 
-def assert_halt(run: Run, host: str, cause: str, within: float, since: float | None = None) -> None:
+def assert_halt(run: Run, host: str, cause: str, within: float, since: float | None = None,
+                down_by_faults: tuple = ()) -> None:
     """The run failed (not killed) naming ``host`` and ``cause``, within ``within`` s of its start (or of
-    ``since``, the fault's time.monotonic()), with at most one broker down."""
+    ``since``, the fault's time.monotonic()), with at most one broker down; with ``down_by_faults`` (the
+    brokers the case itself stopped), exactly those: the run stopped none and started none."""
     assert run.rc not in (0, None), run.tail()
     # The failure blocks (yaml results wrap long messages), up to the recap (which names every host).
     lines = run.output.split("PLAY RECAP")[0].splitlines()
@@ -226,4 +228,7 @@ def assert_halt(run: Run, host: str, cause: str, within: float, since: float | N
     took = run.ended - since if since is not None else run.seconds
     assert took <= within, f"halted after {took:.0f}s (limit {within}s)"
     down = brokers_down()
+    if down_by_faults:
+        assert down == sorted(down_by_faults), f"brokers down at the halt: {down}; the faults stopped {down_by_faults}"
+        return
     assert len(down) <= 1, f"more than one broker down at the halt: {down}"

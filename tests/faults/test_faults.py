@@ -112,6 +112,42 @@ def test_zookeeper_down_during_the_roll_halts_before_the_next_stop() -> None:
     assert_verified("dual_write")
 
 
+def test_a_rollback_killed_in_a_brokers_wait_finishes_it_and_refuses_another_stopped_broker() -> None:
+    at_dual_write()
+    # Roll 1 (back to ZooKeeper mode, flag kept) restarts broker2 on its new file; the run is lost and
+    # broker2 dies in its wait.
+    killed = run_until("rollback.yml", kill=kill_after("Restart the broker", "broker2"))
+    assert killed.killed_in, killed.tail()
+    kill_kafka("broker2")
+    before = broker_states()
+    assert before == {"broker1": "migrating", "broker2": "migrating", "broker3": "kraft"}, before
+    # broker1 was rolled back before broker2 (its file is older): not the rollback's to start.
+    stop_kafka("broker1")
+    try:
+        refused = run_until("rollback.yml")
+        assert_halt(refused, "broker1", "is not running", within=300, down_by_faults=("broker1", "broker2"))
+        text = " ".join(refused.output.split())
+        assert "broker2 is not running" not in text and "The last rollback was rolling broker2" in text, refused.tail()
+        assert broker_states() == before
+    finally:
+        start_kafka("broker1")
+
+    again = run_until("rollback.yml", timeout=900)
+    assert again.rc == 0, again.tail()
+    assert "The last run left broker2 down mid-roll" in " ".join(again.output.split())
+    counts = restarts(newest_report("rollback"))
+    # broker2 is started to finish roll 1 (first, before broker3's stop), then every broker rolls once to
+    # plain ZooKeeper mode; broker1 was done in roll 1, broker3 is rolled back now.
+    assert {b: counts[b] for b in ("broker1", "broker2", "broker3")} == {"broker1": 1, "broker2": 2, "broker3": 2}, counts
+    once_more = run_until("rollback.yml", timeout=900)
+    assert once_more.rc == 0, once_more.tail()
+    assert set(restarts(newest_report("rollback")).values()) <= {0}
+    assert set(broker_states().values()) == {"zk"} and brokers_down() == []
+    # The rolled-back cluster migrates again, and verify.yml passes.
+    at_dual_write()
+    assert_verified("dual_write")
+
+
 # Last: nothing rolls back a finalized cluster, so no case can follow this one in the same sandbox.
 def test_the_active_controller_killed_blocks_finalization_naming_it() -> None:
     at_dual_write()

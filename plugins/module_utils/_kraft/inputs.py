@@ -67,6 +67,8 @@ RUN_OPTIONS: dict[str, Option] = {
                                      ("serial", "rack")),
     "zk2kraft_roll_batch": Option(INT, "migrate.yml: brokers restarted together (a cap on a rack with 'rack')",
                                   minimum=1, empty_ok=True),
+    "zk2kraft_roll_guard_timeout": Option(INT, "migrate.yml, rollback.yml: seconds the check before each stop waits "
+                                          "for a healthy cluster before it refuses", minimum=1),
     "zk2kraft_verify_phase": Option(CHOICE, "verify.yml: the phase to verify", ("kraft", "dual_write")),
     "zk2kraft_verify_snapshot": Option(FILE, "verify.yml: the metadata snapshot to compare with"),
     "zk2kraft_validate_live": Option(BOOL, "validate.yml: read the files over SSH"),

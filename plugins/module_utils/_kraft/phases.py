@@ -10,6 +10,7 @@ from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import migration_enabled
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import Release
 
 ZOOKEEPER = "zookeeper"
 CONTROLLERS = "controllers"
@@ -276,6 +277,7 @@ class DeadBrokers:
 
     resume: str | None           # the broker the last run was rolling: the roll starts it and waits
     refusal: str | None          # why the run must not start (names every other stopped broker)
+    resume_target: str | None = None    # a rollback's: the target whose roll the resumed broker finishes
 
 
 def _newest_file(nodes: Mapping[str, Mapping[str, Any]], states: Mapping[str, str], state: str) -> str | None:
@@ -288,6 +290,14 @@ def _not_running(nodes: Mapping[str, Mapping[str, Any]], hosts: Iterable[str]) -
     return "; ".join("{} is not running (no Kafka process for its service{})".format(
         h, ", and its server.properties is missing" if not nodes[h].get("config_exists", True) else "")
         for h in hosts)
+
+
+def _refuse_dead(nodes: Mapping[str, Mapping[str, Any]], others: list[str], resume: str | None, run: str) -> str:
+    why = _not_running(nodes, others)
+    extra = (f" The last {run} was rolling {resume}; this run will start it and wait for it once the others are back."
+             if resume else "")
+    return (f"{why}. A roll must not stop another broker while one is down: start {' and '.join(others)} (see its "
+            f"server.log and service status), then run again.{extra}")
 
 
 def judge_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], detection: Detection) -> DeadBrokers:
@@ -310,10 +320,48 @@ def judge_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], detection: Detect
     others = [h for h in dead if h != resume]
     if not others:
         return DeadBrokers(resume, None)
-    why = _not_running(nodes, others)
-    extra = f" The last run was rolling {resume}; this run will start it and wait for it once the others are back." if resume else ""
-    return DeadBrokers(resume, f"{why}. A roll must not stop another broker while one is down: start {' and '.join(others)} (see its "
-                       f"server.log and service status), then run again.{extra}")
+    return DeadBrokers(resume, _refuse_dead(nodes, others, resume, "run"))
+
+
+def judge_rollback_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], broker_states: Mapping[str, str],
+                                plan: RollbackPlan) -> DeadBrokers:
+    """Which stopped broker a rollback finishes rolling first, and which stopped brokers it refuses to start with.
+
+    A rollback roll writes a broker's file and then restarts it, one broker at a time, so the broker
+    it left down holds the newest file of all brokers, in the state that roll writes: ZooKeeper mode
+    with the migration flag while controllers are left (roll 1, ``rollback_hybrid``; also the forward
+    roll into migration mode, whose file is the same), or plain ZooKeeper mode once they are gone and
+    other brokers still carry the flag (roll 2, ``rollback_zookeeper``). This run starts that broker on
+    its file and waits for it before any other stop. Every other stopped broker is refused, named:
+    the rolls would stop a second broker while it is down (and the run ends waiting for every broker).
+    """
+    dead = sorted(h for h, n in nodes.items() if n and not n.get("running"))
+    if not dead:
+        return DeadBrokers(None, None)
+    timed = [h for h, n in nodes.items() if n and n.get("config_mtime") is not None]
+    newest = max(timed, key=lambda h: nodes[h]["config_mtime"], default=None)
+    state = broker_states.get(newest or "")
+    target = None
+    if newest in dead:
+        if state == NODE_ZK_MIGRATING and plan.deprovision:
+            target = ROLLBACK_HYBRID
+        elif state == NODE_ZK and not plan.deprovision and plan.final_roll:
+            target = ROLLBACK_ZOOKEEPER
+    resume = newest if target else None
+    others = [h for h in dead if h != resume]
+    if not others:
+        return DeadBrokers(resume, None, target)
+    return DeadBrokers(resume, _refuse_dead(nodes, others, resume, "rollback"), target)
+
+
+# Before this release a broker back in ZooKeeper mode keeps its stale KRaft metadata log, which a later
+# migration would read; as rollback roll 2 does, its restart removes the log.
+KEEPS_STALE_METADATA_LOG_BEFORE = Release(3, 7, 1)
+
+
+def removes_metadata_log(target: str | None, kafka_version: str) -> bool:
+    """Whether a broker roll to ``target`` removes the broker's KRaft metadata log while it is stopped."""
+    return target == ROLLBACK_ZOOKEEPER and Release.parse(kafka_version) < KEEPS_STALE_METADATA_LOG_BEFORE
 
 
 def judge_dead_controllers(nodes: Mapping[str, Mapping[str, Any]], detection: Detection) -> str | None:

@@ -38,7 +38,25 @@ def test_the_rollback_plan_is_returned(capsys):
                 "purpose": "rollback"}, capsys)
     assert not out.get("failed")
     assert out["rollback"] == {"from_phase": "dual_write", "hybrid_roll": ["b1"], "deprovision": ["c1", "c2", "c3"],
-                               "final_roll": ["b1", "b2"], "nothing_to_do": False}
+                               "final_roll": ["b1", "b2"], "nothing_to_do": False, "resume_host": None,
+                               "resume_target": None, "resume_removes_metadata_log": False}
+
+
+def test_a_rollback_killed_in_roll_2_resumes_its_broker_and_refuses_another_stopped_one(capsys):
+    brokers = {"b1": "zk", "b2": "zk", "b3": "zk_migrating"}
+    nodes = {"b1": {"running": False, "config_mtime": 9.0}, "b2": {"running": False, "config_mtime": 8.0},
+             "b3": {"running": True, "config_mtime": 5.0}}
+    absent = {"c1": "absent", "c2": "absent", "c3": "absent"}
+    args = {"brokers": brokers, "controllers": absent, "purpose": "rollback", "broker_nodes": nodes,
+            "cluster_spec": {"kafka_version": "3.6.2"}}
+    out = _run(args, capsys)
+    assert out["failed"] and out["msg"].startswith("Rollback refused: b2 is not running")
+    assert out["resume_host"] == "b1" and "rolling b1" in out["msg"]
+    nodes["b2"]["running"] = True
+    out = _run(args, capsys)
+    assert not out.get("failed")
+    assert (out["rollback"]["resume_host"], out["rollback"]["resume_target"]) == ("b1", "rollback_zookeeper")
+    assert out["rollback"]["resume_removes_metadata_log"] is True   # 3.6.2 keeps the stale KRaft log
 
 
 def test_a_rollback_after_finalization_is_refused(capsys):

@@ -12,7 +12,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases i
     detect_phase,
     judge_dead_brokers,
     judge_dead_controllers,
+    judge_rollback_dead_brokers,
     pending_brokers,
+    plan_rollback,
+    removes_metadata_log,
 )
 
 C3 = {"c1": "controller_migrating", "c2": "controller_migrating", "c3": "controller_migrating"}
@@ -114,3 +117,81 @@ def test_a_stopped_controller_the_run_itself_starts_is_not_refused(brokers: dict
                                                                    down: list) -> None:
     nodes = {h: node(running=h not in down, mtime=i) for i, h in enumerate(sorted(controllers))}
     assert judge_dead_controllers(nodes, detect_phase(brokers, controllers, "MIGRATION")) is None
+
+
+# Rollback: the stopped broker with the newest file, in the state the rollback roll under way writes, is
+# the one the last rollback left down; it is started first. Any other stopped broker is refused, named.
+GONE = {"c1": "absent", "c2": "absent", "c3": "absent"}
+
+
+def rollback_verdict(files: dict[str, str], controllers: dict[str, str], nodes: dict[str, Any]) -> Any:
+    return judge_rollback_dead_brokers(nodes, files, plan_rollback(files, controllers))
+
+
+@pytest.mark.parametrize("files,controllers,target", [
+    # Roll 1 wrote b2's hybrid file after b1's and was killed in b2's wait; b3 is still on KRaft.
+    pytest.param({"b1": "zk_migrating", "b2": "zk_migrating", "b3": "kraft_broker"}, C3, "rollback_hybrid", id="roll-1"),
+    # Roll 2 (controllers gone) wrote b2's plain file; b3 still carries the flag.
+    pytest.param({"b1": "zk", "b2": "zk", "b3": "zk_migrating"}, GONE, "rollback_zookeeper", id="roll-2"),
+])
+def test_the_broker_the_last_rollback_left_down_is_resumed(files: dict[str, str], controllers: dict[str, str],
+                                                           target: str) -> None:
+    nodes = {"b1": node(mtime=20), "b2": node(running=False, mtime=30), "b3": node(mtime=10)}
+    verdict = rollback_verdict(files, controllers, nodes)
+    assert (verdict.resume, verdict.resume_target, verdict.refusal) == ("b2", target, None)
+
+
+@pytest.mark.parametrize("files,controllers,down,mtimes", [
+    # b1 was rolled back before b2 (older file): the last rollback was not rolling it.
+    pytest.param({"b1": "zk_migrating", "b2": "zk_migrating", "b3": "kraft_broker"}, C3, "b1", (20, 30, 10),
+                 id="older-rolled-broker"),
+    # b3 was not rolled back yet: its KRaft file is not one a rollback writes.
+    pytest.param({"b1": "zk_migrating", "b2": "zk_migrating", "b3": "kraft_broker"}, C3, "b3", (20, 30, 40),
+                 id="not-yet-rolled"),
+    # A file with the flag while the controllers are gone is no roll's: started, it would wait for a quorum.
+    pytest.param({"b1": "zk", "b2": "zk", "b3": "zk_migrating"}, GONE, "b3", (20, 30, 40), id="flag-without-quorum"),
+    # A plain file while the controllers are still there is no rollback roll's (roll 2 comes after them).
+    pytest.param({"b1": "zk", "b2": "zk", "b3": "zk"}, C3, "b3", (20, 30, 40), id="plain-before-deprovision"),
+    # Nothing left to roll back: a stopped broker is not the rollback's to start.
+    pytest.param({"b1": "zk", "b2": "zk", "b3": "zk"}, GONE, "b3", (20, 30, 40), id="nothing-to-do"),
+])
+def test_any_other_stopped_broker_is_refused_by_name_in_a_rollback(files: dict[str, str], controllers: dict[str, str],
+                                                                   down: str, mtimes: tuple) -> None:
+    nodes = {h: node(running=h != down, mtime=t) for h, t in zip(sorted(files), mtimes)}
+    verdict = rollback_verdict(files, controllers, nodes)
+    assert verdict.resume is None and verdict.resume_target is None
+    assert verdict.refusal is not None and verdict.refusal.startswith(f"{down} is not running")
+    assert f"start {down} " in verdict.refusal
+
+
+def test_two_stopped_brokers_in_a_rollback_resume_the_rolled_one_and_name_the_other() -> None:
+    files = {"b1": "zk_migrating", "b2": "zk_migrating", "b3": "kraft_broker"}
+    nodes = {"b1": node(running=False, mtime=20), "b2": node(running=False, mtime=30), "b3": node(mtime=10)}
+    verdict = rollback_verdict(files, C3, nodes)
+    assert (verdict.resume, verdict.resume_target) == ("b2", "rollback_hybrid")
+    assert verdict.refusal is not None and verdict.refusal.startswith("b1 is not running")
+    assert "b2 is not running" not in verdict.refusal and "The last rollback was rolling b2" in verdict.refusal
+
+
+def test_a_rollback_with_every_broker_running_resumes_nothing() -> None:
+    files = {"b1": "zk_migrating", "b2": "kraft_broker"}
+    verdict = rollback_verdict(files, C3, {"b1": node(mtime=2), "b2": node(mtime=1)})
+    assert (verdict.resume, verdict.resume_target, verdict.refusal) == (None, None, None)
+
+
+def test_a_stopped_broker_without_a_known_file_time_is_never_resumed() -> None:
+    files = {"b1": "zk", "b2": "zk_migrating"}
+    nodes = {"b1": {"running": False, "config_mtime": None, "config_exists": False}, "b2": node(mtime=1)}
+    verdict = rollback_verdict(files, GONE, nodes)
+    assert verdict.resume is None
+    assert verdict.refusal is not None and "b1 is not running (no Kafka process for its service, and its " \
+        "server.properties is missing)" in verdict.refusal
+
+
+@pytest.mark.parametrize("target,version,removes", [
+    ("rollback_zookeeper", "3.6.2", True), ("rollback_zookeeper", "3.7.1", False),
+    ("rollback_hybrid", "3.6.2", False), (None, "3.6.2", False),
+])
+def test_only_a_roll_to_plain_zookeeper_mode_before_3_7_1_removes_the_metadata_log(target: Any, version: str,
+                                                                                   removes: bool) -> None:
+    assert removes_metadata_log(target, version) is removes
