@@ -110,4 +110,3 @@ def diff_snapshots(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
                     f"{section} {key}: {json.dumps(old[key], sort_keys=True)} -> {json.dumps(new[key], sort_keys=True)}"
                 )
     return differences
-

@@ -60,6 +60,7 @@ def parse_connect_string(value: str) -> ZkConnectString:
         hosts.append((match.group("v6") or match.group("host"), port))
     return ZkConnectString(tuple(hosts), chroot)
 
+
 # The JAAS section ZooKeeper's client logs in with, unless -Dzookeeper.sasl.clientconfig names another.
 JAAS_CLIENT_SECTION = "Client"
 DIGEST_LOGIN_MODULE = "org.apache.zookeeper.server.auth.DigestLoginModule"

@@ -349,4 +349,3 @@ def read_state(client: Any) -> ZkState:
         controller_epoch=read_controller_epoch(client),
         migration=read_migration(client),
     )
-
