@@ -18,14 +18,28 @@ from typing import Any, Callable
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ZkConnectError, ZooKeeperError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_syntax import ZkConnectString, parse_connect_string
 
+# kazoo's exceptions are listed too: the other ZooKeeper parts and the modules catch them through this guard.
+__all__ = [
+    "AUTH_MECHANISMS",
+    "HAS_KAZOO",
+    "KAZOO_IMPORT_ERROR",
+    "ZK_ARGUMENT_SPEC",
+    "BadVersionError",
+    "KazooException",
+    "KazooTimeoutError",
+    "NoNodeError",
+    "ZkAuth",
+    "ZkSettings",
+    "ZkTls",
+    "client_kwargs",
+    "session",
+    "settings_from_params",
+]
+
 try:
     from kazoo.client import KazooClient
-
-    # Re-exported (``as``): the other ZooKeeper parts and the modules catch these through this guard.
-    from kazoo.exceptions import BadVersionError as BadVersionError
-    from kazoo.exceptions import KazooException as KazooException
-    from kazoo.exceptions import NoNodeError as NoNodeError
-    from kazoo.handlers.threading import KazooTimeoutError as KazooTimeoutError
+    from kazoo.exceptions import BadVersionError, KazooException, NoNodeError
+    from kazoo.handlers.threading import KazooTimeoutError
 
     HAS_KAZOO = True
     KAZOO_IMPORT_ERROR: str | None = None
