@@ -24,11 +24,11 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventor
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_ids import file_ids_disagree, file_value, id_evidence
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import plan_result
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
-    read_brokers,
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_session import (
     session,
     settings_from_params,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_znodes import read_brokers
 from ansible_collections.zk2kraft.migration.plugins.modules.migration_plan import ARGUMENT_SPEC
 
 

@@ -4,7 +4,7 @@
 
 class ModuleDocFragment:
     # The ZooKeeper connection options of every module that talks to ZooKeeper; the argument spec they
-    # document is ZK_ARGUMENT_SPEC in module_utils/_kraft/zookeeper.py.
+    # document is ZK_ARGUMENT_SPEC in module_utils/_kraft/zookeeper_session.py.
     DOCUMENTATION = r"""
 requirements:
   - kazoo

@@ -105,7 +105,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.metadata
     parse_topic_configs,
     parse_topics_describe,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import diff_snapshots
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_snapshot import diff_snapshots
 
 
 def run_tool(module, tool, args, command_config):

@@ -185,16 +185,18 @@ metadata:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_session import (
     HAS_KAZOO,
     KAZOO_IMPORT_ERROR,
     ZK_ARGUMENT_SPEC,
-    read_metadata_snapshot,
+    session,
+    settings_from_params,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_snapshot import read_metadata_snapshot
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_znodes import (
     read_partition_states,
     read_state,
     read_topics,
-    session,
-    settings_from_params,
 )
 
 

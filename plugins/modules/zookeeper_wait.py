@@ -106,14 +106,16 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
-    HAS_KAZOO,
-    KAZOO_IMPORT_ERROR,
-    ZK_ARGUMENT_SPEC,
     ZK_CONDITIONS,
-    KazooException,
     ZkCondition,
     condition_met,
     observe_condition,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_session import (
+    HAS_KAZOO,
+    KAZOO_IMPORT_ERROR,
+    ZK_ARGUMENT_SPEC,
+    KazooException,
     session,
     settings_from_params,
 )

@@ -111,12 +111,14 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
     DELETABLE_PATHS,
-    HAS_KAZOO,
-    KAZOO_IMPORT_ERROR,
     ONLY_IF_CHOICES,
-    ZK_ARGUMENT_SPEC,
     execute_delete,
     plan_delete,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_session import (
+    HAS_KAZOO,
+    KAZOO_IMPORT_ERROR,
+    ZK_ARGUMENT_SPEC,
     session,
     settings_from_params,
 )

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ModelError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import parse_connect_string
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_syntax import parse_connect_string
 
 MIN_PORT, MAX_PORT = 1, 65535
 

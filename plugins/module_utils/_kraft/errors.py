@@ -23,6 +23,22 @@ class ProbeUsageError(KraftError):
     """The probe was asked for something it cannot do; retrying will not help."""
 
 
+class ZooKeeperError(KraftError):
+    """Base error of the ZooKeeper parts (zookeeper*.py)."""
+
+
+class ZkConnectError(ZooKeeperError):
+    """The ZooKeeper ensemble could not be reached or refused the session."""
+
+
+class ZkDataError(ZooKeeperError):
+    """A znode holds content Kafka would not have written."""
+
+
+class ZkChangedError(ZooKeeperError):
+    """A znode changed between the read that planned an action and the action."""
+
+
 ERROR = "error"
 WARNING = "warning"
 

@@ -23,7 +23,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_co
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import classify_config
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import PropertiesDocument
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.storage import read_meta_keys
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_syntax import (
     JAAS_CLIENT_SECTION,
     jaas_sections,
 )

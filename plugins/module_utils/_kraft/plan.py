@@ -40,7 +40,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render i
     Rendered,
     render,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import client_jaas
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_syntax import client_jaas
 
 
 @dataclass

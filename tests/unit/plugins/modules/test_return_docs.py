@@ -21,7 +21,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_inf
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import plan_result
 from ansible_collections.zk2kraft.migration.plugins.modules import migration_phase, migration_report, zookeeper_facts
 from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_plan import BROKER_FILE
-from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_zookeeper import (
+from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_zookeeper_znodes import (
     cluster,
     kraft_controller,
     migration_json,

@@ -11,7 +11,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.zk2kraft.migration.plugins.modules import zookeeper_facts
-from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_zookeeper import (
+from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_zookeeper_znodes import (
     CLUSTER_ID,
     FakeZk,
     cluster,
@@ -65,7 +65,7 @@ def test_facts_during_migration_with_metadata_and_tls_sasl(monkeypatch: Any, cap
 
 
 def test_facts_connection_failure_names_the_ensemble(monkeypatch: Any, capsys: Any) -> None:
-    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import ZkConnectError
+    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ZkConnectError
 
     class FailingSession:
         """A session whose opening fails, as `with session(settings)` sees it."""

@@ -7,7 +7,7 @@ from typing import Any
 from kazoo.exceptions import ConnectionLoss
 
 from ansible_collections.zk2kraft.migration.plugins.modules import zookeeper_wait
-from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_zookeeper import (
+from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_zookeeper_znodes import (
     FakeZk,
     cluster,
     kraft_controller,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ansible_collections.zk2kraft.migration.plugins.modules import zookeeper_znode
-from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_zookeeper import (
+from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_zookeeper_znodes import (
     FakeZk,
     cluster,
     kraft_controller,
@@ -90,6 +90,6 @@ def test_concurrent_rewrite_fails_instead_of_deleting(monkeypatch: Any, capsys: 
 
 @pytest.mark.parametrize("secret", ["zookeeper_password", "zookeeper_tls_keyfile_password"])
 def test_secrets_are_no_log(secret: str) -> None:
-    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import ZK_ARGUMENT_SPEC
+    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_session import ZK_ARGUMENT_SPEC
 
     assert ZK_ARGUMENT_SPEC[secret]["no_log"] is True

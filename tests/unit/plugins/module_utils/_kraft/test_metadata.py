@@ -8,7 +8,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.metadata
     parse_topic_configs,
     parse_topics_describe,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import diff_snapshots
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_snapshot import diff_snapshots
 
 TOPICS = (
     "Topic: orders\tTopicId: _dquGlNMTMK9F2m9UI4DVA\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: retention.ms=1\n"
