@@ -58,6 +58,7 @@ def run_main(module: Any, args: dict[str, Any], capsys: Any) -> dict[str, Any]:
 # Each case's helper: the keys its module returns, from the test's own fixtures.
 ReturnedKeys = Callable[[Path, pytest.MonkeyPatch, pytest.CaptureFixture[str]], set[str]]
 
+
 def node_info_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[str]:
     return {f.name for f in dataclasses.fields(NodeInfo)} | {"differences"}
 
