@@ -140,7 +140,8 @@ ruff: setup
 	$(BIN)/ruff check .
 
 # Every plugin with mypy's defaults (the packages listed in pyproject.toml), then the helper library
-# strictly. mypy finds them as ansible_collections.zk2kraft.migration... through the collection link.
+# strictly, then the test harness and the unit and integration tests with mypy's defaults. mypy finds the
+# collection as ansible_collections.zk2kraft.migration... through the collection link.
 mypy: setup collection
 	$(BIN)/mypy
 	$(BIN)/mypy --strict -p ansible_collections.zk2kraft.migration.plugins.module_utils._kraft
@@ -152,6 +153,10 @@ mypy: setup collection
 	  $(BIN)/mypy --config-file $(CURDIR)/pyproject.toml .
 	cd tests && MYPYPATH=$(CURDIR)/build/collections $(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
 	  run_scenarios.py render_report.py bench
+	@# The unit and integration tests import each other as ansible_collections.zk2kraft.migration.tests...;
+	@# checked as those packages, each file is read once under that name (as a directory, the collection
+	@# link under build/ would show it a second time under another).
+	$(BIN)/mypy -p ansible_collections.zk2kraft.migration.tests.unit -p ansible_collections.zk2kraft.migration.tests.integration
 
 ansible-lint: setup
 	ANSIBLE_COLLECTIONS_PATH=$(COLL_ROOT) $(BIN)/ansible-lint --profile production --offline

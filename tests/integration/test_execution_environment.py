@@ -40,7 +40,7 @@ def tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(dist.glob("zk2kraft-migration-*.tar.gz"))
 
 
-def test_introspection_finds_the_python_and_system_dependencies(tarball, tmp_path):
+def test_introspection_finds_the_python_and_system_dependencies(tarball: Path, tmp_path: Path) -> None:
     collections = tmp_path / "collections"
     # --force: a copy installed in a default collections path must not make this a no-op.
     rc, out = run([str(BIN / "ansible-galaxy"), "collection", "install", "--force", "-p", str(collections),
@@ -58,7 +58,7 @@ def test_introspection_finds_the_python_and_system_dependencies(tarball, tmp_pat
     assert "openssh-client" in bindep.read_text()
 
 
-def test_create_writes_a_build_context(tarball, tmp_path):
+def test_create_writes_a_build_context(tarball: Path, tmp_path: Path) -> None:
     ee = tmp_path / "ee"
     shutil.copytree(REPO / "ee", ee, ignore=shutil.ignore_patterns("dist", "context"))
     (ee / "dist").mkdir()
@@ -74,7 +74,7 @@ def test_create_writes_a_build_context(tarball, tmp_path):
     assert [c["name"] for c in requirements["collections"]] == [f"/build/collections/{tarball.name}"]
 
 
-def test_the_ee_requirements_name_the_version_in_galaxy_yml():
+def test_the_ee_requirements_name_the_version_in_galaxy_yml() -> None:
     version = yaml.safe_load((REPO / "galaxy.yml").read_text())["version"]
     requirements = yaml.safe_load((REPO / "ee" / "requirements.yml").read_text())
     assert [c["name"] for c in requirements["collections"]] == [

@@ -73,7 +73,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"tarball": tarball, "collections": collections, "root": root, "workdir": workdir}
 
 
-def test_the_tarball_carries_no_test_infrastructure(installed):
+def test_the_tarball_carries_no_test_infrastructure(installed: dict[str, Path]) -> None:
     with tarfile.open(installed["tarball"]) as archive:
         names = [n.lstrip("./") for n in archive.getnames()]
     top = {n.split("/", 1)[0] for n in names}
@@ -90,7 +90,7 @@ def test_the_tarball_carries_no_test_infrastructure(installed):
     assert installed["tarball"].stat().st_size < 230_000
 
 
-def test_manifest_says_what_it_is_for(installed):
+def test_manifest_says_what_it_is_for(installed: dict[str, Path]) -> None:
     manifest = json.loads((installed["root"] / "MANIFEST.json").read_text())["collection_info"]
     assert "ZooKeeper to KRaft" in manifest["description"]
     assert {"kafka", "kraft", "zookeeper", "migration"} <= set(manifest["tags"])
@@ -102,7 +102,7 @@ def test_manifest_says_what_it_is_for(installed):
     assert re.search(rf"<\s*{re.escape(upper.group(1))}(\.0)?$", runtime["requires_ansible"])
 
 
-def test_validate_runs_by_its_fully_qualified_name(installed):
+def test_validate_runs_by_its_fully_qualified_name(installed: dict[str, Path]) -> None:
     before = tree(installed["root"])
     rc, out = run([str(BIN / "ansible-playbook"), "-i", "playbooks/examples/inventory", "zk2kraft.migration.validate"],
                   installed["workdir"], operator_env(installed["collections"], installed["workdir"]))
@@ -113,7 +113,7 @@ def test_validate_runs_by_its_fully_qualified_name(installed):
 
 
 @pytest.mark.parametrize("name", ["migrate", "rollback", "verify"])
-def test_every_playbook_resolves_by_its_fully_qualified_name(installed, name):
+def test_every_playbook_resolves_by_its_fully_qualified_name(installed: dict[str, Path], name: str) -> None:
     rc, out = run([str(BIN / "ansible-playbook"), "-i", "playbooks/examples/inventory", "--syntax-check",
                    f"zk2kraft.migration.{name}"],
                   installed["workdir"], operator_env(installed["collections"], installed["workdir"]))
@@ -132,7 +132,7 @@ REPORT_PLAY = """\
 
 
 @pytest.mark.parametrize("explicit", [False, True], ids=["default", "zk2kraft_report_dir"])
-def test_reports_land_on_the_operators_side(installed, tmp_path, explicit):
+def test_reports_land_on_the_operators_side(installed: dict[str, Path], tmp_path: Path, explicit: bool) -> None:
     # A playbook run by its fully qualified name has its playbook_dir inside the collections path, like
     # zk2kraft.migration.migrate; a throwaway collection beside the installed one puts the report role there.
     collections = tmp_path / "collections"
@@ -157,7 +157,7 @@ def test_reports_land_on_the_operators_side(installed, tmp_path, explicit):
     assert tree(collections) == before, "the report was written into the collections path"
 
 
-def test_no_playbook_or_report_path_points_into_the_collection(installed):
+def test_no_playbook_or_report_path_points_into_the_collection(installed: dict[str, Path]) -> None:
     """The snapshot and report paths the playbooks use follow zk2kraft_report_dir, not playbook_dir."""
     root = installed["root"]
     texts = {str(p.relative_to(root)): p.read_text() for p in list((root / "playbooks").glob("*.yml"))

@@ -27,7 +27,7 @@ MAGIC = frozenset({
 })
 
 
-class _AnyName(dict):  # type: ignore[type-arg]
+class _AnyName(dict[str, Any]):
     """Every filter and test name exists: only the variables matter here, not Ansible's plugins."""
 
     def __contains__(self, key: object) -> bool:
@@ -106,9 +106,9 @@ def role_problems(role: Path) -> list[str]:
     for where, text, bare in sources:
         for name in names_read(text, bare):
             reads.setdefault(name, set()).add(where)
-    for name, where in sorted(reads.items()):
+    for name, places in sorted(reads.items()):
         if name not in known:
-            problems.append(f"{', '.join(sorted(where))} reads {name}, which meta/argument_specs.yml does not declare")
+            problems.append(f"{', '.join(sorted(places))} reads {name}, which meta/argument_specs.yml does not declare")
     # A default may follow a run option only when the argument's description names it (report_dir: zk2kraft_report_dir).
     for key, value in defaults.items():
         described = str((options.get(key) or {}).get("description", ""))

@@ -100,7 +100,7 @@ PHASE2 = ["Wait for the broker to register in ZooKeeper", "Wait for the broker t
           "Wait until no partition is under-replicated"]
 
 
-def test_a_serial_roll_prints_batch_host_wait_elapsed_and_time_left(callback):
+def test_a_serial_roll_prints_batch_host_wait_elapsed_and_time_left(callback: Any) -> None:
     inventory = Inventory(BROKERS)
     play = Play("Phase 2: roll the brokers into migration mode, one at a time", inventory, [1])
     for host in BROKERS:
@@ -126,7 +126,7 @@ def test_a_serial_roll_prints_batch_host_wait_elapsed_and_time_left(callback):
     assert lines[-1] == "[Phase 2] roll done: 3 of 3 host(s) restarted in 1:48, 0:36 per batch on average"
 
 
-def test_phase_3_and_controller_finalization_are_recognised(callback):
+def test_phase_3_and_controller_finalization_are_recognised(callback: Any) -> None:
     inventory = Inventory(["c1", "c2"])
     play = Play("Phase 4: finalize, one controller at a time, the active one last", inventory, [1])
     inventory.batch = ["c2"]
@@ -142,14 +142,14 @@ def test_phase_3_and_controller_finalization_are_recognised(callback):
 @pytest.mark.parametrize("name", [
     "Preflight on the brokers", "Phase 4 guard: refuse an unsafe finalization", "Wait for the metadata copy (MIGRATION)",
 ])
-def test_other_plays_print_nothing(callback, name):
+def test_other_plays_print_nothing(callback: Any, name: str) -> None:
     callback.v2_playbook_on_play_start(Play(name, Inventory(BROKERS), []))
     callback.v2_runner_on_start(Named("broker1"), Named("Wait until no partition is under-replicated"))
     callback.v2_playbook_on_stats(None)
     assert callback._display.lines == []
 
 
-def test_skipped_brokers_count_as_done_but_not_in_the_average(callback):
+def test_skipped_brokers_count_as_done_but_not_in_the_average(callback: Any) -> None:
     inventory = Inventory(BROKERS)
     play = Play("Rollback roll 2: brokers to plain ZooKeeper mode", inventory, [1])
     inventory.batch = ["broker1"]
@@ -168,7 +168,7 @@ def test_skipped_brokers_count_as_done_but_not_in_the_average(callback):
     assert callback._display.lines[-1].startswith("[Rollback roll 2] roll done: 1 of 3 host(s) restarted")
 
 
-def test_batches_of_two_show_hosts_done(callback):
+def test_batches_of_two_show_hosts_done(callback: Any) -> None:
     hosts = ["b1", "b2", "b3", "b4"]
     inventory = Inventory(hosts)
     play = Play("Phase 3: roll the brokers to KRaft", inventory, [2])
@@ -178,7 +178,7 @@ def test_batches_of_two_show_hosts_done(callback):
     assert callback._display.lines[-1].startswith("[Phase 3] batch 1/2 (0/4 hosts done) b1: restarting")
 
 
-def test_an_inventory_the_callback_cannot_read_still_prints(callback):
+def test_an_inventory_the_callback_cannot_read_still_prints(callback: Any) -> None:
     class Opaque(Named):
         hosts = "x"
         serial: list[Any] = []
@@ -195,7 +195,7 @@ def test_an_inventory_the_callback_cannot_read_still_prints(callback):
     (6, [1], 6), (6, [], 1), (6, [2], 3), (5, [2], 3), (6, ["50%"], 2), (6, [1, 2], 4), (6, ["10%"], 6),
     (0, [1], 0), (3, [0], 1),
 ])
-def test_batch_count_matches_ansible_playbook(total, serial, expected):
+def test_batch_count_matches_ansible_playbook(total: int, serial: list[Any], expected: int) -> None:
     assert batch_count(total, serial) == expected
 
 
@@ -207,11 +207,11 @@ def test_batch_count_matches_ansible_playbook(total, serial, expected):
     ("brokers : Keep the timings for the report", None),
     ("Read the service's state", None),
 ])
-def test_steps(name, expected):
+def test_steps(name: str, expected: str | None) -> None:
     assert step_of(name) == expected
 
 
-def test_the_callback_needs_enabling_and_keeps_stdout():
+def test_the_callback_needs_enabling_and_keeps_stdout() -> None:
     assert CallbackModule.CALLBACK_NEEDS_ENABLED is True
     assert CallbackModule.CALLBACK_TYPE == "aggregate"
     assert CallbackModule.CALLBACK_NAME == "zk2kraft.migration.progress"

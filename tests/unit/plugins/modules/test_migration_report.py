@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ def timing(host: str, phase: str, stopped: float) -> dict[str, Any]:
     return {"host": host, "phase": phase, "restarted": True, "stopped_at": stopped, "healthy_at": stopped + 5}
 
 
-def test_phases_print_in_migration_order_and_the_json_is_written(tmp_path, capsys):
+def test_phases_print_in_migration_order_and_the_json_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # As the report role collects them: every controller timing first, then every broker timing.
     timings = [timing("c1", "controllers", 10.0), timing("c1", "kraft", 90.0),
                timing("b1", "migration", 30.0), timing("b1", "dual_write", 60.0)]
@@ -39,7 +40,7 @@ def test_phases_print_in_migration_order_and_the_json_is_written(tmp_path, capsy
     assert out["path"] == str(path)
 
 
-def test_check_mode_still_writes_the_report(tmp_path, capsys):
+def test_check_mode_still_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "rollback-1.json"
     out = run({"phase_before": "dual_write", "phase_after": "zookeeper", "path": str(path),
                "_ansible_check_mode": True}, capsys)
@@ -47,7 +48,7 @@ def test_check_mode_still_writes_the_report(tmp_path, capsys):
     assert out["lines"][-1].strip().startswith("nothing to do")
 
 
-def test_the_html_page_is_written_beside_the_json(tmp_path, capsys):
+def test_the_html_page_is_written_beside_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "migration-2.json"
     out = run({"timings": [timing("b1", "migration", 30.0), timing("b2", "migration", 36.0)], "phase_before": "zookeeper",
                "phase_after": "migration", "started_at": 0.0, "path": str(path),
@@ -58,6 +59,6 @@ def test_the_html_page_is_written_beside_the_json(tmp_path, capsys):
     assert page.count('class="restart"') == 2 and "hunter2" not in page and "hunter2" not in path.read_text()
 
 
-def test_html_can_be_turned_off(tmp_path, capsys):
+def test_html_can_be_turned_off(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = run({"phase_before": "kraft", "phase_after": "kraft", "path": str(tmp_path / "r.json"), "html": False}, capsys)
     assert "html_path" not in out and not (tmp_path / "r.html").exists()

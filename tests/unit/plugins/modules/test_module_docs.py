@@ -15,11 +15,14 @@ MODULES = sorted((Path(__file__).resolve().parents[4] / "plugins" / "modules").g
 
 
 def blocks(path: Path) -> dict[str, str]:
-    found = {}
+    found: dict[str, str] = {}
     for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Constant):
-            if node.targets[0].id in ("DOCUMENTATION", "EXAMPLES", "RETURN"):
-                found[node.targets[0].id] = node.value.value
+        if not (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)):
+            continue
+        # Only a string literal is documentation: a block of another kind is left out, so the name check fails on it.
+        name, value = node.targets[0].id, node.value
+        if name in ("DOCUMENTATION", "EXAMPLES", "RETURN") and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            found[name] = value.value
     return found
 
 

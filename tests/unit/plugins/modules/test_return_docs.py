@@ -8,7 +8,7 @@ import ast
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,8 @@ def return_doc(module: str) -> dict[str, Any]:
     tree = ast.parse((MODULES / (f"{module}.py")).read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "RETURN":
-            doc: dict[str, Any] = yaml.safe_load(node.value.value) or {}  # type: ignore[attr-defined]
+            assert isinstance(node.value, ast.Constant) and isinstance(node.value.value, str), f"{module}: RETURN is not a string"
+            doc: dict[str, Any] = yaml.safe_load(node.value.value) or {}
             return doc
     raise AssertionError(f"{module} has no RETURN")
 
@@ -53,6 +54,10 @@ def run_main(module: Any, args: dict[str, Any], capsys: Any) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- what the modules return
+
+# Each case's helper: the keys its module returns, from the test's own fixtures.
+ReturnedKeys = Callable[[Path, pytest.MonkeyPatch, pytest.CaptureFixture[str]], set[str]]
+
 
 def node_info_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[str]:
     return {f.name for f in dataclasses.fields(NodeInfo)} | {"differences"}
@@ -96,7 +101,8 @@ def zookeeper_facts_keys(tmp_path: Path, monkeypatch: Any, capsys: Any) -> set[s
     ("migration_plan", plan_keys),
     ("zookeeper_facts", zookeeper_facts_keys),
 ])
-def test_every_returned_key_is_documented(module, returned, tmp_path, monkeypatch, capsys):
+def test_every_returned_key_is_documented(module: str, returned: ReturnedKeys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
     keys = returned(tmp_path, monkeypatch, capsys) - COMMON
     if "path" in keys:
         keys -= PATH_INFO
@@ -142,13 +148,13 @@ def keys_read() -> list[tuple[str, str, str, str]]:
     return sorted(used)
 
 
-def test_the_scan_finds_the_registered_results():
+def test_the_scan_finds_the_registered_results() -> None:
     modules = set(registered_results().values())
     assert {"kafka_node_info", "migration_plan", "zookeeper_facts", "migration_report"} <= modules
 
 
 @pytest.mark.parametrize("module, variable, key, sub", keys_read(), ids=str)
-def test_every_key_the_playbooks_read_is_documented(module, variable, key, sub):
+def test_every_key_the_playbooks_read_is_documented(module: str, variable: str, key: str, sub: str) -> None:
     doc = return_doc(module)
     if key in COMMON:
         return

@@ -76,8 +76,8 @@ def test_facts_connection_failure_names_the_ensemble(monkeypatch: Any, capsys: A
         def __enter__(self) -> None:
             raise ZkConnectError("cannot open a ZooKeeper session")
 
-        def __exit__(self, *exc_info: Any) -> bool:
-            return False
+        def __exit__(self, *exc_info: Any) -> None:
+            return None
 
     monkeypatch.setattr(zookeeper_facts, "session", FailingSession)
     with patch_module_args({"zookeeper_connect": "127.0.1.2:2181"}), pytest.raises(SystemExit):

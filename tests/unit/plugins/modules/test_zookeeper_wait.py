@@ -38,7 +38,7 @@ def test_condition_becomes_true_while_polling(monkeypatch: Any, capsys: Any) -> 
             fake.put("/controller", kraft_controller(3000, 1))
         return real_get(path)
 
-    fake.get = get  # type: ignore[method-assign]
+    monkeypatch.setattr(fake, "get", get)
     out = wait({"condition": "controller_is_kraft", "kraft_controller_ids": [3000]}, fake, monkeypatch, capsys)
     assert "failed" not in out and out["attempts"] == 3 and out["observed"]["controller"]["brokerid"] == 3000
 
@@ -54,7 +54,7 @@ def test_connection_loss_is_retried(monkeypatch: Any, capsys: Any) -> None:
             raise ConnectionLoss()
         return real_children(path)
 
-    fake.get_children = get_children  # type: ignore[method-assign]
+    monkeypatch.setattr(fake, "get_children", get_children)
     out = wait({"condition": "zk_broker_count", "count": 3}, fake, monkeypatch, capsys)
     assert "failed" not in out and out["attempts"] == 2
 

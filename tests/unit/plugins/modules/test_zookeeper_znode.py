@@ -83,7 +83,7 @@ def test_concurrent_rewrite_fails_instead_of_deleting(monkeypatch: Any, capsys: 
         fake.put(path, kraft_controller(3001, 6), version=3)  # a new controller took over meanwhile
         real_delete(path, version)
 
-    fake.delete = racing_delete  # type: ignore[method-assign]
+    monkeypatch.setattr(fake, "delete", racing_delete)
     out = znode({"path": "/controller"}, fake, monkeypatch, capsys)
     assert out["failed"] and "changed after it was read" in out["msg"] and "/controller" in fake.nodes
 

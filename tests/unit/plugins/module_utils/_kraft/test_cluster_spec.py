@@ -212,7 +212,7 @@ def test_cluster_to_spec_round_trip() -> None:
 
 
 def test_split_and_merge_secrets() -> None:
-    spec = {
+    spec: dict[str, Any] = {
         "kafka_version": "3.9.0",
         "controller_properties": {"ssl.keystore.password": "p1", "ssl.keystore.location": "/k"},
         "broker_controller_properties": {"listener.name.controller.plain.sasl.jaas.config": "jaas"},
@@ -233,8 +233,7 @@ def test_split_and_merge_secrets() -> None:
     assert merge_secrets(public, {"unknown_group": {"a": "b"}}) == public
 
 
-def test_zookeeper_settings_come_from_the_controllers_once_the_brokers_are_on_kraft():
-    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import build_cluster
+def test_zookeeper_settings_come_from_the_controllers_once_the_brokers_are_on_kraft() -> None:
     spec = {
         "kafka_version": "3.9.0", "metadata_version": "3.9",
         "brokers": [{"name": "b1", "node_id": 1, "listeners": "PLAINTEXT://b1:9092", "log_dirs": ["/d"],
@@ -245,17 +244,13 @@ def test_zookeeper_settings_come_from_the_controllers_once_the_brokers_are_on_kr
                                      "zookeeper.metadata.migration.enable": "true"}}],
     }
     cluster, problems = build_cluster(spec)
-    assert not [p for p in problems if p.severity == "error"]
+    assert not [p for p in problems if p.severity == "error"] and cluster is not None
     assert cluster.zookeeper_connect == "zk:2181/kafka"
     assert cluster.zookeeper_client_properties == {"zookeeper.session.timeout.ms": "18000"}
 
 
-def test_the_resolved_spec_names_the_tools_bootstrap_addresses():
-    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import (
-        build_cluster,
-        cluster_to_spec,
-    )
-    cluster, dummy = build_cluster({
+def test_the_resolved_spec_names_the_tools_bootstrap_addresses() -> None:
+    cluster, problems = build_cluster({
         "kafka_version": "3.9.0", "inter_broker_listener_name": "INTERNAL",
         "zookeeper_connect": "zk:2181", "controller_port": 9093,
         "brokers": [{"name": "b1", "node_id": 1, "log_dirs": ["/d"],
@@ -263,6 +258,7 @@ def test_the_resolved_spec_names_the_tools_bootstrap_addresses():
         "controllers": [{"name": "c1", "node_id": 3000, "address": "c1.x"},
                         {"name": "c2", "node_id": 3001, "address": "c2.x"}],
     })
+    assert cluster is not None, problems
     spec = cluster_to_spec(cluster)
     assert spec["bootstrap_controllers"] == "c1.x:9093,c2.x:9093"
     assert spec["brokers"][0]["bootstrap_server"] == "10.1.1.1:9092"

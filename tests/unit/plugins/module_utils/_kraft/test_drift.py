@@ -105,7 +105,8 @@ def test_the_next_write_records_anew_and_only_the_record_is_no_change(migrated: 
     result = apply_node_config(str(migrated), spec, secrets, "kb1", "migration")
     assert not result.changed and record.exists()
     apply_node_config(str(migrated), spec, secrets, "kb1", "dual_write")
-    assert read_state(str(record))["broker.id"] is None
+    state = read_state(str(record))
+    assert state is not None and state["broker.id"] is None
     assert gather(str(migrated), None).drift == []
 
 
@@ -218,8 +219,9 @@ def test_the_plan_uses_the_evidence() -> None:
 
 
 def test_registered_from_matches_host_or_endpoint() -> None:
-    regs = {1: {"host": "10.0.0.1", "endpoints": []}, 2: {"host": None, "endpoints": ["SSL://[::1]:9093"]},
-            3: {"host": "10.0.0.3", "endpoints": ["SSL://10.0.0.3:9093"]}}
+    regs: dict[int, dict[str, Any]] = {
+        1: {"host": "10.0.0.1", "endpoints": []}, 2: {"host": None, "endpoints": ["SSL://[::1]:9093"]},
+        3: {"host": "10.0.0.3", "endpoints": ["SSL://10.0.0.3:9093"]}}
     assert registered_from("10.0.0.1", regs) == (1,)
     assert registered_from("::1", regs) == (2,)
     assert registered_from("10.0.0.9", regs) == ()

@@ -139,15 +139,16 @@ def test_check_mode_has_no_waits() -> None:
     plan = plan_forward(*STATES["p0"], options=ForwardOptions(check_mode=True, finalize=True))
     assert [s.wait_after for s in plan.steps] == [None, None, None, None]
     assert plan.finalize.requested and not plan.finalize.runs
-    assert "check mode" in plan.step("kraft").reason
+    reason = plan.step("kraft").reason
+    assert reason is not None and "check mode" in reason
 
 
 def test_refused_run_names_problems_and_runs_nothing() -> None:
     plan = plan_forward(*STATES["ambiguous"])
-    assert "ZooKeeper: kb3; migrating: kb2; KRaft: kb1" in plan.refusal
+    assert plan.refusal is not None and "ZooKeeper: kb3; migrating: kb2; KRaft: kb1" in plan.refusal
     assert all(not s.runs and s.wait_after is None for s in plan.steps)
     plan = plan_forward(*STATES["p0"], options=ForwardOptions(finalize=True, stop_after="controllers"))
-    assert "contradict" in plan.refusal
+    assert plan.refusal is not None and "contradict" in plan.refusal
 
 
 def test_soak_refused_before_any_change_when_brokers_roll_in_the_same_run() -> None:
@@ -201,7 +202,7 @@ def test_finalize_verdict(overrides: dict[str, Any], soak: float, brokers: dict[
     assert [c.name for c in verdict.checks if c.ok is False] == failing
     assert len(verdict.reasons) == len(failing)
     if allowed is False:
-        assert verdict.refusal.startswith("Finalization refused: ")
+        assert verdict.refusal is not None and verdict.refusal.startswith("Finalization refused: ")
     else:
         assert verdict.refusal is None
     assert verdict.controller_order == ["kc1", "kc3", "kc2"]
@@ -289,9 +290,9 @@ def test_rack_plan_refused_names_partitions() -> None:
 def test_rack_plan_needs_racks_and_layout() -> None:
     plan = plan_forward(_states(ZK), _c(CM), None, ForwardOptions(roll_strategy="rack"),
                         _topology(racks={h: r for h, r in RACKS.items() if h != "kb3"}))
-    assert "needs a rack" in plan.refusal and "kb3" in plan.refusal
+    assert plan.refusal is not None and "needs a rack" in plan.refusal and "kb3" in plan.refusal
     plan = plan_forward(_states(ZK), _c(CM), None, ForwardOptions(roll_strategy="rack"))
-    assert "needs the partition layout" in plan.refusal
+    assert plan.refusal is not None and "needs the partition layout" in plan.refusal
     # No broker roll in this run: nothing to prove.
     plan = plan_forward(_states(ZK), _c(CA), None, ForwardOptions(roll_strategy="rack", stop_after="controllers"))
     assert plan.refusal is None and plan.run_steps == ["controllers"]

@@ -29,7 +29,7 @@ HOSTVARS: dict[str, dict[str, Any]] = {
 }
 
 
-class FailingVars(dict):  # type: ignore[type-arg]
+class FailingVars(dict[str, Any]):
     """Host variables whose templating fails for one key, as Ansible's lazy hostvars can."""
 
     def get(self, key: str, default: Any = None) -> Any:

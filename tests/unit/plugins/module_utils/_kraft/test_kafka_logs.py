@@ -89,7 +89,8 @@ def test_finds_the_kafka_jvm_on_its_config_and_its_start_time(tmp_path: Path) ->
     fake_proc(tmp_path, 13, ["sh", "/opt/kafka/bin/kafka-server-start.sh", "/etc/kafka/server.properties"], 800)
     found = kl.find_kafka_process("/etc/kafka/server.properties", proc=str(tmp_path), ticks=lambda: 100)
     assert found == kl.KafkaProcess(10, 1796000005.0, "/etc/kafka/server.properties")
-    assert kl.find_kafka_process(None, proc=str(tmp_path), ticks=lambda: 100).pid == 11
+    any_config = kl.find_kafka_process(None, proc=str(tmp_path), ticks=lambda: 100)
+    assert any_config is not None and any_config.pid == 11
     assert kl.find_kafka_process("/nowhere", proc=str(tmp_path), ticks=lambda: 100) is None
 
 

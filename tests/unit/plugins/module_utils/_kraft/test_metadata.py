@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.metadata import (
@@ -28,7 +31,7 @@ ACLS = (
     "\t(principal=User:bob, host=*, operation=WRITE, permissionType=DENY) \n\n"
 )
 # The same metadata as ZooKeeper stores it.
-ZK = {
+ZK: dict[str, Any] = {
     "topics": {
         "orders": {"topic_id": "_dquGlNMTMK9F2m9UI4DVA", "partitions": {"0": [3, 2, 1], "1": [1, 3, 2]}},
         "payments": {"topic_id": "04NjA-02RE-LhdaMCLkzFA", "partitions": {"0": [1, 2, 3]}},
@@ -41,19 +44,19 @@ ZK = {
 }
 
 
-def served():
+def served() -> dict[str, Any]:
     return normalize({"topics": parse_topics_describe(TOPICS), "configs": parse_topic_configs(CONFIGS),
                       "acls": parse_acls(ACLS)})
 
 
-def test_tool_output_parses_into_the_zookeeper_shape():
+def test_tool_output_parses_into_the_zookeeper_shape() -> None:
     assert parse_topics_describe(TOPICS)["orders"] == ZK["topics"]["orders"]
     assert parse_topic_configs(CONFIGS) == {"topics/orders": {"retention.ms": "1"}}
     assert parse_acls(ACLS)["LITERAL:TOPIC:orders"][1] == {
         "principal": "User:bob", "host": "*", "operation": "WRITE", "permissionType": "DENY"}
 
 
-def test_the_same_metadata_compares_equal_whatever_the_spelling():
+def test_the_same_metadata_compares_equal_whatever_the_spelling() -> None:
     assert diff_snapshots(normalize(ZK), served()) == []
 
 
@@ -64,7 +67,7 @@ def test_the_same_metadata_compares_equal_whatever_the_spelling():
     (lambda zk: zk["configs"]["topics/orders"].update({"retention.ms": "2"}), "configs topics/orders: "),
     (lambda zk: zk["acls"]["LITERAL:Topic:orders"].pop(), "acls literal:topic:orders: "),
 ], ids=["topic-added", "topic-lost", "assignment-changed", "config-changed", "acl-changed"])
-def test_every_kind_of_difference_is_reported(mutate, expected):
+def test_every_kind_of_difference_is_reported(mutate: Callable[[dict[str, Any]], object], expected: str) -> None:
     import copy
     before = copy.deepcopy(ZK)
     mutate(before)

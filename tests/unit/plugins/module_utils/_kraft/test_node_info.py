@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +15,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_inf
 
 
 @pytest.fixture
-def broker_file(tmp_path):
+def broker_file(tmp_path: Path) -> tuple[Path, Path]:
     data = tmp_path / "data"
     data.mkdir()
     (data / "meta.properties").write_text("version=0\nbroker.id=1\ncluster.id=abc\n")
@@ -22,7 +24,7 @@ def broker_file(tmp_path):
     return path, data
 
 
-def test_a_migrating_broker_is_read_with_its_storage(broker_file):
+def test_a_migrating_broker_is_read_with_its_storage(broker_file: tuple[Path, Path]) -> None:
     path, data = broker_file
     info = gather(str(path), None)
     assert info.state == "zk_migrating"
@@ -32,13 +34,14 @@ def test_a_migrating_broker_is_read_with_its_storage(broker_file):
     assert info.running is False and info.restart_pending is False
 
 
-def test_a_missing_file_is_an_unprovisioned_node(tmp_path):
+def test_a_missing_file_is_an_unprovisioned_node(tmp_path: Path) -> None:
     info = gather(str(tmp_path / "absent.properties"), None)
     assert (info.config_exists, info.state, info.node_id, info.config_mtime) == (False, "absent", None, None)
 
 
 @pytest.mark.parametrize("started_offset,pending", [(-10.0, True), (10.0, False)], ids=["older-process", "newer-process"])
-def test_restart_is_pending_when_the_process_is_older_than_its_config(broker_file, monkeypatch, started_offset, pending):
+def test_restart_is_pending_when_the_process_is_older_than_its_config(broker_file: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+                                                                      started_offset: float, pending: bool) -> None:
     path, dummy = broker_file
     mtime = os.stat(path).st_mtime
     monkeypatch.setattr(node_info, "process_start_time", lambda pid: mtime + started_offset)
@@ -47,24 +50,24 @@ def test_restart_is_pending_when_the_process_is_older_than_its_config(broker_fil
     assert info.restart_pending is pending
 
 
-def test_a_dead_pid_is_not_running(broker_file, monkeypatch):
+def test_a_dead_pid_is_not_running(broker_file: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     path, dummy = broker_file
     monkeypatch.setattr(node_info, "process_start_time", lambda pid: None)
     info = gather(str(path), 4242)
     assert info.running is False and info.restart_pending is False
 
 
-def test_process_start_time_of_this_process_is_in_the_past():
+def test_process_start_time_of_this_process_is_in_the_past() -> None:
     import time
     started = process_start_time(os.getpid())
     assert started is not None and started <= time.time() + 1
 
 
-def test_process_start_time_of_a_missing_process_is_none(tmp_path):
+def test_process_start_time_of_a_missing_process_is_none(tmp_path: Path) -> None:
     assert process_start_time(999999, proc=str(tmp_path)) is None
 
 
-def test_compare_files_ignores_comments_and_order(tmp_path):
+def test_compare_files_ignores_comments_and_order(tmp_path: Path) -> None:
     from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import compare_files
     a = tmp_path / "a.properties"
     b = tmp_path / "b.properties"
@@ -76,7 +79,7 @@ def test_compare_files_ignores_comments_and_order(tmp_path):
     ]
 
 
-def _fake_proc(tmp_path, pid, cmdline=(), kafka_opts=None):
+def _fake_proc(tmp_path: Path, pid: int, cmdline: Sequence[str] = (), kafka_opts: str | None = None) -> str:
     proc = tmp_path / "proc"
     (proc / str(pid)).mkdir(parents=True)
     (proc / str(pid) / "cmdline").write_bytes(b"\0".join(w.encode() for w in cmdline) + b"\0")
@@ -95,18 +98,19 @@ Client {
 """
 
 
-def test_zookeeper_sasl_is_found_in_the_jvm_command_line(tmp_path):
+def test_zookeeper_sasl_is_found_in_the_jvm_command_line(tmp_path: Path) -> None:
     jaas = tmp_path / "kafka_jaas.conf"
     jaas.write_text(JAAS_WITH_CLIENT)
     proc = _fake_proc(tmp_path, 7, ["java", "-Xmx1G", f"-Djava.security.auth.login.config={jaas}", "kafka.Kafka"])
     assert zookeeper_sasl(7, proc) == f"its JAAS file {jaas} has a Client section"
 
 
-def test_zookeeper_sasl_is_found_in_kafka_opts(tmp_path):
+def test_zookeeper_sasl_is_found_in_kafka_opts(tmp_path: Path) -> None:
     jaas = tmp_path / "kafka_jaas.conf"
     jaas.write_text(JAAS_WITH_CLIENT)
     proc = _fake_proc(tmp_path, 7, ["python3", "-m", "x"], kafka_opts=f"-javaagent:j.jar -Djava.security.auth.login.config={jaas}")
-    assert "has a Client section" in zookeeper_sasl(7, proc)
+    found = zookeeper_sasl(7, proc)
+    assert found is not None and "has a Client section" in found
 
 
 @pytest.mark.parametrize("text,extra", [
@@ -114,14 +118,14 @@ def test_zookeeper_sasl_is_found_in_kafka_opts(tmp_path):
     (JAAS_WITH_CLIENT, ["-Dzookeeper.sasl.client=false"]),              # SASL to ZooKeeper switched off
     (JAAS_WITH_CLIENT, ["-Dzookeeper.sasl.clientconfig=ZkLogin"]),      # another section name, absent
 ])
-def test_zookeeper_sasl_is_none_without_a_client_login(tmp_path, text, extra):
+def test_zookeeper_sasl_is_none_without_a_client_login(tmp_path: Path, text: str, extra: list[str]) -> None:
     jaas = tmp_path / "kafka_jaas.conf"
     jaas.write_text(text)
     proc = _fake_proc(tmp_path, 7, ["java", *extra, f"-Djava.security.auth.login.config={jaas}"])
     assert zookeeper_sasl(7, proc) is None
 
 
-def test_zookeeper_sasl_is_none_without_a_jaas_file(tmp_path):
+def test_zookeeper_sasl_is_none_without_a_jaas_file(tmp_path: Path) -> None:
     assert zookeeper_sasl(7, _fake_proc(tmp_path, 7, ["java", "kafka.Kafka"])) is None
     missing = _fake_proc(tmp_path / "b", 8, ["java", "-Djava.security.auth.login.config=/nonexistent/jaas.conf"])
     assert zookeeper_sasl(8, missing) is None

@@ -182,7 +182,7 @@ GONE = {"c1": "absent", "c2": "absent", "c3": "absent"}
     ({"b1": "zk_migrating"}, {"c1": "controller_migrating", "c2": "absent"}, ("migration", [], ["c1"], ["b1"])),
 ], ids=["nothing", "after-controllers", "mid-migration-roll", "after-migration", "after-dual-write",
         "mid-dual-write-roll", "resume-last-roll", "kraft-without-controllers", "partial-deprovision"])
-def test_rollback_plans(brokers, controllers, expected):
+def test_rollback_plans(brokers: dict[str, str], controllers: dict[str, str], expected: tuple[str, list[str], list[str], list[str]]) -> None:
     plan = plan_rollback(brokers, controllers)
     assert plan.refusal is None
     assert (plan.from_phase, plan.hybrid_roll, plan.deprovision, plan.final_roll) == expected
@@ -209,7 +209,7 @@ def test_rollback_rolls_the_zookeeper_controller_last(zk_controller, final_roll)
     ({"b1": "combined"}, C3, ["b1 (combined)"]),
     ({"b1": "zk"}, {"c1": "zk"}, ["c1 (zk)"]),
 ], ids=["finalized", "brokers-disagree", "combined", "controller-host-is-a-broker"])
-def test_rollback_refusals_name_the_hosts(brokers, controllers, words):
+def test_rollback_refusals_name_the_hosts(brokers: dict[str, str], controllers: dict[str, str], words: list[str]) -> None:
     plan = plan_rollback(brokers, controllers)
     assert plan.refusal is not None and plan.nothing_to_do
     for word in words:

@@ -56,7 +56,8 @@ def test_plan_of_a_valid_cluster() -> None:
     assert by_host["kb1"].renders["zookeeper"].changes == []
     # The inventory-only broker starts from its own ZooKeeper-mode render, so phase 0 changes nothing.
     assert by_host["kb2"].renders["zookeeper"].changes == []
-    assert by_host["kb2"].renders["kraft"].properties["node.id"] == "2"  # type: ignore[index]
+    kraft = by_host["kb2"].renders["kraft"].properties
+    assert kraft is not None and kraft["node.id"] == "2"
 
 
 def test_report_and_results_mask_every_secret() -> None:

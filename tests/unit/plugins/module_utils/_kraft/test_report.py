@@ -7,11 +7,11 @@ import pytest
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.report import roll_batches, roll_gaps, summarize
 
 
-def entry(host, phase, stopped, healthy, restarted=True, **waits):
+def entry(host: str, phase: str, stopped: float | None, healthy: float, restarted: bool = True, **waits: Any) -> dict[str, Any]:
     return dict(host=host, phase=phase, stopped_at=stopped, healthy_at=healthy, restarted=restarted, **waits)
 
 
-def test_gaps_follow_stop_order_within_a_roll():
+def test_gaps_follow_stop_order_within_a_roll() -> None:
     timings = [
         entry("b2", "migration", 20.0, 25.0),
         entry("b1", "migration", 10.0, 19.5),
@@ -31,12 +31,12 @@ def test_gaps_follow_stop_order_within_a_roll():
     entry("b9", "migration", None, 99.0, restarted=True),
     entry("b9", "migration", 15.0, 16.0, restarted=False),
 ], ids=["no-stop-time", "not-restarted"])
-def test_brokers_that_were_not_restarted_make_no_gap(skipped):
+def test_brokers_that_were_not_restarted_make_no_gap(skipped: dict[str, Any]) -> None:
     timings = [entry("b1", "migration", 10.0, 12.0), skipped, entry("b2", "migration", 13.0, 14.0)]
     assert [g["seconds"] for g in roll_gaps(timings)] == [1.0]
 
 
-def test_summary_counts_restarts_waits_and_durations():
+def test_summary_counts_restarts_waits_and_durations() -> None:
     timings = [
         entry("b1", "migration", 10.0, 19.0, zk_registration_wait=2.0, under_replicated_wait=1.5),
         entry("b2", "migration", 19.5, 30.0, kraft_registration_wait="0.5"),
@@ -53,7 +53,7 @@ def test_summary_counts_restarts_waits_and_durations():
     assert any("healthy -> next stop gaps: 0.50" in line for line in summary["lines"])
 
 
-def test_empty_run_says_nothing_was_done():
+def test_empty_run_says_nothing_was_done() -> None:
     summary = summarize([], "kraft", "kraft", None, 5.0)
     assert summary["total_seconds"] is None
     assert summary["roll_gaps"] == []
@@ -68,7 +68,7 @@ def test_empty_run_says_nothing_was_done():
     (["rollback_zookeeper", "rollback_hybrid"], ["rollback_hybrid", "rollback_zookeeper"]),
     (["surprise", "migration", "controllers"], ["controllers", "migration", "surprise"]),
 ], ids=["full-migration", "finalize-only", "rollback", "unknown-last"])
-def test_phases_are_reported_in_migration_order(collected, expected):
+def test_phases_are_reported_in_migration_order(collected: list[str], expected: list[str]) -> None:
     timings = [entry(f"h{i}", phase, 10.0 * i, 10.0 * i + 5) for i, phase in enumerate(collected)]
     summary = summarize(timings, "zookeeper", "kraft", 0.0, 100.0)
     assert summary["phase_order"] == expected
@@ -77,13 +77,13 @@ def test_phases_are_reported_in_migration_order(collected, expected):
     assert phase_lines == expected
 
 
-def test_gaps_are_listed_in_migration_order():
+def test_gaps_are_listed_in_migration_order() -> None:
     timings = [entry("b1", "dual_write", 40.0, 45.0), entry("b2", "dual_write", 46.0, 50.0),
                entry("b1", "migration", 10.0, 19.5), entry("b2", "migration", 20.0, 25.0)]
     assert [g["phase"] for g in roll_gaps(timings)] == ["migration", "dual_write"]
 
 
-def test_each_host_keeps_its_restart_intervals_for_the_timeline():
+def test_each_host_keeps_its_restart_intervals_for_the_timeline() -> None:
     timings = [entry("b1", "migration", 10.0, 19.0, zk_registration_wait=2.0, under_replicated_wait=1.5),
                entry("b1", "dual_write", 40.0, 45.0, kraft_registration_wait=3.0),
                dict(host="c1", phase="kraft", step="quorum leader", seconds=4.5, restarted=True)]
@@ -98,7 +98,7 @@ def test_each_host_keeps_its_restart_intervals_for_the_timeline():
     assert (summary["started_at"], summary["finished_at"]) == (0.0, 50.0)
 
 
-def test_config_changes_are_kept_per_host_with_secrets_masked():
+def test_config_changes_are_kept_per_host_with_secrets_masked() -> None:
     configs = {
         "brokers": {"b1": [{"key": "process.roles", "old": None, "new": "broker"},
                            {"key": "listener.name.x.plain.sasl.jaas.config", "old": None, "new": "password=\"s3cr3t\";"}],

@@ -53,7 +53,7 @@ def rects(svg: ET.Element, cls: str) -> list[ET.Element]:
     return [r for r in svg.iter(SVG + "rect") if r.get("class") == cls]
 
 
-def test_the_timeline_draws_one_bar_per_restart():
+def test_the_timeline_draws_one_bar_per_restart() -> None:
     report = fixture_report()
     timings = json.loads(FIXTURE.read_text())["timings"]
     restarts_with_times = [t for t in timings if t.get("restarted") and t.get("stopped_at") and t.get("healthy_at")]
@@ -72,7 +72,7 @@ def test_the_timeline_draws_one_bar_per_restart():
     assert len({b.get("y") for b in bars}) == 3
 
 
-def test_waits_sit_inside_their_bar_and_end_when_the_broker_was_healthy():
+def test_waits_sit_inside_their_bar_and_end_when_the_broker_was_healthy() -> None:
     svg = svg_of(render(fixture_report()))
     bars = rects(svg, "restart")
     waits = rects(svg, "wait")
@@ -85,7 +85,7 @@ def test_waits_sit_inside_their_bar_and_end_when_the_broker_was_healthy():
     assert {w.get("data-wait") for w in waits} == {"zk_registration_wait", "kraft_registration_wait", "under_replicated_wait"}
 
 
-def test_rolls_are_bands_and_untimed_restarts_are_said_not_drawn():
+def test_rolls_are_bands_and_untimed_restarts_are_said_not_drawn() -> None:
     report = fixture_report()
     svg = svg_of(render(report))
     assert [b.get("data-phase") for b in rects(svg, "band")] == ["migration", "dual_write"]
@@ -96,7 +96,7 @@ def test_rolls_are_bands_and_untimed_restarts_are_said_not_drawn():
     assert untimed == ["1 restart(s) without recorded times"] * 3
 
 
-def test_the_page_is_self_contained_and_shows_traffic_waits_and_verdicts():
+def test_the_page_is_self_contained_and_shows_traffic_waits_and_verdicts() -> None:
     page = render(fixture_report())
     assert page.startswith("<!DOCTYPE html>")
     for outside in ("<script", "<link", "src=", "url(", "@import"):
@@ -108,7 +108,7 @@ def test_the_page_is_self_contained_and_shows_traffic_waits_and_verdicts():
     assert 'class="overall o-pass">PASS' in page
 
 
-def test_the_traffic_section_names_the_hosts_restarting_during_each_longest_gap():
+def test_the_traffic_section_names_the_hosts_restarting_during_each_longest_gap() -> None:
     report = fixture_report()
     report["traffic"]["gap_context"] = {"migration": {"began": 1.0, "seconds_into_roll": 3.5,
                                                       "restarting": ["broker2"]},
@@ -119,7 +119,7 @@ def test_the_traffic_section_names_the_hosts_restarting_during_each_longest_gap(
     assert "(during" not in render(fixture_report())
 
 
-def test_secrets_are_masked_even_when_the_json_holds_them():
+def test_secrets_are_masked_even_when_the_json_holds_them() -> None:
     report = fixture_report()
     # The fixture's broker1 change carries a clear JAAS password on purpose; summarize masks it ...
     assert SECRET not in json.dumps(report)
@@ -131,7 +131,7 @@ def test_secrets_are_masked_even_when_the_json_holds_them():
     assert page.count('<span class="masked">masked</span>') >= 6
 
 
-def test_without_traffic_there_is_no_traffic_section_and_lost_messages_fail():
+def test_without_traffic_there_is_no_traffic_section_and_lost_messages_fail() -> None:
     assert "Traffic during the run" not in render(fixture_report(traffic=False))
     report = fixture_report()
     report["traffic"]["lost"] = 3
@@ -147,7 +147,7 @@ def test_without_traffic_there_is_no_traffic_section_and_lost_messages_fail():
      "phase_before": "zookeeper", "phases": {"migration": {"restarts": 1, "first_stop": 1.0, "last_healthy": 9.0}}},
     {},
 ], ids=["nothing-to-do", "before-per-host-timelines", "empty"])
-def test_older_and_empty_reports_render(report):
+def test_older_and_empty_reports_render(report: dict[str, Any]) -> None:
     page = render(report)
     if timeline_svg(report):
         assert not rects(svg_of(page), "restart") and len(rects(svg_of(page), "band")) == 1
@@ -155,7 +155,7 @@ def test_older_and_empty_reports_render(report):
         assert "No stop, start or wait with a recorded time" in page
 
 
-def test_names_are_escaped():
+def test_names_are_escaped() -> None:
     report = fixture_report()
     report["hosts"]["<b>x</b>"] = report["hosts"].pop("broker1")
     page = render(report)
@@ -167,7 +167,7 @@ def test_names_are_escaped():
     ("reports/migration-20261201T221144Z.json", "reports/migration-20261201T221144Z.html"),
     ("/tmp/report", "/tmp/report.html"),
 ])
-def test_the_page_goes_beside_the_json(json_path, expected):
+def test_the_page_goes_beside_the_json(json_path: str, expected: str) -> None:
     assert html_path(json_path) == expected
 
 
@@ -240,7 +240,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-def test_headless_chromium_draws_one_bar_per_restart(tmp_path):
+def test_headless_chromium_draws_one_bar_per_restart(tmp_path: Path) -> None:
     report = fixture_report()
     page = tmp_path / "report.html"
     page.write_text(render(report), encoding="utf-8")

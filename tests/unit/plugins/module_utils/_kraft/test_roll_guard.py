@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -168,7 +168,7 @@ def test_a_kraft_broker_counts_as_registered_through_the_quorum() -> None:
     pytest.param(lambda c: setattr(c, "urp", "\tTopic: t\tPartition: 0\tLeader: 1\tReplicas: 1,2\tIsr: 1\n"),
                  "1 partition(s) are under-replicated: t-0", id="urp"),
 ])
-def test_each_problem_is_named(change, problem: str) -> None:
+def test_each_problem_is_named(change: Callable[[Cluster], object], problem: str) -> None:
     cluster = Cluster()
     change(cluster)
     seen = cluster.guard().observe()

@@ -2,6 +2,8 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
@@ -57,7 +59,7 @@ def test_zero_timeout_probes_once() -> None:
 
 def test_retryable_errors_count_as_attempts_and_are_reported() -> None:
     t = FakeTime()
-    outcomes = iter([OSError("refused"), OSError("refused"), 7])
+    outcomes: Iterator[int | OSError] = iter([OSError("refused"), OSError("refused"), 7])
 
     def probe() -> int:
         value = next(outcomes)
