@@ -160,6 +160,11 @@ report:
   returned: always
   type: list
   elements: str
+report_text:
+  description: The lines of RV(report) as one text (joined with newlines), to print the whole plan as one value.
+  returned: always
+  type: str
+  version_added: 0.1.0
 error_count:
   description: Number of error-level violations.
   returned: always

@@ -236,13 +236,17 @@ def plan_result(
 ) -> dict[str, Any]:
     """The plan as module results: JSON-safe, secrets masked or split out."""
     plan = build_plan(spec, current_texts, targets, hosts, input_violations=input_violations, id_evidence=id_evidence)
+    report = plan.report_lines()
     result: dict[str, Any] = {
         "plan": {node.host: node.as_dict() for node in plan.nodes},
         "violations": [v.as_dict() for v in plan.violations],
         "violations_by_host": plan.violations_by_host(),
         "error_count": len(plan.errors),
         "warning_count": len(plan.violations) - len(plan.errors),
-        "report": plan.report_lines(),
+        "report": report,
+        # The same lines as one text: a playbook prints it as one value instead of one per line, which costs
+        # Ansible per element (templating and display) and dominated a dry run's output of thousands of hosts.
+        "report_text": "\n".join(report),
     }
     if plan.cluster is not None:
         # Each node's Jolokia URL and LOG_DIR ride along, so the roles read them instead of building them.

@@ -424,6 +424,11 @@ class PropertiesDocument:
         # The same steps as get, delete and set key by key, with the entries of each key looked up
         # in an index instead of a scan of the file; the index is rebuilt when entries move.
         index = self._key_index()
+        # Most keys of a file planned from the inventory are appended one after the other. The entry this call
+        # appended last ends the file properly, so the next append needs no _terminate_last_line; and the file's
+        # line break (_newline) stays the same until an entry is removed or rewritten.
+        appended: _Entry | None = None
+        newline: str | None = None
         for key, value in desired.items():
             positions = index.get(key, [])
             old = self._entries[positions[-1]].value if positions else None
@@ -432,6 +437,7 @@ class PropertiesDocument:
                     self._entries = [entry for entry in self._entries if entry.key != key]
                     index = self._key_index()
                     changes.append(Change(key, old, None))
+                    newline = None
                 continue
             if len(positions) == 1 and self._entries[positions[0]].value == value:
                 continue  # already so, written once: what _set would find, without the call
@@ -440,12 +446,25 @@ class PropertiesDocument:
                 self._insert(at, key, value)
                 changes.append(Change(key, None, value))
                 index = self._key_index()
+                newline = None
+                continue
+            if not positions:
+                # What _set does for an absent key.
+                if appended is None or self._entries[-1] is not appended:
+                    self._terminate_last_line()
+                    newline = None
+                if newline is None:
+                    newline = self._newline()
+                appended = _Entry(lines=[_format_line(key, value) + newline], key=key, value=value,
+                                  prefix=escape_key(key) + "=")
+                self._entries.append(appended)
+                changes.append(Change(key, None, value))
+                index[key] = [len(self._entries) - 1]
                 continue
             if self._set(key, value, positions):
                 changes.append(Change(key, old, value))
-            if not positions:
-                index[key] = [len(self._entries) - 1]
-            elif len(positions) > 1:
+                newline = None
+            if len(positions) > 1:
                 index = self._key_index()
         return changes
 

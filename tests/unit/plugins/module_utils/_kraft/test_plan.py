@@ -67,6 +67,8 @@ def test_report_and_results_mask_every_secret() -> None:
     for secret in SECRETS:
         assert secret not in public, secret
     report = "\n".join(result["report"])
+    # The text validate.yml prints is the same lines, joined.
+    assert result["report_text"] == report
     assert f"- zookeeper.ssl.truststore.password={MASK}" in report
     assert f"+ listener.name.controller.plain.sasl.jaas.config={MASK}" in report
     kb1 = result["plan"]["kb1"]["phases"]["dual_write"]["changes"]

@@ -92,6 +92,24 @@ DOCUMENT = st.builds(lambda lines, ends, last: "".join(line + end for line, end 
 DESIRED = st.dictionaries(KEYS, st.one_of(st.none(), st.sampled_from(["1", "2", "new", " s", "é"])), max_size=6)
 
 
+# Many keys the document lacks, as a plan from the inventory appends them one after the other, mixed with
+# deletions and rewrites that change which line break the document uses and which entry ends it.
+MANY_KEYS = st.sampled_from(["a", "b", "c", "d", "e", "a b", "x.y", "n1", "n2", "n3", "#n", "é", "k\\"])
+MANY = st.dictionaries(MANY_KEYS, st.one_of(st.none(), st.sampled_from(["1", "2", "new", " s", "é", "a\\b", "\U0001F600"])),
+                       max_size=12)
+
+
+@given(DOCUMENT, MANY)
+@settings(max_examples=400, deadline=None)
+def test_apply_appending_many_keys_matches_key_by_key(text: str, desired: dict[str, str | None]) -> None:
+    fast = PropertiesDocument.parse(text)
+    slow = PropertiesDocument.parse(text)
+    assert fast.apply(desired) == _apply_key_by_key(slow, desired)
+    assert fast.render() == slow.render()
+    assert fast.masked() == slow.masked()
+    assert PropertiesDocument.parse(fast.render()).to_dict() == slow.to_dict()
+
+
 @given(DOCUMENT, DESIRED)
 @settings(max_examples=400, deadline=None)
 def test_apply_matches_key_by_key(text: str, desired: dict[str, str | None]) -> None:
