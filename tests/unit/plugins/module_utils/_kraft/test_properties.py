@@ -205,20 +205,20 @@ def hits_java8_quirk(text: str) -> bool:
     return any(re.fullmatch(r"[ \t\f]*\\(?:\r\n|\r|\n)?", line) for line in physical_lines(text))
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(documents)
 def test_render_of_parse_is_identity(text: str) -> None:
     assert PropertiesDocument.parse(text).render() == text
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_parse_matches_javaproperties(text: str) -> None:
     assume(not hits_java8_quirk(text))
     assert loads(text) == javaproperties.loads(text)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=60))
 def test_arbitrary_text_round_trips_or_is_rejected_like_java(text: str) -> None:
     try:
@@ -232,7 +232,7 @@ def test_arbitrary_text_round_trips_or_is_rejected_like_java(text: str) -> None:
         assert document.to_dict() == javaproperties.loads(text)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=80))
 def test_bytes_round_trip(data: bytes) -> None:
     try:

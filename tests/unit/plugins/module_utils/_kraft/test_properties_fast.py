@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft import properties
@@ -20,7 +20,7 @@ TRICKY = st.text(alphabet=st.sampled_from(SPECIALS) | st.characters(), max_size=
 
 
 @given(TRICKY, st.booleans())
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_escape_fast_path_matches_the_char_by_char_path(text: str, is_key: bool) -> None:
     assert properties._escape(text, is_key) == properties._escape_slow(text, is_key)
 
@@ -100,7 +100,7 @@ MANY = st.dictionaries(MANY_KEYS, st.one_of(st.none(), st.sampled_from(["1", "2"
 
 
 @given(DOCUMENT, MANY)
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_apply_appending_many_keys_matches_key_by_key(text: str, desired: dict[str, str | None]) -> None:
     fast = PropertiesDocument.parse(text)
     slow = PropertiesDocument.parse(text)
@@ -111,7 +111,7 @@ def test_apply_appending_many_keys_matches_key_by_key(text: str, desired: dict[s
 
 
 @given(DOCUMENT, DESIRED)
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_apply_matches_key_by_key(text: str, desired: dict[str, str | None]) -> None:
     fast = PropertiesDocument.parse(text)
     slow = PropertiesDocument.parse(text)
