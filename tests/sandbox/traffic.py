@@ -62,6 +62,7 @@ class Run:
         self.stop_producing = threading.Event()
         self.lock = threading.Lock()
         self.acked: dict[int, float] = {}
+        self.placed: dict[int, tuple[int, int]] = {}     # number -> (partition, offset) the broker acknowledged
         self.errors: list[str] = []
         self.consumed: set[int] = set()
         self.consumed_total = 0
@@ -81,6 +82,7 @@ class Run:
             with self.lock:
                 if err is None:
                     self.acked[number] = time.time()
+                    self.placed[number] = (msg.partition(), msg.offset())
                 else:
                     self.errors.append(f"{number}: {err}")
 
@@ -147,19 +149,68 @@ def run(topology_name: str, rate: float) -> int:
     done.set()
     consumer.join(30)
     with traffic.lock:
-        lost = sorted(set(traffic.acked) - traffic.consumed)
+        missing = set(traffic.acked) - traffic.consumed
+    # What the live consumer missed is read again from the start of every partition by a fresh consumer:
+    # only what is not in the log any more is lost; the rest is a stalled consumer, told apart.
+    recount = reread(traffic.config) if missing else {}
+    with traffic.lock:
+        lost = sorted(n for n in missing if n not in recount)
         result = {
             "topic": TOPIC, "started": started, "stopped": stopped, "sent": traffic.sent,
             "acknowledged": len(traffic.acked), "consumed": len(traffic.consumed),
             "duplicates": traffic.consumed_total - len(traffic.consumed),
             "produce_errors": len(traffic.errors), "error_samples": traffic.errors[:5],
             "lost": len(lost), "lost_samples": lost[:20],
+            "missed_by_live_consumer": len(missing) - len(lost),
+            "lost_where": lost_where(lost, traffic.placed, recount),
             "ack_times": sorted(traffic.acked.values()),
         }
     tmp = RESULT_FILE.with_suffix(".tmp")
     tmp.write_text(json.dumps(result) + "\n")
     tmp.replace(RESULT_FILE)
     return 0
+
+
+def reread(config: dict[str, Any]) -> dict[int, tuple[int, int]]:
+    """Every number in the topic now, read by a new consumer from each partition's start to its end."""
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+    consumer = Consumer(dict(config, **{"group.id": f"zk2kraft-recount-{int(time.time())}",
+                                        "enable.auto.commit": False}))
+    found: dict[int, tuple[int, int]] = {}
+    try:
+        partitions = consumer.list_topics(TOPIC, timeout=30).topics[TOPIC].partitions
+        ends = {p: consumer.get_watermark_offsets(TopicPartition(TOPIC, p), timeout=30)[1] for p in partitions}
+        consumer.assign([TopicPartition(TOPIC, p, OFFSET_BEGINNING) for p in partitions])
+        reached = {p for p, end in ends.items() if end == 0}
+        deadline = time.monotonic() + DRAIN_TIMEOUT
+        while len(reached) < len(ends) and time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            value = None if msg is None or msg.error() else msg.value()
+            if msg is None or value is None:
+                continue
+            partition, offset = msg.partition() or 0, msg.offset() or 0
+            found[int(value)] = (partition, offset)
+            if offset + 1 >= ends[partition]:
+                reached.add(partition)
+    finally:
+        consumer.close()
+    return found
+
+
+def lost_where(lost: list[int], placed: dict[int, tuple[int, int]], recount: dict[int, tuple[int, int]]) -> dict[str, Any]:
+    """Per partition: how many were lost and the offsets they had been acknowledged at, against what is there now."""
+    where: dict[str, Any] = {}
+    for number in lost:
+        partition, offset = placed.get(number, (-1, -1))
+        entry = where.setdefault(str(partition), {"lost": 0, "first_offset": offset, "last_offset": offset})
+        entry["lost"] += 1
+        entry["first_offset"] = min(entry["first_offset"], offset)
+        entry["last_offset"] = max(entry["last_offset"], offset)
+    for name, entry in where.items():
+        offsets = [o for p, o in recount.values() if str(p) == name]
+        entry["log_end_now"] = max(offsets) + 1 if offsets else 0
+    return where
 
 
 # --------------------------------------------------------------------------- start / stop
@@ -296,8 +347,12 @@ def stop(report_paths: list[Path], timeout: float) -> int:
     print(f"traffic: {section['acknowledged']} acknowledged, {section['consumed']} consumed, "
           f"{section['lost']} lost, {section['duplicates']} duplicates, {section['produce_errors']} produce errors "
           f"in {section['seconds']}s; longest gap between acknowledged sends during a roll: {gaps}")
+    if section.get("missed_by_live_consumer"):
+        print(f"traffic: the live consumer missed {section['missed_by_live_consumer']} acknowledged messages that a "
+              "fresh consumer found in the topic afterwards", file=sys.stderr)
     if section["lost"]:
-        print(f"traffic: LOST acknowledged messages, e.g. {section['lost_samples']}", file=sys.stderr)
+        print(f"traffic: LOST acknowledged messages, e.g. {section['lost_samples']}; where: {section.get('lost_where')}",
+              file=sys.stderr)
         return 1
     return 0
 

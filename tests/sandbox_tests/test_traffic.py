@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from traffic import longest_gap, restarting_at, summarize
+from traffic import longest_gap, lost_where, restarting_at, summarize
 
 
 def test_the_longest_gap_counts_the_roll_edges_and_says_when_it_began() -> None:
@@ -41,3 +41,11 @@ def test_the_summary_places_each_longest_gap_in_its_roll() -> None:
     assert section["gaps_during_rolls"] == {"rollback_zookeeper": 10.5}
     assert section["gap_context"]["rollback_zookeeper"] == {
         "began": 20.0, "seconds_into_roll": 10.0, "restarting": ["broker2"]}
+
+
+def test_lost_messages_are_placed_by_partition_against_what_the_log_holds_now() -> None:
+    placed = {1: (0, 10), 2: (0, 11), 3: (1, 7), 4: (0, 12)}
+    recount = {4: (0, 12), 9: (1, 3)}
+    assert lost_where([1, 2, 3], placed, recount) == {
+        "0": {"lost": 2, "first_offset": 10, "last_offset": 11, "log_end_now": 13},
+        "1": {"lost": 1, "first_offset": 7, "last_offset": 7, "log_end_now": 4}}
