@@ -17,6 +17,9 @@ description:
     needs O(force) (it makes the brokers elect a new controller).
   - The delete is conditional on the znode version that was read, so a znode rewritten in between is never
     removed blindly.
+  - Deleting a KRaft-owned C(/controller) also raises C(/controller_epoch) to the KRaft controller's epoch when it
+    is lower, in the same transaction. The KRaft controller stamped the partition states it wrote with its epoch,
+    and a ZooKeeper controller with a lower epoch would refuse to move their leaders or change their ISR.
   - Runs where kazoo is installed, normally the Ansible controller (delegate the task to V(localhost)).
 extends_documentation_fragment:
   - zk2kraft.migration.zookeeper
@@ -104,6 +107,15 @@ old:
   returned: always
   type: dict
   sample: {"brokerid": 3000, "kraft_controller_epoch": 5, "ephemeral": false, "is_zk_broker": false}
+controller_epoch_raised_to:
+  description:
+    - The value C(/controller_epoch) was (or, in check mode, would be) raised to, in the same transaction as the delete
+      of a KRaft-owned C(/controller); null when it already exceeded the KRaft controller's epoch.
+    - The KRaft controller stamps the partition states it writes with its own epoch; a ZooKeeper controller with a
+      lower epoch refuses to elect leaders or change the ISR of those partitions.
+  returned: always
+  type: int
+  sample: 7
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -142,7 +154,7 @@ def main():
             plan = plan_delete(client, params["path"], only_if=params["only_if"], force=params["force"],
                                kraft_controller_ids=params["kraft_controller_ids"])
             result = dict(existed=plan.exists, deleted=plan.delete, reason=plan.reason,
-                          old_value=plan.old_value, old=plan.old)
+                          old_value=plan.old_value, old=plan.old, controller_epoch_raised_to=plan.raise_epoch_to)
             if plan.refused:
                 module.fail_json(msg="{}: {}".format(params["path"], plan.reason), **result)
             if plan.delete and not module.check_mode:
@@ -153,6 +165,9 @@ def main():
     if module._diff and result["deleted"]:
         result["diff"] = dict(before=(plan.old_value or "") + "\n", after="",
                               before_header=params["path"], after_header="{} (absent)".format(params["path"]))
+        if plan.raise_epoch_to is not None:
+            result["diff"] = [result["diff"], dict(before=f"{plan.epoch_before}\n", after=f"{plan.raise_epoch_to}\n",
+                                                   before_header="/controller_epoch", after_header="/controller_epoch")]
     module.exit_json(changed=result["deleted"], **result)
 
 

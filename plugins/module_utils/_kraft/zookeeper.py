@@ -19,6 +19,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_session import BadVersionError, NoNodeError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_znodes import (
     BROKER_IDS_PATH,
+    CONTROLLER_EPOCH_PATH,
     CONTROLLER_PATH,
     MIGRATION_PATH,
     child_names,
@@ -48,6 +49,10 @@ class DeletePlan:
     znode_version: int | None
     # True when the caller asked for something unsafe and did not force it.
     refused: bool = False
+    # /controller_epoch raised to this (from the value and version read) in the same transaction as the delete.
+    raise_epoch_to: int | None = None
+    epoch_before: int | None = None
+    epoch_version: int | None = None
 
 
 def plan_delete(
@@ -81,9 +86,15 @@ def plan_delete(
     controller = parse_controller(data, stat)
     old = controller.as_dict()
     if controller.kraft_owned(kraft_controller_ids):
-        return DeletePlan(path, True, True, "held by KRaft controller {} (kraftControllerEpoch {}, {})".format(
-            controller.broker_id, controller.kraft_controller_epoch,
-            "ephemeral" if controller.ephemeral else "persistent"), text, old, version)
+        reason = "held by KRaft controller {} (kraftControllerEpoch {}, {})".format(
+            controller.broker_id, controller.kraft_controller_epoch, "ephemeral" if controller.ephemeral else "persistent")
+        epoch, epoch_version = _controller_epoch(client)
+        raise_to = epoch_raise(epoch, controller.kraft_controller_epoch)
+        if raise_to is not None:
+            reason += (f"; {CONTROLLER_EPOCH_PATH} raised from {epoch} to {raise_to} so the ZooKeeper controller "
+                       "elected next outranks the KRaft controller's writes")
+        return DeletePlan(path, True, True, reason, text, old, version, raise_epoch_to=raise_to, epoch_before=epoch,
+                          epoch_version=epoch_version)
     held = f"held by ZooKeeper-mode broker {controller.broker_id} (ephemeral, kraftControllerEpoch {controller.kraft_controller_epoch})"
     if only_if == "kraft_owned":
         return DeletePlan(path, True, False, held + "; not KRaft-owned, left alone", text, old, version)
@@ -102,13 +113,52 @@ def execute_delete(client: Any, plan: DeletePlan) -> bool:
     """
     if not plan.delete:
         return False
-    try:
-        client.delete(plan.path, version=plan.znode_version if plan.znode_version is not None else -1)
-    except NoNodeError:
-        return False
-    except BadVersionError as exc:
-        raise ZkChangedError(f"{plan.path} changed after it was read; run again to re-evaluate") from exc
+    version = plan.znode_version if plan.znode_version is not None else -1
+    if plan.raise_epoch_to is None:
+        try:
+            client.delete(plan.path, version=version)
+        except NoNodeError:
+            return False
+        except BadVersionError as exc:
+            raise ZkChangedError(f"{plan.path} changed after it was read; run again to re-evaluate") from exc
+        return True
+    # One transaction: no ZooKeeper broker can be elected between the two writes with the old epoch.
+    transaction = client.transaction()
+    transaction.set_data(CONTROLLER_EPOCH_PATH, str(plan.raise_epoch_to).encode(),
+                         version=plan.epoch_version if plan.epoch_version is not None else -1)
+    transaction.delete(plan.path, version=version)
+    failed = [r for r in transaction.commit() if isinstance(r, Exception)]
+    if failed:
+        raise ZkChangedError("{} or {} changed after they were read ({}); run again to re-evaluate".format(
+            CONTROLLER_EPOCH_PATH, plan.path, ", ".join(type(r).__name__ for r in failed)))
     return True
+
+
+def epoch_raise(zk_epoch: int | None, kraft_epoch: int) -> int | None:
+    """The ``/controller_epoch`` a rollback must write before a ZooKeeper broker is elected, or None.
+
+    In dual-write the KRaft controller stamps every partition state it writes with its own KRaft
+    epoch (at most the kraftControllerEpoch it registered in ``/controller``). A ZooKeeper controller
+    takes ``/controller_epoch`` + 1 and refuses to touch a partition state stamped with a higher
+    epoch ("written by another controller"): no leader election and no ISR change for those
+    partitions, so controlled shutdowns fail and leaders cannot move (KAFKA-20488). Raising the
+    epoch to the KRaft epoch makes the next ZooKeeper controller's epoch higher than every stamp.
+    """
+    # No /controller_epoch: no KRaft controller ever registered (registration needs one), nothing stamped.
+    if zk_epoch is None or kraft_epoch < 0 or zk_epoch >= kraft_epoch:
+        return None
+    return kraft_epoch
+
+
+def _controller_epoch(client: Any) -> tuple[int | None, int | None]:
+    got = get_znode(client, CONTROLLER_EPOCH_PATH)
+    if got is None:
+        return None, None
+    data, stat = got
+    text = data.decode("utf-8", "replace").strip()
+    if not text.lstrip("-").isdigit():
+        raise ZooKeeperError(f"{CONTROLLER_EPOCH_PATH} holds {text!r}, expected an integer")
+    return int(text), int(getattr(stat, "version", -1))
 
 
 # --------------------------------------------------------------------------- wait conditions

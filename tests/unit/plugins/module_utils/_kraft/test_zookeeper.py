@@ -13,6 +13,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper import (
     ZkCondition,
     condition_met,
+    epoch_raise,
     execute_delete,
     observe_condition,
     plan_delete,
@@ -91,6 +92,42 @@ def test_execute_delete_of_a_vanished_znode_is_no_change() -> None:
     plan = plan_delete(fake, "/controller")
     del fake.nodes["/controller"]
     assert execute_delete(fake, plan) is False
+
+
+@pytest.mark.parametrize("zk_epoch,kraft_epoch,raised", [
+    (7, 5, None),       # the ZooKeeper epoch already outranks every KRaft stamp
+    (5, 5, None),       # equal: the next ZooKeeper controller takes 6 > 5
+    (4, 5, 5),          # the next takes 5, enough (a stamp must not exceed it); raised all the same, one to spare
+    (3, 9, 9),
+    (None, 9, None),    # no /controller_epoch: no KRaft controller ever registered
+    (3, -1, None),      # not a KRaft registration
+])
+def test_the_controller_epoch_is_raised_to_the_kraft_epoch_when_lower(zk_epoch: int | None, kraft_epoch: int,
+                                                                      raised: int | None) -> None:
+    assert epoch_raise(zk_epoch, kraft_epoch) == raised
+
+
+def test_deleting_the_kraft_controller_raises_the_controller_epoch_in_the_same_transaction() -> None:
+    # KAFKA-20488: partition states stamped with KRaft epoch 9, ZooKeeper epoch 7: the next ZooKeeper
+    # controller (epoch 8) would refuse to move their leaders.
+    fake = cluster()
+    fake.put("/controller", kraft_controller(3000, 9), version=3)
+    plan = plan_delete(fake, "/controller")
+    assert (plan.raise_epoch_to, plan.epoch_before) == (9, 7) and "raised from 7 to 9" in plan.reason
+    assert execute_delete(fake, plan)
+    assert "/controller" not in fake.nodes and fake.nodes["/controller_epoch"][0] == b"9"
+    # A re-run finds nothing to do.
+    assert not plan_delete(fake, "/controller").delete
+
+
+def test_the_epoch_raise_and_delete_fail_together_when_either_changed() -> None:
+    fake = cluster()
+    fake.put("/controller", kraft_controller(3000, 9), version=3)
+    plan = plan_delete(fake, "/controller")
+    fake.put("/controller_epoch", "8", version=1)     # a controller registered meanwhile
+    with pytest.raises(ZkChangedError, match="/controller_epoch or /controller changed"):
+        execute_delete(fake, plan)
+    assert "/controller" in fake.nodes and fake.nodes["/controller_epoch"][0] == b"8"
 
 
 # ------------------------------------------------------------------ conditions

@@ -61,6 +61,42 @@ class FakeZk:
         self.deleted.append((path, version))
         del self.nodes[path]
 
+    def transaction(self) -> FakeTransaction:
+        return FakeTransaction(self)
+
+
+class FakeTransaction:
+    """kazoo's transaction: every operation checked first, then all applied or none (results hold the errors)."""
+
+    def __init__(self, zk: FakeZk) -> None:
+        self.zk = zk
+        self.ops: list[tuple[str, str, bytes, int]] = []
+
+    def set_data(self, path: str, value: bytes, version: int = -1) -> None:
+        self.ops.append(("set", path, value, version))
+
+    def delete(self, path: str, version: int = -1) -> None:
+        self.ops.append(("delete", path, b"", version))
+
+    def commit(self) -> list[Any]:
+        errors: list[Any] = []
+        for _kind, path, _value, version in self.ops:
+            if path not in self.zk.nodes:
+                errors.append(NoNodeError(path))
+            elif version != -1 and self.zk.nodes[path][2] != version:
+                errors.append(BadVersionError(path))
+            else:
+                errors.append(True)
+        if any(isinstance(e, Exception) for e in errors):
+            return errors
+        for kind, path, value, version in self.ops:
+            if kind == "set":
+                _data, owner, old = self.zk.nodes[path]
+                self.zk.nodes[path] = (value, owner, old + 1)
+            else:
+                self.zk.delete(path, version)
+        return [True] * len(self.ops)
+
 
 def broker_json(broker_id: int) -> dict[str, Any]:
     return {
