@@ -4,6 +4,10 @@ Runs on a real 3.9 sandbox without Jolokia (every probe must then read Kafka's l
 - a ZooKeeper broker whose inter.broker.protocol.version does not match the controllers'
   metadata.version is rejected by the controller (UNSUPPORTED_VERSION); the registration wait
   fails at once, quoting the broker's log line, instead of sitting out its timeout;
+- a rollback from dual-write whose KRaft controller epoch outran ZooKeeper's controller epoch
+  (KAFKA-20488) still moves every leader in its rolls: the rollback raises /controller_epoch with
+  the delete of /controller, so no ZooKeeper controller refuses partition states the KRaft
+  controller stamped with its epoch;
 - a migration whose controllers' server.log and controller.log rolled over (as log4j does every
   hour) before finalization still finalizes: the waits read the rolled files too.
 
@@ -12,6 +16,7 @@ Skipped unless SANDBOX_KAFKA=real (make test sets it for this module).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -22,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_sandbox
-from lib import exec_on_host, host_dir, read_host_file  # noqa: E402
+from lib import exec_on_host, host_dir, load_state, read_host_file, service_state, wait_until  # noqa: E402
 from playbook_runs import INVENTORY, REPO, STATE_DIR, ansible_env, run_playbook  # noqa: E402
 
 pytestmark = pytest.mark.skipif(os.environ.get("SANDBOX_KAFKA") != "real", reason="needs SANDBOX_KAFKA=real")
@@ -81,6 +86,78 @@ def test_a_broker_with_the_wrong_ibp_is_rejected_and_the_wait_says_why_at_once(r
     finally:
         config.write_text(original)
         exec_on_host("broker1", ["systemctl", "restart", "kafka"], timeout=120)
+
+
+CONTROLLERS = ("ctrl1", "ctrl2", "ctrl3")
+BROKERS = ("broker1", "broker2", "broker3")
+
+
+def quorum_leader() -> tuple[int, int]:
+    """(leader id, leader epoch) as the controllers' quorum-state files say, the newest epoch first."""
+    best = (-1, -1)
+    for controller in CONTROLLERS:
+        path = host_dir(controller) / "var-lib-kafka" / "metadata" / "__cluster_metadata-0" / "quorum-state"
+        try:
+            state = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if int(state.get("leaderEpoch", -1)) > best[1]:
+            best = (int(state.get("leaderId", -1)), int(state.get("leaderEpoch", -1)))
+    return best
+
+
+def zookeeper_epochs() -> tuple[int, int]:
+    """(/controller_epoch, the kraftControllerEpoch in /controller or -1)."""
+    import sandbox
+    from topology import ZOOKEEPER_CHROOT, build
+
+    state = load_state()
+    assert state is not None
+    client = sandbox.kazoo_client(build(state.topology, state.net), state.zk_sasl)
+    try:
+        epoch = int(client.get(ZOOKEEPER_CHROOT + "/controller_epoch")[0])
+        controller = json.loads(client.get(ZOOKEEPER_CHROOT + "/controller")[0])
+        return epoch, int(controller.get("kraftControllerEpoch", -1))
+    finally:
+        client.stop()
+
+
+def outrun_the_zookeeper_epoch() -> None:
+    """Restart the quorum leader until the KRaft epoch will exceed the ZooKeeper epoch the takeover writes + 1."""
+    zk_epoch = zookeeper_epochs()[0]
+    for _attempt in range(12):
+        leader, epoch = quorum_leader()
+        # The takeover writes /controller_epoch + 1; the ZooKeeper controller of a rollback takes one more.
+        if epoch > zk_epoch + 2:
+            return
+        host = CONTROLLERS[leader - 3000] if 3000 <= leader < 3003 else CONTROLLERS[0]
+        exec_on_host(host, ["systemctl", "restart", "kafka"], timeout=120)
+
+        def elected(host: str = host, epoch: int = epoch) -> bool:
+            if service_state(host) != "active":
+                raise AssertionError(f"{host} did not come back: {service_state(host)}")
+            now = quorum_leader()
+            return now[0] >= 0 and now[1] > epoch
+        wait_until(elected, 180, f"a new quorum leader after restarting {host}", 0.5)
+    raise AssertionError(f"the KRaft epoch stayed at {quorum_leader()[1]} against ZooKeeper's {zk_epoch}")
+
+
+def test_a_rollback_whose_kraft_epoch_outran_zookeepers_still_moves_every_leader(real_sandbox: None) -> None:
+    # Controllers phase: the controllers have not claimed ZooKeeper yet, so their epoch climbs alone.
+    outrun_the_zookeeper_epoch()
+    run = run_playbook("migrate.yml", "-e", "zk2kraft_stop_after=dual_write")
+    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]
+    zk_epoch, kraft_epoch = zookeeper_epochs()
+    assert kraft_epoch > zk_epoch + 1, (zk_epoch, kraft_epoch)   # KAFKA-20488's precondition
+    back = run_playbook("rollback.yml")
+    assert back.returncode == 0, back.stdout[-6000:] + back.stderr[-2000:]
+    assert f"raised from {zk_epoch} to {kraft_epoch}" in back.stdout, back.stdout[-6000:]
+    # The ZooKeeper controllers' own words when they refuse a partition state a later controller wrote.
+    for broker in BROKERS:
+        for log in (host_dir(broker) / "var-log-kafka").glob("*.log*"):
+            text = log.read_text(errors="replace")
+            assert "written by another controller" not in text, f"{broker} {log.name}"
+    assert zookeeper_epochs()[0] > kraft_epoch
 
 
 def roll_logs(host: str) -> None:
