@@ -93,16 +93,17 @@ BROKERS = ("broker1", "broker2", "broker3")
 
 
 def quorum_leader() -> tuple[int, int]:
-    """(leader id, leader epoch) as the controllers' quorum-state files say, the newest epoch first."""
+    """(leader id, leader epoch) from the quorum-state file of the controller that says it leads; (-1, -1) if none."""
     best = (-1, -1)
-    for controller in CONTROLLERS:
+    for index, controller in enumerate(CONTROLLERS):
         path = host_dir(controller) / "var-lib-kafka" / "metadata" / "__cluster_metadata-0" / "quorum-state"
         try:
             state = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        if int(state.get("leaderEpoch", -1)) > best[1]:
-            best = (int(state.get("leaderId", -1)), int(state.get("leaderEpoch", -1)))
+        # Only the leader's own file: a candidate's or a lagging follower's epoch is not the leader's.
+        if int(state.get("leaderId", -1)) == 3000 + index and int(state.get("leaderEpoch", -1)) > best[1]:
+            best = (3000 + index, int(state["leaderEpoch"]))
     return best
 
 
@@ -127,10 +128,11 @@ def outrun_the_zookeeper_epoch() -> None:
     zk_epoch = zookeeper_epochs()[0]
     for _attempt in range(12):
         leader, epoch = quorum_leader()
-        # The takeover writes /controller_epoch + 1; the ZooKeeper controller of a rollback takes one more.
-        if epoch > zk_epoch + 2:
+        # The takeover writes /controller_epoch + 1 (more if the quorum leader moves meanwhile); the ZooKeeper
+        # controller of a rollback takes one more. A margin of two over that.
+        if epoch > zk_epoch + 4:
             return
-        host = CONTROLLERS[leader - 3000] if 3000 <= leader < 3003 else CONTROLLERS[0]
+        host = CONTROLLERS[leader - 3000] if leader >= 3000 else CONTROLLERS[0]
         exec_on_host(host, ["systemctl", "restart", "kafka"], timeout=120)
 
         def elected(host: str = host, epoch: int = epoch) -> bool:
@@ -151,7 +153,6 @@ def test_a_rollback_whose_kraft_epoch_outran_zookeepers_still_moves_every_leader
     assert kraft_epoch > zk_epoch + 1, (zk_epoch, kraft_epoch)   # KAFKA-20488's precondition
     back = run_playbook("rollback.yml")
     assert back.returncode == 0, back.stdout[-6000:] + back.stderr[-2000:]
-    assert f"raised from {zk_epoch} to {kraft_epoch}" in back.stdout, back.stdout[-6000:]
     # The ZooKeeper controllers' own words when they refuse a partition state a later controller wrote.
     for broker in BROKERS:
         for log in (host_dir(broker) / "var-log-kafka").glob("*.log*"):
