@@ -184,6 +184,13 @@ class GuardObservation:
         return {"problems": list(self.problems), "down": list(self.down), "checked": list(self.checked)}
 
 
+def _note_silent(seen: GuardObservation, node: Peer, kind: str, why: str | None) -> None:
+    """A node that refused the connection is down, named with why."""
+    if why:
+        seen.down.append(node.name)
+        seen.problems.append(f"{node.name} is not running ({kind} {node.node_id} does not answer on {node.endpoint}: {why})")
+
+
 class RollGuard:
     """One observation per call of everything a safe stop needs; ``met`` when nothing is wrong."""
 
@@ -234,9 +241,7 @@ class RollGuard:
     def _answers(self, seen: GuardObservation, node: Peer, kind: str, timeout: float) -> bool:
         """Whether the node accepts a connection; if not, it is noted down, with why."""
         why = self.connect(node.endpoint, timeout)
-        if why:
-            seen.down.append(node.name)
-            seen.problems.append(f"{node.name} is not running ({kind} {node.node_id} does not answer on {node.endpoint}: {why})")
+        _note_silent(seen, node, kind, why)
         return not why
 
     def observe(self) -> dict[str, Any]:
@@ -293,11 +298,8 @@ class RollGuard:
 
         seen.checked.append("brokers")
         for broker in spec.others:
-            why = silent[broker.name]
-            if why:
-                seen.down.append(broker.name)
-                seen.problems.append(f"{broker.name} is not running (broker {broker.node_id} does not answer on "
-                                     f"{broker.endpoint}: {why})")
+            if silent[broker.name]:
+                _note_silent(seen, broker, "broker", silent[broker.name])
                 continue
             known = [s for s in (registered_zk, observers) if s is not None]
             if known and not any(broker.node_id in s for s in known):

@@ -27,6 +27,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeepe
     parse_controller,
     parse_migration,
     read_controller,
+    read_controller_epoch_and_version,
     read_migration,
 )
 
@@ -88,7 +89,7 @@ def plan_delete(
     if controller.kraft_owned(kraft_controller_ids):
         reason = "held by KRaft controller {} (kraftControllerEpoch {}, {})".format(
             controller.broker_id, controller.kraft_controller_epoch, "ephemeral" if controller.ephemeral else "persistent")
-        epoch, epoch_version = _controller_epoch(client)
+        epoch, epoch_version = read_controller_epoch_and_version(client)
         raise_to = epoch_raise(epoch, controller.kraft_controller_epoch)
         if raise_to is not None:
             reason += (f"; {CONTROLLER_EPOCH_PATH} raised from {epoch} to {raise_to} so the ZooKeeper controller "
@@ -148,17 +149,6 @@ def epoch_raise(zk_epoch: int | None, kraft_epoch: int) -> int | None:
     if zk_epoch is None or kraft_epoch < 0 or zk_epoch >= kraft_epoch:
         return None
     return kraft_epoch
-
-
-def _controller_epoch(client: Any) -> tuple[int | None, int | None]:
-    got = get_znode(client, CONTROLLER_EPOCH_PATH)
-    if got is None:
-        return None, None
-    data, stat = got
-    text = data.decode("utf-8", "replace").strip()
-    if not text.lstrip("-").isdigit():
-        raise ZooKeeperError(f"{CONTROLLER_EPOCH_PATH} holds {text!r}, expected an integer")
-    return int(text), int(getattr(stat, "version", -1))
 
 
 # --------------------------------------------------------------------------- wait conditions

@@ -252,12 +252,17 @@ def read_controller(client: Any) -> ControllerZnode | None:
 
 
 def read_controller_epoch(client: Any) -> int | None:
+    return read_controller_epoch_and_version(client)[0]
+
+
+def read_controller_epoch_and_version(client: Any) -> tuple[int | None, int | None]:
+    """``/controller_epoch`` and its znode version (for a conditional write); (None, None) when absent."""
     got = get_znode(client, CONTROLLER_EPOCH_PATH)
     if got is None:
-        return None
+        return None, None
     text = got[0].decode("utf-8", "replace").strip()
     try:
-        return int(text)
+        return int(text), int(getattr(got[1], "version", -1))
     except ValueError as exc:
         raise ZkDataError(f"{CONTROLLER_EPOCH_PATH} holds {text!r}, expected an integer") from exc
 
