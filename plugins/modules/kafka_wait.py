@@ -86,7 +86,10 @@ options:
     description: Kafka's log directory on this host (C(LOG_DIR)), where C(server.log) and C(controller.log) live.
     type: path
   config_file:
-    description: The node's C(server.properties), to find its running process (O(condition=broker_registered_kraft)).
+    description:
+      - The node's C(server.properties), to find its running process (O(condition=broker_registered_kraft)).
+      - With O(condition=quorum_leader), the node asked is this host's own, and the wait fails within seconds
+        once its process is gone, instead of running to O(timeout).
     type: path
   jolokia_url:
     description: Base URL of the node's Jolokia agent, for example V(http://127.0.1.21:8778/jolokia).

@@ -220,24 +220,30 @@ class KafkaObserver:
             if _ERROR_LINE.match(line):
                 self._errors = (self._errors + [line.strip()])[-3:]
 
+    def _running_process(self, node: str) -> KafkaProcess:
+        """The node's process; ProbeError while it may still be starting, NodeStopped once it is gone for good."""
+        process = self.find_process(self.target.config_file)
+        if process is not None:
+            self._absent_since = None
+            return process
+        now = self.clock()
+        if self.target.server_log:
+            if not self._logs:  # never seen running: its last minutes of log say why
+                self._logs = [KafkaLog(self.target.server_log, since=time.time() - RECENT_LOG_SECONDS)]
+            self._read_logs()  # the dead run's last lines say why
+        if self._absent_since is None:
+            self._absent_since = now
+        if now - self._absent_since >= NODE_START_GRACE:
+            detail = "; last errors in its server.log: {}".format(" | ".join(self._errors)) if self._errors else ""
+            raise NodeStopped("{} is not running (no kafka.Kafka process{} for {:.0f}s){}".format(
+                node, " on " + self.target.config_file if self.target.config_file else "",
+                now - self._absent_since, detail))
+        raise ProbeError(f"{node} has no kafka.Kafka process (yet)")
+
     def _observe_registration(self) -> dict[str, Any]:
         """The broker's own log since its JVM started: registered, rejected, or still trying."""
         broker = self.condition.broker_id
-        process = self.find_process(self.target.config_file)
-        if process is None:
-            now = self.clock()
-            if not self._logs:  # never seen running: its last minutes of log say why
-                self._logs = [KafkaLog(self.target.server_log or "", since=time.time() - RECENT_LOG_SECONDS)]
-            self._read_logs()  # the dead run's last lines say why
-            if self._absent_since is None:
-                self._absent_since = now
-            if now - self._absent_since >= NODE_START_GRACE:
-                detail = "; last errors in its server.log: {}".format(" | ".join(self._errors)) if self._errors else ""
-                raise NodeStopped("broker {} is not running (no kafka.Kafka process{} for {:.0f}s){}".format(
-                    broker, " on " + self.target.config_file if self.target.config_file else "",
-                    now - self._absent_since, detail))
-            raise ProbeError(f"broker {broker} has no kafka.Kafka process (yet)")
-        self._absent_since = None
+        process = self._running_process(f"broker {broker}")
         if self._process is None or process.pid != self._process.pid:
             # A new run of the node: only what it logged counts.
             self._process = process
@@ -262,6 +268,9 @@ class KafkaObserver:
     def observe(self) -> dict[str, Any]:
         name, target = self.condition.name, self.target
         if name == "quorum_leader":
+            if self.target.config_file:
+                # The node asked is this host's: a dead one never answers, so say so instead of timing out.
+                self._running_process("the Kafka node")
             status = parse_quorum_status(self._run(self._quorum_argv()))
             observation: dict[str, Any] = {"source": "quorum_tool"}
             observation.update(status.as_dict())

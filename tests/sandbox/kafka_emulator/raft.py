@@ -187,11 +187,10 @@ class Raft:
             cand, epoch = int(req["candidate"]), int(req["epoch"])
             if epoch < self.epoch:
                 return {"granted": False, "epoch": self.epoch}
-            fresh_leader = (self.role == "leader" and self._quorum_alive_locked()) or (
-                self.role == "follower" and now_ms() - self.last_heard_ms < self.ELECTION_MIN_MS)
+            # Like Kafka 3.9's handleVoteRequest (no pre-vote before 4.0): a higher epoch always wins, even over
+            # a live leader. Refusing it would leave a voter that lost an early election at a higher epoch
+            # forever, never following the leader of a lower one.
             if epoch > self.epoch:
-                if fresh_leader:
-                    return {"granted": False, "epoch": self.epoch}
                 resign = self._step_down_locked(epoch, -1)
             up_to_date = (int(req["last_epoch"]), int(req["end_offset"])) >= (self.log.last_epoch, self.log.end_offset)
             granted = self.voted_for in (-1, cand) and up_to_date and self.role != "leader"

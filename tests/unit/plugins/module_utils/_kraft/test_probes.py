@@ -66,6 +66,32 @@ def test_tool_failure_is_retryable_with_stderr() -> None:
         obs.observe()
 
 
+def test_quorum_leader_of_this_hosts_node_fails_within_the_grace_once_its_process_is_gone(tmp_path: Any) -> None:
+    (tmp_path / "server.log").write_text(
+        stamped(time.time() - 5, "Exiting Kafka due to fatal exception", level="ERROR", logger="(kafka.Kafka$)") + "\n")
+    now = [0.0]
+    runner = FakeRunner([ok(STATUS_39)])
+    obs = p.KafkaObserver(
+        p.KafkaTarget(bootstrap_controller="127.0.1.21:9093", log_dir=str(tmp_path),
+                      config_file="/etc/kafka/server.properties"),
+        p.KafkaCondition("quorum_leader"), runner=runner, find_process=lambda config: None, clock=lambda: now[0])
+    with pytest.raises(ProbeError, match="the Kafka node has no kafka.Kafka process"):
+        obs.observe()  # just started: the JVM may not have replaced its start script yet
+    now[0] = p.NODE_START_GRACE + 0.5
+    with pytest.raises(p.NodeStopped, match="the Kafka node is not running .*Exiting Kafka due to fatal exception"):
+        obs.observe()
+    assert runner.calls == []  # a dead node's tool call would only time out
+
+
+def test_quorum_leader_of_this_hosts_running_node_asks_the_tool() -> None:
+    runner = FakeRunner([ok(STATUS_39)])
+    process = kl.KafkaProcess(4242, START, "/etc/kafka/server.properties")
+    obs = p.KafkaObserver(p.KafkaTarget(bootstrap_controller="127.0.1.21:9093",
+                                        config_file="/etc/kafka/server.properties"),
+                          p.KafkaCondition("quorum_leader"), runner=runner, find_process=lambda config: process)
+    assert obs.met(obs.observe())
+
+
 def stamped(when: float, message: str, level: str = "INFO",
             logger: str = "(kafka.server.BrokerLifecycleManager)") -> str:
     """A log line as Kafka writes it, at epoch second ``when`` (local time)."""
