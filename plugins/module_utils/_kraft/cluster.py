@@ -17,6 +17,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_
     format_voters,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_file import NodeFile
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MetadataVersion,
     Release,
@@ -51,9 +52,18 @@ class Node:
     rack: str | None = None
     config_file: str = "/etc/kafka/server.properties"
     current: dict[str, str] | None = None
+    # ``current`` parsed once (cluster_spec builds both): what rules and the renderer read.
+    file: NodeFile | None = None
     declared_roles: tuple[str, ...] = ()
     # Why the running node logs in to ZooKeeper with SASL (kafka_node_info), or None.
     zookeeper_sasl: str | None = None
+
+    def __post_init__(self) -> None:
+        # ``file`` is always ``current`` parsed: given by the builder, else (or when stale) parsed here.
+        if self.current is None:
+            object.__setattr__(self, "file", None)
+        elif self.file is None or self.file.props is not self.current:
+            object.__setattr__(self, "file", NodeFile.read(self.current))
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,8 @@ class Cluster:
     brokers: tuple[Node, ...]
     controllers: tuple[Node, ...]
     controller_sasl_mechanism: str | None = None
-    voters_override: str | None = None
+    # zk2kraft_controller_quorum_voters, parsed (cluster_spec reports one that does not parse).
+    voters_override: tuple[Voter, ...] | None = None
     zookeeper_client_properties: dict[str, str] = field(default_factory=dict)
     controller_properties: dict[str, str] = field(default_factory=dict)
     broker_controller_properties: dict[str, str] = field(default_factory=dict)
@@ -104,6 +115,4 @@ class Cluster:
     @functools.cached_property
     def quorum_voters(self) -> str:
         """The ``controller.quorum.voters`` value every node gets."""
-        if self.voters_override:
-            return self.voters_override
-        return format_voters(self.voters)
+        return format_voters(self.voters_override or self.voters)

@@ -29,10 +29,13 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_
     LISTENER_NAME_RE,
     ZK_CONNECT_FIX,
     Listener,
+    Voter,
     format_listeners,
     format_protocol_map,
+    format_voters,
     parse_listeners,
     parse_protocol_map,
+    parse_voters,
     port_problem,
     zookeeper_connect_problem,
 )
@@ -41,7 +44,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     ModelError,
     Violation,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import configured_log_dirs
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_file import NodeFile
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MetadataVersion,
     Release,
@@ -84,9 +87,9 @@ def _as_str_map(value: Any, what: str) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in value.items()}
 
 
-def _log_dirs(raw: Any, current: Mapping[str, str] | None) -> tuple[str, ...]:
+def _log_dirs(raw: Any, file: NodeFile | None) -> tuple[str, ...]:
     if raw is None:
-        return tuple(configured_log_dirs(current)) if current is not None else ()
+        return file.log_dirs if file is not None else ()
     if isinstance(raw, str):
         raw = raw.split(",")
     if not isinstance(raw, (list, tuple)):
@@ -156,6 +159,7 @@ class _Builder:
                 self.problem(name, key, problem, f"give the node an explicit id in 0..{MAX_ID}")
                 node_id = None
 
+        file = NodeFile.read(current) if current is not None else None
         if role == CONTROLLER:
             port = defaults["controller_port"]
             listeners: tuple[Listener, ...] = (
@@ -165,9 +169,9 @@ class _Builder:
             metadata_dir = str(raw.get("metadata_log_dir") or defaults["controller_metadata_log_dir"])
             log_dirs = self._dirs(name, "zk2kraft_log_dirs", raw.get("log_dirs"), None) or (metadata_dir,)
         else:
-            listeners = self._listeners(name, "listeners", raw.get("listeners"), current)
-            advertised = self._listeners(name, "advertised.listeners", raw.get("advertised_listeners"), current)
-            log_dirs = self._dirs(name, "zk2kraft_log_dirs", raw.get("log_dirs"), current)
+            listeners = self._listeners(name, "listeners", raw.get("listeners"), file)
+            advertised = self._listeners(name, "advertised.listeners", raw.get("advertised_listeners"), file)
+            log_dirs = self._dirs(name, "zk2kraft_log_dirs", raw.get("log_dirs"), file)
             metadata_dir = str(raw.get("metadata_log_dir") or (current or {}).get("metadata.log.dir") or "")
         rack = raw.get("rack")
         if rack is None and current is not None:
@@ -197,29 +201,37 @@ class _Builder:
             rack=str(rack) if rack is not None else None,
             config_file=str(raw.get("config_file") or defaults["config_file"]),
             current=current,
+            file=file,
             declared_roles=tuple(r for r in roles if r in PROCESS_ROLES),
             zookeeper_sasl=str(raw["zookeeper_sasl"]) if raw.get("zookeeper_sasl") else None,
         )
 
-    def _dirs(self, name: str, key: str, raw: Any, current: Mapping[str, str] | None) -> tuple[str, ...]:
+    def _dirs(self, name: str, key: str, raw: Any, file: NodeFile | None) -> tuple[str, ...]:
         try:
-            return _log_dirs(raw, current)
+            return _log_dirs(raw, file)
         except ModelError as exc:
             self.problem(name, key, f"log dirs {exc}", "list the log directories, e.g. [/var/lib/kafka/data]")
             return ()
 
-    def _listeners(self, name: str, key: str, raw: Any, current: Mapping[str, str] | None) -> tuple[Listener, ...]:
+    def _listeners(self, name: str, key: str, raw: Any, file: NodeFile | None) -> tuple[Listener, ...]:
         var = "zk2kraft_" + key.replace(".", "_")
-        if raw is None and current is not None:
-            raw = current.get(key)
+        fix = "write listeners as NAME://host:port, comma-separated, ports in 1..65535"
+        if raw is None and file is not None:
+            # The file's own listeners, parsed once with the file.
             var = key
-        if isinstance(raw, (list, tuple)):
-            raw = ",".join(str(item) for item in raw)
-        try:
-            listeners = parse_listeners(raw)
-        except ModelError as exc:
-            self.problem(name, var, str(exc), "write listeners as NAME://host:port, comma-separated, ports in 1..65535")
-            return ()
+            error = file.parse_error(key)
+            if error:
+                self.problem(name, var, error, fix)
+                return ()
+            listeners = file.listeners if key == "listeners" else file.advertised_listeners
+        else:
+            if isinstance(raw, (list, tuple)):
+                raw = ",".join(str(item) for item in raw)
+            try:
+                listeners = parse_listeners(raw)
+            except ModelError as exc:
+                self.problem(name, var, str(exc), fix)
+                return ()
         seen_names: dict[str, Listener] = {}
         seen_ports: dict[int, Listener] = {}
         for item in listeners:
@@ -391,6 +403,14 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Clust
                 }
                 break
 
+    voters_override: tuple[Voter, ...] | None = None
+    if spec.get("controller_quorum_voters"):
+        try:
+            voters_override = parse_voters(str(spec["controller_quorum_voters"]))
+        except ModelError as exc:
+            builder.problem("(cluster)", "zk2kraft_controller_quorum_voters", str(exc),
+                            "write the voters as id@host:port, comma-separated")
+
     if release is None or metadata_version is None:
         return None, builder.violations
     cluster = Cluster(
@@ -407,7 +427,7 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Clust
         authorizer_enabled=authorizer_enabled,
         brokers=broker_nodes,
         controllers=controller_nodes,
-        voters_override=str(spec["controller_quorum_voters"]) if spec.get("controller_quorum_voters") else None,
+        voters_override=voters_override,
         zookeeper_client_properties=maps["zookeeper_client_properties"],
         controller_properties=maps["controller_properties"],
         broker_controller_properties=maps["broker_controller_properties"],
@@ -464,7 +484,7 @@ def cluster_to_spec(cluster: Cluster) -> dict[str, Any]:
         "inter_broker_listener_name": cluster.inter_broker_listener_name,
         "listener_security_protocol_map": format_protocol_map(cluster.broker_protocol_map),
         "authorizer": "acl" if cluster.authorizer_enabled else "none",
-        "controller_quorum_voters": cluster.voters_override,
+        "controller_quorum_voters": format_voters(cluster.voters_override) if cluster.voters_override else None,
         "zookeeper_client_properties": dict(cluster.zookeeper_client_properties),
         "controller_properties": dict(cluster.controller_properties),
         "broker_controller_properties": dict(cluster.broker_controller_properties),

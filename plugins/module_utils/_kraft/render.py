@@ -23,10 +23,9 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import (
     format_listeners,
     format_protocol_map,
-    parse_protocol_map,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import MIGRATION_FLAG
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_file import NodeFile
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
     CONTROLLERS,
     KRAFT,
@@ -45,16 +44,14 @@ QUORUM_KEYS = ("controller.quorum.voters", "controller.quorum.bootstrap.servers"
 Desired = dict[str, Optional[str]]
 
 
-def _zookeeper_keys(current: Mapping[str, str] | None) -> list[str]:
-    return sorted(k for k in (current or {}) if k.startswith("zookeeper."))
+def _zookeeper_keys(current: NodeFile | None) -> list[str]:
+    return sorted(k for k in (current.props if current else {}) if k.startswith("zookeeper."))
 
 
-def _broker_protocol_map(cluster: Cluster, current: Mapping[str, str] | None, with_controller: bool) -> str:
-    current_map = (current or {}).get("listener.security.protocol.map")
-    try:
-        mapping = parse_protocol_map(current_map) if current_map else dict(cluster.broker_protocol_map)
-    except ModelError:
-        mapping = dict(cluster.broker_protocol_map)
+def _broker_protocol_map(cluster: Cluster, current: NodeFile | None, with_controller: bool) -> str:
+    # The file's own map when it parses, else the cluster's.
+    file_map = current.protocol_map if current is not None else None
+    mapping = dict(file_map) if file_map is not None else dict(cluster.broker_protocol_map)
     mapping.pop(cluster.controller_listener_name, None)
     if with_controller:
         mapping[cluster.controller_listener_name] = cluster.controller_security_protocol
@@ -67,7 +64,7 @@ def _controller_sasl(cluster: Cluster) -> str | None:
     return None
 
 
-def _broker(cluster: Cluster, node: Node, phase: str, current: Mapping[str, str] | None) -> Desired:
+def _broker(cluster: Cluster, node: Node, phase: str, current: NodeFile | None) -> Desired:
     idx = phase_index(phase)
     desired: Desired = {}
     # Listeners, log dirs and rack are the operator's; they are written only to
@@ -76,7 +73,7 @@ def _broker(cluster: Cluster, node: Node, phase: str, current: Mapping[str, str]
         desired["listeners"] = format_listeners(node.listeners)
     if node.advertised_listeners:
         desired["advertised.listeners"] = format_listeners(node.advertised_listeners)
-    if node.log_dirs and not (current or {}).get("log.dir"):
+    if node.log_dirs and not (current.props if current else {}).get("log.dir"):
         desired["log.dirs"] = ",".join(node.log_dirs)
     if node.rack is not None:
         desired["broker.rack"] = node.rack
@@ -126,7 +123,7 @@ def _broker(cluster: Cluster, node: Node, phase: str, current: Mapping[str, str]
     return desired
 
 
-def _controller(cluster: Cluster, node: Node, phase: str, current: Mapping[str, str] | None) -> Desired | None:
+def _controller(cluster: Cluster, node: Node, phase: str, current: NodeFile | None) -> Desired | None:
     idx = phase_index(phase)
     if idx < phase_index(CONTROLLERS):
         return None
@@ -177,11 +174,10 @@ def desired_properties(
     ``current`` (default: the node's known file) decides which ``zookeeper.*`` keys to drop.
     """
     phase = render_phase(target)
-    if current is None:
-        current = node.current
+    file = node.file if current is None else NodeFile.read(current)
     if node.role == BROKER:
-        return _broker(cluster, node, phase, current)
-    return _controller(cluster, node, phase, current)
+        return _broker(cluster, node, phase, file)
+    return _controller(cluster, node, phase, file)
 
 
 @dataclass(frozen=True)

@@ -17,19 +17,17 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster 
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import (
     ZK_CONNECT_FIX,
-    parse_protocol_map,
     zookeeper_connect_identity,
     zookeeper_connect_problem,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import (
     WARNING,
-    ModelError,
     Violation,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_file import PROTOCOL_MAP_KEY
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import MASK, is_secret_key
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.rules_facts import (
     _ClusterCheck,
-    _csv,
 )
 
 # --------------------------------------------------------------------------- endpoints, maps and files
@@ -89,13 +87,11 @@ def _check_protocol_maps(cluster: Cluster) -> list[Violation]:
     out: list[Violation] = []
     explicit = "listener_security_protocol_map" in cluster.explicit_keys
     for node in cluster.brokers:
-        file_map_text = (node.current or {}).get("listener.security.protocol.map")
-        if file_map_text:
-            try:
-                mapping = parse_protocol_map(file_map_text)
-            except ModelError:
-                continue  # check_config reports the syntax
-            key = "listener.security.protocol.map"
+        if node.file is not None and node.file.sets(PROTOCOL_MAP_KEY):
+            if node.file.protocol_map is None:
+                continue  # the model reports the syntax
+            mapping = dict(node.file.protocol_map)
+            key = PROTOCOL_MAP_KEY
             for name, proto in mapping.items():
                 if proto not in SECURITY_PROTOCOLS:
                     out.append(Violation(node.name, key, f"listener {name} maps to '{proto}', which is not a security protocol",
@@ -119,7 +115,7 @@ def _check_protocol_maps(cluster: Cluster) -> list[Violation]:
 
 
 def _zk_mode_files(cluster: Cluster) -> list[Node]:
-    return [n for n in cluster.brokers if n.current is not None and not _csv(n.current.get("process.roles"))]
+    return [n for n in cluster.brokers if n.file is not None and n.file.zookeeper_mode]
 
 
 def _shown(key: str, value: str | None) -> str:

@@ -6,22 +6,19 @@ check_cluster runs for each broker in turn. invariants.py lists and runs them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import (
     ACL_AUTHORIZER,
     Node,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_file import NodeFile
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_ids import explain_mismatch
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.rules_facts import (
     _ClusterCheck,
-    _csv,
     _names,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MV_3_7_IV2,
     Release,
-    parse_metadata_version,
 )
 
 # --------------------------------------------------------------------------- each broker
@@ -77,20 +74,19 @@ def _broker_log_dirs_can_migrate(c: _ClusterCheck, node: Node) -> None:
                     "upgrade the IBP and metadata version to 3.7-IV2 or higher first")
 
 
-def _zookeeper_mode_file(node: Node) -> Mapping[str, str] | None:
+def _zookeeper_mode_file(node: Node) -> NodeFile | None:
     # A broker already on KRaft has no IBP any more: these rules are about ZooKeeper-mode brokers.
-    if node.current is not None and not _csv(node.current.get("process.roles")):
-        return node.current
+    if node.file is not None and node.file.zookeeper_mode:
+        return node.file
     return None
 
 
 def _broker_ibp_is_the_metadata_version(c: _ClusterCheck, node: Node) -> None:
-    current = _zookeeper_mode_file(node)
-    if current is None:
+    file = _zookeeper_mode_file(node)
+    if file is None:
         return
     cluster = c.cluster
-    ibp_text = current.get("inter.broker.protocol.version")
-    ibp = parse_metadata_version(ibp_text)
+    ibp_text, ibp = file.ibp_text, file.ibp
     if ibp_text is None:
         c.error(node.name, "inter.broker.protocol.version", "the broker sets no inter.broker.protocol.version, so it "
                 f"runs Kafka {cluster.kafka_version}'s default; brokers advertise exactly their IBP and the controllers require it to "
@@ -108,15 +104,15 @@ def _broker_ibp_is_the_metadata_version(c: _ClusterCheck, node: Node) -> None:
 
 
 def _broker_control_plane_listener_goes(c: _ClusterCheck, node: Node) -> None:
-    current = _zookeeper_mode_file(node)
-    if current is not None and current.get("control.plane.listener.name", "").strip():
+    file = _zookeeper_mode_file(node)
+    if file is not None and file.props.get("control.plane.listener.name", "").strip():
         c.warning(node.name, "control.plane.listener.name", "control.plane.listener.name is not supported in KRaft "
                   "mode and is removed when the broker moves to KRaft", "nothing to do; expect the key to go")
 
 
 def _broker_acls_can_migrate(c: _ClusterCheck, node: Node) -> None:
-    current = _zookeeper_mode_file(node)
-    if (current is not None and current.get("authorizer.class.name", "").strip() == ACL_AUTHORIZER
+    file = _zookeeper_mode_file(node)
+    if (file is not None and file.props.get("authorizer.class.name", "").strip() == ACL_AUTHORIZER
             and c.cluster.kafka_version < Release(3, 7, 1)):
         c.warning(node.name, "authorizer.class.name", "ACLs under migration need Kafka 3.7.1 or later to switch to "
                   "StandardAuthorizer", "upgrade to Kafka 3.9 first")

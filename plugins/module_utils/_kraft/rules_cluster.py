@@ -6,11 +6,9 @@ their roles, and the controller quorum. invariants.py lists and runs them.
 
 from __future__ import annotations
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import parse_voters
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ModelError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import format_voters
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.rules_facts import (
     _ClusterCheck,
-    _csv,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MV_3_4,
@@ -107,8 +105,7 @@ def _controllers_not_combined(c: _ClusterCheck) -> None:
 
 def _brokers_not_combined(c: _ClusterCheck) -> None:
     for node in c.cluster.brokers:
-        current = node.current or {}
-        roles = set(_csv(current.get("process.roles"))) | set(node.declared_roles)
+        roles = set(node.file.roles if node.file is not None else ()) | set(node.declared_roles)
         if roles >= {"broker", "controller"}:
             c.error(node.name, "process.roles", "combined mode (process.roles=broker,controller) is not a migration "
                     "target", "migrate to dedicated controllers; keep process.roles=broker on brokers")
@@ -116,17 +113,13 @@ def _brokers_not_combined(c: _ClusterCheck) -> None:
 
 def _voters_override_lists_the_controllers(c: _ClusterCheck) -> None:
     cluster = c.cluster
-    if not cluster.voters_override:
-        return
-    try:
-        voters = parse_voters(cluster.voters_override)
-    except ModelError as exc:
-        c.error("(cluster)", "zk2kraft_controller_quorum_voters", str(exc), "write the voters as id@host:port, comma-separated")
+    voters = cluster.voters_override
+    if not voters:
         return
     wanted = {(n.node_id, n.address, cluster.controller_port) for n in cluster.controllers}
     got = {(v.node_id, v.host, v.port) for v in voters}
     if wanted != got:
         c.error("(cluster)", "zk2kraft_controller_quorum_voters",
                 "controller.quorum.voters '{}' does not list exactly the controllers {}".format(
-                    cluster.voters_override, ",".join(sorted(f"{i}@{a}:{p}" for i, a, p in wanted))),
+                    format_voters(voters), ",".join(sorted(f"{i}@{a}:{p}" for i, a, p in wanted))),
                 "remove the override, or list every controller once and nothing else")

@@ -16,10 +16,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     ERROR,
     Violation,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_file import csv_items
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.rules_facts import (
     _TRUE,
     _ClusterCheck,
-    _csv,
 )
 
 # --------------------------------------------------------------------------- controller listener security
@@ -63,7 +63,7 @@ def _check_controller_sasl(cluster: Cluster) -> list[Violation]:
         return []
     props = cluster.controller_properties
     raw_enabled = props.get("sasl.enabled.mechanisms")
-    enabled = [m.upper() for m in _csv(raw_enabled)] if raw_enabled is not None else [_DEFAULT_SASL_MECHANISM]
+    enabled = [m.upper() for m in csv_items(raw_enabled)] if raw_enabled is not None else [_DEFAULT_SASL_MECHANISM]
     needed: list[str] = []
     ib = cluster.inter_broker_listener_name
     ib_protocol = cluster.broker_protocol_map.get(ib, ib if ib in SECURITY_PROTOCOLS else "PLAINTEXT")
