@@ -103,7 +103,7 @@ test: setup
 	run emulator      $(PY) -m pytest -q tests/emulator; \
 	run sandbox       $(PY) -m pytest -q tests/sandbox_tests --ignore=tests/sandbox_tests/test_no_secret_leaks.py \
 	                  --ignore=tests/sandbox_tests/test_rack_roll.py; \
-	run faults        $(PY) -m pytest -q -s tests/faults/test_faults.py -k resume_deadlock; \
+	run faults        $(PY) -m pytest -q -s tests/faults/test_faults.py -k "resume_deadlock or roll_2"; \
 	run scenarios     $(PY) tests/run_scenarios.py --lanes $(LANES) $(SCENARIOS); \
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
 	run ansible-lint  $(MAKE) --no-print-directory ansible-lint; \
@@ -121,12 +121,13 @@ test: setup
 faults: setup
 	FAULTS_SWEEP=all $(PY) -m pytest -q -s tests/faults
 
-# The faults that matter most, on real Apache Kafka (FAULTS_KAFKA_VERSION, about 20 minutes): a broker
-# killed in its wait, ZooKeeper down during the roll, the active controller killed before finalization.
+# The faults that matter most, on real Apache Kafka (FAULTS_KAFKA_VERSION, about 30 minutes): a broker
+# killed in its wait, ZooKeeper down during the roll, a rollback killed in its roll 2, the active controller
+# killed before finalization.
 FAULTS_KAFKA_VERSION ?= 3.9.2
 faults-real: setup
 	SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$(FAULTS_KAFKA_VERSION) $(PY) -m pytest -q -s tests/faults/test_faults.py \
-	  -k "killed_in_its_wait or zookeeper_down or active_controller"
+	  -k "killed_in_its_wait or zookeeper_down or roll_2 or active_controller"
 
 lint: ansible-lint sanity changelog-lint ruff mypy
 

@@ -4,10 +4,12 @@ verify.yml passes (issue 10, part 2)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from faults import (  # noqa: E402  (conftest puts tests/faults on sys.path)
+    BROKERS,
     active_controller,
     assert_halt,
     assert_verified,
@@ -112,6 +114,17 @@ def test_zookeeper_down_during_the_roll_halts_before_the_next_stop() -> None:
     assert_verified("dual_write")
 
 
+def rolled_back_for_good() -> None:
+    """After a resumed rollback: one more run changes nothing, every broker runs in plain ZooKeeper
+    mode, and the rolled-back cluster migrates again with verify.yml passing."""
+    once_more = run_until("rollback.yml", timeout=900)
+    assert once_more.rc == 0, once_more.tail()
+    assert set(restarts(newest_report("rollback")).values()) <= {0}
+    assert set(broker_states().values()) == {"zk"} and brokers_down() == []
+    at_dual_write()
+    assert_verified("dual_write")
+
+
 def test_a_rollback_killed_in_a_brokers_wait_finishes_it_and_refuses_another_stopped_broker() -> None:
     at_dual_write()
     # Roll 1 (back to ZooKeeper mode, flag kept) restarts broker2 on its new file; the run is lost and
@@ -139,13 +152,41 @@ def test_a_rollback_killed_in_a_brokers_wait_finishes_it_and_refuses_another_sto
     # broker2 is started to finish roll 1 (first, before broker3's stop), then every broker rolls once to
     # plain ZooKeeper mode; broker1 was done in roll 1, broker3 is rolled back now.
     assert {b: counts[b] for b in ("broker1", "broker2", "broker3")} == {"broker1": 1, "broker2": 2, "broker3": 2}, counts
-    once_more = run_until("rollback.yml", timeout=900)
-    assert once_more.rc == 0, once_more.tail()
-    assert set(restarts(newest_report("rollback")).values()) <= {0}
-    assert set(broker_states().values()) == {"zk"} and brokers_down() == []
-    # The rolled-back cluster migrates again, and verify.yml passes.
+    rolled_back_for_good()
+
+
+def test_a_rollback_killed_in_roll_2_finishes_the_broker_it_left_down() -> None:
     at_dual_write()
-    assert_verified("dual_write")
+    # Roll 1 restarts the three brokers; roll 2 (plain ZooKeeper mode) restarts its first broker on its
+    # new file, the run is lost, and that broker dies in its wait. (Roll 2's order depends on which broker
+    # ZooKeeper elects, so the victim is whichever comes first.)
+    victim: list = []
+
+    def first_of_roll_2(tasks: list, line: str) -> bool:
+        restarts_so_far = sum(1 for t in tasks if t.endswith("Restart the broker"))
+        match = re.match(r"changed: \[(broker\d)\]", line)
+        if tasks and tasks[-1].endswith("Restart the broker") and restarts_so_far >= 4 and match:
+            victim.append(match.group(1))
+            return True
+        return False
+
+    killed = run_until("rollback.yml", kill=first_of_roll_2)
+    assert killed.killed_in and victim, killed.tail()
+    assert "Rollback roll 2" in killed.output, killed.tail()
+    host = victim[0]
+    kill_kafka(host)
+    before = broker_states()
+    # The victim is in plain ZooKeeper mode; the two others still carry the flag roll 2 removes.
+    left = sorted(b for b, state in before.items() if state == "migrating")
+    assert before[host] == "zk" and len(left) == 2, before
+
+    again = run_until("rollback.yml", timeout=900)
+    assert again.rc == 0, again.tail()
+    assert f"The last run left {host} down mid-roll" in " ".join(again.output.split()), again.tail()
+    counts = restarts(newest_report("rollback"))
+    expected = {b: 1 for b in BROKERS}   # the victim started once, the two others rolled once
+    assert {b: counts.get(b, 0) for b in BROKERS} == expected, (counts, before)
+    rolled_back_for_good()
 
 
 # Last: nothing rolls back a finalized cluster, so no case can follow this one in the same sandbox.
