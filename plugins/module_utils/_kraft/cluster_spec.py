@@ -44,7 +44,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     ModelError,
     Violation,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_file import NodeFile
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_file import PROTOCOL_MAP_KEY, NodeFile
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import (
     MetadataVersion,
     Release,
@@ -328,10 +328,15 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Clust
 
     protocol_map: dict[str, str] = {}
     raw_map = spec.get("listener_security_protocol_map")
-    if raw_map is None:
-        raw_map = _first_in_files(broker_nodes, "listener.security.protocol.map")
+    # Else the first broker file's map, parsed with its file.
+    first_file = None if raw_map is not None else next(
+        (n.file for n in broker_nodes if n.file is not None and n.file.sets(PROTOCOL_MAP_KEY)), None)
     try:
-        if isinstance(raw_map, Mapping):
+        if first_file is not None:
+            if first_file.protocol_map is None:
+                raise ModelError(first_file.parse_error(PROTOCOL_MAP_KEY) or "it does not parse")
+            protocol_map = dict(first_file.protocol_map)
+        elif isinstance(raw_map, Mapping):
             protocol_map = {str(k).upper(): str(v).upper() for k, v in raw_map.items()}
         else:
             protocol_map = parse_protocol_map(raw_map)
@@ -339,8 +344,8 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Clust
         builder.problem("(cluster)", "listener.security.protocol.map", str(exc), "write NAME:PROTOCOL pairs, comma-separated")
     for name, proto in protocol_map.items():
         if proto not in SECURITY_PROTOCOLS:
-            builder.problem("(cluster)", "zk2kraft_listener_security_protocol_map" if raw_map is spec.get(
-                "listener_security_protocol_map") else "listener.security.protocol.map",
+            builder.problem("(cluster)", "zk2kraft_listener_security_protocol_map" if raw_map is not None
+                            else "listener.security.protocol.map",
                 f"listener {name} maps to '{proto}', which is not a security protocol",
                 "use one of {}".format(", ".join(SECURITY_PROTOCOLS)))
     if not protocol_map:
