@@ -14,7 +14,7 @@ export PATH := $(BIN):$(PATH)
 TOPOLOGY    ?= default
 SANDBOX     := $(PY) tests/sandbox/sandbox.py
 INVENTORY   := tests/sandbox/.state/inventory.yml
-DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless
+DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless chromium
 
 .PHONY: kafka-dist molecule-real scenarios faults faults-real help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
         ansible-lint ruff mypy changelog-lint build demo sandbox-up sandbox-down sandbox-status bench clean
