@@ -280,9 +280,11 @@ def timeline_svg(report: Mapping[str, Any]) -> str:
         gap = _num(traffic_gaps.get(phase))
         if gap is not None:
             label += f" \u00b7 longest ack gap {duration(gap)}"
-        line = 0 if label_ends[0] <= left else (1 if label_ends[1] <= left else 0)
-        label_ends[line] = left + 3 + LABEL_CHAR_WIDTH * len(label) + 8
-        out.append(f'<text class="band-label" x="{round(left + 3, 2)}" y="{BAND_LABEL_HEIGHT - 26 + 14 * line}" font-size="12" '
+        # A band near the right edge gets its label pulled left, so the label is not cut off.
+        start = max(0.0, min(left + 3, WIDTH - 4 - LABEL_CHAR_WIDTH * len(label)))
+        line = 0 if label_ends[0] <= start else (1 if label_ends[1] <= start else 0)
+        label_ends[line] = start + LABEL_CHAR_WIDTH * len(label) + 8
+        out.append(f'<text class="band-label" x="{round(start, 2)}" y="{BAND_LABEL_HEIGHT - 26 + 14 * line}" font-size="12" '
                    f'font-weight="600" fill="{colour}">{_e(label)}</text>')
     for i, host in enumerate(hosts):
         centre = BAND_LABEL_HEIGHT + i * ROW_HEIGHT + ROW_HEIGHT // 2

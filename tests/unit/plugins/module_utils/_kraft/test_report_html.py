@@ -19,6 +19,7 @@ import pytest
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.report import summarize
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.report_html import (
+    LABEL_CHAR_WIDTH,
     RESTART_COLOUR,
     html_path,
     render,
@@ -94,6 +95,20 @@ def test_rolls_are_bands_and_untimed_restarts_are_said_not_drawn() -> None:
     # The controllers role records no stop/healthy times today: their restarts are named, not invented.
     untimed = [t.text for t in svg.iter(SVG + "text") if t.get("class") == "untimed"]
     assert untimed == ["1 restart(s) without recorded times"] * 3
+
+
+def test_a_band_label_at_the_right_edge_stays_inside_the_picture() -> None:
+    # The last roll ends the timeline; made short, its band sits at the right edge, and its label would run past it.
+    report = fixture_report()
+    last = report["phases"]["dual_write"]
+    last["first_stop"] = last["last_healthy"] - 2
+    svg = svg_of(render(report))
+    width = float(svg.get("width") or 0)
+    labels = [t for t in svg.iter(SVG + "text") if t.get("class") == "band-label"]
+    assert labels
+    for label in labels:
+        start = float(label.get("x") or 0)
+        assert 0 <= start and start + LABEL_CHAR_WIDTH * len(label.text or "") <= width, (label.text, start)
 
 
 def test_the_page_is_self_contained_and_shows_traffic_waits_and_verdicts() -> None:
