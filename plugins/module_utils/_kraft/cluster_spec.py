@@ -344,10 +344,9 @@ def build_cluster(spec: Mapping[str, Any], partial: bool = False) -> tuple[Clust
         builder.problem("(cluster)", "listener.security.protocol.map", str(exc), "write NAME:PROTOCOL pairs, comma-separated")
     for name, proto in protocol_map.items():
         if proto not in SECURITY_PROTOCOLS:
-            builder.problem("(cluster)", "zk2kraft_listener_security_protocol_map" if raw_map is not None
-                            else "listener.security.protocol.map",
-                f"listener {name} maps to '{proto}', which is not a security protocol",
-                "use one of {}".format(", ".join(SECURITY_PROTOCOLS)))
+            key = "zk2kraft_listener_security_protocol_map" if raw_map is not None else "listener.security.protocol.map"
+            builder.problem("(cluster)", key, f"listener {name} maps to '{proto}', which is not a security protocol",
+                            "use one of {}".format(", ".join(SECURITY_PROTOCOLS)))
     if not protocol_map:
         # Kafka's default map: listener names equal to protocol names.
         protocol_map = {p: p for p in SECURITY_PROTOCOLS}

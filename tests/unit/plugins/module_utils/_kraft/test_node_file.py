@@ -33,9 +33,9 @@ def test_a_zookeeper_broker_file_reads_as_typed_values() -> None:
 
 
 def test_values_that_do_not_parse_are_empty_and_their_errors_wait() -> None:
-    file = NodeFile.read(dict(ZK_BROKER, **{"listeners": "INTERNAL:9092", "listener.security.protocol.map": "INTERNAL",
-                                             "controller.quorum.voters": "1-kc1:9093",
-                                             "inter.broker.protocol.version": "junk"}))
+    bad = {"listeners": "INTERNAL:9092", "listener.security.protocol.map": "INTERNAL",
+           "controller.quorum.voters": "1-kc1:9093", "inter.broker.protocol.version": "junk"}
+    file = NodeFile.read(dict(ZK_BROKER, **bad))
     assert file.listeners == () and file.protocol_map is None and file.voter_ids is None and file.ibp is None
     assert [key for key, dummy_message, dummy_fix in file.parse_errors] == [
         "listeners", "listener.security.protocol.map", "controller.quorum.voters"]
