@@ -371,6 +371,23 @@ def host_binds(host: Host) -> list[tuple[str, str]]:
     return binds
 
 
+def file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def lines_since(path: Path, offset: int) -> list[str]:
+    """The lines a log gained after it was ``offset`` bytes long (both logs are appended to)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            return f.read().decode(errors="replace").strip().splitlines()
+    except OSError:
+        return []
+
+
 def namespace_init(launcher: int) -> int | None:
     """The host's PID 1 (our sshd) as the machine sees it: the child ``unshare --fork`` made."""
     try:
@@ -397,14 +414,18 @@ def start_sshd(host: Host) -> bool:
     argv += [str(hd / "sshd_config"), str(hd / "sshd.log")]
     for source, target in host_binds(host):
         argv += [source, target]
+    log_sizes = {name: file_size(hd / name) for name in ("launch.log", "sshd.log")}
     with open(hd / "launch.log", "ab") as launch_log:
         launcher = subprocess.Popen(argv, env=HOST_ENV, cwd="/", stdin=subprocess.DEVNULL, stdout=launch_log,
                                     stderr=launch_log, start_new_session=True)
 
     def sshd_running() -> int | None:
         if launcher.poll() is not None:
-            detail = (hd / "launch.log").read_text(errors="replace").strip().splitlines()[-3:]
-            raise SandboxError(f"{host.name}: starting sshd failed ({launcher.returncode}): {' / '.join(detail)}")
+            # The launcher's own errors (a failed bind mount) and sshd's (-E), whichever said something.
+            detail = [line for name in ("launch.log", "sshd.log")
+                      for line in lines_since(hd / name, log_sizes[name])[-3:]]
+            raise SandboxError(f"{host.name}: starting sshd failed ({launcher.returncode}): "
+                               f"{' / '.join(detail) or 'no message in launch.log or sshd.log'}")
         pid = namespace_init(launcher.pid)
         if pid is not None and str(hd / "sshd_config") in " ".join(cmdline(pid)):
             return pid

@@ -25,7 +25,7 @@ from lib import (
     sshd_pid,
     zookeeper_pid_file,
 )
-from sandbox import kazoo_client
+from sandbox import kazoo_client, lines_since
 from topology import DEFAULT_NET, build
 
 NET = os.environ.get("SANDBOX_NET") or DEFAULT_NET
@@ -43,6 +43,16 @@ def ansible(pattern: str, *args: str) -> subprocess.CompletedProcess[str]:
         env=env,
         check=False,
     )
+
+
+def test_a_failed_sshd_start_quotes_only_what_that_start_logged(tmp_path: Path) -> None:
+    log = tmp_path / "sshd.log"
+    log.write_text("an earlier start's line\n")
+    offset = log.stat().st_size
+    with open(log, "a") as f:
+        f.write("Received signal 15; terminating.\n")
+    assert lines_since(log, offset) == ["Received signal 15; terminating."]
+    assert lines_since(tmp_path / "missing.log", 0) == []
 
 
 def test_up_reports_and_is_idempotent(sandbox: subprocess.CompletedProcess[str]) -> None:
