@@ -12,6 +12,7 @@ from harness import MARKER, STOPPED, controller_props, kraft_broker_props, migra
 
 STATE = "ZkMigrationState"
 COUNT = "MigratingZkBrokerCount"
+STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 
 
 def start_zk_brokers(cluster: Any, count: int, catchup_ms: int = 200) -> tuple[list[Any], dict[int, dict[str, Any]]]:
@@ -68,9 +69,6 @@ def controller_znode(zk_client: Any, cluster: Any) -> tuple[dict[str, Any], bool
     return json.loads(raw), stat.ephemeralOwner != 0
 
 
-@pytest.mark.not_yet_on_real("on 3.9.2 it passes phases 1-2 and the topic/config dual-write, then kafka-acls fails: "
-                             "a migrating ZK broker forwards CreateAcls to the controllers, which have no authorizer "
-                             "(SecurityDisabledException: No Authorizer is configured.); the emulator accepts it")
 def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     root = cluster.chroot
     brokers, props = start_zk_brokers(cluster, 3)
@@ -87,7 +85,10 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
                     for t in ("orders", "audit-log")}
 
     # phase 1: controllers, PRE_MIGRATION
-    ctrls = start_controllers(cluster, [3000, 3001, 3002], zk_cluster_id(zk_client, cluster))
+    # The brokers authorize, so the controllers must too: a migrating broker forwards CreateAcls to them, and
+    # without an authorizer Kafka refuses it (SecurityDisabledException), as the product's controllers never are.
+    ctrls = start_controllers(cluster, [3000, 3001, 3002], zk_cluster_id(zk_client, cluster),
+                              extra={"authorizer.class.name": STANDARD_AUTHORIZER})
     voters = voters_string(ctrls)
     leader_id, leader = active(ctrls)
     wait_until(lambda: leader.gauge(STATE) == 2, 10, what="PRE_MIGRATION")
@@ -219,6 +220,23 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     assert zk_client.exists(f"{root}/brokers/topics/after-finalize") is None
     assert "after-finalize" in brokers[0].tool("kafka-topics.sh", "--bootstrap-server", f"{brokers[0].ip}:9092",
                                                "--list").stdout
+
+
+def test_an_acl_change_in_dual_write_needs_an_authorizer_on_the_controllers(cluster: Any, zk_client: Any) -> None:
+    """A migrating broker forwards CreateAcls to the KRaft controllers; without an authorizer of their own they
+    refuse it (AclApis: SecurityDisabledException). The product gives them StandardAuthorizer for that reason."""
+    brokers, props = start_zk_brokers(cluster, 1)
+    ctrls = start_controllers(cluster, [3000], zk_cluster_id(zk_client, cluster))
+    dummy, leader = active(ctrls)
+    restart(brokers[0], migrating_props(props[1], voters_string(ctrls)))
+    wait_until(lambda: leader.gauge(STATE) == 1, 30, what="MIGRATION")
+    wait_until(lambda: brokers[0].gauge("ActiveControllerCount") == 0, 10, what="ZK controller resign")
+    refused = brokers[0].tool("kafka-acls.sh", "--bootstrap-server", f"{brokers[0].ip}:9092", "--add",
+                              "--allow-principal", "User:bob", "--operation", "Write", "--topic", "payments")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert ("Error while executing ACL command: org.apache.kafka.common.errors.SecurityDisabledException: "
+            "No Authorizer is configured.") in refused.stdout
+    assert not zk_client.exists(f"{cluster.chroot}/kafka-acl/Topic/payments")
 
 
 def test_dead_broker_in_assignment_blocks_migration(cluster: Any, zk_client: Any) -> None:

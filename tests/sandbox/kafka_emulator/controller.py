@@ -579,6 +579,9 @@ class ControllerNode:
                 records += [{"type": "Config", "resource_type": "topics", "name": name, "key": k, "value": None}
                             for k in req.get("delete") or []]
             elif action in ("add_acls", "remove_acls"):
+                # ControllerApis: ACL changes (forwarded by every broker) need the controller's own authorizer.
+                if not self.cfg.props.get("authorizer.class.name", "").strip():
+                    return {"error": "SECURITY_DISABLED", "message": "No Authorizer is configured."}
                 kind = "Acl" if action == "add_acls" else "RemoveAcl"
                 records += [{"type": kind, "acl": a} for a in req.get("acls", [])]
             else:

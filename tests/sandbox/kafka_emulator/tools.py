@@ -315,6 +315,7 @@ ERROR_CLASSES = {
     "NOT_CONTROLLER": "NotControllerException",
     "TIMEOUT": "TimeoutException",
     "UNSUPPORTED_VERSION": "UnsupportedVersionException",
+    "SECURITY_DISABLED": "SecurityDisabledException",
 }
 
 
@@ -589,10 +590,12 @@ def acls(argv: list[str]) -> int:
                 title = "Adding ACLs for resource" if args.add else "Removing ACLs for resource"
                 if new:
                     _print_acls(title, new[0].pattern_text(), sorted(new))
-                code = _write(bootstrap, "acl", {"action": "add_acls" if args.add else "remove_acls",
-                                                 "acls": [a.to_json() for a in new]})
-                if code:
-                    return code
+                resp = _request(bootstrap, {"op": "metadata_write", "action": "add_acls" if args.add else "remove_acls",
+                                            "acls": [a.to_json() for a in new]})
+                if resp.get("error"):
+                    # AclCommand prints the admin future's exception (the cause's class and message).
+                    error = ERROR_CLASSES.get(str(resp["error"]), "KafkaException")
+                    raise ToolError(f"org.apache.kafka.common.errors.{error}: {resp.get('message')}")
             return _list_acls(bootstrap, resources, None)
         return _list_acls(bootstrap, resources, args.principal)
     except ToolError as exc:
