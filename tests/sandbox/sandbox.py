@@ -442,6 +442,21 @@ def start_sshd(host: Host) -> bool:
     return True
 
 
+def sees_host_files(pid: int, name: str) -> bool:
+    """True if the process's /run is this host's bind-mounted run dir (same device and inode).
+
+    A mount namespace id names a live namespace only: the kernel hands a freed id to the next new
+    namespace, which may be another sandbox's host starting meanwhile.
+    """
+    source, target = HOST_BINDS[0]
+    try:
+        theirs = os.stat(f"/proc/{pid}/root{target}")
+        ours = os.stat(host_dir(name) / source)
+    except OSError:
+        return False
+    return (theirs.st_dev, theirs.st_ino) == (ours.st_dev, ours.st_ino)
+
+
 def namespaces_file(name: str) -> Path:
     return host_dir(name) / "mount-namespaces"
 
@@ -1204,7 +1219,8 @@ def down() -> None:
         if pid is not None:
             terminate([pid], STOP_TIMEOUT, f"sshd of {name}")
         for namespace in namespaces:
-            others = [p for p in processes_in_namespace(namespace) if p != pid]
+            # A namespace's id is reused once it is gone: sweep only processes that see this host's files.
+            others = [p for p in processes_in_namespace(namespace) if p != pid and sees_host_files(p, name)]
             if others:
                 terminate(others, STOP_TIMEOUT, f"processes on {name}")
 

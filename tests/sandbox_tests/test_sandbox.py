@@ -25,7 +25,7 @@ from lib import (
     sshd_pid,
     zookeeper_pid_file,
 )
-from sandbox import kazoo_client, lines_since
+from sandbox import kazoo_client, lines_since, sees_host_files
 from topology import DEFAULT_NET, build
 
 NET = os.environ.get("SANDBOX_NET") or DEFAULT_NET
@@ -103,6 +103,16 @@ def test_each_host_sees_only_its_own_processes(sandbox: subprocess.CompletedProc
     for broker in TOPOLOGY.brokers:
         assert exec_on_host(broker.name, ["python3", "-c", COUNT_KAFKA_NODES]).stdout.strip() == "1", broker.name
     assert exec_on_host("ctrl1", ["python3", "-c", COUNT_KAFKA_NODES]).stdout.strip() == "0"
+
+
+def test_down_sweeps_a_namespace_only_for_processes_that_see_the_hosts_files(
+        sandbox: subprocess.CompletedProcess[str]) -> None:
+    # Namespace ids are reused: another sandbox's new host may get the id one of ours had.
+    pids = {host.name: sshd_pid(host.name) for host in TOPOLOGY.hosts}
+    for name, pid in pids.items():
+        assert pid is not None and sees_host_files(pid, name), name
+    assert not sees_host_files(pids["broker1"] or 0, "broker2")
+    assert not sees_host_files(os.getpid(), "broker1")
 
 
 def test_brokers_have_their_own_config(sandbox: subprocess.CompletedProcess[str]) -> None:
