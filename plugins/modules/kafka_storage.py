@@ -72,7 +72,7 @@ cmd:
   returned: always
   type: list
   elements: str
-  sample: ["/opt/kafka/bin/kafka-storage.sh", "format", "-t", "MkU3OEVBNTcwNTJENDM2Qk", "-c",
+  sample: ["/opt/kafka/bin/kafka-storage.sh", "format", "--cluster-id=MkU3OEVBNTcwNTJENDM2Qk", "-c",
            "/etc/kafka/controller.properties"]
 stdout:
   description: Output of the format command.

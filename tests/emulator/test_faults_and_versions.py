@@ -41,7 +41,7 @@ def test_waits_for_every_controller_registration(cluster: Any, zk_client: Any) -
     voters = voters_string(nodes)
     for c, node in nodes[:2]:
         node.write_config(controller_props(node, c, voters, cluster.zk_connect))
-        formatted = node.tool("kafka-storage.sh", "format", "-t", cid, "-c", str(node.config))
+        formatted = node.tool("kafka-storage.sh", "format", f"--cluster-id={cid}", "-c", str(node.config))
         assert formatted.returncode == 0, formatted.stdout + formatted.stderr
         node.start()
     dummy, leader = active(nodes[:2])
@@ -55,7 +55,7 @@ def test_waits_for_every_controller_registration(cluster: Any, zk_client: Any) -
     # the third voter joins without the flag: still not ready, and says why
     third = nodes[2][1]
     third.write_config(controller_props(third, 3002, voters, None, migration=False))
-    third.tool("kafka-storage.sh", "format", "-t", cid, "-c", str(third.config))
+    third.tool("kafka-storage.sh", "format", f"--cluster-id={cid}", "-c", str(third.config))
     third.start()
     leader.wait_log(r"Not ready due to:Controller 3002 has not enabled zookeeper\.metadata\.migration\.enable")
     restart(third, controller_props(third, 3002, voters, cluster.zk_connect))
@@ -69,7 +69,7 @@ def test_pre_39_forms(cluster: Any, zk_client: Any) -> None:
     node.kafka_version = "3.7.1"
     voters = f"3000@{node.ip}:9093"
     node.write_config(controller_props(node, 3000, voters, cluster.zk_connect))
-    formatted = node.tool("kafka-storage.sh", "format", "-t", zk_cluster_id(zk_client, cluster), "-c", str(node.config),
+    formatted = node.tool("kafka-storage.sh", "format", f"--cluster-id={zk_cluster_id(zk_client, cluster)}", "-c", str(node.config),
                           "-r", "3.7-IV4")
     assert formatted.stdout == f"Formatting {node.dir / 'metadata'} with metadata.version 3.7-IV4.\n"
     node.start()

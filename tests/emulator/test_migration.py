@@ -41,7 +41,7 @@ def start_controllers(cluster: Any, ids: list[int], cluster_id: str, migration: 
         props = controller_props(node, cid, voters, cluster.zk_connect if migration else None, migration)
         props.update(extra or {})
         node.write_config(props)
-        result = node.tool("kafka-storage.sh", "format", "-t", cluster_id, "-c", str(node.config))
+        result = node.tool("kafka-storage.sh", "format", f"--cluster-id={cluster_id}", "-c", str(node.config))
         assert result.returncode == 0, result.stderr
         node.start()
     for _dummy, node in ctrls:
@@ -272,7 +272,7 @@ def test_registration_errors_against_one_quorum(cluster: Any, zk_client: Any) ->
     kprops = kraft_broker_props(migrating_props(zk_broker_props(kraft, 5, cluster.zk_connect), voters))
     kprops["initial.broker.registration.timeout.ms"] = 2500
     kraft.write_config(kprops)
-    assert kraft.tool("kafka-storage.sh", "format", "-t", zk_cluster_id(zk_client, cluster), "-c",
+    assert kraft.tool("kafka-storage.sh", "format", f"--cluster-id={zk_cluster_id(zk_client, cluster)}", "-c",
                       str(kraft.config)).returncode == 0
     kraft.start()
     kraft.wait_log(r"Unable to register broker 5 because the controller returned error BROKER_ID_NOT_REGISTERED")
@@ -284,7 +284,7 @@ def test_registration_errors_against_one_quorum(cluster: Any, zk_client: Any) ->
     dup = cluster.node("dup2")
     dprops = kraft_broker_props(migrating_props(zk_broker_props(dup, 2, cluster.zk_connect), voters))
     dup.write_config(dprops)
-    dup.tool("kafka-storage.sh", "format", "-t", zk_cluster_id(zk_client, cluster), "-c", str(dup.config))
+    dup.tool("kafka-storage.sh", "format", f"--cluster-id={zk_cluster_id(zk_client, cluster)}", "-c", str(dup.config))
     dup.start()
     dup.wait_log(r"Unable to register broker 2 because the controller returned error DUPLICATE_BROKER_REGISTRATION")
 

@@ -41,6 +41,19 @@ def test_format_defaults_to_ibp_and_writes_meta_v1(offline: Any) -> None:
         assert json.loads(checkpoint.read_text())["metadata.version"] == "3.7-IV4"
 
 
+def test_a_cluster_id_that_starts_with_a_dash_needs_the_one_word_form(offline: Any) -> None:
+    # ZooKeeper mode draws its cluster id from any UUID (CoreUtils.generateUuidAsBase64): 1 in 64 starts with "-".
+    dash_id = "-xUBNq5gTdGUH8sM1iea3g"
+    node = _controller(offline)
+    refused = node.tool("kafka-storage.sh", "format", "-t", dash_id, "-c", str(node.config))
+    assert refused.returncode != 0
+    assert "argument --cluster-id/-t: expected one argument" in refused.stderr
+    assert not (node.dir / "metadata" / "meta.properties").exists()
+    formatted = node.tool("kafka-storage.sh", "format", f"--cluster-id={dash_id}", "-c", str(node.config))
+    assert formatted.returncode == 0, formatted.stderr
+    assert f"cluster.id={dash_id}" in (node.dir / "metadata" / "meta.properties").read_text()
+
+
 def test_format_release_version_and_default(offline: Any) -> None:
     node = _controller(offline)
     result = node.tool("kafka-storage.sh", "format", "-t", "MkU3OEVBNTcwNTJENDM2Qg", "-c", str(node.config),

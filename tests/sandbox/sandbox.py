@@ -595,6 +595,25 @@ def kazoo_client(topology: Topology, zk_sasl: bool = False) -> KazooClient:
     return client
 
 
+def preset_cluster_id(topology: Topology, zk_sasl: bool) -> None:
+    """SANDBOX_CLUSTER_ID: the id the brokers will find in /cluster/id (Kafka keeps an existing one).
+
+    ZooKeeper-mode Kafka draws a new cluster's id from any UUID, so 1 in 64 starts with '-'; this pins such a
+    cluster on purpose. Only a fresh cluster gets it: an id already there is the cluster's and stays.
+    """
+    wanted = os.environ.get("SANDBOX_CLUSTER_ID", "").strip()
+    if not wanted:
+        return
+    client = kazoo_client(topology, zk_sasl)
+    try:
+        path = f"{ZOOKEEPER_CHROOT}/cluster/id"
+        if client.exists(path) is None:
+            client.create(path, json.dumps({"version": "1", "id": wanted}).encode(), makepath=True)
+    finally:
+        client.stop()
+        client.close()
+
+
 # --------------------------------------------------------------------------- Kafka hosts
 
 
@@ -1134,6 +1153,7 @@ def up(topology_name: str, kafka: str, kafka_version: str, kafka_archive: Path |
     for host in kafka_hosts:
         tls.install(STATE_DIR / "pki", host_dir(host.name) / "etc-kafka", host.name, state.jolokia_mtls)
     wait_zookeeper(topology)
+    preset_cluster_id(topology, state.zk_sasl)
 
     for host in kafka_hosts:
         # Controllers get their Kafka from the collection (zk2kraft_kafka_archive); brokers run it already.

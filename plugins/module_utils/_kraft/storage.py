@@ -132,7 +132,10 @@ def plan_storage(
 
 def storage_format_argv(kafka_home: str, config_path: str, cluster_id: str, release_version: str | None,
                         ignore_formatted: bool) -> list[str]:
-    argv = [os.path.join(kafka_home, "bin", "kafka-storage.sh"), "format", "-t", cluster_id, "-c", config_path]
+    # One word: a ZooKeeper cluster's id may start with "-" (Kafka's ZooKeeper mode draws it from any UUID), and
+    # "-t <id>" then reads as an option: "argument --cluster-id/-t: expected one argument".
+    argv = [os.path.join(kafka_home, "bin", "kafka-storage.sh"), "format", f"--cluster-id={cluster_id}",
+            "-c", config_path]
     if release_version:
         argv += ["-r", release_version]
     if ignore_formatted:

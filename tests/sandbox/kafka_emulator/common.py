@@ -34,6 +34,11 @@ def random_uuid() -> str:
             return text
 
 
+def zk_cluster_id() -> str:
+    """ZooKeeper mode's new cluster id (CoreUtils.generateUuidAsBase64): any UUID, so it may start with '-'."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+
+
 ZERO_UUID = "AAAAAAAAAAAAAAAAAAAAAA"
 
 

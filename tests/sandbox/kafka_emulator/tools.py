@@ -94,7 +94,7 @@ def storage(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     fmt = sub.add_parser("format")
     fmt.add_argument("-c", "--config", required=True)
-    fmt.add_argument("-t", "--cluster-id", required=True)
+    fmt.add_argument("--cluster-id", "-t", required=True)  # named as Kafka's parser names it in errors
     fmt.add_argument("-r", "--release-version")
     fmt.add_argument("-g", "--ignore-formatted", action="store_true")
     fmt.add_argument("--standalone", "-s", action="store_true")

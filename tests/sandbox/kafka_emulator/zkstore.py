@@ -13,7 +13,7 @@ from kazoo.client import KazooClient
 from kazoo.exceptions import BadVersionError, NodeExistsError, NoNodeError
 from kazoo.security import CREATOR_ALL_ACL, READ_ACL_UNSAFE
 
-from .common import StartupError, now_ms, random_uuid
+from .common import StartupError, now_ms, zk_cluster_id
 from .config import Endpoint
 from .metadata import Acl, Image, Topic
 
@@ -146,7 +146,7 @@ class ZkStore:
         except NoNodeError:
             self.client.ensure_path("/cluster")
             try:
-                self.client.create("/cluster/id", _dump({"version": "1", "id": random_uuid()}))
+                self.client.create("/cluster/id", _dump({"version": "1", "id": zk_cluster_id()}))
             except NodeExistsError:
                 pass
             raw, dummy = self.client.get("/cluster/id")

@@ -18,7 +18,8 @@ STORAGE_TOOL = """#!/bin/sh
 # Stand-in for kafka-storage.sh format: writes meta.properties v1 into every directory of the config.
 echo "$@" >> "$(dirname "$0")/../calls.txt"
 [ "$1" = format ] || exit 2
-cfg=$5
+case "$2" in --cluster-id=*) id=${2#--cluster-id=} ;; *) echo "cluster id not given as one word: $2" >&2; exit 2 ;; esac
+cfg=$4
 node=$(sed -n 's/^node.id=//p' "$cfg")
 for dir in $(sed -n 's/^log.dirs=//p; s/^metadata.log.dir=//p' "$cfg" | tr ',' ' '); do
   if [ -f "$dir/meta.properties" ]; then
@@ -26,7 +27,7 @@ for dir in $(sed -n 's/^log.dirs=//p; s/^metadata.log.dir=//p' "$cfg" | tr ',' '
     continue
   fi
   mkdir -p "$dir"
-  printf 'version=1\\ncluster.id=%s\\nnode.id=%s\\n' "$3" "$node" > "$dir/meta.properties"
+  printf 'version=1\\ncluster.id=%s\\nnode.id=%s\\n' "$id" "$node" > "$dir/meta.properties"
   echo "Formatting metadata directory $dir with metadata.version 3.9-IV0."
 done
 """
@@ -67,7 +68,7 @@ def test_check_mode_then_format_then_idempotent(env: dict[str, Path], capsys: An
 
     done = run(env, capsys, release_version="3.9")
     assert "failed" not in done and done["changed"] and "Formatting metadata directory" in done["stdout"]
-    assert calls(env) == "format -t {} -c {} -r 3.9\n".format(CLUSTER_ID, env["config"])
+    assert calls(env) == "format --cluster-id={} -c {} -r 3.9\n".format(CLUSTER_ID, env["config"])
 
     again = run(env, capsys, release_version="3.9")
     assert not again["changed"] and again["cmd"] == []

@@ -92,8 +92,17 @@ def test_plan_storage_refuses(config: dict[str, str], meta: st.MetaProperties | 
 
 def test_storage_format_argv() -> None:
     assert st.storage_format_argv("/opt/kafka", "/etc/kafka/c.properties", CLUSTER_ID, "3.9", True) == [
-        "/opt/kafka/bin/kafka-storage.sh", "format", "-t", CLUSTER_ID, "-c", "/etc/kafka/c.properties", "-r", "3.9", "-g"]
-    assert st.storage_format_argv("/k", "/c", "id", None, False) == ["/k/bin/kafka-storage.sh", "format", "-t", "id", "-c", "/c"]
+        "/opt/kafka/bin/kafka-storage.sh", "format", f"--cluster-id={CLUSTER_ID}", "-c", "/etc/kafka/c.properties",
+        "-r", "3.9", "-g"]
+    assert st.storage_format_argv("/k", "/c", "id", None, False) == [
+        "/k/bin/kafka-storage.sh", "format", "--cluster-id=id", "-c", "/c"]
+
+
+def test_storage_format_argv_keeps_an_id_that_starts_with_a_dash_one_word() -> None:
+    # ZooKeeper-mode Kafka draws its cluster id from any UUID, so 1 in 64 starts with "-"; as a separate word
+    # after -t, kafka-storage.sh's parser takes it for an option and refuses the format (seen on real 3.9.2).
+    argv = st.storage_format_argv("/k", "/c", "-xUBNq5gTdGUH8sM1iea3g", None, False)
+    assert "--cluster-id=-xUBNq5gTdGUH8sM1iea3g" in argv and "-xUBNq5gTdGUH8sM1iea3g" not in argv
 
 
 def test_read_meta_keys_keeps_every_key(tmp_path: Any) -> None:
