@@ -320,6 +320,9 @@ class Node:
         return self.jolokia(mbean, "Value").get("value")
 
 
+STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+
+
 def zk_broker_props(node: Node, broker_id: int, zk_connect: str, rack: str | None = None) -> dict[str, Any]:
     props: dict[str, Any] = {
         "broker.id": broker_id,
@@ -355,7 +358,7 @@ def kraft_broker_props(migrating: dict[str, Any]) -> dict[str, Any]:
              if not k.startswith("zookeeper.") and k not in ("inter.broker.protocol.version", "broker.id")}
     props["node.id"] = migrating["broker.id"]
     props["process.roles"] = "broker"
-    props["authorizer.class.name"] = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    props["authorizer.class.name"] = STANDARD_AUTHORIZER
     return props
 
 

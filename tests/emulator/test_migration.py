@@ -8,11 +8,10 @@ import shutil
 from typing import Any
 
 import pytest
-from harness import MARKER, STOPPED, controller_props, kraft_broker_props, migrating_props, voters_string, wait_until, zk_broker_props
+from harness import MARKER, STANDARD_AUTHORIZER, STOPPED, controller_props, kraft_broker_props, migrating_props, voters_string, wait_until, zk_broker_props
 
 STATE = "ZkMigrationState"
 COUNT = "MigratingZkBrokerCount"
-STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 
 
 def start_zk_brokers(cluster: Any, count: int, catchup_ms: int = 200) -> tuple[list[Any], dict[int, dict[str, Any]]]:

@@ -26,17 +26,17 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def random_uuid() -> str:
-    """Kafka's Uuid.randomUuid().toString(): 22 chars of url-safe base64, never starting with '-'."""
-    while True:
-        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
-        if not text.startswith("-"):
-            return text
-
-
 def zk_cluster_id() -> str:
     """ZooKeeper mode's new cluster id (CoreUtils.generateUuidAsBase64): any UUID, so it may start with '-'."""
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+
+
+def random_uuid() -> str:
+    """Kafka's Uuid.randomUuid().toString(): the same 22 chars of url-safe base64, never starting with '-'."""
+    while True:
+        text = zk_cluster_id()
+        if not text.startswith("-"):
+            return text
 
 
 ZERO_UUID = "AAAAAAAAAAAAAAAAAAAAAA"

@@ -326,14 +326,20 @@ def _fetch_image(bootstrap: str) -> Image:
     return Image.from_json(resp["image"])
 
 
-def _write(bootstrap: str, tool: str, req: dict[str, Any]) -> int | None:
+def _write_failure(bootstrap: str, req: dict[str, Any]) -> tuple[str, str] | None:
+    """A metadata write's failure as Kafka's exception class and message, or None when it was applied."""
     try:
         resp = _request(bootstrap, dict(req, op="metadata_write"))
     except ToolError as exc:
-        return _admin_error(tool, "TimeoutException", str(exc))
+        return "TimeoutException", str(exc)
     if resp.get("error"):
-        return _admin_error(tool, ERROR_CLASSES.get(str(resp["error"]), "KafkaException"), str(resp.get("message")))
+        return ERROR_CLASSES.get(str(resp["error"]), "KafkaException"), str(resp.get("message"))
     return None
+
+
+def _write(bootstrap: str, tool: str, req: dict[str, Any]) -> int | None:
+    failure = _write_failure(bootstrap, req)
+    return _admin_error(tool, *failure) if failure else None
 
 
 def _parse_kv(items: list[str]) -> dict[str, str]:
@@ -590,12 +596,11 @@ def acls(argv: list[str]) -> int:
                 title = "Adding ACLs for resource" if args.add else "Removing ACLs for resource"
                 if new:
                     _print_acls(title, new[0].pattern_text(), sorted(new))
-                resp = _request(bootstrap, {"op": "metadata_write", "action": "add_acls" if args.add else "remove_acls",
-                                            "acls": [a.to_json() for a in new]})
-                if resp.get("error"):
+                failure = _write_failure(bootstrap, {"action": "add_acls" if args.add else "remove_acls",
+                                                     "acls": [a.to_json() for a in new]})
+                if failure:
                     # AclCommand prints the admin future's exception (the cause's class and message).
-                    error = ERROR_CLASSES.get(str(resp["error"]), "KafkaException")
-                    raise ToolError(f"org.apache.kafka.common.errors.{error}: {resp.get('message')}")
+                    raise ToolError("org.apache.kafka.common.errors.{}: {}".format(*failure))
             return _list_acls(bootstrap, resources, None)
         return _list_acls(bootstrap, resources, args.principal)
     except ToolError as exc:
