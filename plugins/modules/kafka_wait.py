@@ -29,9 +29,11 @@ options:
         C(INCONSISTENT_CLUSTER_ID)) fails at once, quoting the broker's log line; a node whose process is gone
         fails within seconds. The quorum's observers are no proof of registration, since a node fetches
         before it registers and stays listed for 5 minutes after it stopped.
-      - V(under_replicated_zero) - no under-replicated partition. Uses C(kafka-topics.sh) when
-        O(bootstrap_server) is set (cluster-wide), else the local broker's C(UnderReplicatedPartitions) metric,
-        which only counts partitions that broker leads.
+      - V(under_replicated_zero) - no under-replicated partition, cluster-wide. When every broker of O(brokers)
+        has a C(jolokia_url), the sum of their C(UnderReplicatedPartitions) metrics (each broker counts the
+        partitions it leads), with no JVM start per poll; else C(kafka-topics.sh) through O(bootstrap_server) (also
+        when an agent stops answering); without either, the local broker's metric at O(jolokia_url), which only
+        counts partitions that broker leads.
       - V(migration_state) - C(ZkMigrationState) equals O(expected), decoded for O(kafka_version) (3.4 numbers
         the states differently). Without Jolokia it is read from the active controller's C(server.log) (the
         migration driver) and C(controller.log) (the controller's activation), in O(log_dir), rolled files
@@ -94,6 +96,13 @@ options:
   jolokia_url:
     description: Base URL of the node's Jolokia agent, for example V(http://127.0.1.21:8778/jolokia).
     type: str
+  brokers:
+    description:
+      - Every broker, as in the plan's C(cluster_spec.brokers); for O(condition=under_replicated_zero), their
+        C(jolokia_url) entries, used when every broker has one.
+    type: list
+    elements: dict
+    default: []
   log_file:
     description: A log file for O(condition=service_log) (and, without O(log_dir), the C(server.log)); rotation is followed.
     type: path
@@ -167,45 +176,24 @@ log_offset:
 import functools
 import json
 import time
-from urllib.error import HTTPError
 
-from ansible.module_utils import urls
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, FetchError, JolokiaAccess, jolokia_read
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, JolokiaAccess, jolokia_read
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import KAFKA_CONDITIONS, KafkaCondition, KafkaObserver, KafkaTarget
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
+from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import fetch
 
 # A tool is never given less than this, even right at the deadline, so its JVM can start.
 MIN_CALL_SECONDS = 5.0
 
 
-NO_JOLOKIA_LOGIN = JolokiaAccess()
-
-
-def fetch(url: str, timeout: float, access: JolokiaAccess = NO_JOLOKIA_LOGIN) -> bytes:
-    """GET through Ansible's URL helper (proxy settings, certificate checks) for the library's Jolokia reads."""
-    try:
-        response = urls.open_url(
-            url, method="GET", timeout=timeout, headers={"Accept": "application/json"},
-            url_username=access.user, url_password=access.password, force_basic_auth=bool(access.user),
-            validate_certs=access.validate_certs, ca_path=access.ca_file, client_cert=access.client_cert,
-            client_key=access.client_key)
-        try:
-            return response.read()
-        finally:
-            response.close()
-    except HTTPError as exc:
-        # Jolokia reports errors in a JSON body; hand that over when there is one. A refused login is the
-        # agent's HTTP server speaking, not Jolokia: its status says more than any body.
-        body = exc.read()
-        if body and exc.code not in (401, 403):
-            return body
-        raise FetchError(f"HTTP {exc.code}", exc.code) from exc
-    except (OSError, urls.ConnectionError) as exc:
-        raise FetchError(str(exc) or type(exc).__name__) from exc
+def broker_jolokia_urls(brokers, access):
+    """Every broker's agent URL when each broker has one (the plan's C(jolokia_url)), else none."""
+    urls = [b.get("jolokia_url") for b in brokers]
+    return tuple(access.url(u) for u in urls) if urls and all(urls) else ()
 
 
 def main():
@@ -225,6 +213,7 @@ def main():
             log_dir=dict(type="path"),
             config_file=dict(type="path"),
             jolokia_url=dict(type="str"),
+            brokers=dict(type="list", elements="dict", default=[]),
             log_file=dict(type="path"),
             log_offset=dict(type="int", default=0),
             timeout=dict(type="float", default=300.0),
@@ -257,7 +246,8 @@ def main():
                 KafkaTarget(p["kafka_home"], p["kafka_version"], p["bootstrap_controller"], p["bootstrap_server"],
                             access.url(p["jolokia_url"]) if p["jolokia_url"] else None, p["log_file"], p["log_offset"], p["command_config"],
                             log_dir=p["log_dir"], config_file=p["config_file"],
-                            broker_command_config=broker_config, controller_command_config=controller_config),
+                            broker_command_config=broker_config, controller_command_config=controller_config,
+                            broker_jolokia_urls=broker_jolokia_urls(p["brokers"], access)),
                 KafkaCondition(p["condition"], expected, p["broker_id"], p["pattern"]),
                 jolokia=functools.partial(jolokia_read, fetch=functools.partial(fetch, access=access)),
                 call_timeout=lambda: max(MIN_CALL_SECONDS, deadline - time.monotonic()),

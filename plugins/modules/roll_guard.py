@@ -25,8 +25,12 @@ description:
   - Without O(zookeeper_broker_ids), the ZooKeeper check speaks ZooKeeper's protocol over a plain connection
     without authentication; a ZooKeeper that requires TLS or SASL needs O(zookeeper_broker_ids), as the
     collection's roles pass it.
-  - The C(jolokia_*) options are taken, and unused, so that the action group's module_defaults
-    (C(zk2kraft_kafka_client)) reach every module of the group; the guard reads no metrics.
+  - When every node it checks has a C(jolokia_url) (the plan's node entries carry one where the inventory
+    sets C(zk2kraft_jolokia_port)), the guard reads the quorum, the brokers' registration and the
+    under-replicated partitions from the nodes' Jolokia agents (C(raft-metrics), C(BrokerState),
+    C(UnderReplicatedPartitions)) instead of starting the two Kafka tools, each a JVM start on the host; the
+    C(jolokia_*) options (module_defaults from C(zk2kraft_kafka_client)) give the agents' login and TLS.
+    An agent that does not answer while its node does sends the guard back to the tools.
 extends_documentation_fragment:
   - zk2kraft.migration.attributes
   - zk2kraft.migration.jolokia
@@ -41,12 +45,16 @@ options:
     required: true
     choices: [controllers, migration, dual_write, kraft, rollback_hybrid, rollback_zookeeper]
   brokers:
-    description: Every broker, as in the plan's C(cluster_spec.brokers) (C(name), C(node_id), C(bootstrap_server)).
+    description:
+      - Every broker, as in the plan's C(cluster_spec.brokers) (C(name), C(node_id), C(bootstrap_server), and
+        C(jolokia_url) where the broker runs a Jolokia agent).
     type: list
     elements: dict
     default: []
   controllers:
-    description: Every KRaft controller, as in the plan's C(cluster_spec.controllers) (C(name), C(node_id), C(address)).
+    description:
+      - Every KRaft controller, as in the plan's C(cluster_spec.controllers) (C(name), C(node_id), C(address), and
+        C(jolokia_url) where the controller runs a Jolokia agent).
     type: list
     elements: dict
     default: []
@@ -125,19 +133,22 @@ elapsed:
   type: float
   sample: 1.4
 observed:
-  description: The last observation, C(problems) (empty when safe), C(down) (nodes not answering) and C(checked).
+  description:
+    - The last observation, C(problems) (empty when safe), C(down) (nodes not answering), C(checked), and
+      C(source), V(jolokia) or V(kafka_tools); C(fallback) says why the agents' metrics could not be used.
   returned: always
   type: dict
-  sample: {"problems": [], "down": [], "checked": ["zookeeper", "quorum", "brokers", "under_replicated"]}
+  sample: {"problems": [], "down": [], "checked": ["zookeeper", "quorum", "brokers", "under_replicated"], "source": "jolokia"}
 """
 
+import functools
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, JolokiaAccess, jolokia_read_mbean
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import (
     GUARD_TARGETS,
     GuardSpec,
@@ -145,13 +156,15 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_gua
     RollGuard,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
+from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import fetch
 
 
-def peers(items, endpoint, what):
+def peers(items, endpoint, what, access):
     found = []
     for item in items:
         try:
-            found.append(Peer(str(item["name"]), int(item["node_id"]), endpoint(item)))
+            url = item.get("jolokia_url")
+            found.append(Peer(str(item["name"]), int(item["node_id"]), endpoint(item), access.url(url) if url else None))
         except (KeyError, TypeError, ValueError) as exc:
             raise ProbeError(f"{what} entry {item!r} lacks name, node_id or address ({exc})") from exc
     return tuple(found)
@@ -181,21 +194,25 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    access = JolokiaAccess.from_params(p)
+    if access.problems():
+        module.fail_json(msg="; ".join(access.problems()))
     deadline = time.monotonic() + p["timeout"]
     try:
         with client_config_file(p["broker_properties"]) as broker_config, \
                 client_config_file(p["controller_properties"]) as controller_config:
             spec = GuardSpec(
                 node=p["node"], target=p["target"],
-                brokers=peers(p["brokers"], lambda b: b["bootstrap_server"], "brokers"),
+                brokers=peers(p["brokers"], lambda b: b["bootstrap_server"], "brokers", access),
                 voters=peers(p["controllers"], lambda c: f"{c['address']}:{p['controller_port']}",
-                             "controllers"),
+                             "controllers", access),
                 zookeeper_connect=p["zookeeper_connect"], kafka_home=p["kafka_home"],
                 zookeeper_broker_ids=tuple(p["zookeeper_broker_ids"]) if p["zookeeper_broker_ids"] is not None else None,
                 zookeeper_error=p["zookeeper_error"],
                 kafka_version=p["kafka_version"], max_voter_lag=p["max_voter_lag"],
                 broker_command_config=broker_config, controller_command_config=controller_config)
-            guard = RollGuard(spec, call_timeout=lambda: max(5.0, deadline - time.monotonic()), grace=p["grace"])
+            guard = RollGuard(spec, call_timeout=lambda: max(5.0, deadline - time.monotonic()), grace=p["grace"],
+                              read_mbean=functools.partial(jolokia_read_mbean, fetch=functools.partial(fetch, access=access)))
             waited = wait_for(guard.observe, guard.met, timeout=p["timeout"], interval=p["interval"],
                               retry_on=(ProbeError,))
     except KraftError as exc:

@@ -314,6 +314,14 @@ class Node:
         with urllib.request.urlopen(url, timeout=2) as resp:
             return dict(json.loads(resp.read()))
 
+    def raft_metrics(self) -> dict[str, Any] | None:
+        """The node's raft client's metrics (state, leader, log end offset), or None when it has none (404)."""
+        body = self.jolokia("kafka.server:type=raft-metrics")
+        return None if body.get("status") == 404 else dict(body["value"])
+
+    def broker_state(self) -> Any:
+        return self.jolokia("kafka.server:type=KafkaServer,name=BrokerState", "Value").get("value")
+
     def gauge(self, name: str) -> Any:
         mbean = (f"kafka.controller:type=KafkaController,name={name}" if name != "UnderReplicatedPartitions"
                  else "kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions")

@@ -82,6 +82,8 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
                            "--operation", "Read", "--topic", "orders").returncode == 0
     zk_topic_ids = {t: json.loads(zk_client.get(f"{root}/brokers/topics/{t}")[0])["topic_id"]
                     for t in ("orders", "audit-log")}
+    # The roll guard's metrics: a ZooKeeper broker runs (BrokerState 3, RUNNING) and has no raft client.
+    assert brokers[0].broker_state() == 3 and brokers[0].raft_metrics() is None
 
     # phase 1: controllers, PRE_MIGRATION
     # The brokers authorize, so the controllers must too: a migrating broker forwards CreateAcls to them, and
@@ -91,6 +93,15 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     voters = voters_string(ctrls)
     leader_id, leader = active(ctrls)
     wait_until(lambda: leader.gauge(STATE) == 2, 10, what="PRE_MIGRATION")
+
+    # Every voter's raft-metrics: one leader, the others follow it; the leader's log end offset is the reference.
+    def following() -> list[dict[str, Any]] | None:
+        seen = [n.raft_metrics() or {} for _i, n in ctrls]
+        agreed = sorted(m.get("current-state", "") for m in seen) == ["follower", "follower", "leader"]
+        return seen if agreed and all(m["current-leader"] == leader_id for m in seen) else None
+
+    states = wait_until(following, 10, 0.1, "voters following the leader")
+    assert all(m["log-end-offset"] > 0 for m in states)
     assert leader.gauge(COUNT) == 0
     assert json.loads(zk_client.get(f"{root}/migration")[0]) == {
         "version": 0, "kraft_controller_id": -1, "kraft_controller_epoch": -1, "kraft_metadata_offset": -1,
@@ -119,6 +130,14 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
         brokers[i - 1].wait_log(rf"\[KafkaServer id={i}\] started")
         wait_until(lambda i=i: leader.gauge(COUNT) == i, 10, what=f"{i} migrating brokers")
     leader.wait_log(r"Still waiting for ZK brokers \[3\] to register with KRaft\.")
+
+    # A broker in migration mode observes the quorum through its raft client.
+    def observing() -> dict[str, Any] | None:
+        metrics = brokers[0].raft_metrics()
+        return metrics if metrics and metrics["current-state"] == "observer" else None
+
+    raft = wait_until(observing, 10, 0.1, "broker 1 observing the quorum")
+    assert raft["current-leader"] == leader_id and brokers[0].broker_state() == 3
     assert leader.gauge(STATE) == 2
     assert controller_znode(zk_client, cluster)[1] is True
     meta = (brokers[0].dir / "data" / "meta.properties").read_text()
@@ -192,6 +211,7 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     acls = brokers[2].tool("kafka-acls.sh", "--bootstrap-server", kbs, "--list").stdout
     assert "(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)" in acls
     assert brokers[2].gauge("UnderReplicatedPartitions") == 0
+    assert brokers[2].broker_state() == 3 and (brokers[2].raft_metrics() or {}).get("current-state") == "observer"
     assert brokers[2].jolokia(f"kafka.controller:type=KafkaController,name={STATE}")["status"] == 404
     assert brokers[2].tool("kafka-topics.sh", "--bootstrap-server", kbs, "--create", "--topic", "kraft-made",
                            "--partitions", "1", "--replication-factor", "2").returncode == 0

@@ -39,6 +39,12 @@ MBEAN_ZK_MIGRATION_STATE = "kafka.controller:type=KafkaController,name=ZkMigrati
 MBEAN_MIGRATING_ZK_BROKER_COUNT = "kafka.controller:type=KafkaController,name=MigratingZkBrokerCount"
 MBEAN_ACTIVE_CONTROLLER_COUNT = "kafka.controller:type=KafkaController,name=ActiveControllerCount"
 MBEAN_UNDER_REPLICATED = "kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions"
+# The metadata quorum's client on every KRaft node and on a broker in migration mode (Kafka's JMX reporter
+# names it after its metric group): current-state (leader, follower, observer, ...), current-leader,
+# log-end-offset. A ZooKeeper broker without migration has none.
+MBEAN_RAFT_METRICS = "kafka.server:type=raft-metrics"
+MBEAN_BROKER_STATE = "kafka.server:type=KafkaServer,name=BrokerState"
+BROKER_STATE_RUNNING = 3
 
 
 def jolokia_read_url(base_url: str, mbean: str) -> str:
@@ -165,3 +171,25 @@ def jolokia_read(base_url: str, mbean: str, timeout: float, fetch: Fetch = http_
             raise ProbeError(f"Jolokia read {url} failed: HTTP {exc.status}") from exc
         raise ProbeError(f"Jolokia at {base_url} unreachable: {exc}") from exc
     return parse_jolokia_response(body, mbean)
+
+
+def jolokia_read_mbean(base_url: str, mbean: str, timeout: float, fetch: Fetch = http_get) -> dict[str, Any] | None:
+    """Every attribute of an MBean, or None when the node has no such MBean (Jolokia's 404 in its JSON body)."""
+    url = jolokia_read_url(base_url, mbean)
+    try:
+        body = fetch(url, timeout)
+    except FetchError as exc:
+        raise ProbeError(f"Jolokia at {base_url} gave no answer for {mbean}: {exc}") from exc
+    try:
+        obj = json.loads(body)
+    except ValueError as exc:
+        raise ProbeError(f"Jolokia answered {mbean} with non-JSON: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise ProbeError(f"Jolokia answered {mbean} with {obj!r}")
+    status = obj.get("status", 200)
+    if status == 404 and "InstanceNotFound" in str(obj.get("error_type", "")):
+        return None
+    value = obj.get("value")
+    if status != 200 or not isinstance(value, dict):
+        raise ProbeError("Jolokia read of {} failed ({}): {}".format(mbean, status, obj.get("error", value)))
+    return value

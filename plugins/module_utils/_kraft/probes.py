@@ -84,6 +84,9 @@ class KafkaTarget:
     # --command-config per listener kind; command_config applies to both when these are unset.
     broker_command_config: str | None = None
     controller_command_config: str | None = None
+    # Every broker's Jolokia agent: under_replicated_zero sums their counts (each counts the partitions it
+    # leads) instead of starting the topics tool, a JVM, on every poll.
+    broker_jolokia_urls: tuple[str, ...] = ()
 
     @property
     def server_log(self) -> str | None:
@@ -153,6 +156,7 @@ class KafkaObserver:
         self._process: KafkaProcess | None = None
         self._absent_since: float | None = None
         self._errors: list[str] = []
+        self._metrics_failed: str | None = None
         self.validate()
         if condition.name == "migration_state" and not target.jolokia_url:
             # The migration driver writes server.log, the controller's activation controller.log;
@@ -171,8 +175,8 @@ class KafkaObserver:
                 raise ProbeUsageError("broker_registered_kraft needs broker_id")
             if not target.server_log:
                 raise ProbeUsageError("broker_registered_kraft reads the broker's server.log and needs log_dir")
-        if name == "under_replicated_zero" and not (target.bootstrap_server or target.jolokia_url):
-            raise ProbeUsageError("under_replicated_zero needs bootstrap_server (or jolokia_url)")
+        if name == "under_replicated_zero" and not (target.bootstrap_server or target.jolokia_url or target.broker_jolokia_urls):
+            raise ProbeUsageError("under_replicated_zero needs bootstrap_server (or the brokers' jolokia_url)")
         if name == "migration_state":
             if self.condition.expected not in MIGRATION_STATES:
                 raise ProbeUsageError("migration_state needs expected, one of {}".format(", ".join(MIGRATION_STATES)))
@@ -278,6 +282,16 @@ class KafkaObserver:
         if name == "broker_registered_kraft":
             return self._observe_registration()
         if name == "under_replicated_zero":
+            if target.broker_jolokia_urls and not self._metrics_failed:
+                try:
+                    counts = [int(self.jolokia(url, MBEAN_UNDER_REPLICATED, self.call_timeout()))
+                              for url in target.broker_jolokia_urls]
+                    return {"source": "jolokia", "count": sum(counts)}
+                except ProbeError as exc:
+                    if not target.bootstrap_server:
+                        raise
+                    # An agent that does not answer: the topics tool from here on.
+                    self._metrics_failed = str(exc)
             if target.bootstrap_server:
                 # The tool is cluster-wide; the local metric counts only partitions this broker leads.
                 argv = [self._tool("kafka-topics.sh"), "--bootstrap-server", target.bootstrap_server]
@@ -285,8 +299,11 @@ class KafkaObserver:
                 if config:
                     argv += ["--command-config", config]
                 urps = parse_topic_partitions(self._run(argv + ["--describe", "--under-replicated-partitions"]))
-                return {"source": "topics_tool", "count": len(urps),
-                        "under_replicated": [f"{p.topic}-{p.partition}" for p in urps[:50]]}
+                found: dict[str, Any] = {"source": "topics_tool", "count": len(urps),
+                                         "under_replicated": [f"{p.topic}-{p.partition}" for p in urps[:50]]}
+                if self._metrics_failed:
+                    found["fallback"] = self._metrics_failed
+                return found
             value = self.jolokia(target.jolokia_url or "", MBEAN_UNDER_REPLICATED, self.call_timeout())
             return {"source": "jolokia", "count": int(value)}
         if name == "migration_state":

@@ -13,6 +13,13 @@ problem at once, so the refusal says everything that is wrong:
   ``/brokers/ids`` or as an observer of the quorum, whichever its mode uses);
 - no partition is under-replicated (the topics tool, bootstrapped through the other brokers).
 
+Where every node runs a Jolokia agent, the guard reads the same from the nodes' metrics instead of
+starting two Kafka tool JVMs (seconds of CPU each, before every stop): each voter's ``raft-metrics``
+(its state, the leader it follows, its log end offset), each broker's ``raft-metrics`` and
+``BrokerState`` (an observer of the quorum that runs: registered with the controllers) and the sum of
+the brokers' ``UnderReplicatedPartitions`` (each broker counts the partitions it leads). When an agent
+gives no answer although its node does, the guard goes back to the tools for the rest of its checks.
+
 A node that is down (its port refuses connections, or ZooKeeper serves no session) stays down for
 the grace period before the guard refuses, so the refusal comes within seconds, not at the timeout.
 """
@@ -29,6 +36,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError, ProbeUsageError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import (
+    BROKER_STATE_RUNNING,
+    MBEAN_BROKER_STATE,
+    MBEAN_RAFT_METRICS,
+    MBEAN_UNDER_REPLICATED,
+)
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_tools import (
     Runner,
     parse_quorum_replication,
@@ -50,13 +63,23 @@ class GuardRefused(KraftError):
     """Stopping the node now is not safe, and waiting will not make it so (a node is down)."""
 
 
+class NoMetrics(ProbeError):
+    """A node answers but its Jolokia agent does not: the guard falls back to the Kafka tools."""
+
+
+# Reads every attribute of an MBean from a node's agent: (base URL, MBean, timeout) -> attributes, or
+# None when the node has no such MBean. jolokia.jolokia_read_mbean with the module's HTTP access.
+ReadMBean = Callable[[str, str, float], "dict[str, Any] | None"]
+
+
 @dataclass(frozen=True)
 class Peer:
-    """A node the guard looks at: its name, id and the ``host:port`` it must answer on."""
+    """A node the guard looks at: its name, id, the ``host:port`` it must answer on, and its Jolokia agent's URL."""
 
     name: str
     node_id: int
     endpoint: str
+    jolokia_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +111,12 @@ class GuardSpec:
     @property
     def uses_quorum(self) -> bool:
         return bool(self.voters) and self.target in QUORUM_TARGETS
+
+    @property
+    def has_metrics(self) -> bool:
+        """Every node the guard reads runs a Jolokia agent."""
+        nodes = self.brokers + (self.voters if self.uses_quorum else ())
+        return bool(nodes) and all(n.jolokia_url for n in nodes)
 
 
 # --------------------------------------------------------------------------- small network probes
@@ -174,14 +203,25 @@ def zk_children(connect: str, path: str, timeout: float) -> list[str]:
 # --------------------------------------------------------------------------- the guard
 
 
+def _number(value: Any) -> float:
+    """A metric's number (Jolokia gives Kafka's gauges as doubles); -1 when absent or not a number."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else -1.0
+
+
 @dataclass
 class GuardObservation:
     problems: list[str] = field(default_factory=list)
     down: list[str] = field(default_factory=list)       # nodes (or ZooKeeper) not answering at all
     checked: list[str] = field(default_factory=list)
+    source: str = "kafka_tools"                         # or "jolokia": where the quorum, brokers and partitions were read
+    fallback: str | None = None                         # why the agents' metrics could not be used
 
     def as_dict(self) -> dict[str, Any]:
-        return {"problems": list(self.problems), "down": list(self.down), "checked": list(self.checked)}
+        found: dict[str, Any] = {"problems": list(self.problems), "down": list(self.down), "checked": list(self.checked),
+                                 "source": self.source}
+        if self.fallback:
+            found["fallback"] = self.fallback
+        return found
 
 
 def _note_silent(seen: GuardObservation, node: Peer, kind: str, why: str | None) -> None:
@@ -203,6 +243,7 @@ class RollGuard:
         call_timeout: Callable[[], float] = lambda: 30.0,
         clock: Callable[[], float] = time.monotonic,
         grace: float = 10.0,
+        read_mbean: ReadMBean | None = None,
     ) -> None:
         if spec.target not in GUARD_TARGETS:
             raise ProbeError(f"unknown roll target {spec.target!r} (one of {', '.join(GUARD_TARGETS)})")
@@ -214,6 +255,9 @@ class RollGuard:
         self.call_timeout = call_timeout
         self.clock = clock
         self.grace = grace
+        self.read_mbean = read_mbean
+        self.use_metrics = read_mbean is not None and spec.has_metrics
+        self.fallback: str | None = None
         self._down_since: dict[str, float] = {}
 
     def _tool(self, script: str) -> str:
@@ -269,6 +313,17 @@ class RollGuard:
         # Which other brokers answer decides the topics tool's bootstrap list; their problems are
         # told after the quorum's, once the quorum has said which brokers it has registered.
         silent = {b.name: self.connect(b.endpoint, probe_timeout) for b in spec.others}
+        if self.use_metrics:
+            try:
+                self._observe_metrics(seen, silent, registered_zk, probe_timeout)
+                seen.source = "jolokia"
+                self._note_down(seen)
+                return seen.as_dict()
+            except NoMetrics as exc:
+                # The tools from here on; the observation says why.
+                self.use_metrics = False
+                self.fallback = str(exc)
+        seen.fallback = self.fallback
         live = [b.endpoint for b in spec.others if not silent[b.name]]
         # The two tool calls are a JVM start each on the host, the guard's slowest part: run them together.
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -319,6 +374,84 @@ class RollGuard:
 
         self._note_down(seen)
         return seen.as_dict()
+
+    def _observe_metrics(self, seen: GuardObservation, silent: dict[str, str | None], registered_zk: set[int] | None,
+                         timeout: float) -> None:
+        """The quorum, the brokers' registration and under-replicated partitions from the nodes' Jolokia agents."""
+        spec = self.spec
+        read = self.read_mbean
+        if read is None:
+            raise NoMetrics("no Jolokia reader")
+        down = set(seen.down)
+        reads: list[tuple[Peer, str]] = []
+        if spec.uses_quorum:
+            reads += [(v, MBEAN_RAFT_METRICS) for v in spec.voters if v.name not in down]
+        # The node about to stop is read too: its partitions' replicas count until it stops.
+        brokers = [b for b in spec.brokers if b.name == spec.node or not silent.get(b.name)]
+        for broker in brokers:
+            reads += [(broker, MBEAN_UNDER_REPLICATED), (broker, MBEAN_BROKER_STATE)]
+            if spec.uses_quorum:
+                reads.append((broker, MBEAN_RAFT_METRICS))
+
+        def one(item: tuple[Peer, str]) -> dict[str, Any] | None:
+            node, mbean = item
+            try:
+                return read(node.jolokia_url or "", mbean, timeout)
+            except ProbeError as exc:
+                raise NoMetrics(f"{node.name}: {exc}") from exc
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = dict(zip(((n.name, m) for n, m in reads), pool.map(one, reads)))
+
+        # Every answer is checked before the first problem is noted: a fallback to the tools starts clean.
+        counts = {}
+        for broker in brokers:
+            value = answers.get((broker.name, MBEAN_UNDER_REPLICATED))
+            if value is None:
+                raise NoMetrics(f"{broker.name} has no UnderReplicatedPartitions")
+            counts[broker.name] = int(_number(value.get("Value")))
+        observers: set[int] = set()
+        if spec.uses_quorum:
+            raft = {v.node_id: answers.get((v.name, MBEAN_RAFT_METRICS)) for v in spec.voters if v.name not in down}
+            if any(r is None for r in raft.values()):
+                raise NoMetrics("a controller has no raft-metrics")
+            states = {i: str(r.get("current-state")) for i, r in raft.items() if r is not None}
+            leaders = [i for i, state in states.items() if state == "leader"]
+            if not leaders:
+                seen.problems.append("the metadata quorum has no leader")
+            not_voting = sorted(v.name for v in spec.voters if states.get(v.node_id, "leader") not in ("leader", "follower"))
+            if not_voting:
+                seen.problems.append("the metadata quorum does not list {} as voter(s) ({})".format(
+                    ", ".join(not_voting), ", ".join(f"{v.name} is {states[v.node_id]}" for v in spec.voters
+                                                     if v.name in not_voting)))
+            if leaders:
+                leader_end = _number((raft[leaders[0]] or {}).get("log-end-offset"))
+                for voter in spec.voters:
+                    if states.get(voter.node_id) != "follower":
+                        continue
+                    lag = int(leader_end - _number((raft[voter.node_id] or {}).get("log-end-offset")))
+                    if lag > spec.max_voter_lag:
+                        seen.problems.append(f"{voter.name} (controller {voter.node_id}) lags the quorum leader by {lag} records "
+                                             f"(at most {spec.max_voter_lag} allowed)")
+            for broker in brokers:
+                metrics = answers.get((broker.name, MBEAN_RAFT_METRICS))
+                state = answers.get((broker.name, MBEAN_BROKER_STATE))
+                if (metrics and metrics.get("current-state") == "observer" and _number(metrics.get("current-leader")) >= 0
+                        and state and _number(state.get("Value")) == BROKER_STATE_RUNNING):
+                    observers.add(broker.node_id)
+        seen.checked.append("brokers")
+        for broker in spec.others:
+            if silent.get(broker.name):
+                _note_silent(seen, broker, "broker", silent[broker.name])
+                continue
+            known = [s for s in (registered_zk, observers if spec.uses_quorum else None) if s is not None]
+            if known and not any(broker.node_id in s for s in known):
+                seen.problems.append(f"{broker.name} (broker {broker.node_id}) is registered neither in ZooKeeper nor with "
+                                     "the KRaft controllers")
+        seen.checked.append("under_replicated")
+        if sum(counts.values()):
+            led = ", ".join(f"{name}: {count}" for name, count in counts.items() if count)
+            seen.problems.append(f"{sum(counts.values())} partition(s) are under-replicated (by their leaders' metrics, {led})")
 
     def _note_down(self, seen: GuardObservation) -> None:
         now = self.clock()

@@ -12,6 +12,7 @@ from kazoo.exceptions import NodeExistsError
 
 from .common import EmuLog, Faults, MetadataVersion, StartupError, kafka_version, now_ms, random_uuid
 from .config import KafkaConfig
+from .jolokia import MetricValue
 from .metadata import Acl, Image, Topic, assign_replicas, partition_views
 from .metaprops import read_meta, write_meta
 from .raft import PARTITION_DIR
@@ -54,6 +55,9 @@ class BrokerNode:
         self.kraft_registered = False
         self.caught_up_at: int | None = None
         self.started = threading.Event()
+        # The quorum leader this broker's raft client last reached (-1: none), for its raft-metrics.
+        self.quorum_leader = -1
+        self.quorum_epoch = 0
         self._stop = threading.Event()
         self._zk_wakeup = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -308,6 +312,7 @@ class BrokerNode:
         if resp.get("error"):
             return str(resp["error"])
         self.kraft_registered = True
+        self.quorum_leader = leader[0]
         self.lifecycle.info(f"Successfully registered broker {self.broker_id} with broker epoch "
                             f"{resp.get('broker_epoch')}")
         return None
@@ -320,13 +325,16 @@ class BrokerNode:
                 return
             leader = find_leader(self.cfg.voters)
             if leader is None:
+                self.quorum_leader = -1
                 self._quorum_unreachable()
                 continue
             try:
                 resp = call(leader[1], leader[2], {"op": "broker_heartbeat", "id": self.broker_id,
                                                    "incarnation": self.incarnation}, timeout=2.0)
             except RpcError:
+                self.quorum_leader = -1
                 continue
+            self.quorum_leader = leader[0]
             if resp.get("error") == "STALE_BROKER_EPOCH":
                 self.kraft_registered = False
                 error = self._try_register()
@@ -504,9 +512,15 @@ class BrokerNode:
             return self._kraft_call(req)
         return {"error": "INVALID_REQUEST", "message": f"unsupported operation {op}"}
 
-    def metrics(self) -> dict[str, int | None]:
+    def metrics(self) -> dict[str, MetricValue]:
         base = "kafka.controller:type=KafkaController,name="
         zk_mode = self.mode != "kraft"
+        raft: dict[str, int | str] | None = None
+        if self.mode in ("migrating", "kraft") and self.cfg.voters:
+            # The broker's raft client observes the quorum once it knows the leader (3.9.2: migration mode too).
+            leader = self.quorum_leader
+            raft = {"current-state": "observer" if leader >= 0 else "unattached", "current-leader": leader,
+                    "current-vote": -1, "current-epoch": self.quorum_epoch, "high-watermark": -1, "log-end-offset": 0}
         urp: int | None = None
         try:
             image = self.image()
@@ -519,4 +533,7 @@ class BrokerNode:
             base + "ZkMigrationState": (4 if kafka_version() >= (3, 6, 0) else 0) if zk_mode else None,
             base + "ActiveControllerCount": (1 if self.is_zk_controller else 0) if zk_mode else None,
             "kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions": urp if urp is not None else 0,
+            # 3 is RUNNING: registered (in ZooKeeper, or with the controllers and caught up).
+            "kafka.server:type=KafkaServer,name=BrokerState": 3 if self.started.is_set() else 1,
+            "kafka.server:type=raft-metrics": raft,
         }

@@ -22,6 +22,7 @@ from .common import (
     random_uuid,
 )
 from .config import KafkaConfig
+from .jolokia import MetricValue
 from .metadata import RECORD_TYPE_NAMES, Acl, Image, Topic, apply_record, assign_replicas, image_to_records
 from .raft import PARTITION_DIR, Raft, RaftLog
 from .rpc import RpcError, call
@@ -677,12 +678,18 @@ class ControllerNode:
         return {"error": "INVALID_REQUEST", "message": f"unsupported operation {op}"}
 
     # --- metrics ---------------------------------------------------------------------------------
-    def metrics(self) -> dict[str, int | None]:
+    def metrics(self) -> dict[str, MetricValue]:
         with self.lock:
             state = self.migration_state if self.migration_state is not None else NONE
             zk_count = sum(1 for r in self.brokers.values() if r.get("is_migrating_zk_broker"))
+        with self.raft.lock:
+            raft: dict[str, int | str] = {
+                "current-state": self.raft.role, "current-leader": self.raft.leader_id,
+                "current-vote": self.raft.voted_for, "current-epoch": self.raft.epoch,
+                "high-watermark": self.raft.high_watermark, "log-end-offset": self.raft.log.end_offset}
         base = "kafka.controller:type=KafkaController,name="
-        values: dict[str, int | None] = {
+        values: dict[str, MetricValue] = {
+            "kafka.server:type=raft-metrics": raft,
             base + "ZkMigrationState": state_metric(state) if kafka_version() >= (3, 5, 0) else None,
             base + "ZkWriteBehindLag": 0,
             base + "ActiveControllerCount": 1 if self.is_active() else 0,

@@ -10,9 +10,11 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
+from typing import Callable, Union
 
-Metrics = Callable[[], dict[str, "int | None"]]
+# MBean -> a gauge's value, or a metric group's attributes (None: not registered on this node).
+MetricValue = Union[int, str, dict[str, Union[int, str]], None]
+Metrics = Callable[[], dict[str, MetricValue]]
 
 
 def agent_options(kafka_opts: str) -> dict[str, str] | None:
@@ -60,12 +62,14 @@ class _Handler(BaseHTTPRequestHandler):
         if attribute:
             request["attribute"] = attribute
         value = {canonical_name(k): v for k, v in self.server.metrics().items()}.get(mbean)
-        if value is None or (attribute and attribute != "Value"):
+        # A gauge has the one attribute Value; a Kafka metric group (raft-metrics) one attribute per metric.
+        attributes = value if isinstance(value, dict) else {"Value": value}
+        if value is None or (attribute and attribute not in attributes):
             error_type = ("javax.management.InstanceNotFoundException" if value is None
                           else "javax.management.AttributeNotFoundException")
             return self._send({"request": request, "error_type": error_type,
                                "error": f"{error_type} : {mbean}", "status": 404})
-        self._send({"request": request, "value": value if attribute else {"Value": value},
+        self._send({"request": request, "value": attributes[attribute] if attribute else attributes,
                     "timestamp": int(time.time()), "status": 200})
 
     def _authorized(self) -> bool:

@@ -14,7 +14,7 @@ from .broker import BrokerNode
 from .common import PID_FILE_NAME, EmuLog, Faults, StartupError, kafka_version, log_dir
 from .config import ConfigError, KafkaConfig, load_properties, parse_config
 from .controller import ControllerNode
-from .jolokia import JolokiaServer, agent_options, parse_agent
+from .jolokia import JolokiaServer, MetricValue, agent_options, parse_agent
 from .metaprops import read_meta
 from .rpc import RpcServer
 
@@ -180,8 +180,8 @@ def main(argv: list[str]) -> int:
         # user=/password= as the real agent takes them (its HTTPS options are not emulated).
         credentials = (options["user"], options.get("password", "")) if options.get("user") else None
         if agent is not None:
-            def metrics() -> dict[str, int | None]:
-                values: dict[str, int | None] = {}
+            def metrics() -> dict[str, MetricValue]:
+                values: dict[str, MetricValue] = {}
                 if broker is not None:
                     values.update(broker.metrics())
                 if controller is not None:

@@ -148,3 +148,23 @@ def test_jolokia_read_uses_the_given_fetch() -> None:
 
     with pytest.raises(ProbeError, match="Jolokia at http://h:1/jolokia unreachable: connection refused"):
         jo.jolokia_read("http://h:1/jolokia", jo.MBEAN_ZK_MIGRATION_STATE, 1, fetch=failing)
+
+
+def test_jolokia_read_mbean_gives_every_attribute_or_none_for_a_missing_mbean() -> None:
+    raft = b'{"value":{"current-state":"leader","current-leader":3000.0,"log-end-offset":42.0},"status":200}'
+    answers = {
+        "/jolokia/read/" + jo.MBEAN_RAFT_METRICS: (200, raft),
+        "/jolokia/read/" + jo.MBEAN_BROKER_STATE: (
+            404, b'{"error_type":"javax.management.InstanceNotFoundException","error":"gone","status":404}'),
+        "/jolokia/read/" + jo.MBEAN_UNDER_REPLICATED: (
+            500, b'{"error_type":"java.lang.IllegalStateException","error":"broken","status":500}'),
+    }
+    with http_answers(answers) as (base, _seen):
+        assert jo.jolokia_read_mbean(base + "/jolokia", jo.MBEAN_RAFT_METRICS, timeout=2) == {
+            "current-state": "leader", "current-leader": 3000.0, "log-end-offset": 42.0}
+        # A node without the MBean (a ZooKeeper broker has no raft client) is an answer, not an error.
+        assert jo.jolokia_read_mbean(base + "/jolokia", jo.MBEAN_BROKER_STATE, timeout=2) is None
+        with pytest.raises(ProbeError, match=r"failed \(500\): broken"):
+            jo.jolokia_read_mbean(base + "/jolokia", jo.MBEAN_UNDER_REPLICATED, timeout=2)
+    with pytest.raises(ProbeError, match="gave no answer"):
+        jo.jolokia_read_mbean("http://127.0.0.1:9/jolokia", jo.MBEAN_RAFT_METRICS, timeout=2)

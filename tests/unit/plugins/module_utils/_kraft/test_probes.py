@@ -200,6 +200,41 @@ def test_under_replicated_zero_with_jolokia_only() -> None:
     assert observation == {"source": "jolokia", "count": 4} and not obs.met(observation)
 
 
+def test_under_replicated_zero_sums_every_brokers_metric_without_a_tool() -> None:
+    counts = {"http://b1:8778/jolokia": 0, "http://b2:8778/jolokia": 2, "http://b3:8778/jolokia": 1}
+    runner = FakeRunner([])
+    obs = observer(p.KafkaCondition("under_replicated_zero"), runner, bootstrap_server="b1:9092",
+                   broker_jolokia_urls=tuple(counts), jolokia=lambda url, mbean, timeout: counts[url])
+    observation = obs.observe()
+    # Each broker counts the partitions it leads: the sum is the cluster's, and no JVM was started.
+    assert observation == {"source": "jolokia", "count": 3} and not obs.met(observation) and runner.calls == []
+    counts.update({"http://b2:8778/jolokia": 0, "http://b3:8778/jolokia": 0})
+    assert obs.met(obs.observe())
+
+
+def test_under_replicated_zero_goes_back_to_the_topics_tool_when_an_agent_does_not_answer() -> None:
+    def jolokia(url: str, mbean: str, timeout: float) -> int:
+        if "b2" in url:
+            raise ProbeError("Jolokia at http://b2:8778/jolokia unreachable: Connection refused")
+        return 0
+
+    runner = FakeRunner([ok(URP_OUTPUT), ok("")])
+    obs = observer(p.KafkaCondition("under_replicated_zero"), runner, bootstrap_server="b1:9092",
+                   broker_jolokia_urls=("http://b1:8778/jolokia", "http://b2:8778/jolokia"), jolokia=jolokia)
+    first = obs.observe()
+    assert first["source"] == "topics_tool" and first["count"] == 2 and "b2" in first["fallback"]
+    assert obs.met(obs.observe()) and len(runner.calls) == 2   # the tool from then on
+
+
+def test_under_replicated_zero_without_a_tool_retries_an_agent_that_does_not_answer() -> None:
+    def jolokia(url: str, mbean: str, timeout: float) -> int:
+        raise ProbeError("unreachable")
+
+    obs = observer(p.KafkaCondition("under_replicated_zero"), broker_jolokia_urls=("http://b1:8778/jolokia",), jolokia=jolokia)
+    with pytest.raises(ProbeError, match="unreachable"):
+        obs.observe()
+
+
 @pytest.mark.parametrize("value,version,expected,met", [
     (2, "3.9.0", "PRE_MIGRATION", True), (1, "3.9.0", "PRE_MIGRATION", False),
     (1, "3.4.1", "PRE_MIGRATION", True), (1, "3.9.0", "MIGRATION", True), (3, "3.9.0", "POST_MIGRATION", True),

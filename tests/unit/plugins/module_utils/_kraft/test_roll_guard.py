@@ -278,3 +278,112 @@ def test_a_failed_read_on_the_ansible_controller_names_zookeeper_and_is_refused_
     cluster.now = 10.0
     with pytest.raises(GuardRefused, match="not stopping b1: ZooKeeper .* is not reachable"):
         guard.observe()
+
+
+# --------------------------------------------------------------------------- from the nodes' Jolokia agents
+
+
+def with_agents(peers: Sequence[Peer]) -> tuple[Peer, ...]:
+    return tuple(Peer(n.name, n.node_id, n.endpoint, f"http://{n.endpoint.split(':')[0]}:8778/jolokia") for n in peers)
+
+
+class Metrics(Cluster):
+    """The same cluster, read from each node's agent: raft-metrics, BrokerState, UnderReplicatedPartitions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ends = {3000: 500.0, 3001: 500.0, 3002: 500.0}
+        self.states: dict[int, str] = {}
+        self.broker_state = {1: 3, 2: 3, 3: 3}
+        self.led_urp = {1: 0, 2: 0, 3: 0}
+        self.no_agent: set[str] = set()
+        self.reads: list[tuple[str, str]] = []
+        self.broker_peers = with_agents(BROKERS)
+        self.voter_peers = with_agents(VOTERS)
+
+    def read(self, url: str, mbean: str, timeout: float) -> dict[str, object] | None:
+        node = next(n for n in self.broker_peers + self.voter_peers if n.jolokia_url == url)
+        self.reads.append((node.name, mbean))
+        if node.name in self.no_agent:
+            raise ProbeError(f"Jolokia at {url} gave no answer for {mbean}: Connection refused")
+        if "raft-metrics" in mbean:
+            if node.node_id in self.ends:   # a controller
+                state = self.states.get(node.node_id, "leader" if node.node_id == self.leader else "follower")
+                return {"current-state": state, "current-leader": float(self.leader), "log-end-offset": self.ends[node.node_id]}
+            if node.node_id not in self.observers:
+                return None   # a ZooKeeper broker has no raft client
+            return {"current-state": "observer", "current-leader": float(self.leader), "log-end-offset": 0.0}
+        if "BrokerState" in mbean:
+            return {"Value": self.broker_state[node.node_id]}
+        return {"Value": self.led_urp[node.node_id]}
+
+    def guard(self, target: str = "migration", node: str = "b1") -> RollGuard:
+        spec = GuardSpec(node, target, self.broker_peers, self.voter_peers, "zk:2181/kafka", kafka_version="3.9.0", max_voter_lag=10)
+        return RollGuard(spec, runner=self.run, connect=self.connect, zk_list=self.zk_list,
+                         clock=lambda: self.now, grace=10.0, read_mbean=self.read)
+
+
+def test_with_an_agent_on_every_node_no_tool_is_started() -> None:
+    cluster = Metrics()
+    seen = cluster.guard().observe()
+    assert RollGuard.met(seen) and seen["source"] == "jolokia" and cluster.calls == []
+    assert seen["checked"] == ["zookeeper", "quorum", "brokers", "under_replicated"]
+    # The broker about to stop is read too: the partitions it leads count until it stops.
+    assert ("b1", "kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions") in cluster.reads
+
+
+@pytest.mark.parametrize("change,problem", [
+    pytest.param(lambda c: c.states.update({3000: "candidate"}), "the metadata quorum has no leader", id="no-leader"),
+    pytest.param(lambda c: c.states.update({3002: "unattached"}),
+                 "the metadata quorum does not list c3 as voter(s) (c3 is unattached)", id="voter-not-following"),
+    pytest.param(lambda c: c.ends.update({3002: 450.0}),
+                 "c3 (controller 3002) lags the quorum leader by 50 records (at most 10 allowed)", id="voter-lags"),
+    pytest.param(lambda c: c.down.add("10.0.0.12:9093"),
+                 "c2 is not running (controller 3001 does not answer on 10.0.0.12:9093: Connection refused)",
+                 id="voter-down"),
+    pytest.param(lambda c: c.led_urp.update({1: 2, 3: 1}),
+                 "3 partition(s) are under-replicated (by their leaders' metrics, b1: 2, b3: 1)", id="urp"),
+    pytest.param(lambda c: c.zk_ids.remove("2") or c.broker_state.update({2: 2}),
+                 "b2 (broker 2) is registered neither in ZooKeeper nor with the KRaft controllers", id="kraft-broker-not-running"),
+])
+def test_each_problem_is_named_from_the_metrics(change: Callable[[Metrics], object], problem: str) -> None:
+    cluster = Metrics()
+    change(cluster)
+    seen = cluster.guard().observe()
+    assert seen["source"] == "jolokia" and problem in seen["problems"], seen
+
+
+def test_a_kraft_broker_counts_as_registered_as_a_running_observer() -> None:
+    cluster = Metrics()
+    cluster.zk_ids = ["1", "3"]
+    assert RollGuard.met(cluster.guard(target="dual_write").observe())
+    cluster.observers = (1, 3)   # no raft client: a ZooKeeper broker, yet not in ZooKeeper
+    assert "b2 (broker 2) is registered neither in ZooKeeper nor with the KRaft controllers" in \
+        cluster.guard(target="dual_write").observe()["problems"]
+
+
+def test_an_agent_that_does_not_answer_sends_the_guard_back_to_the_tools() -> None:
+    cluster = Metrics()
+    cluster.no_agent.add("b3")
+    guard = cluster.guard()
+    seen = guard.observe()
+    assert RollGuard.met(seen) and seen["source"] == "kafka_tools" and "b3" in seen["fallback"]
+    assert len(cluster.calls) == 2 and seen["problems"] == []
+    reads = len(cluster.reads)
+    guard.observe()
+    assert len(cluster.reads) == reads   # the tools from then on
+
+
+def test_without_an_agent_on_every_node_the_tools_are_used() -> None:
+    cluster = Metrics()
+    cluster.voter_peers = VOTERS   # the controllers run no agent
+    seen = cluster.guard().observe()
+    assert seen["source"] == "kafka_tools" and cluster.reads == [] and len(cluster.calls) == 2
+
+
+def test_no_raft_metrics_are_read_once_the_controllers_are_gone() -> None:
+    cluster = Metrics()
+    cluster.down.update(v.endpoint for v in VOTERS)
+    seen = cluster.guard(target="rollback_zookeeper").observe()
+    assert RollGuard.met(seen) and seen["source"] == "jolokia"
+    assert not [r for r in cluster.reads if "raft" in r[1]]

@@ -1,0 +1,36 @@
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Jolokia reads through Ansible's URL helper, for the modules (the library itself needs only the standard library)."""
+
+from __future__ import annotations
+
+from urllib.error import HTTPError
+
+from ansible.module_utils import urls
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import FetchError, JolokiaAccess
+
+NO_JOLOKIA_LOGIN = JolokiaAccess()
+
+
+def fetch(url: str, timeout: float, access: JolokiaAccess = NO_JOLOKIA_LOGIN) -> bytes:
+    """GET through Ansible's URL helper (proxy settings, certificate checks) for the library's Jolokia reads."""
+    try:
+        response = urls.open_url(
+            url, method="GET", timeout=timeout, headers={"Accept": "application/json"},
+            url_username=access.user, url_password=access.password, force_basic_auth=bool(access.user),
+            validate_certs=access.validate_certs, ca_path=access.ca_file, client_cert=access.client_cert,
+            client_key=access.client_key)
+        try:
+            return response.read()
+        finally:
+            response.close()
+    except HTTPError as exc:
+        # Jolokia reports errors in a JSON body; hand that over when there is one. A refused login is the
+        # agent's HTTP server speaking, not Jolokia: its status says more than any body.
+        body = exc.read()
+        if body and exc.code not in (401, 403):
+            return body
+        raise FetchError(f"HTTP {exc.code}", exc.code) from exc
+    except (OSError, urls.ConnectionError) as exc:
+        raise FetchError(str(exc) or type(exc).__name__) from exc
