@@ -33,8 +33,6 @@ ROLL_PLAY = re.compile(r"^\s*((?:Phase|Rollback roll)\s+\d+)\s*:")
 # Task names (without the role prefix) that restart a node, and what the line says.
 RESTARTS = {
     "Restart the broker": "restarting",
-    "Stop the broker": "stopping",
-    "Start the broker": "starting",
     "Start the controller, or restart it on a new config": "restarting",
 }
 # Waits whose names read badly after "waiting for"; other "Wait for/until ..." tasks use their own words.

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.error import HTTPError
 
 from ansible.module_utils import urls
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import FetchError, JolokiaAccess
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import FetchError, JolokiaAccess, jolokia_read_mbean
 
 NO_JOLOKIA_LOGIN = JolokiaAccess()
 
@@ -34,3 +35,8 @@ def fetch(url: str, timeout: float, access: JolokiaAccess = NO_JOLOKIA_LOGIN) ->
         raise FetchError(f"HTTP {exc.code}", exc.code) from exc
     except (OSError, urls.ConnectionError) as exc:
         raise FetchError(str(exc) or type(exc).__name__) from exc
+
+
+def mbean_reader(access: JolokiaAccess):
+    """The roll guard's ReadMBean: every attribute of an MBean, through fetch with the access's login and TLS."""
+    return functools.partial(jolokia_read_mbean, fetch=functools.partial(fetch, access=access))

@@ -34,77 +34,7 @@ description:
 extends_documentation_fragment:
   - zk2kraft.migration.attributes
   - zk2kraft.migration.jolokia
-options:
-  node:
-    description: Inventory name of the node about to be stopped (skipped among O(brokers), named in messages).
-    type: str
-    required: true
-  target:
-    description: The roll's target phase, which says whether ZooKeeper and the quorum take part.
-    type: str
-    required: true
-    choices: [controllers, migration, dual_write, kraft, rollback_hybrid, rollback_zookeeper]
-  brokers:
-    description:
-      - Every broker, as in the plan's C(cluster_spec.brokers) (C(name), C(node_id), C(bootstrap_server), and
-        C(jolokia_url) where the broker runs a Jolokia agent).
-    type: list
-    elements: dict
-    default: []
-  controllers:
-    description:
-      - Every KRaft controller, as in the plan's C(cluster_spec.controllers) (C(name), C(node_id), C(address), and
-        C(jolokia_url) where the controller runs a Jolokia agent).
-    type: list
-    elements: dict
-    default: []
-  controller_port:
-    description: The controllers' listener port.
-    type: int
-    default: 9093
-  zookeeper_connect:
-    description: Kafka's C(zookeeper.connect) (servers and chroot).
-    type: str
-  zookeeper_broker_ids:
-    description:
-      - The broker ids registered under C(/brokers/ids), as read on the Ansible controller
-        (RV(zk2kraft.migration.zookeeper_facts#module:broker_ids)), which speaks ZooKeeper with TLS and SASL.
-      - When given (or O(zookeeper_error)), the guard does not connect to ZooKeeper itself.
-    type: list
-    elements: int
-  zookeeper_error:
-    description: Why that read on the Ansible controller failed; the guard then refuses, naming ZooKeeper.
-    type: str
-  kafka_home:
-    description: Where the Kafka distribution is installed on this host.
-    type: path
-    default: /opt/kafka
-  kafka_version:
-    description: Kafka release, for the quorum tool's flags.
-    type: str
-    default: 3.9.0
-  max_voter_lag:
-    description: How many records a voter may lag the quorum leader.
-    type: int
-    default: 1000
-  broker_properties:
-    description: Client settings for the brokers' listener (see M(zk2kraft.migration.kafka_wait)); never logged.
-    type: dict
-  controller_properties:
-    description: Client settings for the controllers' listener; never logged.
-    type: dict
-  timeout:
-    description: Seconds to wait for a passing state before refusing.
-    type: float
-    default: 60
-  grace:
-    description: Seconds a node (or ZooKeeper) may not answer at all before the guard refuses.
-    type: float
-    default: 10
-  interval:
-    description: Seconds between two observations.
-    type: float
-    default: 1
+  - zk2kraft.migration.roll_guard
 attributes:
   check_mode:
     support: full
@@ -141,58 +71,24 @@ observed:
   sample: {"problems": [], "down": [], "checked": ["zookeeper", "quorum", "brokers", "under_replicated"], "source": "jolokia"}
 """
 
-import functools
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, JolokiaAccess, jolokia_read_mbean
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, JolokiaAccess
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import (
-    GUARD_TARGETS,
-    GuardSpec,
-    Peer,
+    GUARD_ARGUMENT_SPEC,
     RollGuard,
+    check_before_stop,
+    guard_spec_from_params,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
-from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import fetch
-
-
-def peers(items, endpoint, what, access):
-    found = []
-    for item in items:
-        try:
-            url = item.get("jolokia_url")
-            found.append(Peer(str(item["name"]), int(item["node_id"]), endpoint(item), access.url(url) if url else None))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ProbeError(f"{what} entry {item!r} lacks name, node_id or address ({exc})") from exc
-    return tuple(found)
+from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import mbean_reader
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            node=dict(type="str", required=True),
-            target=dict(type="str", required=True, choices=list(GUARD_TARGETS)),
-            brokers=dict(type="list", elements="dict", default=[]),
-            controllers=dict(type="list", elements="dict", default=[]),
-            controller_port=dict(type="int", default=9093),
-            zookeeper_connect=dict(type="str"),
-            zookeeper_broker_ids=dict(type="list", elements="int"),
-            zookeeper_error=dict(type="str"),
-            kafka_home=dict(type="path", default="/opt/kafka"),
-            kafka_version=dict(type="str", default="3.9.0"),
-            max_voter_lag=dict(type="int", default=1000),
-            broker_properties=dict(type="dict", no_log=True),
-            controller_properties=dict(type="dict", no_log=True),
-            timeout=dict(type="float", default=60.0),
-            grace=dict(type="float", default=10.0),
-            interval=dict(type="float", default=1.0),
-            **JOLOKIA_ARGUMENT_SPEC,
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=dict(**GUARD_ARGUMENT_SPEC, **JOLOKIA_ARGUMENT_SPEC), supports_check_mode=True)
     p = module.params
     access = JolokiaAccess.from_params(p)
     if access.problems():
@@ -201,26 +97,15 @@ def main():
     try:
         with client_config_file(p["broker_properties"]) as broker_config, \
                 client_config_file(p["controller_properties"]) as controller_config:
-            spec = GuardSpec(
-                node=p["node"], target=p["target"],
-                brokers=peers(p["brokers"], lambda b: b["bootstrap_server"], "brokers", access),
-                voters=peers(p["controllers"], lambda c: f"{c['address']}:{p['controller_port']}",
-                             "controllers", access),
-                zookeeper_connect=p["zookeeper_connect"], kafka_home=p["kafka_home"],
-                zookeeper_broker_ids=tuple(p["zookeeper_broker_ids"]) if p["zookeeper_broker_ids"] is not None else None,
-                zookeeper_error=p["zookeeper_error"],
-                kafka_version=p["kafka_version"], max_voter_lag=p["max_voter_lag"],
-                broker_command_config=broker_config, controller_command_config=controller_config)
+            spec = guard_spec_from_params(p, access.url, broker_config, controller_config)
             guard = RollGuard(spec, call_timeout=lambda: max(5.0, deadline - time.monotonic()), grace=p["grace"],
-                              read_mbean=functools.partial(jolokia_read_mbean, fetch=functools.partial(fetch, access=access)))
-            waited = wait_for(guard.observe, guard.met, timeout=p["timeout"], interval=p["interval"],
-                              retry_on=(ProbeError,))
+                              read_mbean=mbean_reader(access))
+            waited, refusal = check_before_stop(guard, p["timeout"], p["interval"])
     except KraftError as exc:
         module.fail_json(msg=str(exc))
     result = dict(changed=False, elapsed=round(waited.elapsed, 3), observed=waited.last)
-    if not waited.ok:
-        problems = (waited.last or {}).get("problems") or [waited.last_error or "no observation"]
-        module.fail_json(msg=f"{guard.refusal(problems)} (still so after {waited.elapsed:.0f}s)", **result)
+    if refusal:
+        module.fail_json(msg=refusal, **result)
     module.exit_json(**result)
 
 

@@ -51,6 +51,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_to
     run_tool,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import parse_version
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import WaitResult, wait_for
 
 # Roll targets whose brokers still talk to ZooKeeper (every one before finalization), and those
 # during which the KRaft controllers run (every one but the last rollback roll).
@@ -469,3 +470,66 @@ class RollGuard:
     @staticmethod
     def met(observation: dict[str, Any]) -> bool:
         return not observation["problems"]
+
+
+# --------------------------------------------------------------------------- the modules' side
+
+# The guard's options, shared by the modules that run it (roll_guard, kafka_restart); documented in the
+# roll_guard doc fragment.
+GUARD_ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
+    node=dict(type="str", required=True),
+    target=dict(type="str", required=True, choices=list(GUARD_TARGETS)),
+    brokers=dict(type="list", elements="dict", default=[]),
+    controllers=dict(type="list", elements="dict", default=[]),
+    controller_port=dict(type="int", default=9093),
+    zookeeper_connect=dict(type="str"),
+    zookeeper_broker_ids=dict(type="list", elements="int"),
+    zookeeper_error=dict(type="str"),
+    kafka_home=dict(type="path", default="/opt/kafka"),
+    kafka_version=dict(type="str", default="3.9.0"),
+    max_voter_lag=dict(type="int", default=1000),
+    broker_properties=dict(type="dict", no_log=True),
+    controller_properties=dict(type="dict", no_log=True),
+    timeout=dict(type="float", default=60.0),
+    grace=dict(type="float", default=10.0),
+    interval=dict(type="float", default=1.0),
+)
+
+
+def peers_from_entries(items: Sequence[Any], endpoint: Callable[[Any], str], what: str,
+                       url: Callable[[str], str] = lambda u: u) -> tuple[Peer, ...]:
+    """The plan's node entries (name, node_id, address or bootstrap_server, jolokia_url) as peers."""
+    found = []
+    for item in items:
+        try:
+            agent = item.get("jolokia_url")
+            found.append(Peer(str(item["name"]), int(item["node_id"]), endpoint(item), url(agent) if agent else None))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ProbeError(f"{what} entry {item!r} lacks name, node_id or address ({exc})") from exc
+    return tuple(found)
+
+
+def guard_spec_from_params(params: dict[str, Any], url: Callable[[str], str] = lambda u: u,
+                           broker_command_config: str | None = None,
+                           controller_command_config: str | None = None) -> GuardSpec:
+    """GuardSpec from GUARD_ARGUMENT_SPEC's parameters; ``url`` mends an agent URL for the access (TLS)."""
+    p = params
+    ids = p.get("zookeeper_broker_ids")
+    return GuardSpec(
+        node=p["node"], target=p["target"],
+        brokers=peers_from_entries(p["brokers"], lambda b: b["bootstrap_server"], "brokers", url),
+        voters=peers_from_entries(p["controllers"], lambda c: f"{c['address']}:{p['controller_port']}", "controllers", url),
+        zookeeper_connect=p.get("zookeeper_connect"), kafka_home=p["kafka_home"],
+        zookeeper_broker_ids=tuple(ids) if ids is not None else None,
+        zookeeper_error=p.get("zookeeper_error"),
+        kafka_version=p["kafka_version"], max_voter_lag=p["max_voter_lag"],
+        broker_command_config=broker_command_config, controller_command_config=controller_command_config)
+
+
+def check_before_stop(guard: RollGuard, timeout: float, interval: float) -> tuple[WaitResult[dict[str, Any]], str | None]:
+    """Observe until the stop is safe or ``timeout``; the refusal's text when it is not (GuardRefused raises)."""
+    waited = wait_for(guard.observe, guard.met, timeout=timeout, interval=interval, retry_on=(ProbeError,))
+    if waited.ok:
+        return waited, None
+    problems = (waited.last or {}).get("problems") or [waited.last_error or "no observation"]
+    return waited, f"{guard.refusal(problems)} (still so after {waited.elapsed:.0f}s)"

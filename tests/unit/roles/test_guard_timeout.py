@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, zk2kraft.migration contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
-"""The check before each stop (roll_guard) waits zk2kraft_roll_guard_timeout seconds, 60 by default, in every
+"""The check before each stop (roll_guard, or kafka_restart which runs it) waits zk2kraft_roll_guard_timeout seconds, 60 by default, in every
 roll of both playbooks: one run option, passed to each roll, read by the guard task of each role."""
 
 from __future__ import annotations
@@ -52,12 +52,14 @@ def test_the_role_default_is_declared_and_read_by_the_guard(role: str) -> None:
     assert load(folder / "defaults" / "main.yml")[f"{role}_guard_timeout"] == DEFAULT
     spec = load(folder / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"][f"{role}_guard_timeout"]
     assert (spec["type"], spec["default"]) == ("int", DEFAULT)
-    guards = [t for t in load(folder / "tasks" / "main.yml") if "zk2kraft.migration.roll_guard" in t]
-    assert [g["zk2kraft.migration.roll_guard"]["timeout"] for g in guards] == ["{{ " + role + "_guard_timeout }}"]
+    modules = ("zk2kraft.migration.roll_guard", "zk2kraft.migration.kafka_restart")
+    guards = [task[m] for task in load(folder / "tasks" / "main.yml") for m in modules if m in task]
+    assert [g["timeout"] for g in guards] == ["{{ " + role + "_guard_timeout }}"]
 
 
 def test_the_module_default_is_the_same() -> None:
-    docs = (REPO / "plugins" / "modules" / "roll_guard.py").read_text(encoding="utf-8")
+    # The guard's options are documented once, in the doc fragment both modules extend.
+    docs = (REPO / "plugins" / "doc_fragments" / "roll_guard.py").read_text(encoding="utf-8")
     options = yaml.safe_load(docs.split('DOCUMENTATION = r"""', 1)[1].split('"""', 1)[0])["options"]
     assert options["timeout"]["default"] == DEFAULT
 

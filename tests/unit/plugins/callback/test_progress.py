@@ -86,13 +86,12 @@ def callback() -> Any:
 
 def roll_broker(cb: Any, host: str, waits: list[str], wait_seconds: float = 10.0) -> None:
     """The brokers role's tasks for one host, as the runner reports them (role-prefixed names)."""
-    for task in ["Render the broker's server.properties for migration", "Read the service's state",
-                 "Decide whether the broker needs a restart", "Restart the broker"] + waits:
+    for task in ["Validating arguments against arg spec 'main'", "Render the broker's server.properties for migration",
+                 "Read which brokers ZooKeeper lists, for the guard", "Restart the broker"] + waits:
         name = "zk2kraft.migration.brokers : " + task
         cb.v2_runner_on_start(Named(host), Named(name))
         cb.clock.tick(wait_seconds if task.startswith("Wait") else 1.0)
         cb.v2_runner_on_ok(Result(host, name))
-    cb.v2_runner_on_skipped(Result(host, "zk2kraft.migration.brokers : Stop the broker"))
     cb.v2_runner_on_ok(Result(host, "zk2kraft.migration.brokers : Keep the timings for the report"))
 
 

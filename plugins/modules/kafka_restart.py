@@ -1,0 +1,192 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+
+DOCUMENTATION = r"""
+---
+module: kafka_restart
+short_description: Restart a Kafka node for a roll, once the roll guard says the cluster can take it
+version_added: 0.2.0
+author: zk2kraft.migration contributors (@zk2kraft)
+description:
+  - One step of a roll on the Kafka host, in one module call instead of four tasks (each an SSH round trip
+    before every stop).
+  - Reads the node's service and config (as M(zk2kraft.migration.kafka_node_info)), and restarts the service
+    when O(config_changed), when the running process is older than its config (an interrupted run), or when
+    it is not running.
+  - Before stopping a running node it runs the check of M(zk2kraft.migration.roll_guard) (the same options),
+    and fails with its refusal, the node untouched, when the cluster cannot take the stop.
+  - With O(remove_metadata_log), stops the service, removes the node's C(__cluster_metadata-0) KRaft log
+    from its metadata log dir, then starts it (a rollback on Kafka before 3.8, which keeps a stale log).
+  - Restarts with C(systemctl) (a controlled shutdown through the unit's stop command).
+extends_documentation_fragment:
+  - zk2kraft.migration.attributes
+  - zk2kraft.migration.jolokia
+  - zk2kraft.migration.roll_guard
+options:
+  path:
+    description: The node's C(server.properties).
+    type: path
+    default: /etc/kafka/server.properties
+  service:
+    description: Name of the node's systemd service.
+    type: str
+    default: kafka
+  config_changed:
+    description: The roll just changed the node's config (its render task's C(changed)).
+    type: bool
+    default: false
+  remove_metadata_log:
+    description: Stop, remove the stale C(__cluster_metadata-0) KRaft log, then start, instead of a restart.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    details: Reports whether it would restart, and restarts nothing.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+    details: A node already running its current config is left alone.
+"""
+
+EXAMPLES = r"""
+- name: Restart the broker
+  zk2kraft.migration.kafka_restart:
+    path: /etc/kafka/server.properties
+    service: kafka
+    config_changed: "{{ rendered is changed }}"
+    node: "{{ inventory_hostname }}"
+    target: migration
+    brokers: "{{ plan.cluster_spec.brokers }}"
+    controllers: "{{ plan.cluster_spec.controllers }}"
+    controller_port: "{{ plan.cluster_spec.controller_port }}"
+    zookeeper_connect: "{{ plan.cluster_spec.zookeeper_connect }}"
+"""
+
+RETURN = r"""
+restarted:
+  description: Whether the node was (or, in check mode, would be) restarted.
+  returned: always
+  type: bool
+  sample: true
+was_running:
+  description: Whether the node ran before (a node that did not was started, without the guard).
+  returned: always
+  type: bool
+  sample: true
+stopped_at:
+  description: UNIX time of the stop (after the guard passed); null without a restart.
+  returned: always
+  type: float
+  sample: 1796296540.911
+guard:
+  description: The guard's last observation (see M(zk2kraft.migration.roll_guard)), and its C(elapsed) seconds.
+  returned: when the guard ran
+  type: dict
+  sample: {"elapsed": 0.33, "observed": {"problems": [], "down": [], "source": "jolokia"}}
+info:
+  description: What the node showed before (M(zk2kraft.migration.kafka_node_info)'s fields).
+  returned: always
+  type: dict
+"""
+
+import os
+import shutil
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, JolokiaAccess
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import gather
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import (
+    GUARD_ARGUMENT_SPEC,
+    RollGuard,
+    check_before_stop,
+    guard_spec_from_params,
+)
+from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import mbean_reader
+
+# Kafka before 3.8 keeps this KRaft log after a rollback; a later migration would read it.
+METADATA_LOG = "__cluster_metadata-0"
+
+
+def systemctl(module, *args):
+    command = module.get_bin_path("systemctl", required=True)
+    rc, out, err = module.run_command([command] + list(args))
+    if rc != 0:
+        module.fail_json(msg="systemctl {} failed ({}): {}".format(" ".join(args), rc, (err or out).strip()))
+    return out
+
+
+def main_pid(module, service):
+    # As kafka_node_info: a unit systemd cannot show runs no process.
+    command = module.get_bin_path("systemctl", required=True)
+    rc, out, dummy = module.run_command([command, "show", "-p", "MainPID", service])
+    value = out.strip().partition("=")[2] if rc == 0 else ""
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def run_guard(module, p):
+    access = JolokiaAccess.from_params(p)
+    if access.problems():
+        module.fail_json(msg="; ".join(access.problems()))
+    deadline = time.monotonic() + p["timeout"]
+    try:
+        with client_config_file(p["broker_properties"]) as broker_config, \
+                client_config_file(p["controller_properties"]) as controller_config:
+            spec = guard_spec_from_params(p, access.url, broker_config, controller_config)
+            guard = RollGuard(spec, call_timeout=lambda: max(5.0, deadline - time.monotonic()), grace=p["grace"],
+                              read_mbean=mbean_reader(access))
+            waited, refusal = check_before_stop(guard, p["timeout"], p["interval"])
+    except KraftError as exc:
+        module.fail_json(msg=str(exc))
+    observed = dict(elapsed=round(waited.elapsed, 3), observed=waited.last)
+    if refusal:
+        module.fail_json(msg=refusal, restarted=False, guard=observed)
+    return observed
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path", default="/etc/kafka/server.properties"),
+            service=dict(type="str", default="kafka"),
+            config_changed=dict(type="bool", default=False),
+            remove_metadata_log=dict(type="bool", default=False),
+            **GUARD_ARGUMENT_SPEC,
+            **JOLOKIA_ARGUMENT_SPEC,
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    info = gather(p["path"], main_pid(module, p["service"]))
+    restart = p["config_changed"] or info.restart_pending or not info.running
+    result = dict(changed=restart, restarted=restart, was_running=info.running, stopped_at=None, info=info.as_dict())
+    if not restart or module.check_mode:
+        module.exit_json(**result)
+    if info.running:
+        result["guard"] = run_guard(module, p)
+    # From here the node is down: the report's downtime starts at this stamp, after the guard.
+    result["stopped_at"] = time.time()
+    if p["remove_metadata_log"]:
+        systemctl(module, "stop", p["service"])
+        stale = os.path.join(info.metadata_dir, METADATA_LOG) if info.metadata_dir else None
+        if stale and os.path.lexists(stale):
+            if os.path.isdir(stale) and not os.path.islink(stale):
+                shutil.rmtree(stale)
+            else:
+                os.remove(stale)
+            result["removed"] = stale
+        systemctl(module, "start", p["service"])
+    else:
+        systemctl(module, "restart" if info.running else "start", p["service"])
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

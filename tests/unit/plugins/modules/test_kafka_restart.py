@@ -1,0 +1,108 @@
+# Copyright: (c) 2026, zk2kraft.migration contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""kafka_restart: restart only what needs it, never before the guard passed, and say when the node stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.zk2kraft.migration.plugins.modules import kafka_restart
+
+# Stand-in for systemctl: records its arguments; `show -p MainPID` prints the pid in main.pid (0: not running).
+SYSTEMCTL = """#!/bin/sh
+echo "$@" >> "$(dirname "$0")/../systemctl.calls"
+if [ "$1" = show ]; then echo "MainPID=$(cat "$(dirname "$0")/../main.pid")"; fi
+"""
+
+
+@pytest.fixture
+def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "systemctl"
+    script.write_text(SYSTEMCTL)
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    # This test's own process stands in for the broker's JVM: it started before the file below was written.
+    (tmp_path / "main.pid").write_text(str(os.getpid()))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "server.properties").write_text(f"broker.id=1\nlog.dirs={tmp_path / 'data'}\n")
+    return tmp_path
+
+
+def settled(host: Path) -> None:
+    """The file is older than the process: nothing is pending."""
+    old = time.time() - 10 * 24 * 3600
+    os.utime(host / "server.properties", (old, old))
+
+
+def systemctl_calls(host: Path) -> list[str]:
+    path = host / "systemctl.calls"
+    return [c for c in path.read_text().splitlines() if not c.startswith("show")] if path.exists() else []
+
+
+def run(host: Path, capsys: Any, **args: Any) -> dict[str, Any]:
+    # Target rollback_zookeeper without ZooKeeper, controllers or other brokers: the guard passes at once.
+    base = {"path": str(host / "server.properties"), "node": "b1", "target": "rollback_zookeeper", "interval": 0.01}
+    with patch_module_args(dict(base, **args)), pytest.raises(SystemExit):
+        kafka_restart.main()
+    return dict(json.loads(capsys.readouterr().out))
+
+
+def test_a_node_running_its_current_config_is_left_alone(host: Path, capsys: Any) -> None:
+    settled(host)
+    out = run(host, capsys)
+    assert out["changed"] is False and out["restarted"] is False and out["stopped_at"] is None
+    assert systemctl_calls(host) == [] and "guard" not in out
+
+
+def test_a_changed_config_restarts_after_the_guard(host: Path, capsys: Any) -> None:
+    settled(host)
+    before = time.time()
+    out = run(host, capsys, config_changed=True, service="kafka-broker")
+    assert out["changed"] and out["restarted"] and out["was_running"]
+    assert systemctl_calls(host) == ["restart kafka-broker"]
+    assert out["guard"]["observed"]["problems"] == [] and out["stopped_at"] >= before
+
+
+def test_a_process_older_than_its_file_is_restarted(host: Path, capsys: Any) -> None:
+    out = run(host, capsys)   # the file was written after this process started: an interrupted run
+    assert out["info"]["restart_pending"] and out["restarted"] and systemctl_calls(host) == ["restart kafka"]
+
+
+def test_a_refusal_leaves_the_node_running(host: Path, capsys: Any) -> None:
+    # Another broker that does not answer, and no grace: the guard refuses at once, naming it.
+    brokers = [{"name": "b1", "node_id": 1, "bootstrap_server": "127.0.0.1:9"},
+               {"name": "b2", "node_id": 2, "bootstrap_server": "127.0.0.1:9"}]
+    out = run(host, capsys, config_changed=True, brokers=brokers, grace=0, timeout=5)
+    assert out["failed"] and "not stopping b1: b2 is not running (broker 2 does not answer" in out["msg"]
+    assert systemctl_calls(host) == []
+
+
+def test_a_node_that_is_down_is_started_without_the_guard(host: Path, capsys: Any) -> None:
+    (host / "main.pid").write_text("0")
+    brokers = [{"name": "b2", "node_id": 2, "bootstrap_server": "127.0.0.1:9"}]   # would refuse
+    out = run(host, capsys, brokers=brokers, grace=0)
+    assert out["restarted"] and not out["was_running"] and "guard" not in out
+    assert systemctl_calls(host) == ["start kafka"]
+
+
+def test_the_stale_metadata_log_is_removed_between_stop_and_start(host: Path, capsys: Any) -> None:
+    stale = host / "data" / "__cluster_metadata-0"
+    stale.mkdir()
+    (stale / "00000000000000000000.log").write_text("x")
+    out = run(host, capsys, remove_metadata_log=True)
+    assert systemctl_calls(host) == ["stop kafka", "start kafka"]
+    assert out["removed"] == str(stale) and not stale.exists()
+
+
+def test_check_mode_restarts_nothing(host: Path, capsys: Any) -> None:
+    out = run(host, capsys, config_changed=True, _ansible_check_mode=True)
+    assert out["changed"] and out["restarted"] and out["stopped_at"] is None and systemctl_calls(host) == []
