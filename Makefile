@@ -74,10 +74,12 @@ molecule: setup
 # finalization; 3.9 runs the other scenarios. (`remigrate` on 3.7 instead took 31 minutes of a lane.)
 # The rack-parallel roll runs on the emulator's 12-broker, 3-rack topology in a lane of its own. 3.9's `migrate`
 # runs on a cluster whose ZooKeeper-made id starts with '-' (1 in 64 do), which the controllers' format must take.
+# Both kill-and-rerun tests run on real 3.9: a migration and a rollback killed mid-roll finish when started again.
 LANES ?= 2
 SCENARIOS ?= soak:3.9.2 migrate:3.9.2,SANDBOX_CLUSTER_ID=-xUBNq5gTdGUH8sM1iea3g migrate:3.8.1 rollback_dual_write:3.7.2::off:release \
              rollback_migration:3.9.2 pytest:tests/sandbox_tests/test_real_kafka.py:3.9.2 \
-             rollback_controllers:3.9.2 pytest:tests/sandbox_tests/test_rack_roll.py sandbox \
+             rollback_controllers:3.9.2 pytest:tests/sandbox_tests/test_migrate_resume.py:3.9.2 \
+             pytest:tests/sandbox_tests/test_rollback_resume.py:3.9.2 pytest:tests/sandbox_tests/test_rack_roll.py sandbox \
              pytest:tests/sandbox_tests/test_no_secret_leaks.py
 REAL_SCENARIOS_FULL := migrate:3.9.2 migrate:3.9.2::off:release rollback_dual_write:3.9.2 \
                   rollback_dual_write:3.9.2::off:release soak:3.9.2 rollback_controllers:3.9.2 \
