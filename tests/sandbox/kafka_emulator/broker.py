@@ -521,18 +521,21 @@ class BrokerNode:
             leader = self.quorum_leader
             raft = {"current-state": "observer" if leader >= 0 else "unattached", "current-leader": leader,
                     "current-vote": -1, "current-epoch": self.quorum_epoch, "high-watermark": -1, "log-end-offset": 0}
-        urp: int | None = None
-        try:
-            image = self.image()
-            if isinstance(image, Image):
-                views = partition_views(image, self.liveness())
-                urp = sum(1 for v in views if v.leader == self.broker_id and v.under_replicated)
-        except Exception:  # metrics must answer even while ZooKeeper is unreachable
-            urp = 0
+
+        def under_replicated() -> int:
+            try:
+                image = self.image()
+                if isinstance(image, Image):
+                    views = partition_views(image, self.liveness())
+                    return sum(1 for v in views if v.leader == self.broker_id and v.under_replicated)
+            except Exception:  # metrics must answer even while ZooKeeper is unreachable
+                pass
+            return 0
+
         return {
             base + "ZkMigrationState": (4 if kafka_version() >= (3, 6, 0) else 0) if zk_mode else None,
             base + "ActiveControllerCount": (1 if self.is_zk_controller else 0) if zk_mode else None,
-            "kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions": urp if urp is not None else 0,
+            "kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions": under_replicated,
             # 3 is RUNNING: registered (in ZooKeeper, or with the controllers and caught up).
             "kafka.server:type=KafkaServer,name=BrokerState": 3 if self.started.is_set() else 1,
             "kafka.server:type=raft-metrics": raft,

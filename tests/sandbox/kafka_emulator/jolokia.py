@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Union
 
 # MBean -> a gauge's value, or a metric group's attributes (None: not registered on this node).
-MetricValue = Union[int, str, dict[str, Union[int, str]], None]
+MetricValue = Union[int, str, dict[str, Union[int, str]], Callable[[], int], None]
 Metrics = Callable[[], dict[str, MetricValue]]
 
 
@@ -62,6 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
         if attribute:
             request["attribute"] = attribute
         value = {canonical_name(k): v for k, v in self.server.metrics().items()}.get(mbean)
+        if callable(value):   # computed only when read: a broker's UnderReplicatedPartitions reads its whole image
+            value = value()
         # A gauge has the one attribute Value; a Kafka metric group (raft-metrics) one attribute per metric.
         attributes = value if isinstance(value, dict) else {"Value": value}
         if value is None or (attribute and attribute not in attributes):
