@@ -39,6 +39,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import (
     Rendered,
     render,
+    render_each,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_syntax import client_jaas
 
@@ -212,11 +213,17 @@ def _plan_node(
         # No file given: start from what the inventory says the ZooKeeper-mode broker runs.
         baseline = render(cluster, node, ZOOKEEPER, "").text
     seen_errors = set()
-    for target in targets:
-        rendered = render(cluster, node, target, baseline)
-        plan.renders[target] = rendered
+    checked: set[tuple[tuple[str, str], ...]] = set()
+    plan.renders = render_each(cluster, node, targets, baseline)
+    for target, rendered in plan.renders.items():
         if rendered.properties is None:
             continue
+        # A file already checked for an earlier phase (the same keys and values in the same order) gives the
+        # same violations again, each already listed under that phase.
+        properties = tuple(rendered.properties.items())
+        if properties in checked:
+            continue
+        checked.add(properties)
         for violation in check_config(rendered.properties, node.name, cluster.kafka_version, target):
             # One violation per key and message, tagged with the first phase it appears in.
             marker = (violation.key, violation.message)

@@ -173,8 +173,10 @@ def desired_properties(
 
     ``current`` (default: the node's known file) decides which ``zookeeper.*`` keys to drop.
     """
-    phase = render_phase(target)
-    file = node.file if current is None else NodeFile.read(current)
+    return _desired(cluster, node, render_phase(target), node.file if current is None else NodeFile.read(current))
+
+
+def _desired(cluster: Cluster, node: Node, phase: str, file: NodeFile | None) -> Desired | None:
     if node.role == BROKER:
         return _broker(cluster, node, phase, file)
     return _controller(cluster, node, phase, file)
@@ -208,12 +210,42 @@ def render(cluster: Cluster, node: Node, target: str, current_text: str | None,
     lacks where it was before, next to its comments; a rollback thus puts ``broker.id``,
     ``zookeeper.*`` and the IBP back in their sections instead of at the end.
     """
+    return render_each(cluster, node, (target,), current_text, layout_texts)[target]
+
+
+def render_each(cluster: Cluster, node: Node, targets: Sequence[str], current_text: str | None,
+                layout_texts: Sequence[str] = ()) -> dict[str, Rendered]:
+    """``render`` for each of ``targets`` (in their order) onto the same current file, which is read once.
+
+    Phases often want the very same keys of a node (a broker's file is the same before and while the
+    controllers are provisioned, and again in dual-write and KRaft): a target whose desired keys, in the same
+    order, equal an earlier target's gets that merge's text, properties and changes (copies), not a second merge.
+    """
     if current_text is None or not current_text.strip():
         current_text = _controller_header(node) if node.role != BROKER else ""
-    document = PropertiesDocument.parse(current_text)
-    desired = desired_properties(cluster, node, target, document.to_dict())
-    if desired is None:
-        return Rendered(target, None, None, [])
-    layout = [PropertiesDocument.parse(text) for text in layout_texts]
-    changes = document.apply(desired, layout)
-    return Rendered(target, document.render(), document.to_dict(), changes, dict(desired))
+    current = PropertiesDocument.parse(current_text).to_dict()
+    file = NodeFile.read(current)
+    layout: list[PropertiesDocument] | None = None  # parsed for the first merge
+    merged: dict[tuple[tuple[str, str | None], ...], tuple[str, dict[str, str], list[Change]]] = {}
+    out: dict[str, Rendered] = {}
+    for target in targets:
+        desired = _desired(cluster, node, render_phase(target), file)
+        if desired is None:
+            out[target] = Rendered(target, None, None, [])
+            continue
+        try:
+            key: tuple[tuple[str, str | None], ...] | None = tuple(desired.items())
+            found = merged.get(key) if key is not None else None
+        except TypeError:  # a value that cannot be a key: merge it anew
+            key = found = None
+        if found is None:
+            if layout is None:
+                layout = [PropertiesDocument.parse(text) for text in layout_texts]
+            document = PropertiesDocument.parse(current_text)
+            changes = document.apply(desired, layout)
+            found = (document.render(), document.to_dict(), changes)
+            if key is not None:
+                merged[key] = found
+        text, properties, changes = found
+        out[target] = Rendered(target, text, dict(properties), list(changes), dict(desired))
+    return out

@@ -193,3 +193,31 @@ def test_no_targets_checks_the_model_without_rendering() -> None:
     assert plan.nodes[3].baseline_known and not plan.nodes[4].baseline_known
     assert plan.errors and [str(v) for v in plan.errors] == [
         str(v) for v in build_plan(spec, {"kb1": BROKER_FILE}, partial=True).errors if v.phase is None]
+
+
+def test_a_file_rendered_again_for_a_later_phase_is_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft import plan as plan_module
+    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.invariants import check_config
+
+    spec = _spec()
+    spec["brokers"][1]["listeners"] = "INTERNAL://kb2:9092,CONTROLLER://kb2:9095"  # invalid from phase 3 on
+    checked: list[tuple[str, str | None]] = []
+
+    def counting(props: Any, host: str, release: Any = None, phase: str | None = None) -> Any:
+        checked.append((host, phase))
+        return check_config(props, host, release, phase)
+
+    monkeypatch.setattr(plan_module, "check_config", counting)
+    plan = build_plan(spec, {"kb1": BROKER_FILE})
+    # A broker's file is the same in phases 0 and 1, and again in 3 and 4: three files, three checks.
+    assert [phase for host, phase in checked if host == "kb2"] == ["zookeeper", "migration", "dual_write"]
+    # Every phase checked alone finds nothing the plan did not list under the first phase showing it.
+    listed = {(v.host, v.key, v.message): v.phase for v in plan.violations}
+    assert plan.cluster is not None
+    for node in plan.nodes:
+        for target, rendered in node.renders.items():
+            if rendered.properties is None:
+                continue
+            for violation in check_config(rendered.properties, node.host, plan.cluster.kafka_version, target):
+                first = listed[(violation.host, violation.key, violation.message)]
+                assert list(node.renders).index(str(first)) <= list(node.renders).index(target)

@@ -12,7 +12,11 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import build_cluster
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS, PHASES
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import loads
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import desired_properties, render
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import (
+    desired_properties,
+    render,
+    render_each,
+)
 
 ACL = "kafka.security.authorizer.AclAuthorizer"
 STANDARD = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
@@ -433,3 +437,31 @@ def test_rollback_without_backups_appends_restored_keys() -> None:
     back = render(cluster, cluster.node("kb1"), "rollback_zookeeper", kraft).text
     assert back is not None and loads(back) == loads(COMMENTED_FILE)
     assert back.rstrip("\n").splitlines()[-1].startswith(("zookeeper.", "broker.id", "inter.broker"))
+
+
+@pytest.mark.parametrize("host", ["kb1", "kc1"])
+@pytest.mark.parametrize("baseline", [BROKER_FILE, COMMENTED_FILE, None, ""], ids=["file", "commented", "none", "empty"])
+def test_render_each_is_render_of_each_target(host: str, baseline: str | None) -> None:
+    cluster = _cluster()
+    targets = list(ALL_TARGETS) + ["kraft", "zookeeper"]  # a repeated target is rendered like the first time
+    layout = [COMMENTED_FILE]
+    each = render_each(cluster, cluster.node(host), targets, baseline, layout)
+    assert list(each) == list(dict.fromkeys(targets))
+    for target, rendered in each.items():
+        assert rendered == render(cluster, cluster.node(host), target, baseline, layout), target
+
+
+def test_render_each_shares_nothing_between_targets() -> None:
+    # A broker wants the same keys before and while the controllers come: one merge, two independent results.
+    cluster = _cluster()
+    each = render_each(cluster, cluster.node("kb1"), ["zookeeper", "controllers"], BROKER_FILE)
+    first, second = each["zookeeper"], each["controllers"]
+    assert first.text == second.text and first.changes == second.changes and first.properties == second.properties
+    assert first.properties is not second.properties and first.changes is not second.changes
+    assert first.managed is not second.managed
+    assert (first.target, second.target) == ("zookeeper", "controllers")
+
+
+def test_render_each_of_no_target_reads_nothing_more() -> None:
+    cluster = _cluster()
+    assert render_each(cluster, cluster.node("kb1"), [], BROKER_FILE) == {}
