@@ -124,6 +124,14 @@ def _get(vars_: Any, key: str) -> Any:
         return None
 
 
+def _present(vars_: Any, wanted: set[str]) -> set[str]:
+    """Which of ``wanted`` ``vars_`` holds (all of them when it cannot list its keys): the others read as unset."""
+    try:
+        return wanted.intersection(vars_.keys())
+    except Exception:  # an object without keys: ask it for each variable
+        return wanted
+
+
 def _names(vars_: Any) -> list[str]:
     try:
         return [str(k) for k in vars_.keys() if str(k).startswith(PREFIX)]
@@ -153,7 +161,9 @@ class _Canonical:
         self._seen: dict[int, tuple[Any, str]] = {}
 
     def __call__(self, value: Any) -> str:
-        if value is None or isinstance(value, _PLAIN_SCALARS):
+        if value is None:
+            return "null"  # what most hosts hold for most variables: unset
+        if isinstance(value, _PLAIN_SCALARS):
             return _canonical(value)
         found = self._seen.get(id(value))
         if found is None or found[0] is not value:
@@ -165,14 +175,13 @@ def cluster_key_violations(hosts: Sequence[str], host_vars: Callable[[str], Mapp
     """A cluster-wide variable must have one value on every Kafka host: the plan reads it from the first broker."""
     out: list[Violation] = []
     canonical = _Canonical()
-    views = [(host, host_vars(host)) for host in hosts]
-    for key in CLUSTER_KEYS:
-        if key in NODE_KEYS:
-            continue
-        name = PREFIX + key
+    names = [PREFIX + key for key in CLUSTER_KEYS if key not in NODE_KEYS]
+    wanted = set(names)
+    views = [(host, vars_, _present(vars_, wanted)) for host, vars_ in ((h, host_vars(h)) for h in hosts)]
+    for name in names:
         groups: dict[str, tuple[Any, list[str]]] = {}
-        for host, vars_ in views:
-            value = _get(vars_, name)
+        for host, vars_, present in views:
+            value = _get(vars_, name) if name in present else None
             groups.setdefault(canonical(value), (value, []))[1].append(host)
         if len(groups) < 2:
             continue
@@ -196,24 +205,28 @@ def variable_names(hosts: Sequence[str], host_vars: Callable[[str], Mapping[str,
 def option_values(names: Sequence[str], hosts: Sequence[str], host_vars: Callable[[str], Mapping[str, Any]],
                   play_vars: Mapping[str, Any]) -> dict[str, list[tuple[str, Any]]]:
     """Each run option's distinct values: on the Ansible controller ('localhost') and on any host that differs."""
-    found: dict[str, list[tuple[str, Any]]] = {}
     canonical = _Canonical()
     sources = [("localhost", play_vars)] + [(h, host_vars(h)) for h in hosts]
-    for name in names:
-        seen: dict[str, str | None] = {}
-        values: list[tuple[str, Any]] = []
-        for where, vars_ in sources:
+    wanted = set(names)
+    seen: dict[str, dict[str, str]] = {name: {} for name in names}
+    values: dict[str, list[tuple[str, Any]]] = {name: [] for name in names}
+    # Source by source (most hosts set none of the options), each option's values still in source order.
+    for where, vars_ in sources:
+        present = _present(vars_, wanted)
+        if not present:
+            continue
+        for name in names:
+            if name not in present:
+                continue
             value = _get(vars_, name)
             if value is None:
                 continue
             text = canonical(value)
-            if text in seen:
+            if text in seen[name]:
                 continue
-            seen[text] = where
-            values.append((where, value))
-        if values:
-            found[name] = values
-    return found
+            seen[name][text] = where
+            values[name].append((where, value))
+    return {name: values[name] for name in names if values[name]}
 
 
 def spec_from_inventory(

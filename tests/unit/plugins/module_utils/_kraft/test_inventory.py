@@ -14,6 +14,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventor
     HostVariables,
     cluster_key_violations,
     is_plain,
+    option_values,
     spec_from_inventory,
 )
 
@@ -152,3 +153,31 @@ def test_cluster_wide_values_compared_by_content_not_identity() -> None:
                 "kb3": {"zk2kraft_controller_properties": {"a": "1"}}, "kb4": {"zk2kraft_controller_properties": {"a": "2"}}}
     found = cluster_key_violations(["kb1", "kb2", "kb3", "kb4"], lambda h: hostvars[h])
     assert [(v.host, v.key) for v in found] == [("kb4", "zk2kraft_controller_properties")]
+
+
+class Keyless:
+    """Variables that can be asked for one by one but cannot list their names."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+
+def test_option_values_each_distinct_value_where_first_set() -> None:
+    hostvars: dict[str, Any] = {
+        "kb1": {"zk2kraft_a": 1, "zk2kraft_b": "x"},
+        "kb2": {"other": 1},
+        "kb3": Keyless({"zk2kraft_b": "y", "zk2kraft_a": 1}),
+        "kb4": {"zk2kraft_b": "y", "zk2kraft_a": 2, "zk2kraft_c": None},
+        "kb5": FailingVars({"zk2kraft_rack": "r", "zk2kraft_c": "z"}),
+    }
+    found = option_values(["zk2kraft_c", "zk2kraft_a", "zk2kraft_b", "zk2kraft_rack", "zk2kraft_none"],
+                          list(hostvars), lambda h: hostvars[h], {"zk2kraft_a": 1})
+    assert found == {
+        "zk2kraft_c": [("kb5", "z")],
+        "zk2kraft_a": [("localhost", 1), ("kb4", 2)],
+        "zk2kraft_b": [("kb1", "x"), ("kb3", "y")],
+    }
+    assert list(found) == ["zk2kraft_c", "zk2kraft_a", "zk2kraft_b"]  # in the order asked
