@@ -75,7 +75,8 @@ class ActionModule(ActionBase):
         texts.update(local_texts)
         texts.update(params["current_configs"])
 
-        result.update(plan_result(spec, texts, params["phases"], params["hosts"], problems, evidence))
+        result.update(plan_result(spec, texts, params["phases"], params["hosts"], problems, evidence,
+                                  report_only=params["report_only"]))
         result["changed"] = False
         if result["error_count"] and params["fail_on_error"]:
             result["failed"] = True

@@ -63,6 +63,16 @@ options:
     description: Fail when an error-level violation exists.
     type: bool
     default: true
+  report_only:
+    description:
+      - Return only what a dry run prints and judges (RV(report_text), RV(violations), RV(violations_by_host),
+        RV(error_count) and RV(warning_count)), with the same values; not the per-host RV(plan), the RV(report) lines,
+        the resolved RV(cluster_spec) or the secrets.
+      - On a cluster of thousands of nodes the plan and the lines are hundreds of thousands of small values, which
+        Ansible copies several times on their way to a registered variable.
+    type: bool
+    default: false
+    version_added: 0.1.0
   accept_drift:
     description:
       - Managed keys an operator edited since the collection last wrote a host's file
@@ -93,7 +103,7 @@ cluster_spec:
     - The resolved cluster spec, secret values removed; pass it to M(zk2kraft.migration.kafka_properties).
     - Every value is explicit (derived ones included), so each host renders its file alone. The keys the
       collection's playbooks read are listed here; the others mirror the cluster-wide inventory variables.
-  returned: when the model could be built
+  returned: when the model could be built, unless O(report_only)
   type: dict
   contains:
     kafka_version:
@@ -133,18 +143,18 @@ cluster_spec:
       elements: dict
 cluster_secrets:
   description: Secret-looking property values split out of RV(cluster_spec); pass them as O(zk2kraft.migration.kafka_properties#module:secret_properties).
-  returned: when the model could be built
+  returned: when the model could be built, unless O(report_only)
   type: dict
 zookeeper_jaas:
   description:
     - The JAAS file (a C(Client) section with C(DigestLoginModule)) the controllers log in to ZooKeeper with while
       they run in migration mode, built from C(zk2kraft_zookeeper_client) when it sets C(zookeeper_auth=sasl_digest).
     - Holds a password; register the result with C(no_log).
-  returned: when the model could be built and ZooKeeper SASL credentials are given
+  returned: when the model could be built and ZooKeeper SASL credentials are given, unless O(report_only)
   type: str
 plan:
   description: Per host, per phase, the keys that change from the current (or inventory-derived) file.
-  returned: always
+  returned: unless O(report_only)
   type: dict
 violations:
   description: Every violation, with host, key, message, fix, severity and phase.
@@ -157,7 +167,7 @@ violations_by_host:
   type: dict
 report:
   description: A readable plan and violation list, one line per element.
-  returned: always
+  returned: unless O(report_only)
   type: list
   elements: str
 report_text:
@@ -192,6 +202,7 @@ ARGUMENT_SPEC = dict(
     hosts=dict(type="list", elements="str"),
     fail_on_error=dict(type="bool", default=True),
     accept_drift=dict(type="bool", default=False),
+    report_only=dict(type="bool", default=False),
 )
 
 
@@ -206,7 +217,7 @@ def main():
     spec = params["cluster"]
     texts, problems = current_files(spec, {}, params["config_dir"], params["config_dir_key"])
     texts.update(params["current_configs"])
-    result = plan_result(spec, texts, params["phases"], params["hosts"], problems)
+    result = plan_result(spec, texts, params["phases"], params["hosts"], problems, report_only=params["report_only"])
     if result["error_count"] and params["fail_on_error"]:
         module.fail_json(msg=f"the cluster cannot be migrated as described: {result['error_count']} error(s)", **result)
     module.exit_json(changed=False, **result)

@@ -233,6 +233,10 @@ def _plan_node(
     return plan
 
 
+# What plan_result(report_only=True) returns: what a dry run prints and judges.
+REPORT_KEYS = ("violations", "violations_by_host", "error_count", "warning_count", "report_text")
+
+
 def plan_result(
     spec: Mapping[str, Any],
     current_texts: Mapping[str, str] | None = None,
@@ -240,22 +244,31 @@ def plan_result(
     hosts: Sequence[str] | None = None,
     input_violations: Sequence[Violation] = (),
     id_evidence: Mapping[str, IdEvidence] | None = None,
+    report_only: bool = False,
 ) -> dict[str, Any]:
-    """The plan as module results: JSON-safe, secrets masked or split out."""
+    """The plan as module results: JSON-safe, secrets masked or split out.
+
+    ``report_only``: only the ``REPORT_KEYS`` of the whole result, the same values. The per-host plan and the
+    report's lines are a few hundred thousand small values on a large cluster, which Ansible copies and
+    scans more than once on their way to a registered variable; a dry run prints the text and nothing else.
+    """
     plan = build_plan(spec, current_texts, targets, hosts, input_violations=input_violations, id_evidence=id_evidence)
     report = plan.report_lines()
-    result: dict[str, Any] = {
-        "plan": {node.host: node.as_dict() for node in plan.nodes},
+    result: dict[str, Any] = {}
+    if not report_only:
+        result["plan"] = {node.host: node.as_dict() for node in plan.nodes}
+    result.update({
         "violations": [v.as_dict() for v in plan.violations],
         "violations_by_host": plan.violations_by_host(),
         "error_count": len(plan.errors),
         "warning_count": len(plan.violations) - len(plan.errors),
-        "report": report,
-        # The same lines as one text: a playbook prints it as one value instead of one per line, which costs
-        # Ansible per element (templating and display) and dominated a dry run's output of thousands of hosts.
-        "report_text": "\n".join(report),
-    }
-    if plan.cluster is not None:
+    })
+    if not report_only:
+        result["report"] = report
+    # The same lines as one text: a playbook prints it as one value instead of one per line, which costs
+    # Ansible per element (templating and display) and dominated a dry run's output of thousands of hosts.
+    result["report_text"] = "\n".join(report)
+    if plan.cluster is not None and not report_only:
         # Each node's Jolokia URL and LOG_DIR ride along, so the roles read them instead of building them.
         public, secrets = split_secrets(with_node_access(cluster_to_spec(plan.cluster), spec), is_secret_key)
         result["cluster_spec"] = public

@@ -77,3 +77,22 @@ def test_fail_on_error_false_reports_without_failing(capsys: Any) -> None:
 def test_argument_errors(args: dict[str, Any], fragment: str, capsys: Any) -> None:
     result = _run(args, capsys)
     assert result["failed"] and fragment in result["msg"]
+
+
+@pytest.mark.parametrize("errors", [False, True], ids=["valid", "with-errors"])
+def test_report_only_is_the_report_part_of_the_whole_result(errors: bool, capsys: Any) -> None:
+    spec = dict(_spec(), zookeeper_connect="zk:2181", zookeeper_sasl_username="u", zookeeper_sasl_password="p")
+    if errors:
+        spec["controllers"][0]["node_id"] = 1
+        spec["brokers"][0].update(node_id=1)
+    args = {"cluster": spec, "current_configs": {"kb1": BROKER_FILE}, "fail_on_error": False}
+    whole = _run(args, capsys)
+    report = _run(dict(args, report_only=True), capsys)
+    assert {"plan", "report", "cluster_spec", "cluster_secrets", "zookeeper_jaas"} <= set(whole)
+    assert set(report) - {"changed", "invocation"} == {
+        "violations", "violations_by_host", "error_count", "warning_count", "report_text"}
+    for key in report:
+        if key != "invocation":
+            assert report[key] == whole[key], key
+    assert (report["error_count"] > 0) is errors
+    assert report["report_text"] == "\n".join(whole["report"])

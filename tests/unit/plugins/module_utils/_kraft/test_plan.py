@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import merge_secrets
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_config import apply_node_config
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import build_plan, plan_result
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.plan import REPORT_KEYS, build_plan, plan_result
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import MASK, masked_value
 
 SECRETS = ("zk-trust-secret", "ks-secret", "jaas-secret", "controller-ks-secret")
@@ -221,3 +221,13 @@ def test_a_file_rendered_again_for_a_later_phase_is_checked_once(monkeypatch: py
             for violation in check_config(rendered.properties, node.host, plan.cluster.kafka_version, target):
                 first = listed[(violation.host, violation.key, violation.message)]
                 assert list(node.renders).index(str(first)) <= list(node.renders).index(target)
+
+
+def test_report_only_returns_the_report_keys_of_the_whole_result() -> None:
+    spec = _spec()
+    spec["controllers"][1]["node_id"] = 1  # clashes with kb1: violations to report
+    whole = plan_result(spec, {"kb1": BROKER_FILE})
+    report = plan_result(spec, {"kb1": BROKER_FILE}, report_only=True)
+    assert list(report) == list(REPORT_KEYS)
+    assert report == {key: whole[key] for key in REPORT_KEYS}
+    assert report["error_count"] > 0
