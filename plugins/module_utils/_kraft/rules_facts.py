@@ -47,6 +47,10 @@ def _names(listeners: Sequence[Listener]) -> list[str]:
     return [item.name for item in listeners]
 
 
+# NodeFile's field names, looked up once (check_config builds facts for every rendered file).
+_FILE_FIELDS = tuple(item.name for item in fields(NodeFile))
+
+
 @dataclass(frozen=True)
 class _ConfigFacts(NodeFile):
     """One file as check_config's rules see it: the file parsed once (node_file.py), and the release."""
@@ -55,7 +59,7 @@ class _ConfigFacts(NodeFile):
 
     @classmethod
     def of(cls, file: NodeFile, release: Release) -> _ConfigFacts:
-        return cls(release=release, **{item.name: getattr(file, item.name) for item in fields(NodeFile)})
+        return cls(release=release, **{name: getattr(file, name) for name in _FILE_FIELDS})
 
 
 ConfigRule = Callable[[_ConfigFacts, _Collector], None]
