@@ -16,12 +16,6 @@ Figures (issue 12 item 5; 2-core machine shared with other jobs, so CPU seconds 
   against main pair by pair, machine lightly loaded: 1000 brokers 1.94 s CPU median against 2.21 s (ratio 0.88),
   wall 1.86/2.31/2.92 s against 2.13/2.35/3.51 s; 5000 brokers 8.52 s CPU median against 10.80 s (ratio 0.79),
   wall 10.9/12.8/17.8 s against 10.8/14.3/36.5 s.
-- Then (issue 12 item 5 again: ansible.cfg tries the YAML inventory plugin before 'auto'; migration_plan's
-  report_only for validate.yml; a broker's file merged and checked once for phases that want the same keys;
-  {{ name }}-only host variables put together without Jinja; no fact cleaning for hosts without facts), this script,
-  --runs 5 --validate-only, machine shared (load 3 to 9): validate.yml 1000 brokers 1.59/1.70/1.75 s wall
-  (1.67 s CPU median) against 2.40/2.45/2.59 s for main at 3382fe9 run right after; 5000 brokers 5.19/5.33/6.77 s
-  wall (5.31 s CPU) against 11.11/11.55/12.86 s.
 - Where the 5000-broker run still goes: Ansible's start-up and inventory parsing (about 2 s: the YAML inventory
   parsed and deep-copied once), each host's variables assembled by Ansible in check_inputs and migration_plan
   (about 0.35 s each), build_plan and the report (about 1.5 s), the play that reads the files live (skipped, but
