@@ -148,17 +148,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import compare_files, gather
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import masked_value
-
-
-def main_pid(module, service):
-    systemctl = module.get_bin_path("systemctl")
-    if not systemctl:
-        return None
-    rc, out, dummy = module.run_command([systemctl, "show", "-p", "MainPID", service])
-    if rc != 0:
-        return None
-    value = out.strip().partition("=")[2]
-    return int(value) if value.isdigit() and int(value) > 0 else None
+from ansible_collections.zk2kraft.migration.plugins.module_utils.service import main_pid
 
 
 def main():

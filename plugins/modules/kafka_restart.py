@@ -99,17 +99,11 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, JolokiaAccess
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import gather
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import (
-    GUARD_ARGUMENT_SPEC,
-    RollGuard,
-    check_before_stop,
-    guard_spec_from_params,
-)
-from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import mbean_reader
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import GUARD_ARGUMENT_SPEC
+from ansible_collections.zk2kraft.migration.plugins.module_utils.roll_guard_run import run_roll_guard
+from ansible_collections.zk2kraft.migration.plugins.module_utils.service import main_pid
 
 # Kafka before 3.8 keeps this KRaft log after a rollback; a later migration would read it.
 METADATA_LOG = "__cluster_metadata-0"
@@ -121,34 +115,6 @@ def systemctl(module, *args):
     if rc != 0:
         module.fail_json(msg="systemctl {} failed ({}): {}".format(" ".join(args), rc, (err or out).strip()))
     return out
-
-
-def main_pid(module, service):
-    # As kafka_node_info: a unit systemd cannot show runs no process.
-    command = module.get_bin_path("systemctl", required=True)
-    rc, out, dummy = module.run_command([command, "show", "-p", "MainPID", service])
-    value = out.strip().partition("=")[2] if rc == 0 else ""
-    return int(value) if value.isdigit() and int(value) > 0 else None
-
-
-def run_guard(module, p):
-    access = JolokiaAccess.from_params(p)
-    if access.problems():
-        module.fail_json(msg="; ".join(access.problems()))
-    deadline = time.monotonic() + p["timeout"]
-    try:
-        with client_config_file(p["broker_properties"]) as broker_config, \
-                client_config_file(p["controller_properties"]) as controller_config:
-            spec = guard_spec_from_params(p, access.url, broker_config, controller_config)
-            guard = RollGuard(spec, call_timeout=lambda: max(5.0, deadline - time.monotonic()), grace=p["grace"],
-                              read_mbean=mbean_reader(access))
-            waited, refusal = check_before_stop(guard, p["timeout"], p["interval"])
-    except KraftError as exc:
-        module.fail_json(msg=str(exc))
-    observed = dict(elapsed=round(waited.elapsed, 3), observed=waited.last)
-    if refusal:
-        module.fail_json(msg=refusal, restarted=False, guard=observed)
-    return observed
 
 
 def main():
@@ -170,7 +136,10 @@ def main():
     if not restart or module.check_mode:
         module.exit_json(**result)
     if info.running:
-        result["guard"] = run_guard(module, p)
+        result["guard"], refusal = run_roll_guard(module)
+        if refusal:
+            result.update(changed=False, restarted=False)
+            module.fail_json(msg=refusal, **result)
     # From here the node is down: the report's downtime starts at this stamp, after the guard.
     result["stopped_at"] = time.time()
     if p["remove_metadata_log"]:

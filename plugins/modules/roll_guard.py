@@ -71,42 +71,19 @@ observed:
   sample: {"problems": [], "down": [], "checked": ["zookeeper", "quorum", "brokers", "under_replicated"], "source": "jolokia"}
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, JolokiaAccess
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import (
-    GUARD_ARGUMENT_SPEC,
-    RollGuard,
-    check_before_stop,
-    guard_spec_from_params,
-)
-from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import mbean_reader
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import GUARD_ARGUMENT_SPEC
+from ansible_collections.zk2kraft.migration.plugins.module_utils.roll_guard_run import run_roll_guard
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(**GUARD_ARGUMENT_SPEC, **JOLOKIA_ARGUMENT_SPEC), supports_check_mode=True)
-    p = module.params
-    access = JolokiaAccess.from_params(p)
-    if access.problems():
-        module.fail_json(msg="; ".join(access.problems()))
-    deadline = time.monotonic() + p["timeout"]
-    try:
-        with client_config_file(p["broker_properties"]) as broker_config, \
-                client_config_file(p["controller_properties"]) as controller_config:
-            spec = guard_spec_from_params(p, access.url, broker_config, controller_config)
-            guard = RollGuard(spec, call_timeout=lambda: max(5.0, deadline - time.monotonic()), grace=p["grace"],
-                              read_mbean=mbean_reader(access))
-            waited, refusal = check_before_stop(guard, p["timeout"], p["interval"])
-    except KraftError as exc:
-        module.fail_json(msg=str(exc))
-    result = dict(changed=False, elapsed=round(waited.elapsed, 3), observed=waited.last)
+    result, refusal = run_roll_guard(module)
     if refusal:
-        module.fail_json(msg=refusal, **result)
-    module.exit_json(**result)
+        module.fail_json(msg=refusal, changed=False, **result)
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

@@ -53,15 +53,21 @@ def jolokia_read_url(base_url: str, mbean: str) -> str:
     return "{}/read/{}".format(base_url.rstrip("/"), urllib.parse.quote(escaped, safe=":=,!/"))
 
 
-def parse_jolokia_response(body: str | bytes, mbean: str = "") -> Number:
-    """The numeric value of a Jolokia read: ``value`` is a number, or ``{"Value": n}``
-    when the whole MBean (no attribute) was read."""
+def _answer(body: str | bytes, mbean: str) -> dict[str, Any]:
+    """A Jolokia answer's JSON object (its ``status``, ``value`` or ``error``)."""
     try:
         obj = json.loads(body)
     except ValueError as exc:
         raise ProbeError(f"Jolokia answered {mbean} with non-JSON: {exc}") from exc
     if not isinstance(obj, dict):
         raise ProbeError(f"Jolokia answered {mbean} with {obj!r}")
+    return obj
+
+
+def parse_jolokia_response(body: str | bytes, mbean: str = "") -> Number:
+    """The numeric value of a Jolokia read: ``value`` is a number, or ``{"Value": n}``
+    when the whole MBean (no attribute) was read."""
+    obj = _answer(body, mbean)
     status = obj.get("status", 200)
     if status != 200:
         raise ProbeError("Jolokia read of {} failed ({}): {}".format(mbean, status, obj.get("error", "no error text")))
@@ -180,12 +186,7 @@ def jolokia_read_mbean(base_url: str, mbean: str, timeout: float, fetch: Fetch =
         body = fetch(url, timeout)
     except FetchError as exc:
         raise ProbeError(f"Jolokia at {base_url} gave no answer for {mbean}: {exc}") from exc
-    try:
-        obj = json.loads(body)
-    except ValueError as exc:
-        raise ProbeError(f"Jolokia answered {mbean} with non-JSON: {exc}") from exc
-    if not isinstance(obj, dict):
-        raise ProbeError(f"Jolokia answered {mbean} with {obj!r}")
+    obj = _answer(body, mbean)
     status = obj.get("status", 200)
     if status == 404 and "InstanceNotFound" in str(obj.get("error_type", "")):
         return None
