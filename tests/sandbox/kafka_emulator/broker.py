@@ -232,8 +232,8 @@ class BrokerNode:
             self._register_in_zk(wait_s=0)
         data, ephemeral = self.zk.read_controller()
         if data is None:
-            if self.zk.try_elect_zk_controller(self.broker_id):
-                epoch = self.zk.bump_controller_epoch()
+            epoch = self.zk.elect_zk_controller(self.broker_id)
+            if epoch is not None:
                 self.is_zk_controller = True
                 self.ctllog.info(f"{self.broker_id} successfully elected as the controller. Epoch incremented to "
                                  f"{epoch} and epoch zk version is now {self.zk.controller_epoch()[1]}")

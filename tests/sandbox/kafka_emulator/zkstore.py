@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kazoo.client import KazooClient
-from kazoo.exceptions import BadVersionError, NodeExistsError, NoNodeError
+from kazoo.exceptions import NodeExistsError, NoNodeError
 from kazoo.security import CREATOR_ALL_ACL, READ_ACL_UNSAFE
 
 from .common import StartupError, now_ms, zk_cluster_id
@@ -211,25 +211,27 @@ class ZkStore:
             return 0, -1
         return int(raw.decode("utf-8")), stat.version
 
-    def bump_controller_epoch(self) -> int:
-        while True:
-            epoch, version = self.controller_epoch()
-            try:
-                if version < 0:
-                    self.client.create("/controller_epoch", b"1")
-                    return 1
-                self.client.set("/controller_epoch", str(epoch + 1).encode(), version=version)
-                return epoch + 1
-            except (NodeExistsError, BadVersionError):
-                continue
+    def elect_zk_controller(self, broker_id: int) -> int | None:
+        """The new controller epoch when this broker became the ZooKeeper controller, else None.
 
-    def try_elect_zk_controller(self, broker_id: int) -> bool:
+        As Kafka's registerControllerAndIncrementControllerEpoch: /controller_epoch exists first, then one
+        transaction creates the ephemeral /controller and bumps the epoch, so no reader sees one without the other.
+        """
         payload = _dump({"version": 2, "brokerid": broker_id, "timestamp": str(now_ms()), "kraftControllerEpoch": -1})
         try:
-            self.client.create("/controller", payload, ephemeral=True)
+            self.client.create("/controller_epoch", b"0")
         except NodeExistsError:
-            return False
-        return True
+            pass
+        while True:
+            epoch, version = self.controller_epoch()
+            if self.client.exists("/controller") is not None:
+                return None
+            txn = self.client.transaction()
+            txn.create("/controller", payload, ephemeral=True)
+            txn.set_data("/controller_epoch", str(epoch + 1).encode(), version=version)
+            results = txn.commit()
+            if not any(isinstance(r, Exception) for r in results):
+                return epoch + 1
 
     def claim_for_kraft(self, controller_id: int, kraft_epoch: int) -> int:
         """Persistent /controller owned by the KRaft controller, and a bumped /controller_epoch, atomically."""
