@@ -40,3 +40,11 @@ def fetch(url: str, timeout: float, access: JolokiaAccess = NO_JOLOKIA_LOGIN) ->
 def mbean_reader(access: JolokiaAccess):
     """The roll guard's ReadMBean: every attribute of an MBean, through fetch with the access's login and TLS."""
     return functools.partial(jolokia_read_mbean, fetch=functools.partial(fetch, access=access))
+
+
+def jolokia_access(module) -> JolokiaAccess:
+    """The module's jolokia_* options, or the module fails naming what does not go together."""
+    access = JolokiaAccess.from_params(module.params)
+    if access.problems():
+        module.fail_json(msg="; ".join(access.problems()))
+    return access

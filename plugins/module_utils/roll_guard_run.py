@@ -8,13 +8,12 @@ import time
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JolokiaAccess
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import (
     RollGuard,
     check_before_stop,
     guard_spec_from_params,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import mbean_reader
+from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import jolokia_access, mbean_reader
 
 
 def run_roll_guard(module):
@@ -23,9 +22,7 @@ def run_roll_guard(module):
     Fails the module on bad Jolokia access options and when the guard refuses early (a node is down).
     """
     p = module.params
-    access = JolokiaAccess.from_params(p)
-    if access.problems():
-        module.fail_json(msg="; ".join(access.problems()))
+    access = jolokia_access(module)
     deadline = time.monotonic() + p["timeout"]
     try:
         with client_config_file(p["broker_properties"]) as broker_config, \

@@ -181,10 +181,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, JolokiaAccess, jolokia_read
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, jolokia_read
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import KAFKA_CONDITIONS, KafkaCondition, KafkaObserver, KafkaTarget
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
-from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import fetch
+from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import fetch, jolokia_access
 
 # A tool is never given less than this, even right at the deadline, so its JVM can start.
 MIN_CALL_SECONDS = 5.0
@@ -235,9 +235,7 @@ def main():
             expected = int(expected)
         except ValueError:
             module.fail_json(msg=f"expected must be a count for migrating_zk_broker_count, got {expected!r}")
-    access = JolokiaAccess.from_params(p)
-    if access.problems():
-        module.fail_json(msg="; ".join(access.problems()))
+    access = jolokia_access(module)
     deadline = time.monotonic() + p["timeout"]
     try:
         with client_config_file(p["broker_properties"]) as broker_config, \

@@ -352,15 +352,7 @@ class RollGuard:
             except ProbeError as exc:
                 seen.problems.append(f"the metadata quorum cannot be read: {exc}")
 
-        seen.checked.append("brokers")
-        for broker in spec.others:
-            if silent[broker.name]:
-                _note_silent(seen, broker, "broker", silent[broker.name])
-                continue
-            known = [s for s in (registered_zk, observers) if s is not None]
-            if known and not any(broker.node_id in s for s in known):
-                seen.problems.append(f"{broker.name} (broker {broker.node_id}) is registered neither in ZooKeeper nor with "
-                                     "the KRaft controllers")
+        self._check_brokers(seen, silent, registered_zk, observers)
 
         if topics is not None:
             seen.checked.append("under_replicated")
@@ -375,6 +367,19 @@ class RollGuard:
 
         self._note_down(seen)
         return seen.as_dict()
+
+    def _check_brokers(self, seen: GuardObservation, silent: dict[str, str | None], registered_zk: set[int] | None,
+                       observers: set[int] | None) -> None:
+        """Every other broker answers and is registered in ZooKeeper or with the controllers (the sets known)."""
+        seen.checked.append("brokers")
+        for broker in self.spec.others:
+            if silent.get(broker.name):
+                _note_silent(seen, broker, "broker", silent[broker.name])
+                continue
+            known = [s for s in (registered_zk, observers) if s is not None]
+            if known and not any(broker.node_id in s for s in known):
+                seen.problems.append(f"{broker.name} (broker {broker.node_id}) is registered neither in ZooKeeper nor with "
+                                     "the KRaft controllers")
 
     def _observe_metrics(self, seen: GuardObservation, silent: dict[str, str | None], registered_zk: set[int] | None,
                          timeout: float) -> None:
@@ -440,15 +445,7 @@ class RollGuard:
                 if (metrics and metrics.get("current-state") == "observer" and _number(metrics.get("current-leader")) >= 0
                         and state and _number(state.get("Value")) == BROKER_STATE_RUNNING):
                     observers.add(broker.node_id)
-        seen.checked.append("brokers")
-        for broker in spec.others:
-            if silent.get(broker.name):
-                _note_silent(seen, broker, "broker", silent[broker.name])
-                continue
-            known = [s for s in (registered_zk, observers if spec.uses_quorum else None) if s is not None]
-            if known and not any(broker.node_id in s for s in known):
-                seen.problems.append(f"{broker.name} (broker {broker.node_id}) is registered neither in ZooKeeper nor with "
-                                     "the KRaft controllers")
+        self._check_brokers(seen, silent, registered_zk, observers if spec.uses_quorum else None)
         seen.checked.append("under_replicated")
         if sum(counts.values()):
             led = ", ".join(f"{name}: {count}" for name, count in counts.items() if count)
