@@ -67,16 +67,18 @@ molecule: setup
 # (`soak`), the same on real Apache Kafka (scenario:version[:IBP[:jolokia on|off|auth|tls|mtls[:layout packaged|release]]], then SANDBOX_NAME=value settings),
 # or a sandbox pytest file (pytest:FILE[:version]). Every real-Kafka case runs live traffic and requires
 # zero loss. `make molecule-real` runs REAL_SCENARIOS_FULL, the whole version matrix.
-# The machine has two cores and a real scenario keeps one about 80 % busy (six Kafka JVMs under traffic,
-# and Ansible), so two lanes fill it and every added scenario costs its full time. Within CI's budget each
-# release line runs in every `make test`: 3.7 rolls back from dual-write without Jolokia in the release
-# layout, with a JBOD broker at 3.7-IV2 (the pre-3.8 metadata log cleanup); 3.8 migrates with
-# finalization; 3.9 runs the other scenarios. (`remigrate` on 3.7 instead took 31 minutes of a lane.)
-# The rack-parallel roll runs on the emulator's 12-broker, 3-rack topology in a lane of its own. 3.9's `migrate`
-# runs on a cluster whose ZooKeeper-made id starts with '-' (1 in 64 do), which the controllers' format must take.
-# Both kill-and-rerun tests run on real 3.9: a migration and a rollback killed mid-roll finish when started again.
+# The machine has two cores and a real scenario keeps about one busy (six Kafka JVMs under traffic, and
+# Ansible), so two lanes fill it and every added scenario costs its full time. Every scenario the real-Kafka
+# matrix requires runs in every `make test`: on 3.9 `migrate` (on a cluster whose ZooKeeper-made id starts
+# with '-', which the controllers' format must take; 1 in 64 do), `soak`, `remigrate` (whose prepare rolls
+# back from dual-write and verifies ZooKeeper mode as `rollback_dual_write` does), `rollback_migration`,
+# `rollback_controllers`, the real-only checks of test_real_kafka.py and both kill-and-rerun tests; on 3.8
+# `migrate` and `rollback_dual_write`; on 3.7 (a JBOD broker at 3.7-IV2) `migrate`, and `rollback_dual_write`
+# without Jolokia in the release layout (the pre-3.8 metadata log cleanup). The rack-parallel roll runs on the
+# emulator's 12-broker, 3-rack topology in a lane of its own.
 LANES ?= 2
-SCENARIOS ?= soak:3.9.2 migrate:3.9.2,SANDBOX_CLUSTER_ID=-xUBNq5gTdGUH8sM1iea3g migrate:3.8.1 rollback_dual_write:3.7.2::off:release \
+SCENARIOS ?= remigrate:3.9.2 soak:3.9.2 migrate:3.9.2,SANDBOX_CLUSTER_ID=-xUBNq5gTdGUH8sM1iea3g migrate:3.8.1 \
+             rollback_dual_write:3.8.1 migrate:3.7.2 rollback_dual_write:3.7.2::off:release \
              rollback_migration:3.9.2 pytest:tests/sandbox_tests/test_real_kafka.py:3.9.2 \
              rollback_controllers:3.9.2 pytest:tests/sandbox_tests/test_migrate_resume.py:3.9.2 \
              pytest:tests/sandbox_tests/test_rollback_resume.py:3.9.2 pytest:tests/sandbox_tests/test_rack_roll.py sandbox \
