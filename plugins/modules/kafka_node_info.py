@@ -136,6 +136,13 @@ drift:
   type: list
   elements: dict
   sample: [{"key": "zookeeper.connect", "written": "zk1:2181/kafka", "found": "zk9:2181/kafka"}]
+written_target:
+  description:
+    - The phase M(zk2kraft.migration.kafka_properties) last rendered O(path) for (for example V(rollback_zookeeper)),
+      from its record beside the file; null when the collection never wrote the file or did not record it.
+  returned: always
+  type: str
+  sample: rollback_zookeeper
 differences:
   description: Keys whose values differ from O(compare_with) (C(key), C(value), C(other)), secret values masked.
   returned: when O(compare_with) is given

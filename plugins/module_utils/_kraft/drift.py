@@ -51,27 +51,41 @@ def record(managed: Mapping[str, str | None]) -> dict[str, str | None]:
     return {key: recorded(key, value) for key, value in managed.items()}
 
 
-def read_state(path: str) -> dict[str, str | None] | None:
-    """The recorded keys; None when there is no usable state (never written, or unreadable)."""
+def _load(path: str) -> Any:
     try:
         with open(path) as handle:
-            data = json.load(handle)
+            return json.load(handle)
     except (OSError, ValueError):
         return None
+
+
+def read_state(path: str) -> dict[str, str | None] | None:
+    """The recorded keys; None when there is no usable state (never written, or unreadable)."""
+    data = _load(path)
     keys = data.get("keys") if isinstance(data, dict) else None
     if not isinstance(keys, dict):
         return None
     return {str(k): (v if isinstance(v, str) else None) for k, v in keys.items()}
 
 
+def read_target(path: str) -> str | None:
+    """The phase the file was last rendered for (``rollback_zookeeper`` ...); None when not recorded."""
+    data = _load(path)
+    target = data.get("target") if isinstance(data, dict) else None
+    return target if isinstance(target, str) else None
+
+
 def write_state(path: str, managed: Mapping[str, str | None], uid: int | None = None,
-                gid: int | None = None) -> None:
+                gid: int | None = None, target: str | None = None) -> None:
     """Replace the state file in one rename; created 0600 (it may hold digests of secrets)."""
     directory = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(prefix=".zk2kraft-state.", dir=directory)
+    content: dict[str, Any] = {"version": STATE_VERSION, "keys": record(managed)}
+    if target is not None:
+        content["target"] = target
     try:
         with os.fdopen(fd, "w") as out:
-            json.dump({"version": STATE_VERSION, "keys": record(managed)}, out, indent=1, sort_keys=True)
+            json.dump(content, out, indent=1, sort_keys=True)
             out.write("\n")
         os.chmod(tmp, 0o600)
         if uid is not None or gid is not None:

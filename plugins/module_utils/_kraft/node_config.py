@@ -12,6 +12,7 @@ from typing import Any
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import build_cluster, merge_secrets
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
     read_state,
+    read_target,
     record,
     remove_state,
     state_path,
@@ -127,9 +128,11 @@ def apply_node_config(
     if not check_mode:
         # What this run manages, for the next run to notice edits (kept apart from "changed": a record
         # that was missing, e.g. after an upgrade of the collection, must not restart the node).
+        # The target too: the file of the last broker a rollback's roll 2 was restarting is told apart from
+        # a plain ZooKeeper broker's by it (a re-run finishes that roll).
         state_file = state_path(path)
-        if read_state(state_file) != record(rendered.managed):
-            write_state(state_file, rendered.managed)
+        if read_state(state_file) != record(rendered.managed) or read_target(state_file) != target:
+            write_state(state_file, rendered.managed, target=target)
     changes = [
         {"key": c.key, "old": masked_value(c.key, c.old), "new": masked_value(c.key, c.new)}
         for c in rendered.changes

@@ -16,6 +16,7 @@ from typing import Any
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
     find_drift,
     read_state,
+    read_target,
     state_path,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import read_text
@@ -49,6 +50,8 @@ class NodeInfo:
     config_mode: str | None = None
     # Managed keys edited since the collection last wrote the file (key, written, found; secrets masked).
     drift: list[dict[str, str | None]] = field(default_factory=list)
+    # The phase the collection last rendered the file for (its record beside the file), or None.
+    written_target: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,6 +132,7 @@ def gather(config_path: str, pid: int | None) -> NodeInfo:
         info.config_mtime = config_stat.st_mtime
         info.config_mode = f"{stat.S_IMODE(config_stat.st_mode):04o}"
         info.drift = [d.as_dict() for d in find_drift(read_state(state_path(config_path)), props)]
+        info.written_target = read_target(state_path(config_path))
     if pid:
         started = process_start_time(pid)
         if started is not None:

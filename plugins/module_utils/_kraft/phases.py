@@ -331,8 +331,9 @@ def judge_rollback_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], broker_s
     it left down holds the newest file of all brokers, in the state that roll writes: ZooKeeper mode
     with the migration flag while controllers are left (roll 1, ``rollback_hybrid``; also the forward
     roll into migration mode, whose file is the same), or plain ZooKeeper mode once they are gone and
-    other brokers still carry the flag (roll 2, ``rollback_zookeeper``). This run starts that broker on
-    its file and waits for it before any other stop. Every other stopped broker is refused, named:
+    other brokers still carry the flag (roll 2, ``rollback_zookeeper``). Roll 2's last broker leaves
+    no broker with the flag: its file's record (``written_target``) says roll 2 wrote it. This run
+    starts that broker on its file and waits for it before any other stop. Every other stopped broker is refused, named:
     the rolls would stop a second broker while it is down (and the run ends waiting for every broker).
     """
     dead = sorted(h for h, n in nodes.items() if n and not n.get("running"))
@@ -345,7 +346,8 @@ def judge_rollback_dead_brokers(nodes: Mapping[str, Mapping[str, Any]], broker_s
     if newest in dead:
         if state == NODE_ZK_MIGRATING and plan.deprovision:
             target = ROLLBACK_HYBRID
-        elif state == NODE_ZK and not plan.deprovision and plan.final_roll:
+        elif state == NODE_ZK and not plan.deprovision and (
+                plan.final_roll or nodes[newest].get("written_target") == ROLLBACK_ZOOKEEPER):
             target = ROLLBACK_ZOOKEEPER
     resume = newest if target else None
     others = [h for h in dead if h != resume]

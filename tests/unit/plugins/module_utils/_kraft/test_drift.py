@@ -16,6 +16,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift im
     drift_violations,
     find_drift,
     read_state,
+    read_target,
     state_path,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ERROR, WARNING
@@ -108,6 +109,17 @@ def test_the_next_write_records_anew_and_only_the_record_is_no_change(migrated: 
     state = read_state(str(record))
     assert state is not None and state["broker.id"] is None
     assert gather(str(migrated), None).drift == []
+
+
+def test_the_record_keeps_the_phase_the_file_was_last_rendered_for(migrated: Path) -> None:
+    spec, secrets = _spec_and_secrets()
+    record = Path(state_path(str(migrated)))
+    assert read_target(str(record)) == "migration" and gather(str(migrated), None).written_target == "migration"
+    apply_node_config(str(migrated), spec, secrets, "kb1", "rollback_hybrid")   # the same file as migration's
+    assert read_target(str(record)) == "rollback_hybrid"
+    assert gather(str(migrated), None).written_target == "rollback_hybrid"
+    record.write_text(json.dumps({"version": 1, "keys": {}}))   # a record from before the target was kept
+    assert read_target(str(record)) is None
 
 
 def test_check_mode_writes_no_record(tmp_path: Path) -> None:

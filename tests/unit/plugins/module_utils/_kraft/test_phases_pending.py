@@ -164,6 +164,29 @@ def test_any_other_stopped_broker_is_refused_by_name_in_a_rollback(files: dict[s
     assert f"start {down} " in verdict.refusal
 
 
+def test_the_last_broker_of_roll_2_is_resumed_by_its_files_record() -> None:
+    # Roll 2 wrote b3's plain file last and was killed in its restart: no broker carries the flag any
+    # more, so only the record beside the file (written for rollback_zookeeper) shows whose roll it was.
+    files = {"b1": "zk", "b2": "zk", "b3": "zk"}
+    nodes = {"b1": node(mtime=20), "b2": node(mtime=30),
+             "b3": {**node(running=False, mtime=40), "written_target": "rollback_zookeeper"}}
+    verdict = rollback_verdict(files, GONE, nodes)
+    assert (verdict.resume, verdict.resume_target, verdict.refusal) == ("b3", "rollback_zookeeper", None)
+
+
+@pytest.mark.parametrize("written,mtimes", [
+    pytest.param("migration", (20, 30, 40), id="recorded-for-another-phase"),
+    pytest.param("rollback_zookeeper", (20, 50, 40), id="not-the-newest-file"),
+])
+def test_a_stopped_plain_broker_is_not_resumed_without_roll_2s_record_on_the_newest_file(written: str,
+                                                                                        mtimes: tuple) -> None:
+    files = {"b1": "zk", "b2": "zk", "b3": "zk"}
+    nodes = {h: node(running=h != "b3", mtime=t) for h, t in zip(sorted(files), mtimes)}
+    nodes["b3"]["written_target"] = written
+    verdict = rollback_verdict(files, GONE, nodes)
+    assert verdict.resume is None and verdict.refusal is not None and verdict.refusal.startswith("b3 is not running")
+
+
 def test_two_stopped_brokers_in_a_rollback_resume_the_rolled_one_and_name_the_other() -> None:
     files = {"b1": "zk_migrating", "b2": "zk_migrating", "b3": "kraft_broker"}
     nodes = {"b1": node(running=False, mtime=20), "b2": node(running=False, mtime=30), "b3": node(mtime=10)}
