@@ -178,8 +178,8 @@ def test_the_last_broker_of_roll_2_is_resumed_by_its_files_record() -> None:
     pytest.param("migration", (20, 30, 40), id="recorded-for-another-phase"),
     pytest.param("rollback_zookeeper", (20, 50, 40), id="not-the-newest-file"),
 ])
-def test_a_stopped_plain_broker_is_not_resumed_without_roll_2s_record_on_the_newest_file(written: str,
-                                                                                        mtimes: tuple) -> None:
+def test_a_stopped_plain_broker_is_not_resumed_without_roll_2s_record_on_its_newest_file(
+        written: str, mtimes: tuple) -> None:
     files = {"b1": "zk", "b2": "zk", "b3": "zk"}
     nodes = {h: node(running=h != "b3", mtime=t) for h, t in zip(sorted(files), mtimes)}
     nodes["b3"]["written_target"] = written
