@@ -20,6 +20,9 @@ from .rpc import RpcError, call
 from .zkstore import ZkStore
 
 KRAFT_MV_MIN = "3.0-IV1"
+# How long one UnderReplicatedPartitions answer serves later reads while nothing it was made from changed
+# (see under_replicated_count).
+URP_VIEW_SECONDS = 1.0
 
 
 def find_leader(voters: dict[int, tuple[str, int]]) -> tuple[int, str, int] | None:
@@ -62,6 +65,8 @@ class BrokerNode:
         self._zk_wakeup = threading.Event()
         self._threads: list[threading.Thread] = []
         self._live_cache: tuple[float, dict[int, bool]] = (0.0, {})
+        # (made at, the registrations it was made from, the count) of the last settled UnderReplicatedPartitions.
+        self._urp_view: tuple[float, dict[int, Any], int] | None = None
         self._last_unreachable_log = 0.0
         # Kafka's loggers with their log prefixes (logIdent / LogContext)
         if self.mode == "kraft":
@@ -406,26 +411,34 @@ class BrokerNode:
         except RpcError as exc:
             return {"error": "NOT_CONTROLLER", "message": str(exc)}
 
-    def live_endpoints(self) -> dict[int, list[str]]:
-        live: dict[int, list[str]] = {}
+    def registrations(self) -> dict[int, dict[str, Any]]:
+        """Every live broker's registration: its /brokers/ids znode (stamped), else the controllers' record (an
+        incarnation). A broker that stops, starts or restarts changes this."""
+        live: dict[int, dict[str, Any]] = {}
         if self.zk is not None:
             for bid in self.zk.broker_ids():
                 info = self.zk.broker_info(bid)
                 if info is not None:
-                    live[bid] = list(info.get("endpoints", []))
+                    live[bid] = info
         if self.mode in ("migrating", "kraft") and self.cfg.voters:
             resp = self._kraft_call({"op": "describe_cluster"})
             for bid, reg in (resp.get("brokers") or {}).items():
-                live.setdefault(int(bid), list(reg.get("endpoints", [])))
+                live.setdefault(int(bid), reg)
         return live
 
-    def liveness(self) -> dict[int, bool]:
-        """Live broker id -> caught up; cached briefly because every probe asks."""
+    def live_endpoints(self) -> dict[int, list[str]]:
+        return {bid: list(reg.get("endpoints", [])) for bid, reg in self.registrations().items()}
+
+    def liveness(self, registrations: dict[int, dict[str, Any]] | None = None) -> dict[int, bool]:
+        """Live broker id -> caught up; cached briefly because every probe asks. Given the registrations just
+        read, asks the brokers they name afresh."""
         cached_at, cached = self._live_cache
-        if time.monotonic() - cached_at < 0.25:
-            return cached
+        if registrations is None:
+            if time.monotonic() - cached_at < 0.25:
+                return cached
+            registrations = self.registrations()
         result: dict[int, bool] = {}
-        for bid, endpoints in self.live_endpoints().items():
+        for bid, endpoints in ((b, list(r.get("endpoints", []))) for b, r in registrations.items()):
             if bid == self.broker_id:
                 result[bid] = self.caught_up()
                 continue
@@ -441,6 +454,28 @@ class BrokerNode:
                 break
         self._live_cache = (time.monotonic(), result)
         return result
+
+    def under_replicated_count(self) -> int:
+        """The partitions this broker leads whose ISR lacks a replica (its UnderReplicatedPartitions gauge).
+
+        The roll guard and the under-replicated wait read every broker's gauge on every poll, and a count walks
+        the image and asks every broker whether it caught up. A count made while every live broker had caught
+        up answers again for URP_VIEW_SECONDS, as long as the registrations are the same (none stopped, started
+        or restarted) and this broker wrote no metadata; one made while a broker catches up is not kept.
+        """
+        registrations = self.registrations()
+        now = time.monotonic()
+        view = self._urp_view
+        if view is not None and now - view[0] < URP_VIEW_SECONDS and view[1] == registrations:
+            return view[2]
+        image = self.image()
+        if not isinstance(image, Image):
+            return 0
+        liveness = self.liveness(registrations)
+        count = sum(1 for v in partition_views(image, liveness) if v.leader == self.broker_id and v.under_replicated)
+        settled = set(liveness) == set(registrations) and all(liveness.values())
+        self._urp_view = (now, registrations, count) if settled else None
+        return count
 
     def image(self) -> Image | dict[str, Any]:
         if self.mode == "kraft":
@@ -501,6 +536,7 @@ class BrokerNode:
         if op == "liveness":
             return {"liveness": {str(k): v for k, v in self.liveness().items()}, "kraft_broker": self.mode == "kraft"}
         if op == "metadata_write":
+            self._urp_view = None
             if self.mode == "kraft" or (self.mode == "migrating" and self.kraft_owns_zk()):
                 return self._kraft_call(req)
             return self._zk_write(req)
@@ -524,13 +560,9 @@ class BrokerNode:
 
         def under_replicated() -> int:
             try:
-                image = self.image()
-                if isinstance(image, Image):
-                    views = partition_views(image, self.liveness())
-                    return sum(1 for v in views if v.leader == self.broker_id and v.under_replicated)
+                return self.under_replicated_count()
             except Exception:  # metrics must answer even while ZooKeeper is unreachable
-                pass
-            return 0
+                return 0
 
         return {
             base + "ZkMigrationState": (4 if kafka_version() >= (3, 6, 0) else 0) if zk_mode else None,
