@@ -33,6 +33,7 @@ ROLL_PLAY = re.compile(r"^\s*((?:Phase|Rollback roll)\s+\d+)\s*:")
 # Task names (without the role prefix) that restart a node, and what the line says.
 RESTARTS = {
     "Restart the broker": "restarting",
+    "Restart the broker, with ZooKeeper's list": "restarting",
     "Start the controller, or restart it on a new config": "restarting",
 }
 # Waits whose names read badly after "waiting for"; other "Wait for/until ..." tasks use their own words.

@@ -41,6 +41,15 @@ options:
     description: Stop, remove the stale C(__cluster_metadata-0) KRaft log, then start, instead of a restart.
     type: bool
     default: false
+  zookeeper_on_controller:
+    description:
+      - ZooKeeper takes client settings (TLS, SASL) that only the Ansible controller has, so the guard must not
+        speak to it from this host.
+      - When the guard needs ZooKeeper and neither O(zookeeper_broker_ids) nor O(zookeeper_error) is given, the
+        node is left alone and RV(zookeeper_wanted) is true; read C(/brokers/ids) on the controller
+        (M(zk2kraft.migration.zookeeper_facts)) and call again with it. So that read is made only before a restart.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -82,6 +91,11 @@ stopped_at:
   returned: always
   type: float
   sample: 1796296540.911
+zookeeper_wanted:
+  description: A restart is due, but the guard needs the ZooKeeper read of the controller first (O(zookeeper_on_controller)).
+  returned: always
+  type: bool
+  sample: false
 guard:
   description: The guard's last observation (see M(zk2kraft.migration.roll_guard)), and its C(elapsed) seconds.
   returned: when the guard ran
@@ -101,7 +115,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import gather
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import GUARD_ARGUMENT_SPEC
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import GUARD_ARGUMENT_SPEC, zookeeper_read_wanted
 from ansible_collections.zk2kraft.migration.plugins.module_utils.roll_guard_run import run_roll_guard
 from ansible_collections.zk2kraft.migration.plugins.module_utils.service import main_pid
 
@@ -124,6 +138,7 @@ def main():
             service=dict(type="str", default="kafka"),
             config_changed=dict(type="bool", default=False),
             remove_metadata_log=dict(type="bool", default=False),
+            zookeeper_on_controller=dict(type="bool", default=False),
             **GUARD_ARGUMENT_SPEC,
             **JOLOKIA_ARGUMENT_SPEC,
         ),
@@ -132,8 +147,12 @@ def main():
     p = module.params
     info = gather(p["path"], main_pid(module, p["service"]))
     restart = p["config_changed"] or info.restart_pending or not info.running
-    result = dict(changed=restart, restarted=restart, was_running=info.running, stopped_at=None, info=info.as_dict())
+    result = dict(changed=restart, restarted=restart, was_running=info.running, stopped_at=None, zookeeper_wanted=False,
+                  info=info.as_dict())
     if not restart or module.check_mode:
+        module.exit_json(**result)
+    if info.running and zookeeper_read_wanted(p):
+        result.update(changed=False, restarted=False, zookeeper_wanted=True)
         module.exit_json(**result)
     if info.running:
         result["guard"], refusal = run_roll_guard(module)

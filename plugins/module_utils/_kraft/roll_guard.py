@@ -523,6 +523,14 @@ def guard_spec_from_params(params: dict[str, Any], url: Callable[[str], str] = l
         broker_command_config=broker_command_config, controller_command_config=controller_command_config)
 
 
+def zookeeper_read_wanted(params: dict[str, Any]) -> bool:
+    """The guard needs ZooKeeper's broker list, and only the Ansible controller may read it (its client settings,
+    ``zookeeper_on_controller``), which has not: the caller reads it there and comes back."""
+    return bool(params.get("zookeeper_on_controller") and params.get("zookeeper_connect")
+                and params["target"] in ZOOKEEPER_TARGETS
+                and params.get("zookeeper_broker_ids") is None and params.get("zookeeper_error") is None)
+
+
 def check_before_stop(guard: RollGuard, timeout: float, interval: float) -> tuple[WaitResult[dict[str, Any]], str | None]:
     """Observe until the stop is safe or ``timeout``; the refusal's text when it is not (GuardRefused raises)."""
     waited = wait_for(guard.observe, guard.met, timeout=timeout, interval=interval, retry_on=(ProbeError,))

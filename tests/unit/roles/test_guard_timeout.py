@@ -54,7 +54,8 @@ def test_the_role_default_is_declared_and_read_by_the_guard(role: str) -> None:
     assert (spec["type"], spec["default"]) == ("int", DEFAULT)
     modules = ("zk2kraft.migration.roll_guard", "zk2kraft.migration.kafka_restart")
     guards = [task[m] for task in load(folder / "tasks" / "main.yml") for m in modules if m in task]
-    assert [g["timeout"] for g in guards] == ["{{ " + role + "_guard_timeout }}"]
+    # The brokers role calls kafka_restart a second time (the same arguments) when it asks for ZooKeeper's list.
+    assert guards and {g["timeout"] for g in guards} == {"{{ " + role + "_guard_timeout }}"}
 
 
 def test_the_module_default_is_the_same() -> None:
