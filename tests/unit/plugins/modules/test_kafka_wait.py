@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import FetchError
+from ansible_collections.zk2kraft.migration.plugins.module_utils import jolokia_fetch
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import FetchError, JolokiaAccess
 from ansible_collections.zk2kraft.migration.plugins.modules import kafka_wait
 from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_jolokia import http_answers
 from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_kafka_logs import log_line
@@ -154,6 +155,24 @@ def test_fetch_through_open_url() -> None:
     with pytest.raises(FetchError) as refused:
         kafka_wait.fetch("http://127.0.0.1:9/jolokia", 2)
     assert refused.value.status is None
+
+
+def test_fetch_makes_one_tls_context_per_access(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ansible's URL helper made one per request, loading every system CA certificate even for plain http.
+    made: list[dict[str, Any]] = []
+    real = jolokia_fetch.urls.make_context
+
+    def make_context(**kw: Any) -> Any:
+        made.append(kw)
+        return real(**kw)
+    monkeypatch.setattr(jolokia_fetch.urls, "make_context", make_context)
+    jolokia_fetch.tls_context.cache_clear()
+    with http_answers({"/ok": (200, b'{"value":1}')}) as (base, seen):
+        assert [kafka_wait.fetch(base + "/ok", 2) for _dummy in range(3)] == [b'{"value":1}'] * 3
+    assert made == [] and seen == ["/ok"] * 3
+    unchecked = JolokiaAccess(tls=True, validate_certs=False)
+    contexts = {id(jolokia_fetch.tls_context(unchecked, True)) for _dummy in range(3)}
+    assert len(contexts) == 1 and len(made) == 1 and made[0]["validate_certs"] is False
 
 
 def test_jolokia_error_status_is_retried_then_reported(capsys: Any) -> None:
