@@ -74,7 +74,8 @@ molecule: setup
 # `rollback_dual_write` does), `rollback_migration`, `rollback_controllers`, the real-only checks of
 # test_real_kafka.py and both kill-and-rerun tests; on 3.8 `migrate` with finalization; on 3.7 (a JBOD broker
 # at 3.7-IV2) `rollback_dual_write` without Jolokia in the release layout (the pre-3.8 metadata log cleanup).
-# 3.8's `rollback_dual_write` and 3.7's `migrate` (13 and 11 more lane-minutes) run in `make molecule-real`.
+# 3.8's `rollback_dual_write` and 3.7's `migrate` (14 and 15 more lane-minutes in a loaded rehearsal) run in
+# `make molecule-real`.
 # The rack-parallel roll runs on the emulator's 12-broker, 3-rack topology in a lane of its own.
 LANES ?= 2
 SCENARIOS ?= remigrate:3.9.2 soak:3.9.2 migrate:3.9.2,SANDBOX_CLUSTER_ID=-xUBNq5gTdGUH8sM1iea3g migrate:3.8.1 \
