@@ -12,7 +12,10 @@ from ansible.template import Templar
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ERROR, WARNING, KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import check_inputs, failure_lines
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import HostVariables
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
+    HostVariables,
+    host_name_template,
+)
 from ansible_collections.zk2kraft.migration.plugins.modules.check_inputs import ARGUMENT_SPEC
 
 
@@ -112,38 +115,17 @@ def _host_templater(loader):
             return HostVarsVars(variables, loader=loader)[key]
         return template_before_2_19
 
+    from ansible.template import is_trusted_as_template
+
     templar = Templar(loader=loader)
-    _compile_each_template_once(templar)
 
     def template(host, variables, key):
+        value = variables[key]
+        # Only a trusted value is a template to Ansible; text around the host's name needs no Jinja.
+        if is_trusted_as_template(value):
+            found = host_name_template(value, variables)
+            if found is not None:
+                return found
         templar.available_variables = variables
-        return templar.template(variables[key])
+        return templar.template(value)
     return template
-
-
-def _compile_each_template_once(templar):
-    """Jinja compiles a template string on every use; a group variable such as
-    ``listeners: PLAINTEXT://{{ inventory_hostname }}:9092`` would be compiled again for each of thousands of
-    hosts. Keep the compiled template of each source (a compiled template renders any variables) for this
-    templar only. Compiles under other settings (an overlay from a ``#jinja2:`` header, another backslash
-    mode, extra arguments) are not kept. Without the expected internals, nothing changes."""
-    try:
-        from ansible._internal._templating._jinja_bits import _TemplateCompileContext
-        env = templar._engine.environment
-        base = type(env)
-    except (ImportError, AttributeError):
-        return
-    compiled = {}
-
-    class _CompiledOnce(base):
-        def from_string(self, source, *args, **kwargs):
-            if args or kwargs or self.overlayed or not isinstance(source, str):
-                return base.from_string(self, source, *args, **kwargs)
-            context = _TemplateCompileContext.current(optional=True)
-            key = (str(source), None if context is None else bool(context.escape_backslashes))
-            found = compiled.get(key)
-            if found is None:
-                found = compiled[key] = base.from_string(self, source)
-            return found
-
-    env.__class__ = _CompiledOnce

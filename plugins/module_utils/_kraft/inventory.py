@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Mapping as AbcMapping
 from typing import Any, Callable
@@ -50,6 +51,45 @@ def is_plain(value: Any) -> bool:
     if isinstance(value, dict):
         return all(is_plain(key) and is_plain(item) for key, item in value.items())
     return False
+
+
+# Ansible's own names of a host (magic variables, set after every other source, so never a fact or an
+# inventory value), and an expression made of one of them alone, as Jinja's lexer reads it.
+_HOST_NAMES = ("inventory_hostname", "inventory_hostname_short")
+_HOST_NAME_EXPRESSION = re.compile(r"\{\{[ \t]*(inventory_hostname(?:_short)?)[ \t]*\}\}")
+
+
+def host_name_template(value: Any, variables: Mapping[str, Any]) -> str | None:
+    """``value`` rendered as Jinja would when it is text and ``{{ inventory_hostname }}`` or
+    ``{{ inventory_hostname_short }}`` only (``INTERNAL://{{ inventory_hostname }}:9092``, the usual per-host
+    listener); None for anything else. Thousands of hosts then skip a Jinja render each.
+
+    Declined: a ``#jinja2:`` header, blocks and comments, any other expression (filters, whitespace control,
+    ``{{{``), a carriage return (Jinja writes line breaks as LF) and a name that is not text."""
+    if not isinstance(value, str) or value.startswith(_JINJA_HEADER) or "{%" in value or "{#" in value \
+            or "\r" in value:
+        return None
+    parts: list[str] = []
+    position = 0
+    while True:
+        start = value.find("{{", position)
+        if start < 0:
+            break
+        match = _HOST_NAME_EXPRESSION.match(value, start)
+        if match is None:
+            return None
+        name = variables.get(match.group(1))
+        if not isinstance(name, str):
+            return None
+        if start == 0 and match.end() == len(value):
+            return name  # one expression alone: Jinja gives the value itself
+        parts.append(value[position:start])
+        parts.append(name)
+        position = match.end()
+    if not parts:
+        return None
+    parts.append(value[position:])
+    return "".join(parts)
 
 
 class _Raise:

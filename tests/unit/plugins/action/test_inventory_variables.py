@@ -12,10 +12,14 @@ import yaml
 from ansible.errors import AnsibleError
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
 from ansible.vars.hostvars import HostVars
 from ansible.vars.manager import VariableManager
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import inventory_variables
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import host_name_template
 
 INVENTORY = {"all": {
     "vars": {"zk2kraft_kafka_version": "3.9.0", "zk2kraft_domain": "example.test",
@@ -24,6 +28,8 @@ INVENTORY = {"all": {
     "children": {
         "kafka_brokers": {
             "vars": {"zk2kraft_listeners": "PLAINTEXT://{{ inventory_hostname }}.{{ zk2kraft_domain }}:9092",
+                     "zk2kraft_advertised_listeners": "PLAINTEXT://{{inventory_hostname_short}}:{{ inventory_hostname }}",
+                     "zk2kraft_address": "{{ inventory_hostname }}",
                      "zk2kraft_log_dirs": ["/data/{{ inventory_hostname }}", "/plain"],
                      "zk2kraft_broker_controller_properties": {"a.b": "{{ zk2kraft_rack | default('none') }}",
                                                                "c.d": "plain"},
@@ -60,6 +66,8 @@ def test_same_values_as_hostvars(tmp_path: Path) -> None:
             if key.startswith("zk2kraft_") or key in ("inventory_hostname", "ansible_host", "group_names"):
                 assert _outcome(lambda got=got, key=key: got[key]) == _outcome(lambda expected=expected, key=key: expected[key]), (host, key)
     assert reader("kb3")["zk2kraft_listeners"] == "PLAINTEXT://kb3.example.test:9092"
+    assert reader("kb3")["zk2kraft_advertised_listeners"] == "PLAINTEXT://kb3:kb3"
+    assert reader("kb4")["zk2kraft_address"] == "kb4"
     assert reader("kb2")["zk2kraft_log_dirs"] == ["/data/kb2", "/plain"]
     assert reader("kb1")["zk2kraft_broker_controller_properties"] == {"a.b": "r1", "c.d": "plain"}
     assert reader("kb1")["zk2kraft_raw"] == "{{ kept }}"
@@ -109,3 +117,30 @@ def test_collection_paused_restores_the_collector() -> None:
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+# Text rich in what Jinja's lexer and the host-name template care about.
+PIECES = st.sampled_from(["{{", "}}", "{{ inventory_hostname }}", "{{inventory_hostname_short}}", "inventory_hostname",
+                          "{", "}", " ", "\t", "\n", "\r", "-", "|", "%", "#", "#jinja2:", "'", "\\", "a", ":9092"])
+
+
+@pytest.fixture(scope="module", name="kb1")
+def _kb1(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, DataLoader]:
+    hostvars, dummy, loader = _hostvars(tmp_path_factory.mktemp("inventory"))
+    return hostvars.raw_get("kb1"), loader
+
+
+@given(st.lists(PIECES, max_size=8).map("".join))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_host_name_template_renders_as_ansible_does(kb1: tuple[Any, DataLoader], text: str) -> None:
+    if not hasattr(Templar, "evaluate_expression"):
+        pytest.skip("the host-name template is used on ansible-core 2.19 and later")
+    from ansible.template import trust_as_template
+
+    variables, loader = kb1
+    found = host_name_template(text, variables)
+    if found is None:
+        return
+    expected = Templar(loader=loader, variables=variables).template(trust_as_template(text))
+    # The same text (Ansible may tag its copy with where the template came from: no difference to the plan).
+    assert isinstance(expected, str) and found == expected

@@ -13,6 +13,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
     HostVariables,
     cluster_key_violations,
+    host_name_template,
     is_plain,
     option_values,
     spec_from_inventory,
@@ -115,6 +116,32 @@ def test_spec_builds_a_cluster() -> None:
 ])
 def test_is_plain(value: Any, plain: bool) -> None:
     assert is_plain(value) is plain
+
+
+NAMES = {"inventory_hostname": "kb1.example.com", "inventory_hostname_short": "kb1"}
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("INTERNAL://{{ inventory_hostname }}:9092,EXTERNAL://{{ inventory_hostname }}:9094",
+     "INTERNAL://kb1.example.com:9092,EXTERNAL://kb1.example.com:9094"),
+    ("{{inventory_hostname_short}}.{{\tinventory_hostname  }}", "kb1.kb1.example.com"),
+    ("{{ inventory_hostname }}", "kb1.example.com"),
+    ("a }} b {{ inventory_hostname }}\n\n", "a }} b kb1.example.com\n\n"),
+    # Everything else is left to Jinja.
+    ("plain", None), ("{{ inventory_hostname | upper }}", None), ("{{- inventory_hostname }}", None),
+    ("{{{ inventory_hostname }}", None), ("{{ ansible_host }}", None), ("{{ inventory_hostname }} {% if x %}{% endif %}", None),
+    ("{# c #}{{ inventory_hostname }}", None), ("#jinja2: trim_blocks: False\n{{ inventory_hostname }}", None),
+    ("a\r\n{{ inventory_hostname }}", None), ("{{ inventory_hostname }", None), (["{{ inventory_hostname }}"], None),
+])
+def test_host_name_template(value: Any, expected: str | None) -> None:
+    assert host_name_template(value, NAMES) == expected
+
+
+def test_host_name_template_needs_the_names_as_text() -> None:
+    assert host_name_template("{{ inventory_hostname }}", {}) is None
+    assert host_name_template("x{{ inventory_hostname }}", {"inventory_hostname": 7}) is None
+    name = NAMES["inventory_hostname"]
+    assert host_name_template("{{ inventory_hostname }}", NAMES) is name  # the value itself, as Jinja gives it
 
 
 def test_host_variables_read_each_host_once_and_template_only_jinja() -> None:
