@@ -24,10 +24,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.invarian
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_access import with_node_access
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_ids import IdEvidence
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import (
-    PHASES,
-    ZOOKEEPER,
-)
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import PHASES
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import (
     PropertiesDocument,
     PropertiesError,
@@ -38,8 +35,9 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properti
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import (
     Rendered,
-    render,
+    inventory_file,
     render_each,
+    render_each_onto,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_syntax import client_jaas
 
@@ -208,13 +206,16 @@ def _plan_node(
     plan = NodePlan(node.name, node.role, node.node_id, document is not None)
     if not targets:
         return plan  # nothing to render: the baseline would go unused
-    baseline: str | None = document.render() if document is not None else None
-    if baseline is None and node.role == BROKER:
+    if document is None and node.role == BROKER:
         # No file given: start from what the inventory says the ZooKeeper-mode broker runs.
-        baseline = render(cluster, node, ZOOKEEPER, "").text
+        document = inventory_file(cluster, node)
+    # The baseline as a document: its text, parsed again, would give the same entries.
+    if document is not None and document.render().strip():
+        plan.renders = render_each_onto(cluster, node, targets, document)
+    else:
+        plan.renders = render_each(cluster, node, targets, None if document is None else document.render())
     seen_errors = set()
     checked: set[tuple[tuple[str, str], ...]] = set()
-    plan.renders = render_each(cluster, node, targets, baseline)
     for target, rendered in plan.renders.items():
         if rendered.properties is None:
             continue

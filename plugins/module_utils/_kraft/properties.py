@@ -244,6 +244,10 @@ def _parse_cached(text: str) -> tuple[_Entry, ...]:
     return tuple(_parse_entries(text))
 
 
+def _copied(entries: Sequence[_Entry]) -> list[_Entry]:
+    return [_Entry(list(e.lines), e.key, e.value, e.prefix, e.dangling) for e in entries]
+
+
 def _escape(text: str, is_key: bool) -> str:
     if (_PLAIN_KEY if is_key else _PLAIN_VALUE).fullmatch(text):
         # Fast path: nothing to escape (almost every key and value of a broker's file).
@@ -300,8 +304,11 @@ class PropertiesDocument:
     @classmethod
     def parse(cls, text: str) -> PropertiesDocument:
         # A plan parses each node's file once per phase: parse the text once, copy the entries.
-        return cls([_Entry(list(e.lines), e.key, e.value, e.prefix, e.dangling)
-                    for e in _parse_cached(text)])
+        return cls(_copied(_parse_cached(text)))
+
+    def copy(self) -> PropertiesDocument:
+        """A document of its own with the same entries: what parsing this one's text gives again."""
+        return PropertiesDocument(_copied(self._entries))
 
     @classmethod
     def parse_bytes(cls, data: bytes) -> PropertiesDocument:

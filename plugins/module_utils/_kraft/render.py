@@ -30,6 +30,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases i
     CONTROLLERS,
     KRAFT,
     MIGRATION,
+    ZOOKEEPER,
     phase_index,
     render_phase,
 )
@@ -223,8 +224,22 @@ def render_each(cluster: Cluster, node: Node, targets: Sequence[str], current_te
     """
     if current_text is None or not current_text.strip():
         current_text = _controller_header(node) if node.role != BROKER else ""
-    current = PropertiesDocument.parse(current_text).to_dict()
-    file = NodeFile.read(current)
+    return render_each_onto(cluster, node, targets, PropertiesDocument.parse(current_text), layout_texts)
+
+
+def inventory_file(cluster: Cluster, node: Node) -> PropertiesDocument:
+    """The file of a ZooKeeper-mode broker as the inventory describes it: ``render(cluster, node, ZOOKEEPER, "")``
+    as a document (each desired key on a line of its own, in order)."""
+    document = PropertiesDocument([])
+    document.apply(_desired(cluster, node, render_phase(ZOOKEEPER), NodeFile.read({})) or {})
+    return document
+
+
+def render_each_onto(cluster: Cluster, node: Node, targets: Sequence[str], current: PropertiesDocument,
+                     layout_texts: Sequence[str] = ()) -> dict[str, Rendered]:
+    """``render_each`` onto a document the caller holds (left as it is), one whose text parses back to the same
+    entries: a parsed file, or ``inventory_file`` (an edited one need not). A blank file is taken as it is."""
+    file = NodeFile.read(current.to_dict())
     layout: list[PropertiesDocument] | None = None  # parsed for the first merge
     merged: dict[tuple[tuple[str, str | None], ...], tuple[str, dict[str, str], list[Change]]] = {}
     out: dict[str, Rendered] = {}
@@ -241,7 +256,7 @@ def render_each(cluster: Cluster, node: Node, targets: Sequence[str], current_te
         if found is None:
             if layout is None:
                 layout = [PropertiesDocument.parse(text) for text in layout_texts]
-            document = PropertiesDocument.parse(current_text)
+            document = current.copy()
             changes = document.apply(desired, layout)
             found = (document.render(), document.to_dict(), changes)
             if key is not None:

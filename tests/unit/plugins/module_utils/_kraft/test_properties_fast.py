@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -136,3 +138,37 @@ def test_parsed_documents_do_not_share_entries() -> None:
     assert second.render() == text
     assert second.to_dict() == {"a": "1", "b": "2more"}
     assert first.render() == "# head\na=changed\nn=new\n"
+
+
+def _entries(document: PropertiesDocument) -> list[tuple[Any, ...]]:
+    return [(e.lines, e.key, e.value, e.prefix, e.dangling) for e in document._entries]
+
+
+def test_a_copy_shares_no_entry() -> None:
+    text = "# head\na=1\nb=2\\\n  more\n"
+    original = PropertiesDocument.parse(text)
+    copy = original.copy()
+    assert _entries(copy) == _entries(original)
+    copy.apply({"a": "changed", "b": None, "n": "new"})
+    assert original.render() == text and _entries(original) == _entries(PropertiesDocument.parse(text))
+
+
+# Keys and values of every kind a plan writes: escaping, unicode, separators, comment markers, blanks.
+WRITTEN = st.text(alphabet=st.sampled_from(SPECIALS), max_size=6) | TRICKY
+
+
+@given(st.dictionaries(WRITTEN, st.one_of(st.none(), WRITTEN), max_size=10))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_file_written_from_nothing_reads_back_as_the_same_entries(desired: dict[str, str | None]) -> None:
+    # The plan merges onto such a document instead of parsing its text again (render_each_onto).
+    document = PropertiesDocument([])
+    document.apply(desired)
+    assert _entries(PropertiesDocument.parse(document.render())) == _entries(document)
+
+
+def test_an_edited_file_may_read_back_otherwise() -> None:
+    # Why render_each_onto takes only parsed or written documents: a deletion can bring a CR and an LF of two
+    # entries together, which read back as one CRLF.
+    document = PropertiesDocument.parse("# c\rb=1\n\n")
+    document.apply({"b": None})
+    assert _entries(PropertiesDocument.parse(document.render())) != _entries(document)

@@ -11,11 +11,13 @@ import pytest
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster import Cluster
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import build_cluster
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import ALL_TARGETS, PHASES
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import loads
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import PropertiesDocument, loads
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.render import (
     desired_properties,
+    inventory_file,
     render,
     render_each,
+    render_each_onto,
 )
 
 ACL = "kafka.security.authorizer.AclAuthorizer"
@@ -449,6 +451,29 @@ def test_render_each_is_render_of_each_target(host: str, baseline: str | None) -
     assert list(each) == list(dict.fromkeys(targets))
     for target, rendered in each.items():
         assert rendered == render(cluster, cluster.node(host), target, baseline, layout), target
+
+
+@pytest.mark.parametrize("host", ["kb1", "kc1"])
+@pytest.mark.parametrize("baseline", [BROKER_FILE, COMMENTED_FILE, "# only a comment\n"], ids=["file", "commented", "comment"])
+def test_render_each_onto_a_document_is_render_each_of_its_text(host: str, baseline: str) -> None:
+    cluster = _cluster()
+    document = PropertiesDocument.parse(baseline)
+    onto = render_each_onto(cluster, cluster.node(host), ALL_TARGETS, document, [COMMENTED_FILE])
+    assert onto == render_each(cluster, cluster.node(host), ALL_TARGETS, baseline, [COMMENTED_FILE])
+    assert document.render() == baseline  # merged onto copies
+
+
+@pytest.mark.parametrize("brokers", [
+    [{"name": "kb1", "current": loads(BROKER_FILE)}],
+    [{"name": "kb1", "node_id": 1, "listeners": "INTERNAL://kb1:9092", "log_dirs": ["/d"], "rack": "r a"}],
+], ids=["file", "inventory"])
+def test_inventory_file_is_the_zookeeper_render_from_nothing(brokers: list[dict[str, Any]]) -> None:
+    cluster = _cluster(brokers=brokers, inter_broker_listener_name="INTERNAL", zookeeper_connect="zk1:2181/kafka")
+    node = cluster.node("kb1")
+    document = inventory_file(cluster, node)
+    assert document.render() == render(cluster, node, "zookeeper", "").text
+    onto = render_each_onto(cluster, node, PHASES, document)
+    assert onto == render_each(cluster, node, PHASES, document.render())
 
 
 def test_render_each_shares_nothing_between_targets() -> None:
