@@ -20,7 +20,6 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors i
     ERROR,
     Violation,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_file import NodeFile
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_ids import IdEvidence
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.rules_agreement import (
     _endpoints_distinct,
@@ -136,7 +135,7 @@ def check_config(
 ) -> list[Violation]:
     """The checks Kafka runs at start-up, in Kafka's order and wording."""
     out = _Collector(host, phase)
-    facts = _ConfigFacts.of(NodeFile.read(props), release)
+    facts = _ConfigFacts.of(props, release)
     for rule in config_rules(facts.roles):
         rule(facts, out)
     return out.found

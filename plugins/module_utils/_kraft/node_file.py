@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_syntax import (
     Listener,
@@ -60,6 +61,11 @@ class NodeFile:
 
     @classmethod
     def read(cls, props: Mapping[str, str]) -> NodeFile:
+        return cls(**cls.fields_of(props))
+
+    @staticmethod
+    def fields_of(props: Mapping[str, str]) -> dict[str, Any]:
+        """The fields ``read`` gives ``props``, by name: a subclass with fields of its own builds on them."""
         parse_errors: list[tuple[str, str, str]] = []
         try:
             listeners = parse_listeners(props.get("listeners"))
@@ -91,7 +97,7 @@ class NodeFile:
         elif bootstrap_text:
             quorum_ok = True
         ibp_text = props.get("inter.broker.protocol.version")
-        return cls(
+        return dict(
             props=props, roles=tuple(csv_items(props.get("process.roles"))), migration=migration_enabled(props),
             node_id=props.get("node.id"), broker_id=props.get("broker.id"),
             log_dirs=tuple(configured_log_dirs(props)), listeners=listeners, advertised_listeners=advertised,

@@ -65,3 +65,16 @@ def test_the_node_keeps_its_file_in_step_with_its_current_text() -> None:
     moved = dataclasses.replace(node, current=dict(ZK_BROKER, **{"inter.broker.protocol.version": "3.9"}))
     assert moved.file is not None and moved.file.ibp_text == "3.9"
     assert dataclasses.replace(node, current=None).file is None
+
+
+def test_check_configs_facts_hold_the_file_as_read() -> None:
+    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.rules_facts import _ConfigFacts
+    from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import Release
+
+    def fields(file: NodeFile) -> dict[str, object]:
+        return {field.name: getattr(file, field.name) for field in dataclasses.fields(NodeFile)}
+
+    for props in (ZK_BROKER, dict(ZK_BROKER, listeners="bad", **{"controller.quorum.voters": "x"}), {}):
+        facts = _ConfigFacts.of(props, Release(3, 9, 0))
+        assert fields(facts) == fields(NodeFile.read(props)) == NodeFile.fields_of(props)
+        assert facts.release == Release(3, 9, 0)
