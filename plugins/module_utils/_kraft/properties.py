@@ -306,6 +306,13 @@ class PropertiesDocument:
         # A plan parses each node's file once per phase: parse the text once, copy the entries.
         return cls(_copied(_parse_cached(text)))
 
+    @classmethod
+    def written(cls, props: Mapping[str, str]) -> PropertiesDocument:
+        """The document of ``dumps(props)`` without writing and parsing its text (what ``apply`` makes of an
+        empty document): a plan builds one for each broker it knows from the inventory only."""
+        return cls([_Entry([_format_line(key, value) + "\n"], key, value, escape_key(key) + "=")
+                    for key, value in props.items()])
+
     def copy(self) -> PropertiesDocument:
         """A document of its own with the same entries: what parsing this one's text gives again."""
         return PropertiesDocument(_copied(self._entries))

@@ -229,10 +229,9 @@ def render_each(cluster: Cluster, node: Node, targets: Sequence[str], current_te
 
 def inventory_file(cluster: Cluster, node: Node) -> PropertiesDocument:
     """The file of a ZooKeeper-mode broker as the inventory describes it: ``render(cluster, node, ZOOKEEPER, "")``
-    as a document (each desired key on a line of its own, in order)."""
-    document = PropertiesDocument([])
-    document.apply(_desired(cluster, node, render_phase(ZOOKEEPER), NodeFile.read({})) or {})
-    return document
+    as a document (each desired key on a line of its own, in order), written without a merge."""
+    desired = _desired(cluster, node, render_phase(ZOOKEEPER), NodeFile.read({})) or {}
+    return PropertiesDocument.written({key: value for key, value in desired.items() if value is not None})
 
 
 def render_each_onto(cluster: Cluster, node: Node, targets: Sequence[str], current: PropertiesDocument,
@@ -261,6 +260,10 @@ def render_each_onto(cluster: Cluster, node: Node, targets: Sequence[str], curre
             found = (document.render(), document.to_dict(), changes)
             if key is not None:
                 merged[key] = found
+            # The first target of a merge holds its values (and its own desired keys); a later one with the
+            # same keys gets copies.
+            out[target] = Rendered(target, found[0], found[1], changes, desired)
+            continue
         text, properties, changes = found
-        out[target] = Rendered(target, text, dict(properties), list(changes), dict(desired))
+        out[target] = Rendered(target, text, dict(properties), list(changes), desired)
     return out

@@ -172,3 +172,13 @@ def test_an_edited_file_may_read_back_otherwise() -> None:
     document = PropertiesDocument.parse("# c\rb=1\n\n")
     document.apply({"b": None})
     assert _entries(PropertiesDocument.parse(document.render())) != _entries(document)
+
+
+@given(st.dictionaries(WRITTEN, WRITTEN, max_size=10))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_written_is_dumps_parsed_and_apply_from_nothing(props: dict[str, str]) -> None:
+    written = PropertiesDocument.written(props)
+    applied = PropertiesDocument([])
+    applied.apply(props)
+    assert _entries(written) == _entries(applied) == _entries(PropertiesDocument.parse(properties.dumps(props)))
+    assert written.render() == properties.dumps(props)
