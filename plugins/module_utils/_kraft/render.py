@@ -227,10 +227,14 @@ def render_each(cluster: Cluster, node: Node, targets: Sequence[str], current_te
     return render_each_onto(cluster, node, targets, PropertiesDocument.parse(current_text), layout_texts)
 
 
+# The file of a node without one, read once: inventory_file needs it for every broker.
+_NO_FILE = NodeFile.read({})
+
+
 def inventory_file(cluster: Cluster, node: Node) -> PropertiesDocument:
     """The file of a ZooKeeper-mode broker as the inventory describes it: ``render(cluster, node, ZOOKEEPER, "")``
     as a document (each desired key on a line of its own, in order), written without a merge."""
-    desired = _desired(cluster, node, render_phase(ZOOKEEPER), NodeFile.read({})) or {}
+    desired = _desired(cluster, node, render_phase(ZOOKEEPER), _NO_FILE) or {}
     return PropertiesDocument.written({key: value for key, value in desired.items() if value is not None})
 
 
