@@ -16,10 +16,19 @@ Figures (issue 12 item 5; 2-core machine shared with other jobs, so CPU seconds 
   against main pair by pair, machine lightly loaded: 1000 brokers 1.94 s CPU median against 2.21 s (ratio 0.88),
   wall 1.86/2.31/2.92 s against 2.13/2.35/3.51 s; 5000 brokers 8.52 s CPU median against 10.80 s (ratio 0.79),
   wall 10.9/12.8/17.8 s against 10.8/14.3/36.5 s.
-- Where the 5000-broker run still goes: Ansible's start-up and inventory parsing (about 2 s: the YAML inventory
-  parsed and deep-copied once), each host's variables assembled by Ansible in check_inputs and migration_plan
-  (about 0.35 s each), build_plan and the report (about 1.5 s), the play that reads the files live (skipped, but
-  iterated for 5005 hosts) and the report printed (about 0.3 s each).
+- Then (issue 12 item 5, public ansible-core interfaces only: {{ inventory_hostname }} host variables put together
+  without Jinja, each node's file merged as the document it already is, check_config's facts read once),
+  this script, --runs 3 --validate-only, alternating with main at 3965ecf. Machine nearly idle (load about 1):
+  1000 brokers 1.57 and 1.52 s wall median (1.60 and 1.56 s CPU) against 1.73 and 1.70 s; 5000 brokers 6.11 and
+  5.97 s wall (6.25 and 6.10 s CPU) against 8.91 and 8.04 s. Machine heavily shared (load 7 to 12, wall 2 to 4
+  times the CPU, so only CPU compared): 1000 brokers 2.08 and 1.93 s CPU median against 2.31 and 2.15 s; 5000
+  brokers 6.88 and 6.94 s against 8.59 and 8.86 s.
+- Where the 5000-broker run still goes (CPU seconds, machine lightly loaded): Ansible's start-up and inventory
+  parsing (about 1.8 s, 0.8 s of it Python's garbage collector), each host's variables assembled by Ansible
+  (HostVars.raw_get, about 0.7 s in each of check_inputs and migration_plan, nearly half of it ansible-core's
+  fact cleaning of hosts that have no facts), the plan and its report (about 1.0 s), check_inputs' own checks
+  (about 0.25 s), the play that reads the files live (skipped, but iterated for 5005 hosts, about 0.3 s) and the
+  report printed (about 0.25 s).
 """
 
 from __future__ import annotations
