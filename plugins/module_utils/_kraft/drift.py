@@ -59,20 +59,24 @@ def _load(path: str) -> Any:
         return None
 
 
-def read_state(path: str) -> dict[str, str | None] | None:
-    """The recorded keys; None when there is no usable state (never written, or unreadable)."""
+def read_record(path: str) -> tuple[dict[str, str | None] | None, str | None]:
+    """The recorded keys (None when there is no usable state: never written, or unreadable) and the phase
+    the file was last rendered for (``rollback_zookeeper`` ...; None when not recorded), in one read."""
     data = _load(path)
     keys = data.get("keys") if isinstance(data, dict) else None
-    if not isinstance(keys, dict):
-        return None
-    return {str(k): (v if isinstance(v, str) else None) for k, v in keys.items()}
+    target = data.get("target") if isinstance(data, dict) else None
+    return ({str(k): (v if isinstance(v, str) else None) for k, v in keys.items()} if isinstance(keys, dict) else None,
+            target if isinstance(target, str) else None)
+
+
+def read_state(path: str) -> dict[str, str | None] | None:
+    """The recorded keys; None when there is no usable state (never written, or unreadable)."""
+    return read_record(path)[0]
 
 
 def read_target(path: str) -> str | None:
-    """The phase the file was last rendered for (``rollback_zookeeper`` ...); None when not recorded."""
-    data = _load(path)
-    target = data.get("target") if isinstance(data, dict) else None
-    return target if isinstance(target, str) else None
+    """The phase the file was last rendered for; None when not recorded."""
+    return read_record(path)[1]
 
 
 def write_state(path: str, managed: Mapping[str, str | None], uid: int | None = None,

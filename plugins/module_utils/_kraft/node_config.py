@@ -11,8 +11,7 @@ from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.cluster_spec import build_cluster, merge_secrets
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
-    read_state,
-    read_target,
+    read_record,
     record,
     remove_state,
     state_path,
@@ -131,7 +130,7 @@ def apply_node_config(
         # The target too: the file of the last broker a rollback's roll 2 was restarting is told apart from
         # a plain ZooKeeper broker's by it (a re-run finishes that roll).
         state_file = state_path(path)
-        if read_state(state_file) != record(rendered.managed) or read_target(state_file) != target:
+        if read_record(state_file) != (record(rendered.managed), target):
             write_state(state_file, rendered.managed, target=target)
     changes = [
         {"key": c.key, "old": masked_value(c.key, c.old), "new": masked_value(c.key, c.new)}

@@ -15,8 +15,7 @@ from typing import Any
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift import (
     find_drift,
-    read_state,
-    read_target,
+    read_record,
     state_path,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import read_text
@@ -131,8 +130,8 @@ def gather(config_path: str, pid: int | None) -> NodeInfo:
         config_stat = os.stat(config_path)
         info.config_mtime = config_stat.st_mtime
         info.config_mode = f"{stat.S_IMODE(config_stat.st_mode):04o}"
-        info.drift = [d.as_dict() for d in find_drift(read_state(state_path(config_path)), props)]
-        info.written_target = read_target(state_path(config_path))
+        written, info.written_target = read_record(state_path(config_path))
+        info.drift = [d.as_dict() for d in find_drift(written, props)]
     if pid:
         started = process_start_time(pid)
         if started is not None:
