@@ -275,7 +275,32 @@ class Node:
             return None if self.proc is None else self.proc.returncode
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=timeout * TIMEOUT_SCALE)
+        try:
+            return self.proc.wait(timeout=timeout * TIMEOUT_SCALE)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{self.name} still running {timeout * TIMEOUT_SCALE:g} s after SIGTERM; its "
+                                 f"thread dump:\n{self._thread_dump()}") from None
+
+    def _thread_dump(self) -> str:
+        """SIGQUIT (kill -3) makes the JVM, and the emulator, print every thread's stack on the console; then kill."""
+        assert self.proc is not None
+        console = self.dir / "stdout.log"
+        before = console.stat().st_size if console.exists() else 0
+        self.proc.send_signal(signal.SIGQUIT)
+        sizes = [before]
+
+        def written() -> bool:  # the console grew, and stopped growing since the last poll
+            sizes.append(console.stat().st_size if console.exists() else 0)
+            return sizes[-1] > before and sizes[-1] == sizes[-2]
+        try:
+            wait_until(written, 5, 0.2, "the thread dump")
+        except AssertionError:
+            pass  # whatever it printed is still worth showing
+        finally:
+            self.kill()
+        with open(console, "rb") as out:
+            out.seek(before)
+            return out.read().decode("utf-8", "replace")[-20000:]
 
     def kill(self) -> None:
         if self.running():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -15,7 +16,12 @@ def main() -> int:
         args = args[1:]  # `kafka-server-start.sh kafka.Kafka CONFIG`: the main class, as kafka-run-class.sh gets it
     if tool in ("kafka-server-start", "kafka.Kafka"):
         from .server import main as server_main
-        return server_main(args)
+        code = server_main(args)
+        # exit as the JVM does once its shutdown hooks ran: no interpreter clean-up that could wait on a
+        # library thread still closing (kazoo joins its workers at exit without a timeout)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     from . import tools
     handlers = {
         "kafka-server-stop": tools.server_stop,

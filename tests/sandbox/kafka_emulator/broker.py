@@ -395,7 +395,8 @@ class BrokerNode:
                 except RpcError:
                     pass
         if self.zk is not None:
-            self.zk.close()
+            if not self.zk.close():
+                self.slog.warn("The ZooKeeper session did not close in time (thread dump on the console)")
         self.slog.info("shut down completed")
 
     # --- cluster view ----------------------------------------------------------------------------

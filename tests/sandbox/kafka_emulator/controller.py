@@ -108,7 +108,8 @@ class ControllerNode:
         self._stop.set()
         self.raft.stop()
         if self.zk is not None:
-            self.zk.close()
+            if not self.zk.close():
+                self.zlog.warn("The ZooKeeper session did not close in time (thread dump on the console)")
 
     # --- log -> image ----------------------------------------------------------------------------
     def _catch_up_locked(self) -> None:

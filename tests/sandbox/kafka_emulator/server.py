@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import subprocess
@@ -158,6 +159,8 @@ def main(argv: list[str]) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    # kill -3 prints every thread's stack on the console, as a JVM's thread dump does (stdout.log here)
+    faulthandler.register(signal.SIGQUIT, file=sys.stderr, all_threads=True, chain=False)
     if faults.start_delay_s:
         elog.info(f"Fault injection: delaying startup by {faults.start_delay_s} s")
         if stop.wait(faults.start_delay_s):

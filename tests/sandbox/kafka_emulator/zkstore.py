@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import re
 import shlex
+import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,12 +127,25 @@ class ZkStore:
         self.client = KazooClient(hosts=hosts + chroot, timeout=session_timeout_ms / 1000.0, **auth)
         self.client.start(timeout=connect_timeout_s)
 
-    def close(self) -> None:
-        try:
-            self.client.stop()
-            self.client.close()
-        except Exception:  # closing a broken session must not mask the shutdown path
-            pass
+    def close(self, timeout_s: float = 10.0) -> bool:
+        """Close the session; False when kazoo did not finish within timeout_s.
+
+        kazoo's stop joins its callback threads without a timeout, so it runs beside the shutdown: a wedged
+        close must not keep the node from exiting (the session then expires as after a crash)."""
+        def close() -> None:
+            try:
+                self.client.stop()
+                self.client.close()
+            except Exception:  # closing a broken session must not mask the shutdown path
+                pass
+        closer = threading.Thread(target=close, name="zk-close", daemon=True)
+        closer.start()
+        closer.join(timeout_s)
+        if closer.is_alive():
+            print(f"ZooKeeper session did not close within {timeout_s:g} s; thread dump follows", file=sys.stderr)
+            faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+            return False
+        return True
 
     def session_id(self) -> int:
         sid = self.client.client_id
