@@ -68,22 +68,22 @@ molecule: setup
 # or a sandbox pytest file (pytest:FILE[:version]). Every real-Kafka case runs live traffic and requires
 # zero loss. `make molecule-real` runs REAL_SCENARIOS_FULL, the whole version matrix.
 # The machine has two cores and a real scenario keeps about one busy (six Kafka JVMs under traffic, and
-# Ansible), so two lanes fill it and every added scenario costs its full time. Within CI's budget: on 3.9
-# `migrate` (on a cluster whose ZooKeeper-made id starts with '-', which the controllers' format must take;
-# 1 in 64 do), `soak`, `remigrate` (whose prepare rolls back from dual-write and verifies ZooKeeper mode as
-# `rollback_dual_write` does), `rollback_migration`, `rollback_controllers`, the real-only checks of
-# test_real_kafka.py and both kill-and-rerun tests; on 3.8 `migrate` with finalization; on 3.7 (a JBOD broker
-# at 3.7-IV2) `rollback_dual_write` without Jolokia in the release layout (the pre-3.8 metadata log cleanup).
-# 3.8's `rollback_dual_write` and 3.7's `migrate` (14 and 15 more lane-minutes in a loaded rehearsal) run in
-# `make molecule-real`.
+# Ansible), so two lanes fill it and every added scenario costs its full time. Within CI's budget:
+# `remigrate` on every line (3.9, 3.8, and 3.7 with a JBOD broker at 3.7-IV2, no Jolokia, release layout: the
+# pre-3.8 metadata log cleanup). It migrates to dual-write, rolls back and verifies ZooKeeper mode with a
+# second rollback changing nothing, as `rollback_dual_write` does, then checks that a check-mode migration
+# changes nothing and migrates with finalization, idempotently, as `migrate` does: both scenarios in one
+# sandbox. On 3.9 also `migrate` (on a cluster whose ZooKeeper-made id starts with '-', which the
+# controllers' format must take; 1 in 64 do), `soak`, `rollback_migration`, `rollback_controllers`, the
+# real-only checks of test_real_kafka.py and both kill-and-rerun tests.
 # The rack-parallel roll runs on the emulator's 12-broker, 3-rack topology in a lane of its own.
 LANES ?= 2
-SCENARIOS ?= remigrate:3.9.2 soak:3.9.2 migrate:3.9.2,SANDBOX_CLUSTER_ID=-xUBNq5gTdGUH8sM1iea3g migrate:3.8.1 \
-             rollback_dual_write:3.7.2::off:release \
-             rollback_migration:3.9.2 pytest:tests/sandbox_tests/test_real_kafka.py:3.9.2 \
+SCENARIOS ?= remigrate:3.9.2 remigrate:3.8.1 remigrate:3.7.2::off:release \
+             pytest:tests/sandbox_tests/test_real_kafka.py:3.9.2 soak:3.9.2 \
+             migrate:3.9.2,SANDBOX_CLUSTER_ID=-xUBNq5gTdGUH8sM1iea3g \
+             pytest:tests/sandbox_tests/test_rollback_resume.py:3.9.2 rollback_migration:3.9.2 \
              rollback_controllers:3.9.2 pytest:tests/sandbox_tests/test_migrate_resume.py:3.9.2 \
-             pytest:tests/sandbox_tests/test_rollback_resume.py:3.9.2 pytest:tests/sandbox_tests/test_rack_roll.py sandbox \
-             pytest:tests/sandbox_tests/test_no_secret_leaks.py
+             pytest:tests/sandbox_tests/test_rack_roll.py pytest:tests/sandbox_tests/test_no_secret_leaks.py sandbox
 REAL_SCENARIOS_FULL := migrate:3.9.2 migrate:3.9.2::off:release rollback_dual_write:3.9.2 \
                   rollback_dual_write:3.9.2::off:release soak:3.9.2 rollback_controllers:3.9.2 \
                   rollback_migration:3.9.2 remigrate:3.9.2 migrate:3.9.2:3.8 migrate:3.8.1 \
