@@ -94,14 +94,15 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
     leader_id, leader = active(ctrls)
     wait_until(lambda: leader.gauge(STATE) == 2, 10, what="PRE_MIGRATION")
 
-    # Every voter's raft-metrics: one leader, the others follow it; the leader's log end offset is the reference.
+    # Every voter's raft-metrics: one leader, the others follow it and have fetched from it. A follower learns
+    # the leader (its vote, BeginQuorumEpoch) before its first fetch, so its log end offset is 0 until then.
     def following() -> list[dict[str, Any]] | None:
         seen = [n.raft_metrics() or {} for _i, n in ctrls]
         agreed = sorted(m.get("current-state", "") for m in seen) == ["follower", "follower", "leader"]
-        return seen if agreed and all(m["current-leader"] == leader_id for m in seen) else None
+        fetched = all(m.get("log-end-offset", 0) > 0 for m in seen)
+        return seen if agreed and fetched and all(m["current-leader"] == leader_id for m in seen) else None
 
-    states = wait_until(following, 10, 0.1, "voters following the leader")
-    assert all(m["log-end-offset"] > 0 for m in states)
+    wait_until(following, 10, 0.1, "voters following the leader, their logs fetched")
     assert leader.gauge(COUNT) == 0
     assert json.loads(zk_client.get(f"{root}/migration")[0]) == {
         "version": 0, "kraft_controller_id": -1, "kraft_controller_epoch": -1, "kraft_metadata_offset": -1,
