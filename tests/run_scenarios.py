@@ -6,7 +6,8 @@ A CASE is one of:
     scenario                                        a molecule scenario on the Kafka emulator
     scenario:version[:IBP[:jolokia[:layout]]]       the same on real Apache Kafka (e.g. migrate:3.9.2::off:release;
                                                     jolokia on|off|auth|tls|mtls, layout packaged|release)
-    pytest:FILE[:version]                           a sandbox pytest file (real Kafka when a version is given)
+    pytest:FILE[:version]                           a sandbox pytest file (real Kafka when a version is given);
+                                                    FILE may be node ids (FILE::test[id]), several joined by '+'
 each optionally followed by sandbox settings for that case alone: migrate:3.9.2,SANDBOX_ZK_SASL=on
 
 A real migration spends most of its time waiting on Kafka (JVM start, controlled shutdown, registration),
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -63,12 +65,15 @@ def parse_head(text: str, head: str, bin_dir: Path) -> Case:
     parts = head.split(":")
     env: tuple[tuple[str, str], ...] = ()
     if parts[0] == "pytest":
-        if len(parts) not in (2, 3) or not parts[1]:
-            raise ValueError(f"{text!r}: expected pytest:FILE[:version]")
-        version = parts[2] if len(parts) == 3 else ""
+        # FILE may be pytest node ids (FILE::test[param]), several joined by '+', run in one session (a module's
+        # sandbox fixture then serves them all); a version, if any, is the last ':' field.
+        match = re.fullmatch(r"pytest:(.+?)(?::(\d+\.\d+\.\d+))?", head)
+        if match is None or not all(match.group(1).split("+")) or re.search(r"(?<!:):(?!:)", match.group(1)):
+            raise ValueError(f"{text!r}: expected pytest:FILE[::TEST][+FILE[::TEST]...][:version]")
+        version = match.group(2) or ""
         if version:
             env = (("SANDBOX_KAFKA", "real"), ("SANDBOX_KAFKA_VERSION", version))
-        return Case(text, (sys.executable, "-m", "pytest", "-q", parts[1]), env, version)
+        return Case(text, (sys.executable, "-m", "pytest", "-q", *match.group(1).split("+")), env, version)
     scenario, version, ibp, jolokia, layout = (parts + [""] * 5)[:5]
     if len(parts) > 5 or not scenario or not (REPO / "molecule" / scenario).is_dir():
         raise ValueError(f"{text!r}: expected scenario[:version[:IBP[:jolokia[:layout]]]] with a scenario under molecule/")
