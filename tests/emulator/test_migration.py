@@ -132,13 +132,15 @@ def test_full_migration_flow(cluster: Any, zk_client: Any) -> None:
         wait_until(lambda i=i: leader.gauge(COUNT) == i, 10, what=f"{i} migrating brokers")
     leader.wait_log(r"Still waiting for ZK brokers \[3\] to register with KRaft\.")
 
-    # A broker in migration mode observes the quorum through its raft client.
+    # A broker in migration mode observes the quorum through its raft client, once it has found the leader.
     def observing() -> dict[str, Any] | None:
         metrics = brokers[0].raft_metrics()
-        return metrics if metrics and metrics["current-state"] == "observer" else None
+        if not metrics:
+            return None
+        return metrics if metrics["current-state"] == "observer" and metrics["current-leader"] == leader_id else None
 
-    raft = wait_until(observing, 10, 0.1, "broker 1 observing the quorum")
-    assert raft["current-leader"] == leader_id and brokers[0].broker_state() == 3
+    wait_until(observing, 10, 0.1, "broker 1 observing the quorum's leader")
+    assert brokers[0].broker_state() == 3
     assert leader.gauge(STATE) == 2
     assert controller_znode(zk_client, cluster)[1] is True
     meta = (brokers[0].dir / "data" / "meta.properties").read_text()
