@@ -16,7 +16,7 @@ SANDBOX     := $(PY) tests/sandbox/sandbox.py
 INVENTORY   := tests/sandbox/.state/inventory.yml
 DEB_PACKAGES := zookeeper openssh-server maven openjdk-17-jdk-headless chromium
 
-.PHONY: kafka-dist molecule-real scenarios faults faults-real help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
+.PHONY: kafka-dist molecule-real scenarios faults faults-sweep faults-real help setup system-deps venv collection test unit emulator-test sandbox-test molecule lint sanity \
         ansible-lint ruff mypy changelog-lint build demo sandbox-up sandbox-down sandbox-status bench clean
 
 help:
@@ -26,6 +26,7 @@ help:
 	@echo "make sandbox-up|sandbox-down|sandbox-status   the multi-host sandbox (TOPOLOGY=default|bench|zk3)"
 	@echo "make build           build the collection tarball"
 	@echo "make faults          the fault suite: every fault case and every task boundary of migrate/rollback killed"
+	@echo "make faults-sweep    the task-boundary kill sweep in FAULTS_SHARDS shards over LANES lanes"
 	@echo "make faults-real     the main fault cases on real Apache Kafka (FAULTS_KAFKA_VERSION=3.9.2)"
 
 setup: system-deps venv collection
@@ -74,26 +75,26 @@ molecule: setup
 # second rollback changing nothing, as `rollback_dual_write` does, then checks that a check-mode migration
 # changes nothing and migrates with finalization, idempotently, as `migrate` does: both scenarios in one
 # sandbox. On 3.9 also `migrate` (on a cluster whose ZooKeeper-made id starts with '-', which the
-# controllers' format must take; 1 in 64 do), `soak`, `rollback_migration`, `rollback_controllers`, the
-# real-only checks of test_real_kafka.py and both kill-and-rerun tests.
+# controllers' format must take; 1 in 64 do), `soak` without Jolokia (its finalization reads the migration's
+# log lines from the controllers' rolled logs), `rollback_migration`, `rollback_controllers`, the real-only
+# checks of test_real_kafka.py and both kill-and-rerun tests (on real Kafka only: the emulator would repeat them).
 # The rack-parallel roll runs on the emulator's 12-broker, 3-rack topology in a lane of its own. The emulator's
-# cases (the fault sample, the kill-and-rerun tests, the leak test) run in the lanes too, not before them: with two
-# lanes, a suite moved into them costs half its time.
+# cases (the fault sample, the leak test) run in the lanes too, not before them: with two lanes, a suite moved
+# into them costs half its time.
 LANES ?= 2
 SCENARIOS ?= remigrate:3.9.2 remigrate:3.8.1 remigrate:3.7.2::off:release \
-             pytest:tests/sandbox_tests/test_real_kafka.py:3.9.2 soak:3.9.2 \
+             pytest:tests/sandbox_tests/test_real_kafka.py:3.9.2 soak:3.9.2::off \
              migrate:3.9.2,SANDBOX_CLUSTER_ID=-xUBNq5gTdGUH8sM1iea3g \
              pytest:tests/sandbox_tests/test_rollback_resume.py:3.9.2 rollback_migration:3.9.2 \
              rollback_controllers:3.9.2 pytest:tests/sandbox_tests/test_migrate_resume.py:3.9.2 \
              $(FAULTS_SAMPLE) pytest:tests/sandbox_tests/test_rack_roll.py \
-             pytest:tests/sandbox_tests/test_rollback_resume.py pytest:tests/sandbox_tests/test_migrate_resume.py \
              pytest:tests/sandbox_tests/test_no_secret_leaks.py sandbox
 # The fault suite's CI sample, on the emulator in one session (its module's sandbox serves both): a migration
 # killed after the last broker's file was written, and a rollback killed restarting the last broker of roll 2.
 FAULTS_SAMPLE := pytest:tests/faults/test_faults.py::test_resume_deadlock_the_last_brokers_file_written_but_not_restarted+$\
 tests/faults/test_faults.py::test_a_rollback_killed_in_roll_2_finishes_the_broker_it_left_down[last]
 REAL_SCENARIOS_FULL := migrate:3.9.2 migrate:3.9.2::off:release rollback_dual_write:3.9.2 \
-                  rollback_dual_write:3.9.2::off:release soak:3.9.2 rollback_controllers:3.9.2 \
+                  rollback_dual_write:3.9.2::off:release soak:3.9.2 soak:3.9.2::off rollback_controllers:3.9.2 \
                   rollback_migration:3.9.2 remigrate:3.9.2 migrate:3.9.2:3.8 migrate:3.8.1 \
                   rollback_dual_write:3.8.1 remigrate:3.8.1 migrate:3.7.2 rollback_dual_write:3.7.2 \
                   rollback_dual_write:3.7.2::off:release remigrate:3.7.2::off:release \
@@ -109,20 +110,28 @@ molecule-real: setup
 
 # Every test, then lint. The sandbox is brought down before (the tests need a fresh one) and after,
 # whatever happens. Each suite runs even when an earlier one failed, so one run shows every failure.
+# The unit and emulator suites run side by side, and so do sanity and ansible-lint: each keeps one core
+# busy on this two-core machine kind. Their output is shown when they end.
 test: setup
-	@status=0; failed=""; \
+	@status=0; failed=""; mkdir -p build/test; \
 	run() { name=$$1; shift; echo "==> $$name"; "$$@" || { status=1; failed="$$failed $$name"; }; }; \
+	start() { name=$$1; shift; rm -f build/test/$$name.rc; \
+	  ( "$$@" > build/test/$$name.log 2>&1; echo $$? > build/test/$$name.rc ) & }; \
+	report() { for name in "$$@"; do echo "==> $$name"; cat build/test/$$name.log; \
+	  [ "$$(cat build/test/$$name.rc 2>/dev/null)" = 0 ] || { status=1; failed="$$failed $$name"; }; done; }; \
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
-	run unit          $(PY) -m pytest -q tests/unit tests/integration; \
-	run emulator      $(PY) -m pytest -q tests/emulator; \
+	start unit $(PY) -m pytest -q tests/unit tests/integration; \
+	start emulator $(PY) -m pytest -q tests/emulator; \
+	wait; report unit emulator; \
 	run sandbox       $(PY) -m pytest -q tests/sandbox_tests/test_sandbox.py tests/sandbox_tests/test_traffic.py; \
 	run scenarios     $(PY) tests/run_scenarios.py --lanes $(LANES) $(SCENARIOS); \
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
-	run ansible-lint  $(MAKE) --no-print-directory ansible-lint; \
-	run sanity        $(MAKE) --no-print-directory sanity; \
+	start sanity $(MAKE) --no-print-directory sanity; \
+	start ansible-lint $(MAKE) --no-print-directory ansible-lint; \
 	run changelog     $(MAKE) --no-print-directory changelog-lint; \
 	run ruff          $(MAKE) --no-print-directory ruff; \
 	run mypy          $(MAKE) --no-print-directory mypy; \
+	wait; report ansible-lint sanity; \
 	if [ $$status -eq 0 ]; then echo "make test: every suite passed"; else echo "make test: FAILED:$$failed"; fi; \
 	exit $$status
 
@@ -133,6 +142,13 @@ test: setup
 # the last broker of its roll 2 (whose file only its record tells apart from a plain ZooKeeper broker's).
 faults: setup
 	FAULTS_SWEEP=all $(PY) -m pytest -q -s tests/faults
+
+# The kill sweep alone, split into FAULTS_SHARDS shards (every n-th boundary each) run in $(LANES) lanes,
+# each lane with its own sandbox.
+FAULTS_SHARDS ?= 8
+faults-sweep: setup
+	$(PY) tests/run_scenarios.py --lanes $(LANES) $(foreach i,$(shell seq 1 $(FAULTS_SHARDS)),\
+	  pytest:tests/faults/test_kill_sweep.py,FAULTS_SWEEP=all,FAULTS_SHARD=$(i)/$(FAULTS_SHARDS))
 
 # The faults that matter most, on real Apache Kafka (FAULTS_KAFKA_VERSION, about 30 minutes): a broker
 # killed in its wait, ZooKeeper down during the roll, a rollback killed in its roll 2, the active controller

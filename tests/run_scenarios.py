@@ -8,7 +8,8 @@ A CASE is one of:
                                                     jolokia on|off|auth|tls|mtls, layout packaged|release)
     pytest:FILE[:version]                           a sandbox pytest file (real Kafka when a version is given);
                                                     FILE may be node ids (FILE::test[id]), several joined by '+'
-each optionally followed by sandbox settings for that case alone: migrate:3.9.2,SANDBOX_ZK_SASL=on
+each optionally followed by sandbox or fault-suite settings for that case alone: migrate:3.9.2,SANDBOX_ZK_SASL=on,
+pytest:tests/faults/test_kill_sweep.py,FAULTS_SWEEP=all,FAULTS_SHARD=1/8
 
 A real migration spends most of its time waiting on Kafka (JVM start, controlled shutdown, registration),
 not on the CPU, so lanes run side by side: each has its own net (SANDBOX_NET=127.0.N), state dir, HOME
@@ -54,8 +55,8 @@ def parse_case(text: str, bin_dir: Path) -> Case:
     extra: list[tuple[str, str]] = []
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
-        if not sep or not name.startswith("SANDBOX_"):
-            raise ValueError(f"{text!r}: {assignment!r} is not a SANDBOX_NAME=value setting")
+        if not sep or not name.startswith(("SANDBOX_", "FAULTS_")):
+            raise ValueError(f"{text!r}: {assignment!r} is not a SANDBOX_NAME=value or FAULTS_NAME=value setting")
         extra.append((name, value))
     case = parse_head(text, head, bin_dir)
     return Case(case.text, case.argv, case.env + tuple(extra), case.version)

@@ -10,6 +10,8 @@ task before it. The run is killed (SIGKILL, a lost terminal) right there; then, 
 counted from a reference run of each; by default (CI) a fixed sample of one boundary in each
 playbook's broker roll runs. Every case starts from the state the previous one left, so the
 cases chain without rebuilding the sandbox (a rollback resets a migrate case and the other way round).
+``FAULTS_SHARD=i/n`` (with ``FAULTS_SWEEP=all``) runs every n-th boundary from the i-th, so n
+sandboxes (lanes, machines) share the sweep, which takes hours on one.
 """
 
 from __future__ import annotations
@@ -36,6 +38,17 @@ FULL = os.environ.get("FAULTS_SWEEP") == "all"
 SAMPLE = {"migrate.yml": ("Restart the broker", 2), "rollback.yml": ("Restart the broker", 2)}
 
 
+def shard(points: list, spec: str) -> list:
+    """The boundaries of shard ``i/n``: every n-th from the i-th (1-based); all of them for ''."""
+    if not spec:
+        return points
+    match = re.fullmatch(r"(\d+)/(\d+)", spec.strip())
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise pytest.UsageError(f"FAULTS_SHARD={spec!r}: give i/n with 1 <= i <= n, for example 2/4")
+    index, count = int(match.group(1)), int(match.group(2))
+    return points[index - 1::count]
+
+
 def restarts_in(output: str) -> dict:
     """Broker restarts a run made, from its output (killed runs write no report)."""
     counts = {b: 0 for b in BROKERS}
@@ -52,7 +65,7 @@ def restarts_in(output: str) -> dict:
 
 def boundaries(playbook: str, tasks: list) -> list:
     if FULL:
-        return list(range(1, len(tasks)))
+        return shard(list(range(1, len(tasks))), os.environ.get("FAULTS_SHARD", ""))
     name, nth = SAMPLE[playbook]
     hits = [i for i, t in enumerate(tasks) if t.endswith(name)]
     return [hits[nth - 1]] if len(hits) >= nth else []
