@@ -915,14 +915,17 @@ def seed(topology: Topology, state: State) -> None:
     if state.seeded:
         return
     broker = topology.brokers[0]
+    calls = []
     for name, partitions, configs in SEED_TOPICS:
         args = ["--create", "--if-not-exists", "--topic", name, "--partitions", str(partitions),
                 "--replication-factor", "3"]
         for config in configs:
             args += ["--config", config]
-        kafka_tool(broker, "kafka-topics.sh", args)
-    for acl in SEED_ACLS:
-        kafka_tool(broker, "kafka-acls.sh", ["--add", "--force", *acl])
+        calls.append(("kafka-topics.sh", args))
+    calls += [("kafka-acls.sh", ["--add", "--force", *acl]) for acl in SEED_ACLS]
+    # Independent calls, each a JVM that mostly waits on its start and the broker: side by side.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda call: kafka_tool(broker, *call), calls))
     wait_until(
         lambda: kafka_tool(broker, "kafka-topics.sh", ["--describe", "--under-replicated-partitions"]).strip() == "",
         60.0,
