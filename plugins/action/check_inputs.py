@@ -10,8 +10,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.template import Templar
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ERROR, WARNING, KraftError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import check_inputs, failure_lines
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.booleans import is_false
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import check_inputs, inputs_outcome
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
     HostVariables,
     host_name_template,
@@ -53,29 +54,34 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         params = validated_params(self._task.args, ARGUMENT_SPEC)
-        groups = task_vars.get("groups", {})
-        play_vars = _TemplatedVars(task_vars, self._templar)
+        if params["defer_to_plan"] and is_false(_TemplatedVars(task_vars, self._templar).get("zk2kraft_validate_live")):
+            # The plan checks them on the variables it gathers anyway: gathered once instead of twice.
+            result.update(changed=False, violations=[], error_count=0,
+                          msg="left to the plan: this run contacts no host before it")
+            return result
         try:
-            violations = check_inputs(
-                list(groups.get(params["broker_group"]) or ()), list(groups.get(params["controller_group"]) or ()),
-                inventory_variables(task_vars, self._loader), play_vars)
+            outcome = checked_inputs(task_vars, self._templar, self._loader, params["broker_group"],
+                                     params["controller_group"])
         except KraftError as exc:
             raise AnsibleActionFail(f"the inputs cannot be checked: {exc}") from exc
-        errors = [v for v in violations if v.severity == ERROR]
         result["changed"] = False
-        result["violations"] = [v.as_dict() for v in violations]
-        result["error_count"] = len(errors)
-        warnings = [f"{v.host} | {v.key} | {v.message}. Fix: {v.fix}"
-                    for v in violations if v.severity == WARNING]
-        if warnings:
-            result["warnings"] = warnings
-        if errors:
+        result["violations"] = outcome["violations"]
+        result["error_count"] = outcome["error_count"]
+        if outcome["warnings"]:
+            result["warnings"] = outcome["warnings"]
+        if outcome["error_count"]:
             result["failed"] = True
-            result["msg"] = "{} error(s) in the run options and the inventory; no host was contacted:\n{}".format(
-                len(errors), "\n".join(failure_lines(errors)))
-        else:
-            result["msg"] = "run options and inventory variables are valid"
+        result["msg"] = outcome["msg"]
         return result
+
+
+def checked_inputs(task_vars, templar, loader, broker_group, controller_group, host_vars=None):
+    """inputs_outcome of the run options and the inventory (``host_vars``: the inventory's variables when the
+    caller already has them)."""
+    groups = task_vars.get("groups", {})
+    return inputs_outcome(check_inputs(
+        list(groups.get(broker_group) or ()), list(groups.get(controller_group) or ()),
+        inventory_variables(task_vars, loader) if host_vars is None else host_vars, _TemplatedVars(task_vars, templar)))
 
 
 class _TemplatedVars:

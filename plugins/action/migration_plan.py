@@ -9,10 +9,12 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import (
+    checked_inputs,
     collection_paused,
     inventory_variables,
     validated_params,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import (
     current_files,
     observed_violations,
@@ -53,15 +55,27 @@ class ActionModule(ActionBase):
         states = {}
         observed = []
         evidence = None
+        warnings = []
         if params["cluster"]:
             spec = params["cluster"]
         else:
+            host_vars = inventory_variables(task_vars, self._loader)
+            if params["check_inputs"]:
+                # The inventory's variables gathered once for both checks (on thousands of hosts that is
+                # most of a separate check_inputs task's time).
+                try:
+                    inputs = checked_inputs(task_vars, self._templar, self._loader, params["broker_group"],
+                                            params["controller_group"], host_vars)
+                except KraftError as exc:
+                    raise AnsibleActionFail(f"the inputs cannot be checked: {exc}") from exc
+                warnings = inputs["warnings"]
+                if inputs["error_count"]:
+                    return self._bad_inputs(result, inputs, params["fail_on_error"])
             for group in (params["broker_group"], params["controller_group"]):
                 if not groups.get(group):
                     raise AnsibleActionFail(
                         "inventory group '{}' is empty or missing: list the {} there (or set broker_group/"
                         "controller_group)".format(group, "brokers" if group == params["broker_group"] else "controllers"))
-            host_vars = inventory_variables(task_vars, self._loader)
             spec, texts = spec_from_inventory(
                 groups[params["broker_group"]], groups[params["controller_group"]], host_vars, task_vars)
             hosts = list(dict.fromkeys(
@@ -78,9 +92,32 @@ class ActionModule(ActionBase):
         result.update(plan_result(spec, texts, params["phases"], params["hosts"], problems, evidence,
                                   report_only=params["report_only"]))
         result["changed"] = False
+        if warnings:
+            result["warnings"] = warnings
         if result["error_count"] and params["fail_on_error"]:
             result["failed"] = True
             result["msg"] = f"the cluster cannot be migrated as described: {result['error_count']} error(s); see violations_by_host"
+        return result
+
+    @staticmethod
+    def _bad_inputs(result, inputs, fail_on_error):
+        """The result when the inputs are bad: no plan; the report is the input check's message."""
+        by_host = {}
+        for violation in inputs["violations"]:
+            by_host.setdefault(violation["host"], []).append(violation)
+        result.update({
+            "changed": False,
+            "violations": inputs["violations"],
+            "violations_by_host": by_host,
+            "error_count": inputs["error_count"],
+            "warning_count": len(inputs["violations"]) - inputs["error_count"],
+            "report_text": inputs["msg"],
+        })
+        if inputs["warnings"]:
+            result["warnings"] = inputs["warnings"]
+        if fail_on_error:
+            result["failed"] = True
+            result["msg"] = inputs["msg"]
         return result
 
     def _id_evidence(self, spec, texts, hosts, host_vars, task_vars):

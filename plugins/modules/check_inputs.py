@@ -31,6 +31,17 @@ options:
     description: Inventory group of the KRaft controllers to provision.
     type: str
     default: kafka_controllers
+  defer_to_plan:
+    description:
+      - >-
+        Leave the whole check to M(zk2kraft.migration.migration_plan) with its
+        O(zk2kraft.migration.migration_plan#module:check_inputs) option when the run contacts no host before its
+        plan, that is unless C(zk2kraft_validate_live) is true (C(validate.yml)). The plan gathers the inventory's
+        variables anyway, and on thousands of hosts gathering them is most of this check's time.
+      - A C(zk2kraft_validate_live) that is neither true nor false is checked here, and refused.
+    type: bool
+    default: false
+    version_added: 0.1.0
 attributes:
   check_mode:
     support: full
@@ -68,6 +79,7 @@ from ansible.module_utils.basic import AnsibleModule
 ARGUMENT_SPEC = dict(
     broker_group=dict(type="str", default="kafka_brokers"),
     controller_group=dict(type="str", default="kafka_controllers"),
+    defer_to_plan=dict(type="bool", default=False),
 )
 
 

@@ -73,6 +73,17 @@ options:
     type: bool
     default: false
     version_added: 0.1.0
+  check_inputs:
+    description:
+      - First judge the run options and the inventory variables as M(zk2kraft.migration.check_inputs) does, on
+        the inventory variables gathered once for both (on thousands of hosts, gathering them is most of a separate
+        check's time). Bad inputs give no plan; RV(report_text) is then the check's message and RV(violations)
+        its errors.
+      - For a run that contacts no host before its plan; a playbook that reads the hosts first runs
+        M(zk2kraft.migration.check_inputs) before that.
+    type: bool
+    default: false
+    version_added: 0.1.0
   accept_drift:
     description:
       - Managed keys an operator edited since the collection last wrote a host's file
@@ -203,6 +214,7 @@ ARGUMENT_SPEC = dict(
     fail_on_error=dict(type="bool", default=True),
     accept_drift=dict(type="bool", default=False),
     report_only=dict(type="bool", default=False),
+    check_inputs=dict(type="bool", default=False),
 )
 
 

@@ -74,3 +74,23 @@ def test_bad_input_fails_before_any_ssh_connection(playbook: str, name: str, tmp
     # Only the first play ran: on localhost, nothing else.
     assert "kc1" not in output.split("PLAY RECAP")[-1] and "kb1 " not in output.split("PLAY RECAP")[-1], output
     assert seconds < 60, output
+
+
+def test_a_validation_that_reads_the_hosts_refuses_bad_input_before_reading_them(tmp_path: Path) -> None:
+    # Without live reads the plan checks the inputs (no host is contacted before it); with them the first
+    # play must, before the play that reads the files over SSH.
+    status, output, _seconds = _run("validate", _inventory(tmp_path, zk2kraft_listeners="PLAINTEXT://kb1:0"),
+                                    ["zk2kraft_validate_live=true"])
+    assert status != 0, output
+    assert "port 0 is outside 1..65535" in output and "no host was contacted" in output, output
+    assert "Read the current server.properties" not in output and "UNREACHABLE" not in output, output
+
+
+def test_a_dry_run_checks_the_inputs_once_in_its_plan(tmp_path: Path) -> None:
+    status, output, _seconds = _run("validate", _inventory(tmp_path), ["zk2kraft_finalize=maybe"])
+    assert status != 0, output
+    flat = " ".join(output.split())
+    assert "zk2kraft_finalize | 'maybe' is not a boolean" in flat.replace("''", "'"), output
+    # The first play left the check to the plan, whose report is the check's message.
+    assert "1 error(s) in the run options and the inventory; no host was contacted" in flat, output
+    assert "Cluster: Kafka" not in output, output

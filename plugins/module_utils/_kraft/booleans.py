@@ -17,3 +17,8 @@ FALSE_WORDS = ("false", "no", "off", "0", "n", "f")
 def is_true(value: Any) -> bool:
     """A YAML boolean, or from -e a string: true only for one of TRUE_WORDS."""
     return value is True or str(value).strip().lower() in TRUE_WORDS
+
+
+def is_false(value: Any) -> bool:
+    """Unset, a YAML false, or one of FALSE_WORDS: a value that is validly false."""
+    return value is None or value is False or str(value).strip().lower() in FALSE_WORDS

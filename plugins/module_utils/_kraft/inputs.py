@@ -319,6 +319,23 @@ def failure_lines(violations: Sequence[Violation]) -> list[str]:
     return [f"{v.host} | {v.key} | {v.message}. Fix: {v.fix}" for v in violations if v.severity == ERROR]
 
 
+def inputs_outcome(violations: Sequence[Violation]) -> dict[str, Any]:
+    """What the input check reports: every violation, the error count, each warning as a line, and a message
+    that lists every error (or says the inputs are valid)."""
+    errors = [v for v in violations if v.severity == ERROR]
+    if errors:
+        msg = "{} error(s) in the run options and the inventory; no host was contacted:\n{}".format(
+            len(errors), "\n".join(failure_lines(errors)))
+    else:
+        msg = "run options and inventory variables are valid"
+    return {
+        "violations": [v.as_dict() for v in violations],
+        "error_count": len(errors),
+        "warnings": [f"{v.host} | {v.key} | {v.message}. Fix: {v.fix}" for v in violations if v.severity == WARNING],
+        "msg": msg,
+    }
+
+
 DEFAULT_CONFIG_FILE = "/etc/kafka/server.properties"
 
 

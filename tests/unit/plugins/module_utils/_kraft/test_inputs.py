@@ -29,6 +29,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs i
     check_inputs,
     current_files,
     failure_lines,
+    inputs_outcome,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inventory import (
     live_file_states,
@@ -555,3 +556,25 @@ def test_failure_lines_name_host_key_and_fix() -> None:
     assert failure_lines(found) == [
         "localhost | zk2kraft_stop_after | 'bogus' is not one of the allowed values controllers, migration, dual_write "
         "(migrate.yml: the phase to stop after). Fix: use one of: controllers, migration, dual_write"]
+
+
+def test_the_outcome_lists_every_error_and_each_warning_as_a_line() -> None:
+    violations = [Violation("kb1", "zk2kraft_node_id", "-1 is outside 0..2147483647", "give an id in 0..2147483647"),
+                  Violation("kb2", "zk2kraft_rack", "only some brokers carry a rack", "give every broker a rack",
+                            WARNING),
+                  Violation("localhost", "zk2kraft_finalize", "'maybe' is not a boolean", "use true or false")]
+    outcome = inputs_outcome(violations)
+    assert outcome["error_count"] == 2
+    assert [v["host"] for v in outcome["violations"]] == ["kb1", "kb2", "localhost"]
+    assert outcome["warnings"] == ["kb2 | zk2kraft_rack | only some brokers carry a rack. Fix: give every broker a rack"]
+    assert outcome["msg"].splitlines() == [
+        "2 error(s) in the run options and the inventory; no host was contacted:",
+        "kb1 | zk2kraft_node_id | -1 is outside 0..2147483647. Fix: give an id in 0..2147483647",
+        "localhost | zk2kraft_finalize | 'maybe' is not a boolean. Fix: use true or false",
+    ]
+
+
+def test_no_error_says_the_inputs_are_valid() -> None:
+    outcome = inputs_outcome([])
+    assert outcome == {"violations": [], "error_count": 0, "warnings": [],
+                       "msg": "run options and inventory variables are valid"}
