@@ -59,11 +59,8 @@ class ActionModule(ActionBase):
             result.update(changed=False, violations=[], error_count=0,
                           msg="left to the plan: this run contacts no host before it")
             return result
-        try:
-            outcome = checked_inputs(task_vars, self._templar, self._loader, params["broker_group"],
-                                     params["controller_group"])
-        except KraftError as exc:
-            raise AnsibleActionFail(f"the inputs cannot be checked: {exc}") from exc
+        outcome = checked_inputs(task_vars, self._templar, self._loader, params["broker_group"],
+                                 params["controller_group"])
         result["changed"] = False
         result["violations"] = outcome["violations"]
         result["error_count"] = outcome["error_count"]
@@ -79,9 +76,13 @@ def checked_inputs(task_vars, templar, loader, broker_group, controller_group, h
     """inputs_outcome of the run options and the inventory (``host_vars``: the inventory's variables when the
     caller already has them)."""
     groups = task_vars.get("groups", {})
-    return inputs_outcome(check_inputs(
-        list(groups.get(broker_group) or ()), list(groups.get(controller_group) or ()),
-        inventory_variables(task_vars, loader) if host_vars is None else host_vars, _TemplatedVars(task_vars, templar)))
+    try:
+        return inputs_outcome(check_inputs(
+            list(groups.get(broker_group) or ()), list(groups.get(controller_group) or ()),
+            inventory_variables(task_vars, loader) if host_vars is None else host_vars,
+            _TemplatedVars(task_vars, templar)))
+    except KraftError as exc:
+        raise AnsibleActionFail(f"the inputs cannot be checked: {exc}") from exc
 
 
 class _TemplatedVars:

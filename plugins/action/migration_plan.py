@@ -14,7 +14,6 @@ from ansible_collections.zk2kraft.migration.plugins.action.check_inputs import (
     inventory_variables,
     validated_params,
 )
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.inputs import (
     current_files,
     observed_violations,
@@ -63,11 +62,8 @@ class ActionModule(ActionBase):
             if params["check_inputs"]:
                 # The inventory's variables gathered once for both checks (on thousands of hosts that is
                 # most of a separate check_inputs task's time).
-                try:
-                    inputs = checked_inputs(task_vars, self._templar, self._loader, params["broker_group"],
-                                            params["controller_group"], host_vars)
-                except KraftError as exc:
-                    raise AnsibleActionFail(f"the inputs cannot be checked: {exc}") from exc
+                inputs = checked_inputs(task_vars, self._templar, self._loader, params["broker_group"],
+                                        params["controller_group"], host_vars)
                 warnings = inputs["warnings"]
                 if inputs["error_count"]:
                     return self._bad_inputs(result, inputs, params["fail_on_error"])

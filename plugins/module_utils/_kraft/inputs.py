@@ -314,9 +314,14 @@ def current_files(
     return texts, problems
 
 
+def violation_line(v: Violation) -> str:
+    """host | key | what is wrong. Fix: how."""
+    return f"{v.host} | {v.key} | {v.message}. Fix: {v.fix}"
+
+
 def failure_lines(violations: Sequence[Violation]) -> list[str]:
-    """One line per error: host | key | what is wrong. Fix: how."""
-    return [f"{v.host} | {v.key} | {v.message}. Fix: {v.fix}" for v in violations if v.severity == ERROR]
+    """One line per error."""
+    return [violation_line(v) for v in violations if v.severity == ERROR]
 
 
 def inputs_outcome(violations: Sequence[Violation]) -> dict[str, Any]:
@@ -331,7 +336,7 @@ def inputs_outcome(violations: Sequence[Violation]) -> dict[str, Any]:
     return {
         "violations": [v.as_dict() for v in violations],
         "error_count": len(errors),
-        "warnings": [f"{v.host} | {v.key} | {v.message}. Fix: {v.fix}" for v in violations if v.severity == WARNING],
+        "warnings": [violation_line(v) for v in violations if v.severity == WARNING],
         "msg": msg,
     }
 
