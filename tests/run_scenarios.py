@@ -21,6 +21,7 @@ case failed; the tail of its log is printed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import signal
@@ -37,6 +38,8 @@ SANDBOX = REPO / "tests" / "sandbox" / "sandbox.py"
 KAFKA_DIST = REPO / "tests" / "sandbox" / "kafka_dist" / "build.py"
 FIRST_NET = 11  # lanes use 127.0.11.N, 127.0.12.N, ...: apart from the default sandbox's 127.0.1.N
 LOG_TAIL = 150
+# File names stop at 255 bytes; leave room for ".log".
+MAX_LOG_NAME = 200
 # sandbox.py up --jolokia (empty: its default) and --layout values.
 JOLOKIA_MODES = ("", "on", "off", "auth", "tls", "mtls")
 LAYOUTS = ("", "packaged", "release")
@@ -48,6 +51,14 @@ class Case:
     argv: tuple[str, ...]
     env: tuple[tuple[str, str], ...]
     version: str = ""
+
+
+def log_name(text: str) -> str:
+    """The case's log file name; a long one (several pytest ids) is cut and told apart by a hash of the whole."""
+    name = text.replace(":", "_").replace("/", "_")
+    if len(name) > MAX_LOG_NAME:
+        name = name[:MAX_LOG_NAME - 13] + "-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+    return name + ".log"
 
 
 def parse_case(text: str, bin_dir: Path) -> Case:
@@ -91,6 +102,7 @@ def parse_head(text: str, head: str, bin_dir: Path) -> Case:
 class Runner:
     def __init__(self, cases: list[Case], lanes: int) -> None:
         self.queue = list(cases)
+        self.texts = [case.text for case in cases]
         self.lanes = lanes
         self.lock = threading.Lock()
         self.print_lock = threading.Lock()
@@ -132,27 +144,31 @@ class Runner:
         base_env = self.lane_env(lane)
         try:
             while (case := self.next_case()) is not None:
-                log_path = LANES_DIR / "logs" / (case.text.replace(":", "_").replace("/", "_") + ".log")
-                log_path.parent.mkdir(parents=True, exist_ok=True)
+                log_path = LANES_DIR / "logs" / log_name(case.text)
                 env = dict(base_env, **dict(case.env))
                 self.say(f"==> lane {lane} ({env['SANDBOX_NET']}.N): {case.text}")
                 started = time.monotonic()
-                with open(log_path, "wb") as log:
-                    proc = subprocess.Popen(case.argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
-                    with self.lock:
-                        self.procs[lane] = proc
-                    rc = proc.wait()
-                    with self.lock:
-                        self.procs.pop(lane, None)
+                try:
+                    log_path.parent.mkdir(parents=True, exist_ok=True)
+                    with open(log_path, "wb") as log:
+                        proc = subprocess.Popen(case.argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                                stdin=subprocess.DEVNULL, start_new_session=True)
+                        with self.lock:
+                            self.procs[lane] = proc
+                        rc = proc.wait()
+                        with self.lock:
+                            self.procs.pop(lane, None)
+                    tail = log_path.read_text(errors="replace").splitlines()[-LOG_TAIL:]
+                except OSError as exc:
+                    # A case the lane could not run is a failure, never a case quietly left out.
+                    rc, tail = -1, [f"the lane could not run this case: {exc}"]
                 elapsed = time.monotonic() - started
                 ok = rc == 0
                 with self.lock:
                     self.results.append((case.text, ok, elapsed, log_path))
                 text = f"<== {'PASS' if ok else 'FAIL'} {case.text} in {elapsed:.0f} s (log {log_path})"
                 if not ok:
-                    lines = log_path.read_text(errors="replace").splitlines()[-LOG_TAIL:]
-                    text += "\n" + "\n".join(f"    | {line}" for line in lines)
+                    text += "\n" + "\n".join(f"    | {line}" for line in tail)
                 self.say(text)
         finally:
             # Whatever happened, the lane's sandbox goes down (molecule's destroy normally did it already).
@@ -176,6 +192,9 @@ class Runner:
         for thread in threads:
             thread.join()
         failed = [text for text, ok, _elapsed, _log in self.results if not ok]
+        # A lane that died mid-way leaves cases without a result: they failed too.
+        ran = {text for text, _ok, _elapsed, _log in self.results}
+        failed += [text for text in self.texts if text not in ran and not self.stopping]
         for text, ok, elapsed, _log in self.results:
             print(f"    {'pass' if ok else 'FAIL'}  {elapsed:6.0f} s  {text}")
         if self.stopping:

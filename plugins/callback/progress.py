@@ -32,15 +32,14 @@ from ansible.plugins.callback import CallbackBase
 ROLL_PLAY = re.compile(r"^\s*((?:Phase|Rollback roll)\s+\d+)\s*:")
 # Task names (without the role prefix) that restart a node, and what the line says.
 RESTARTS = {
-    "Restart the broker": "restarting",
-    "Restart the broker, with ZooKeeper's list": "restarting",
+    # The broker's restart call also waits until it is healthy again (registered, no partition under-replicated).
+    "Restart the broker": "restarting, then waiting until healthy",
+    "Restart the broker, with ZooKeeper's list": "restarting, then waiting until healthy",
     "Start the controller, or restart it on a new config": "restarting",
 }
 # Waits whose names read badly after "waiting for"; other "Wait for/until ..." tasks use their own words.
 WAITS = {
     "Wait for the broker to register in ZooKeeper": "registration in ZooKeeper",
-    "Wait for the broker to register with the KRaft controllers": "registration with the KRaft controllers",
-    "Wait until no partition is under-replicated": "no under-replicated partition",
     "Wait for this controller to see a quorum leader": "a quorum leader",
 }
 WAIT_PREFIX = re.compile(r"^Wait (?:for|until) (.+)$")

@@ -19,7 +19,12 @@ description:
     and fails with its refusal, the node untouched, when the cluster cannot take the stop.
   - With O(remove_metadata_log), stops the service, removes the node's C(__cluster_metadata-0) KRaft log
     from its metadata log dir, then starts it (a rollback on Kafka before 3.8, which keeps a stale log).
-  - Restarts with C(systemctl) (a controlled shutdown through the unit's stop command).
+  - Restarts with C(systemctl) (a controlled shutdown through the unit's stop command). Just before, it sets the
+    config file's modification time to now, so the node a roll was restarting holds the newest file of the roll
+    (how a re-run after an interruption finds it).
+  - With O(wait), a broker's roll ends in the same call, once the broker is healthy again (restarted or not), that is
+    registered where its mode registers and no partition under-replicated (see O(wait)). A wait fails within
+    seconds when the broker's process is gone, and at O(wait_timeout) otherwise, naming what it saw last.
 extends_documentation_fragment:
   - zk2kraft.migration.attributes
   - zk2kraft.migration.jolokia
@@ -50,6 +55,36 @@ options:
         (M(zk2kraft.migration.zookeeper_facts)) and call again with it. So that read is made only before a restart.
     type: bool
     default: false
+  wait:
+    description:
+      - After the restart (or none), wait on this host, as M(zk2kraft.migration.kafka_wait) would, for what a broker
+        rolled to O(target) must show, in order. V(migration) and V(rollback_hybrid) - registered in ZooKeeper
+        (C(broker_registered_zookeeper)) and with the KRaft controllers (C(broker_registered_kraft)); V(dual_write)
+        - with the KRaft controllers; V(rollback_zookeeper) - in ZooKeeper. Then no partition under-replicated
+        cluster-wide (C(under_replicated_zero), through O(bootstrap_server) or the brokers' agents).
+      - With O(zookeeper_on_controller) the ZooKeeper registration is left to the caller (RV(zookeeper_wait_wanted)).
+      - Only for a broker's roll (O(target) V(migration), V(dual_write), V(rollback_hybrid) or V(rollback_zookeeper)).
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds each wait of O(wait) may take before the module fails.
+    type: float
+    default: 300
+  broker_id:
+    description: The broker's id, for O(wait); defaults to the id of O(node) in O(brokers).
+    type: int
+  log_dir:
+    description: Kafka's log directory on this host (C(LOG_DIR), where C(server.log) is), for O(wait).
+    type: path
+    default: /var/log/kafka
+  bootstrap_controller:
+    description: The controllers' C(host:port) list, for O(wait) (the quorum tool's fallback).
+    type: str
+  bootstrap_server:
+    description:
+      - Brokers' C(host:port) list for the under-replicated check of O(wait), the other brokers first so a broker
+        that did not come back cannot hang it.
+    type: str
 attributes:
   check_mode:
     support: full
@@ -96,6 +131,21 @@ zookeeper_wanted:
   returned: always
   type: bool
   sample: false
+zookeeper_wait_wanted:
+  description: With O(wait) and O(zookeeper_on_controller), the broker's ZooKeeper registration is still to be waited for on the controller.
+  returned: always
+  type: bool
+  sample: false
+waits:
+  description: With O(wait), each wait's C(elapsed) seconds, C(attempts) and last observation, by condition.
+  returned: when O(wait) and not in check mode
+  type: dict
+  sample: {"broker_registered_kraft": {"elapsed": 0.8, "attempts": 4, "observed": {"registered": true}}}
+healthy_at:
+  description: With O(wait), UNIX time the last wait passed.
+  returned: when O(wait) and not in check mode
+  type: float
+  sample: 1796296549.118
 guard:
   description: The guard's last observation (see M(zk2kraft.migration.roll_guard)), and its C(elapsed) seconds.
   returned: when the guard ran
@@ -113,14 +163,21 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import gather
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import KafkaCondition, KafkaTarget, restart_waits
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import GUARD_ARGUMENT_SPEC, zookeeper_read_wanted
+from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import jolokia_access
+from ansible_collections.zk2kraft.migration.plugins.module_utils.kafka_wait_run import broker_jolokia_urls, wait_condition
 from ansible_collections.zk2kraft.migration.plugins.module_utils.roll_guard_run import run_roll_guard
 from ansible_collections.zk2kraft.migration.plugins.module_utils.service import main_pid
 
 # Kafka before 3.8 keeps this KRaft log after a rollback; a later migration would read it.
 METADATA_LOG = "__cluster_metadata-0"
+# Seconds between two observations of a wait after the restart (as kafka_wait's default).
+WAIT_INTERVAL = 0.25
 
 
 def systemctl(module, *args):
@@ -131,6 +188,43 @@ def systemctl(module, *args):
     return out
 
 
+def broker_id(params):
+    if params["broker_id"] is not None:
+        return params["broker_id"]
+    for entry in params["brokers"]:
+        if isinstance(entry, dict) and entry.get("name") == params["node"] and entry.get("node_id") is not None:
+            return int(entry["node_id"])
+    return None
+
+
+def wait_healthy(module, result):
+    """The waits of O(wait), in order, each failing the module with what it saw last; then the time they passed."""
+    p = module.params
+    result["waits"] = waits = {}
+    try:
+        conditions, result["zookeeper_wait_wanted"] = restart_waits(p["target"], not p["zookeeper_on_controller"])
+        node_id = broker_id(p)
+        if node_id is None:
+            raise KraftError("give broker_id, or list {} with its node_id in brokers".format(p["node"]))
+    except KraftError as exc:
+        module.fail_json(msg=f"wait: {exc}", **result)
+    access = jolokia_access(module)
+    with client_config_file(p["broker_properties"]) as broker_config:
+        target = KafkaTarget(p["kafka_home"], p["kafka_version"], p["bootstrap_controller"], p["bootstrap_server"],
+                             log_dir=p["log_dir"], config_file=p["path"], broker_command_config=broker_config,
+                             broker_jolokia_urls=broker_jolokia_urls(p["brokers"], access),
+                             zookeeper_connect=p["zookeeper_connect"])
+        for name in conditions:
+            try:
+                waits[name], failure = wait_condition(access, target, KafkaCondition(name, broker_id=node_id),
+                                                      p["wait_timeout"], WAIT_INTERVAL)
+            except (KraftError, ValueError) as exc:
+                module.fail_json(msg=f"{name}: {exc}", **result)
+            if failure:
+                module.fail_json(msg=failure, **result)
+    result["healthy_at"] = time.time()
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -139,6 +233,12 @@ def main():
             config_changed=dict(type="bool", default=False),
             remove_metadata_log=dict(type="bool", default=False),
             zookeeper_on_controller=dict(type="bool", default=False),
+            wait=dict(type="bool", default=False),
+            wait_timeout=dict(type="float", default=300.0),
+            broker_id=dict(type="int"),
+            log_dir=dict(type="path", default="/var/log/kafka"),
+            bootstrap_controller=dict(type="str"),
+            bootstrap_server=dict(type="str"),
             **GUARD_ARGUMENT_SPEC,
             **JOLOKIA_ARGUMENT_SPEC,
         ),
@@ -148,8 +248,10 @@ def main():
     info = gather(p["path"], main_pid(module, p["service"]))
     restart = p["config_changed"] or info.restart_pending or not info.running
     result = dict(changed=restart, restarted=restart, was_running=info.running, stopped_at=None, zookeeper_wanted=False,
-                  info=info.as_dict())
+                  zookeeper_wait_wanted=False, info=info.as_dict())
     if not restart or module.check_mode:
+        if p["wait"] and not module.check_mode:
+            wait_healthy(module, result)
         module.exit_json(**result)
     if info.running and zookeeper_read_wanted(p):
         result.update(changed=False, restarted=False, zookeeper_wanted=True)
@@ -161,6 +263,10 @@ def main():
             module.fail_json(msg=refusal, **result)
     # From here the node is down: the report's downtime starts at this stamp, after the guard.
     result["stopped_at"] = time.time()
+    # Its file becomes the newest of the roll: a re-run after an interruption here knows which node this run
+    # was restarting, even when the roll wrote every node's file before its first restart.
+    if info.config_exists:
+        os.utime(p["path"])
     if p["remove_metadata_log"]:
         systemctl(module, "stop", p["service"])
         stale = os.path.join(info.metadata_dir, METADATA_LOG) if info.metadata_dir else None
@@ -173,6 +279,8 @@ def main():
         systemctl(module, "start", p["service"])
     else:
         systemctl(module, "restart" if info.running else "start", p["service"])
+    if p["wait"]:
+        wait_healthy(module, result)
     module.exit_json(**result)
 
 

@@ -29,6 +29,10 @@ options:
         C(INCONSISTENT_CLUSTER_ID)) fails at once, quoting the broker's log line; a node whose process is gone
         fails within seconds. The quorum's observers are no proof of registration, since a node fetches
         before it registers and stays listed for 5 minutes after it stopped.
+      - V(broker_registered_zookeeper) - the broker O(broker_id), running on this host (its process found by
+        O(config_file)), is listed in ZooKeeper's C(/brokers/ids) under the chroot of O(zookeeper_connect), read from
+        this host without client settings (for ZooKeeper with TLS or SASL use M(zk2kraft.migration.zookeeper_wait)
+        on the Ansible controller). A node whose process is gone fails within seconds.
       - V(under_replicated_zero) - no under-replicated partition, cluster-wide. When every broker of O(brokers)
         has a C(jolokia_url), the sum of their C(UnderReplicatedPartitions) metrics (each broker counts the
         partitions it leads), with no JVM start per poll; else C(kafka-topics.sh) through O(bootstrap_server) (also
@@ -43,7 +47,7 @@ options:
       - V(service_log) - a line matching O(pattern) appears in O(log_file) after byte O(log_offset).
     type: str
     required: true
-    choices: [quorum_leader, broker_registered_kraft, under_replicated_zero, migration_state,
+    choices: [quorum_leader, broker_registered_kraft, broker_registered_zookeeper, under_replicated_zero, migration_state,
               migrating_zk_broker_count, service_log]
   expected:
     description:
@@ -51,7 +55,7 @@ options:
       - For O(condition=migrating_zk_broker_count), the count.
     type: str
   broker_id:
-    description: Broker id for O(condition=broker_registered_kraft).
+    description: Broker id for O(condition=broker_registered_kraft) and O(condition=broker_registered_zookeeper).
     type: int
   pattern:
     description: Python regular expression for O(condition=service_log).
@@ -89,7 +93,8 @@ options:
     type: path
   config_file:
     description:
-      - The node's C(server.properties), to find its running process (O(condition=broker_registered_kraft)).
+      - The node's C(server.properties), to find its running process (O(condition=broker_registered_kraft),
+        O(condition=broker_registered_zookeeper)).
       - With O(condition=quorum_leader), the node asked is this host's own, and the wait fails within seconds
         once its process is gone, instead of running to O(timeout).
     type: path
@@ -103,6 +108,9 @@ options:
     type: list
     elements: dict
     default: []
+  zookeeper_connect:
+    description: ZooKeeper's connect string with its chroot, for O(condition=broker_registered_zookeeper).
+    type: str
   log_file:
     description: A log file for O(condition=service_log) (and, without O(log_dir), the C(server.log)); rotation is followed.
     type: path
@@ -173,27 +181,14 @@ log_offset:
   sample: 81234
 """
 
-import functools
-import json
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.client_config import client_config_file
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC, jolokia_read
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import KAFKA_CONDITIONS, KafkaCondition, KafkaObserver, KafkaTarget
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
-from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import fetch, jolokia_access
-
-# A tool is never given less than this, even right at the deadline, so its JVM can start.
-MIN_CALL_SECONDS = 5.0
-
-
-def broker_jolokia_urls(brokers, access):
-    """Every broker's agent URL when each broker has one (the plan's C(jolokia_url)), else none."""
-    urls = [b.get("jolokia_url") for b in brokers]
-    return tuple(access.url(u) for u in urls) if urls and all(urls) else ()
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JOLOKIA_ARGUMENT_SPEC
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import KAFKA_CONDITIONS, KafkaCondition, KafkaTarget
+from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import jolokia_access
+from ansible_collections.zk2kraft.migration.plugins.module_utils.kafka_wait_run import broker_jolokia_urls, wait_condition
 
 
 def main():
@@ -214,6 +209,7 @@ def main():
             config_file=dict(type="path"),
             jolokia_url=dict(type="str"),
             brokers=dict(type="list", elements="dict", default=[]),
+            zookeeper_connect=dict(type="str"),
             log_file=dict(type="path"),
             log_offset=dict(type="int", default=0),
             timeout=dict(type="float", default=300.0),
@@ -223,6 +219,7 @@ def main():
         supports_check_mode=True,
         required_if=[
             ("condition", "broker_registered_kraft", ["broker_id"]),
+            ("condition", "broker_registered_zookeeper", ["broker_id", "zookeeper_connect"]),
             ("condition", "migration_state", ["expected"]),
             ("condition", "migrating_zk_broker_count", ["expected"]),
             ("condition", "service_log", ["pattern", "log_file"]),
@@ -236,33 +233,22 @@ def main():
         except ValueError:
             module.fail_json(msg=f"expected must be a count for migrating_zk_broker_count, got {expected!r}")
     access = jolokia_access(module)
-    deadline = time.monotonic() + p["timeout"]
     try:
         with client_config_file(p["broker_properties"]) as broker_config, \
                 client_config_file(p["controller_properties"]) as controller_config:
-            observer = KafkaObserver(
-                KafkaTarget(p["kafka_home"], p["kafka_version"], p["bootstrap_controller"], p["bootstrap_server"],
-                            access.url(p["jolokia_url"]) if p["jolokia_url"] else None, p["log_file"], p["log_offset"], p["command_config"],
-                            log_dir=p["log_dir"], config_file=p["config_file"],
-                            broker_command_config=broker_config, controller_command_config=controller_config,
-                            broker_jolokia_urls=broker_jolokia_urls(p["brokers"], access)),
-                KafkaCondition(p["condition"], expected, p["broker_id"], p["pattern"]),
-                jolokia=functools.partial(jolokia_read, fetch=functools.partial(fetch, access=access)),
-                call_timeout=lambda: max(MIN_CALL_SECONDS, deadline - time.monotonic()),
-            )
-            waited = wait_for(observer.observe, observer.met, timeout=p["timeout"], interval=p["interval"],
-                              retry_on=(ProbeError,))
+            target = KafkaTarget(p["kafka_home"], p["kafka_version"], p["bootstrap_controller"], p["bootstrap_server"],
+                                 access.url(p["jolokia_url"]) if p["jolokia_url"] else None, p["log_file"], p["log_offset"],
+                                 p["command_config"], log_dir=p["log_dir"], config_file=p["config_file"],
+                                 broker_command_config=broker_config, controller_command_config=controller_config,
+                                 broker_jolokia_urls=broker_jolokia_urls(p["brokers"], access),
+                                 zookeeper_connect=p["zookeeper_connect"])
+            condition = KafkaCondition(p["condition"], expected, p["broker_id"], p["pattern"])
+            result, failure = wait_condition(access, target, condition, p["timeout"], p["interval"])
     except (KraftError, ValueError) as exc:
         module.fail_json(msg="{}: {}".format(p["condition"], exc))
-    result = dict(changed=False, elapsed=round(waited.elapsed, 3), attempts=waited.attempts, observed=waited.last)
-    if observer.log_offset is not None:
-        result["log_offset"] = observer.log_offset
-    if not waited.ok:
-        seen = json.dumps(waited.last, sort_keys=True) if waited.last is not None else None
-        if waited.last_error:
-            seen = f"{seen} (last error: {waited.last_error})" if seen else waited.last_error
-        module.fail_json(msg=f"timed out after {waited.elapsed:.1f}s waiting for {observer.condition.describe()}; last seen: {seen}", **result)
-    module.exit_json(**result)
+    if failure:
+        module.fail_json(msg=failure, changed=False, **result)
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ DUAL_WRITE = ("-e", "zk2kraft_stop_after=dual_write")
 
 def test_resume_deadlock_the_last_brokers_file_written_but_not_restarted() -> None:
     to_zookeeper_mode()
-    killed = run_until("migrate.yml", *DUAL_WRITE,
-                       kill=kill_after("Render the broker's server.properties for migration", "broker3"))
+    # The roll writes every broker's file before its first restart: killed once broker2 is done, broker3's
+    # file is written and its restart still to come.
+    killed = run_until("migrate.yml", *DUAL_WRITE, kill=kill_after("Restart the broker", "broker2"))
     assert killed.killed_in, killed.tail()
     assert broker_states() == {"broker1": "migrating", "broker2": "migrating", "broker3": "migrating"}
 
@@ -74,7 +75,9 @@ def test_a_broker_killed_in_its_wait_is_started_by_the_rerun() -> None:
     to_zookeeper_mode()
     killed = run_until("migrate.yml", *DUAL_WRITE, kill=kill_after("Restart the broker", "broker2"))
     assert killed.killed_in, killed.tail()
-    kill_kafka("broker2")   # the broker dies while the run waits for it
+    # The run is lost and the broker dies (its restart call waited for it: a crash just after, or a lost run
+    # whose call on the host died with it): its file is the newest of the roll, its roll unfinished.
+    kill_kafka("broker2")
     assert brokers_down() == ["broker2"]
 
     again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)

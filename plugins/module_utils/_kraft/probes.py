@@ -45,6 +45,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_to
     run_command,
     run_tool,
 )
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.roll_guard import zk_children
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions import parse_version
 
 
@@ -61,6 +62,7 @@ class RegistrationRejected(KraftError):
 KAFKA_CONDITIONS = (
     "quorum_leader",
     "broker_registered_kraft",
+    "broker_registered_zookeeper",
     "under_replicated_zero",
     "migration_state",
     "migrating_zk_broker_count",
@@ -87,6 +89,8 @@ class KafkaTarget:
     # Every broker's Jolokia agent: under_replicated_zero sums their counts (each counts the partitions it
     # leads) instead of starting the topics tool, a JVM, on every poll.
     broker_jolokia_urls: tuple[str, ...] = ()
+    # With its chroot: broker_registered_zookeeper reads /brokers/ids there, as the broker registers.
+    zookeeper_connect: str | None = None
 
     @property
     def server_log(self) -> str | None:
@@ -110,6 +114,8 @@ class KafkaCondition:
             return "the metadata quorum to have a leader"
         if self.name == "broker_registered_kraft":
             return f"broker {self.broker_id} to log its successful registration with the KRaft controller"
+        if self.name == "broker_registered_zookeeper":
+            return f"broker {self.broker_id} to register in ZooKeeper (/brokers/ids)"
         if self.name == "under_replicated_zero":
             return "no under-replicated partitions"
         if self.name == "migration_state":
@@ -119,9 +125,34 @@ class KafkaCondition:
         return f"a server.log line matching {self.pattern!r}"
 
 
+# What a broker shows once its restart for a roll target is done, in order: registered where its mode
+# registers (ZooKeeper while it uses it, the KRaft controllers while they run), then no partition
+# under-replicated.
+RESTART_WAITS: dict[str, tuple[str, ...]] = {
+    "migration": ("broker_registered_zookeeper", "broker_registered_kraft", "under_replicated_zero"),
+    "dual_write": ("broker_registered_kraft", "under_replicated_zero"),
+    "rollback_hybrid": ("broker_registered_zookeeper", "broker_registered_kraft", "under_replicated_zero"),
+    "rollback_zookeeper": ("broker_registered_zookeeper", "under_replicated_zero"),
+}
+
+
+def restart_waits(target: str, zookeeper_on_host: bool) -> tuple[tuple[str, ...], bool]:
+    """The conditions to wait for on the host after a broker's restart to ``target``, and whether the
+    ZooKeeper registration is left to the caller (its client settings live on the Ansible controller)."""
+    if target not in RESTART_WAITS:
+        raise ProbeUsageError("the waits after a restart are for a broker's roll, one of {}; not {!r}".format(
+            ", ".join(RESTART_WAITS), target))
+    waits = RESTART_WAITS[target]
+    if zookeeper_on_host or "broker_registered_zookeeper" not in waits:
+        return waits, False
+    return tuple(w for w in waits if w != "broker_registered_zookeeper"), True
+
+
 # A restarted node's JVM replaces its start script within milliseconds; a node still without a
 # process after this long has stopped (or never started).
 NODE_START_GRACE = 10.0
+# One read of ZooKeeper's broker list; a server that does not answer in this time is retried.
+ZOOKEEPER_CALL_SECONDS = 5.0
 RECENT_LOG_SECONDS = 300.0
 _ERROR_LINE = re.compile(r"^\[[^\]]+\] (?:ERROR|FATAL) ")
 
@@ -138,6 +169,7 @@ class KafkaObserver:
         jolokia: Callable[[str, str, float], Number] = jolokia_read,
         call_timeout: Callable[[], float] = lambda: 30.0,
         find_process: Callable[[str | None], KafkaProcess | None] = find_kafka_process,
+        zk_list: Callable[[str, str, float], list[str]] = zk_children,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.target = target
@@ -148,6 +180,7 @@ class KafkaObserver:
         self.call_timeout = call_timeout
         self.find_process = find_process
         self.clock = clock
+        self.zk_list = zk_list
         self.log = LogObservation()
         self.follower = LogFollower(target.log_file, target.log_offset) if target.log_file else None
         self._regex: re.Pattern[str] | None = None
@@ -175,6 +208,8 @@ class KafkaObserver:
                 raise ProbeUsageError("broker_registered_kraft needs broker_id")
             if not target.server_log:
                 raise ProbeUsageError("broker_registered_kraft reads the broker's server.log and needs log_dir")
+        if name == "broker_registered_zookeeper" and (self.condition.broker_id is None or not target.zookeeper_connect):
+            raise ProbeUsageError("broker_registered_zookeeper needs broker_id and zookeeper_connect")
         if name == "under_replicated_zero" and not (target.bootstrap_server or target.jolokia_url or target.broker_jolokia_urls):
             raise ProbeUsageError("under_replicated_zero needs bootstrap_server (or the brokers' jolokia_url)")
         if name == "migration_state":
@@ -281,6 +316,13 @@ class KafkaObserver:
             return observation
         if name == "broker_registered_kraft":
             return self._observe_registration()
+        if name == "broker_registered_zookeeper":
+            broker = self.condition.broker_id
+            # A dead broker never registers: say so within seconds instead of at the timeout.
+            process = self._running_process(f"broker {broker}")
+            ids = self.zk_list(target.zookeeper_connect or "", "/brokers/ids", min(ZOOKEEPER_CALL_SECONDS, self.call_timeout()))
+            return {"source": "zookeeper", "pid": process.pid, "registered": str(broker) in ids,
+                    "broker_ids": sorted(int(i) for i in ids if i.isdigit())}
         if name == "under_replicated_zero":
             if target.broker_jolokia_urls and not self._metrics_failed:
                 try:
@@ -339,7 +381,7 @@ class KafkaObserver:
         name = self.condition.name
         if name == "quorum_leader":
             return bool(observation["leader_id"] >= 0)
-        if name == "broker_registered_kraft":
+        if name in ("broker_registered_kraft", "broker_registered_zookeeper"):
             return bool(observation["registered"])
         if name == "under_replicated_zero":
             return bool(observation["count"] == 0)

@@ -158,13 +158,20 @@ def summarize(
     gaps = roll_gaps(timings)
     for phase, groups in roll_batches(timings).items():
         phases[phase]["batches"] = [[str(e.get("host")) for e in group] for group in groups]
+        # The automation's own time: the roll's wall time less each batch's first-stop-to-last-healthy time,
+        # that is the gaps between batches, per restarted broker.
+        if "duration_seconds" in phases[phase] and phases[phase]["restarts"]:
+            own = sum(g["seconds"] for g in gaps if g["phase"] == phase)
+            phases[phase]["automation_seconds_per_broker"] = round(own / phases[phase]["restarts"], 3)
     total = round(finished_at - started_at, 3) if started_at is not None else None
     lines = ["Migration report: phase {} -> {}{}".format(
         phase_before, phase_after, f" in {total:.1f} s" if total is not None else "")]
     for phase, info in phases.items():
-        lines.append("  phase {:<19} restarts {:<3d} waits {:7.1f} s{}".format(
+        lines.append("  phase {:<19} restarts {:<3d} waits {:7.1f} s{}{}".format(
             phase, info["restarts"], info["wait_seconds"],
-            "  roll {:.1f} s".format(info["duration_seconds"]) if "duration_seconds" in info else ""))
+            "  roll {:.1f} s".format(info["duration_seconds"]) if "duration_seconds" in info else "",
+            ", automation {:.2f} s per broker".format(info["automation_seconds_per_broker"])
+            if "automation_seconds_per_broker" in info else ""))
     for host_name, host_info in sorted(hosts.items()):
         lines.append("  {:<20} restarts {}; waits: {}".format(host_name, host_info["restarts"], ", ".join(
             "{} {:.2f} s".format(w["phase"], w["seconds"]) for w in host_info["waits"]) or "-"))

@@ -25,7 +25,7 @@ def load(path: Path) -> Any:
 
 
 def role_includes(node: Any) -> Iterator[tuple[str, dict]]:
-    """(role, vars) of every include_role of the brokers or controllers role."""
+    """(role, vars) of every include_role of the brokers or controllers role that rolls (not tasks_from: render)."""
     if isinstance(node, list):
         for item in node:
             yield from role_includes(item)
@@ -33,7 +33,7 @@ def role_includes(node: Any) -> Iterator[tuple[str, dict]]:
         include = node.get("ansible.builtin.include_role")
         if isinstance(include, dict):
             role = str(include.get("name", "")).rpartition(".")[2]
-            if role in ROLES:
+            if role in ROLES and include.get("tasks_from", "main") == "main":
                 yield role, node.get("vars") or {}
         for value in node.values():
             yield from role_includes(value)

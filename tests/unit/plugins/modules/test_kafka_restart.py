@@ -58,8 +58,10 @@ def run(host: Path, capsys: Any, **args: Any) -> dict[str, Any]:
 
 def test_a_node_running_its_current_config_is_left_alone(host: Path, capsys: Any) -> None:
     settled(host)
+    mtime = (host / "server.properties").stat().st_mtime
     out = run(host, capsys)
     assert out["changed"] is False and out["restarted"] is False and out["stopped_at"] is None
+    assert (host / "server.properties").stat().st_mtime == mtime
     assert systemctl_calls(host) == [] and "guard" not in out
 
 
@@ -70,6 +72,8 @@ def test_a_changed_config_restarts_after_the_guard(host: Path, capsys: Any) -> N
     assert out["changed"] and out["restarted"] and out["was_running"]
     assert systemctl_calls(host) == ["restart kafka-broker"]
     assert out["guard"]["observed"]["problems"] == [] and out["stopped_at"] >= before
+    # The file the roll is restarting becomes its newest: what a re-run after an interruption looks for.
+    assert (host / "server.properties").stat().st_mtime >= before
 
 
 def test_a_process_older_than_its_file_is_restarted(host: Path, capsys: Any) -> None:
@@ -123,3 +127,72 @@ def test_no_restart_due_needs_no_zookeeper_read(host: Path, capsys: Any) -> None
     settled(host)
     out = run(host, capsys, target="migration", zookeeper_connect="127.0.0.1:9", zookeeper_on_controller=True)
     assert not out["zookeeper_wanted"] and not out["restarted"] and systemctl_calls(host) == []
+
+
+class FakeWaits:
+    """Stands in for the waits after the restart: records each condition, fails the one named in ``fail``."""
+
+    def __init__(self, fail: str = "") -> None:
+        self.fail = fail
+        self.seen: list[tuple[str, int | None, float, str | None]] = []
+
+    def __call__(self, access: Any, target: Any, condition: Any, timeout: float, interval: float) -> Any:
+        self.seen.append((condition.name, condition.broker_id, timeout, target.zookeeper_connect))
+        result = {"elapsed": 0.5, "attempts": 2, "observed": {"registered": condition.name != self.fail}}
+        return result, (f"timed out waiting for {condition.name}" if condition.name == self.fail else None)
+
+
+BROKERS = [{"name": "b1", "node_id": 7, "bootstrap_server": "127.0.0.1:9"}]
+
+
+def test_wait_makes_the_phases_checks_after_the_restart_in_the_same_call(host: Path, capsys: Any,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    waits = FakeWaits()
+    monkeypatch.setattr(kafka_restart, "wait_condition", waits)
+    monkeypatch.setattr(kafka_restart, "run_roll_guard", lambda module: ({"elapsed": 0.0}, None))
+    out = run(host, capsys, config_changed=True, target="migration", brokers=BROKERS, zookeeper_connect="zk:2181/kafka",
+              wait=True, wait_timeout=30)
+    assert systemctl_calls(host) == ["restart kafka"]
+    assert [w[0] for w in waits.seen] == ["broker_registered_zookeeper", "broker_registered_kraft", "under_replicated_zero"]
+    assert {w[1:] for w in waits.seen} == {(7, 30.0, "zk:2181/kafka")}   # the node's id from brokers
+    assert out["healthy_at"] >= out["stopped_at"] and not out["zookeeper_wait_wanted"]
+    assert out["waits"]["broker_registered_kraft"]["elapsed"] == 0.5
+
+
+def test_wait_leaves_zookeeper_to_the_controller_when_it_holds_the_client_settings(
+        host: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    waits = FakeWaits()
+    monkeypatch.setattr(kafka_restart, "wait_condition", waits)
+    settled(host)
+    out = run(host, capsys, target="rollback_hybrid", brokers=BROKERS, zookeeper_connect="zk:2181",
+              zookeeper_on_controller=True, wait=True)
+    # Nothing to restart: the waits still confirm the broker's health, which a re-run relies on.
+    assert not out["restarted"] and systemctl_calls(host) == []
+    assert [w[0] for w in waits.seen] == ["broker_registered_kraft", "under_replicated_zero"]
+    assert out["zookeeper_wait_wanted"] and "healthy_at" in out
+
+
+def test_a_failed_wait_fails_the_module_with_what_it_saw(host: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    waits = FakeWaits(fail="broker_registered_kraft")
+    monkeypatch.setattr(kafka_restart, "wait_condition", waits)
+    monkeypatch.setattr(kafka_restart, "run_roll_guard", lambda module: ({"elapsed": 0.0}, None))
+    out = run(host, capsys, config_changed=True, target="dual_write", broker_id=3, wait=True)
+    assert out["failed"] and out["msg"] == "timed out waiting for broker_registered_kraft"
+    assert out["restarted"] and "healthy_at" not in out
+    assert [w[0] for w in waits.seen] == ["broker_registered_kraft"]   # the next wait is not started
+
+
+@pytest.mark.parametrize("args,message", [
+    ({"target": "controllers", "broker_id": 1}, "wait: the waits after a restart are for a broker's roll"),
+    ({"target": "dual_write"}, "wait: give broker_id, or list b1 with its node_id in brokers"),
+])
+def test_wait_usage_errors(host: Path, capsys: Any, args: dict[str, Any], message: str) -> None:
+    settled(host)
+    out = run(host, capsys, wait=True, **args)
+    assert out["failed"] and out["msg"].startswith(message)
+
+
+def test_check_mode_waits_for_nothing(host: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kafka_restart, "wait_condition", lambda *a: pytest.fail("no wait in check mode"))
+    out = run(host, capsys, config_changed=True, target="dual_write", broker_id=1, wait=True, _ansible_check_mode=True)
+    assert out["restarted"] and "waits" not in out and systemctl_calls(host) == []

@@ -145,15 +145,15 @@ def test_migrating_zk_broker_count(jolokia: dict[str, Any], capsys: Any) -> None
 def test_fetch_through_open_url() -> None:
     not_found = b'{"error_type":"javax.management.InstanceNotFoundException","error":"no such MBean","status":404}'
     with http_answers({"/ok": (200, b'{"value":1}'), "/missing": (404, not_found)}) as (base, seen):
-        assert kafka_wait.fetch(base + "/ok", 2) == b'{"value":1}'
+        assert jolokia_fetch.fetch(base + "/ok", 2) == b'{"value":1}'
         # Jolokia's error text travels in the body of an error status.
-        assert kafka_wait.fetch(base + "/missing", 2) == not_found
+        assert jolokia_fetch.fetch(base + "/missing", 2) == not_found
         with pytest.raises(FetchError) as empty:
-            kafka_wait.fetch(base + "/empty", 2)
+            jolokia_fetch.fetch(base + "/empty", 2)
     assert empty.value.status == 404
     assert seen == ["/ok", "/missing", "/empty"]
     with pytest.raises(FetchError) as refused:
-        kafka_wait.fetch("http://127.0.0.1:9/jolokia", 2)
+        jolokia_fetch.fetch("http://127.0.0.1:9/jolokia", 2)
     assert refused.value.status is None
 
 
@@ -168,7 +168,7 @@ def test_fetch_makes_one_tls_context_per_access(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(jolokia_fetch.urls, "make_context", make_context)
     jolokia_fetch.tls_context.cache_clear()
     with http_answers({"/ok": (200, b'{"value":1}')}) as (base, seen):
-        assert [kafka_wait.fetch(base + "/ok", 2) for _dummy in range(3)] == [b'{"value":1}'] * 3
+        assert [jolokia_fetch.fetch(base + "/ok", 2) for _dummy in range(3)] == [b'{"value":1}'] * 3
     assert made == [] and seen == ["/ok"] * 3
     unchecked = JolokiaAccess(tls=True, validate_certs=False)
     contexts = {id(jolokia_fetch.tls_context(unchecked, True)) for _dummy in range(3)}

@@ -169,6 +169,65 @@ def test_broker_registration_starts_over_when_the_jvm_changes(tmp_path: Any) -> 
     assert not obs.met(obs.observe())  # restarted since: its registration is still to come
 
 
+def zookeeper_observer(process: Any, lists: list[Any], clock: Any = time.monotonic) -> tuple[p.KafkaObserver, list[Any]]:
+    """A broker_registered_zookeeper observer whose ZooKeeper reads answer ``lists`` in turn (an exception raises)."""
+    reads: list[Any] = []
+
+    def zk_list(connect: str, path: str, timeout: float) -> list[str]:
+        reads.append((connect, path, timeout))
+        answer = lists.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return list(answer)
+
+    obs = p.KafkaObserver(p.KafkaTarget(config_file="/etc/kafka/server.properties", zookeeper_connect="zk1:2181/kafka"),
+                          p.KafkaCondition("broker_registered_zookeeper", broker_id=2),
+                          find_process=process if callable(process) else (lambda config: process), zk_list=zk_list, clock=clock)
+    return obs, reads
+
+
+def test_broker_registered_in_zookeeper_once_its_id_is_listed() -> None:
+    process = kl.KafkaProcess(4242, START, "/etc/kafka/server.properties")
+    obs, reads = zookeeper_observer(process, [["1", "3"], ProbeError("zk1:2181: refused"), ["1", "2", "3"]])
+    first = obs.observe()
+    assert first == {"source": "zookeeper", "pid": 4242, "registered": False, "broker_ids": [1, 3]}
+    assert not obs.met(first)
+    with pytest.raises(ProbeError, match="refused"):
+        obs.observe()  # retried by the wait
+    assert obs.met(obs.observe())
+    assert reads[0][:2] == ("zk1:2181/kafka", "/brokers/ids") and reads[0][2] <= p.ZOOKEEPER_CALL_SECONDS
+
+
+def test_broker_registered_in_zookeeper_fails_within_the_grace_once_its_process_is_gone() -> None:
+    now = [0.0]
+    obs, reads = zookeeper_observer(None, [], clock=lambda: now[0])
+    with pytest.raises(ProbeError, match="no kafka.Kafka process"):
+        obs.observe()
+    now[0] = p.NODE_START_GRACE + 0.5
+    with pytest.raises(p.NodeStopped, match="broker 2 is not running"):
+        obs.observe()
+    assert reads == []  # ZooKeeper is not asked about a broker that does not run
+
+
+@pytest.mark.parametrize("target,on_host,waits,left", [
+    ("migration", True, ("broker_registered_zookeeper", "broker_registered_kraft", "under_replicated_zero"), False),
+    ("migration", False, ("broker_registered_kraft", "under_replicated_zero"), True),
+    ("dual_write", True, ("broker_registered_kraft", "under_replicated_zero"), False),
+    ("dual_write", False, ("broker_registered_kraft", "under_replicated_zero"), False),
+    ("rollback_hybrid", True, ("broker_registered_zookeeper", "broker_registered_kraft", "under_replicated_zero"), False),
+    ("rollback_zookeeper", True, ("broker_registered_zookeeper", "under_replicated_zero"), False),
+    ("rollback_zookeeper", False, ("under_replicated_zero",), True),
+])
+def test_restart_waits_by_roll_target(target: str, on_host: bool, waits: tuple[str, ...], left: bool) -> None:
+    assert p.restart_waits(target, on_host) == (waits, left)
+
+
+@pytest.mark.parametrize("target", ["controllers", "kraft", "bogus"])
+def test_restart_waits_are_for_broker_rolls_only(target: str) -> None:
+    with pytest.raises(ProbeUsageError, match="for a broker's roll"):
+        p.restart_waits(target, True)
+
+
 def test_broker_registration_needs_the_log_dir() -> None:
     with pytest.raises(ProbeUsageError, match="log_dir"):
         p.KafkaObserver(p.KafkaTarget(), p.KafkaCondition("broker_registered_kraft", broker_id=1))
@@ -334,6 +393,8 @@ def test_service_log_matches_after_offset(tmp_path: Any) -> None:
     (p.KafkaCondition("quorum_leader"), {"kafka_version": "3.6.0", "bootstrap_controller": "h:9093"}),
     (p.KafkaCondition("broker_registered_kraft"), {"bootstrap_controller": "h:9093"}),
     (p.KafkaCondition("under_replicated_zero"), {}),
+    (p.KafkaCondition("broker_registered_zookeeper", broker_id=1), {}),
+    (p.KafkaCondition("broker_registered_zookeeper"), {"zookeeper_connect": "zk:2181/kafka"}),
     (p.KafkaCondition("migration_state", expected="DONE"), {"log_file": "/x"}),
     (p.KafkaCondition("migration_state", expected="MIGRATION"), {}),
     (p.KafkaCondition("migrating_zk_broker_count", expected=0), {"log_file": "/x"}),

@@ -135,3 +135,6 @@ def test_a_rack_roll_is_reported_as_batches_with_the_gaps_between_them() -> None
     ]
     summary = summarize(timings, "migration", "dual_write", 0.0, 50.0)
     assert summary["phases"]["dual_write"]["batches"] == [["b1", "b4"], ["b2", "b5"], ["b3"]]
+    # 30 s of roll, of which 29.1 s the batches were down (11 + 8.5 + 9.6): 0.9 s of automation over 5 brokers.
+    assert summary["phases"]["dual_write"]["automation_seconds_per_broker"] == 0.18
+    assert "  roll 30.0 s, automation 0.18 s per broker" in summary["lines"][1]
