@@ -55,6 +55,13 @@ options:
         (M(zk2kraft.migration.zookeeper_facts)) and call again with it. So that read is made only before a restart.
     type: bool
     default: false
+  guard:
+    description:
+      - Run the roll guard before stopping a running node. V(false) when the play ran M(zk2kraft.migration.roll_guard)
+        on every node of a batch of several just before (a rack), since each node's own check would see its batch mates
+        already stopped, and wait for them instead of stopping with them.
+    type: bool
+    default: true
   wait:
     description:
       - After the restart (or none), wait on this host, as M(zk2kraft.migration.kafka_wait) would, for what a broker
@@ -233,6 +240,7 @@ def main():
             config_changed=dict(type="bool", default=False),
             remove_metadata_log=dict(type="bool", default=False),
             zookeeper_on_controller=dict(type="bool", default=False),
+            guard=dict(type="bool", default=True),
             wait=dict(type="bool", default=False),
             wait_timeout=dict(type="float", default=300.0),
             broker_id=dict(type="int"),
@@ -253,10 +261,10 @@ def main():
         if p["wait"] and not module.check_mode:
             wait_healthy(module, result)
         module.exit_json(**result)
-    if info.running and zookeeper_read_wanted(p):
+    if info.running and p["guard"] and zookeeper_read_wanted(p):
         result.update(changed=False, restarted=False, zookeeper_wanted=True)
         module.exit_json(**result)
-    if info.running:
+    if info.running and p["guard"]:
         result["guard"], refusal = run_roll_guard(module)
         if refusal:
             result.update(changed=False, restarted=False)

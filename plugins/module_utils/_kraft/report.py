@@ -39,8 +39,9 @@ def in_migration_order(phases: Mapping[str, Any]) -> dict[str, Any]:
 def roll_batches(entries: Sequence[Mapping[str, Any]]) -> dict[str, list[list[Mapping[str, Any]]]]:
     """By phase, the restarted hosts' entries grouped into the batches they were down together in.
 
-    A batch is a run of stops whose down times overlap: the next batch's first stop comes after
-    every broker of the batch before it was healthy. A serial roll gives one host a batch.
+    A batch is the play's batch each entry names (``batch``: the hosts restarted together); without one,
+    a run of stops whose down times overlap: the next batch's first stop comes after every broker of the
+    batch before it was healthy. A serial roll gives one host a batch.
     """
     by_phase: dict[str, list[Mapping[str, Any]]] = {}
     for entry in entries:
@@ -48,6 +49,12 @@ def roll_batches(entries: Sequence[Mapping[str, Any]]) -> dict[str, list[list[Ma
             by_phase.setdefault(str(entry.get("phase")), []).append(entry)
     batches: dict[str, list[list[Mapping[str, Any]]]] = {}
     for phase, rolled in in_migration_order(by_phase).items():
+        if all(isinstance(e.get("batch"), list) and e["batch"] for e in rolled):
+            named: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+            for entry in sorted(rolled, key=lambda e: _num(e["stopped_at"]) or 0.0):
+                named.setdefault(tuple(str(h) for h in entry["batch"]), []).append(entry)
+            batches[phase] = list(named.values())
+            continue
         groups: list[list[Mapping[str, Any]]] = []
         healthy_by = None
         for entry in sorted(rolled, key=lambda e: _num(e["stopped_at"]) or 0.0):

@@ -196,3 +196,12 @@ def test_check_mode_waits_for_nothing(host: Path, capsys: Any, monkeypatch: pyte
     monkeypatch.setattr(kafka_restart, "wait_condition", lambda *a: pytest.fail("no wait in check mode"))
     out = run(host, capsys, config_changed=True, target="dual_write", broker_id=1, wait=True, _ansible_check_mode=True)
     assert out["restarted"] and "waits" not in out and systemctl_calls(host) == []
+
+
+def test_a_batch_whose_guard_already_passed_restarts_without_its_own(host: Path, capsys: Any) -> None:
+    # Another broker that does not answer: the node's own guard would refuse (see above). With guard=false the
+    # play ran the guard on every broker of the batch before any stop, so this call only restarts.
+    brokers = [{"name": "b1", "node_id": 1, "bootstrap_server": "127.0.0.1:9"},
+               {"name": "b2", "node_id": 2, "bootstrap_server": "127.0.0.1:9"}]
+    out = run(host, capsys, config_changed=True, brokers=brokers, grace=0, timeout=5, guard=False)
+    assert out["restarted"] and "guard" not in out and systemctl_calls(host) == ["restart kafka"]

@@ -138,3 +138,16 @@ def test_a_rack_roll_is_reported_as_batches_with_the_gaps_between_them() -> None
     # 30 s of roll, of which 29.1 s the batches were down (11 + 8.5 + 9.6): 0.9 s of automation over 5 brokers.
     assert summary["phases"]["dual_write"]["automation_seconds_per_broker"] == 0.18
     assert "  roll 30.0 s, automation 0.18 s per broker" in summary["lines"][1]
+
+
+def test_batches_the_play_named_hold_even_when_a_broker_was_healthy_before_its_batch_mate_stopped() -> None:
+    # A rack's brokers restart in one task, each call on its own host: a slow one may stop after a fast one
+    # is already healthy. The play's batch, not the overlap, says which brokers restarted together.
+    def entry(host: str, stopped: float, healthy: float, batch: list[str]) -> dict[str, Any]:
+        return {"host": host, "phase": "migration", "restarted": True, "stopped_at": stopped, "healthy_at": healthy,
+                "batch": batch}
+    rack1, rack2 = ["b1", "b3"], ["b2", "b4"]
+    timings = [entry("b1", 10.0, 14.0, rack1), entry("b3", 14.5, 18.0, rack1),
+               entry("b2", 18.6, 22.0, rack2), entry("b4", 18.7, 23.0, rack2)]
+    assert [[e["host"] for e in b] for b in roll_batches(timings)["migration"]] == [["b1", "b3"], ["b2", "b4"]]
+    assert roll_gaps(timings) == [{"phase": "migration", "after": "b3", "before": "b2", "seconds": 0.6}]
