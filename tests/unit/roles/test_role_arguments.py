@@ -22,7 +22,7 @@ ROLES = sorted(p for p in (REPO / "roles").iterdir() if (p / "tasks").is_dir())
 CONDITIONALS = ("when", "failed_when", "changed_when", "until", "that")
 # What Ansible itself gives every task; hostvars is left out on purpose.
 MAGIC = frozenset({
-    "inventory_hostname", "groups", "ansible_check_mode", "ansible_play_batch", "playbook_dir", "omit", "ansible_managed", "item",
+    "inventory_hostname", "groups", "ansible_check_mode", "playbook_dir", "omit", "ansible_managed", "item",
     "now", "lookup", "query", "q", "dict", "range", "true", "false", "none", "True", "False", "None",
 })
 
