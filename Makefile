@@ -124,6 +124,7 @@ test: setup
 	start emulator $(PY) -m pytest -q tests/emulator; \
 	wait; report unit emulator; \
 	run sandbox       $(PY) -m pytest -q tests/sandbox_tests/test_sandbox.py tests/sandbox_tests/test_traffic.py; \
+	rm -f build/lanes/failures.txt; \
 	run scenarios     $(PY) tests/run_scenarios.py --lanes $(LANES) $(SCENARIOS); \
 	$(SANDBOX) down >/dev/null 2>&1 || true; \
 	start sanity $(MAKE) --no-print-directory sanity; \
@@ -132,6 +133,7 @@ test: setup
 	run ruff          $(MAKE) --no-print-directory ruff; \
 	run mypy          $(MAKE) --no-print-directory mypy; \
 	wait; report ansible-lint sanity; \
+	if [ -s build/lanes/failures.txt ]; then echo "==> why the scenarios failed"; cat build/lanes/failures.txt; fi; \
 	if [ $$status -eq 0 ]; then echo "make test: every suite passed"; else echo "make test: FAILED:$$failed"; fi; \
 	exit $$status
 

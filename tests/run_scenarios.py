@@ -38,6 +38,9 @@ SANDBOX = REPO / "tests" / "sandbox" / "sandbox.py"
 KAFKA_DIST = REPO / "tests" / "sandbox" / "kafka_dist" / "build.py"
 FIRST_NET = 11  # lanes use 127.0.11.N, 127.0.12.N, ...: apart from the default sandbox's 127.0.1.N
 LOG_TAIL = 150
+# The failures' digest `make test` prints last (CI keeps only the end of the output): lines naming a failure.
+FAILURE_LINE = re.compile(r"fatal: |FAILED!|failed=[1-9]|^E  |Error|^FAILED |assert|\bmsg\b")
+DIGEST_LINES = 12
 # File names stop at 255 bytes; leave room for ".log".
 MAX_LOG_NAME = 200
 # sandbox.py up --jolokia (empty: its default) and --layout values.
@@ -59,6 +62,12 @@ def log_name(text: str) -> str:
     if len(name) > MAX_LOG_NAME:
         name = name[:MAX_LOG_NAME - 13] + "-" + hashlib.sha256(text.encode()).hexdigest()[:12]
     return name + ".log"
+
+
+def failure_digest(lines: list[str], limit: int = DIGEST_LINES) -> list[str]:
+    """The log's lines that say why it failed (the last ones kept), each cut to 300 characters."""
+    picked = [line[:300] for line in lines if FAILURE_LINE.search(line)]
+    return picked[-limit:] or [line[:300] for line in lines[-limit:]]
 
 
 def parse_case(text: str, bin_dir: Path) -> Case:
@@ -185,6 +194,22 @@ class Runner:
             except ProcessLookupError:
                 pass
 
+    def write_digest(self, failed: list[tuple[str, Path]]) -> None:
+        """build/lanes/failures.txt: each failed case, its log, and the lines that say why (none: no file)."""
+        digest = LANES_DIR / "failures.txt"
+        digest.unlink(missing_ok=True)
+        if not failed:
+            return
+        text = []
+        for case_text, log in failed:
+            try:
+                lines = log.read_text(errors="replace").splitlines()
+            except OSError as exc:
+                lines = [f"no log: {exc}"]
+            text += [f"{case_text} (log {log})"] + [f"    | {line}" for line in failure_digest(lines)]
+        digest.parent.mkdir(parents=True, exist_ok=True)
+        digest.write_text("\n".join(text) + "\n")
+
     def run(self) -> int:
         threads = [threading.Thread(target=self.lane, args=(i,)) for i in range(min(self.lanes, len(self.queue)))]
         for thread in threads:
@@ -192,6 +217,7 @@ class Runner:
         for thread in threads:
             thread.join()
         failed = [text for text, ok, _elapsed, _log in self.results if not ok]
+        self.write_digest([(text, log) for text, ok, _elapsed, log in self.results if not ok])
         # A lane that died mid-way leaves cases without a result: they failed too.
         ran = {text for text, _ok, _elapsed, _log in self.results}
         failed += [text for text in self.texts if text not in ran and not self.stopping]

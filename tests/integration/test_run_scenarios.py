@@ -45,3 +45,20 @@ def test_a_case_that_runs_and_passes_passes(tmp_path: Path, monkeypatch: pytest.
                                                               SANDBOX_STATE_DIR=str(tmp_path / "state")))
     assert runner.run() == 0
     assert (tmp_path / "logs" / "pytest_tests_x.py.log").read_text() == "ok\n"
+
+
+def test_a_failed_case_leaves_a_digest_of_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rs, "LANES_DIR", tmp_path)
+    script = "print('PLAY RECAP'); print('fatal: [broker2]: FAILED! => {\"msg\": \"broker2 is not running\"}'); " \
+             "print('destroy'); raise SystemExit(2)"
+    runner = rs.Runner([rs.Case("pytest:tests/x.py", (sys.executable, "-c", script), ())], lanes=1)
+    monkeypatch.setattr(runner, "lane_env", lambda lane: dict(os.environ, SANDBOX_NET="127.0.99",
+                                                              SANDBOX_STATE_DIR=str(tmp_path / "state")))
+    assert runner.run() == 1
+    digest = (tmp_path / "failures.txt").read_text().splitlines()
+    assert digest[0].startswith("pytest:tests/x.py (log ")
+    assert digest[1:] == ['    | fatal: [broker2]: FAILED! => {"msg": "broker2 is not running"}']
+
+
+def test_the_digest_falls_back_to_the_logs_last_lines() -> None:
+    assert rs.failure_digest([f"line {i}" for i in range(20)], limit=3) == ["line 17", "line 18", "line 19"]
