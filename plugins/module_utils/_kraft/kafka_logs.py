@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import KraftError, ProbeError
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.procfs import boot_time
 
 _LINE_TIME = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}),(\d{3})\]")
 _ROLLED_SUFFIX = re.compile(r"^\.(\d{4}-\d{2}-\d{2}-\d{2})$")
@@ -160,21 +161,17 @@ class KafkaProcess:
     config: str
 
 
-def _boot_time(proc: str) -> float:
-    with open(os.path.join(proc, "stat")) as handle:
-        for line in handle:
-            if line.startswith("btime "):
-                return float(line.split()[1])
-    raise LogReadError(f"no btime in {proc}/stat")
-
-
 def find_kafka_process(config_path: str | None = None, proc: str = "/proc",
-                       ticks: Callable[[], int] | None = None) -> KafkaProcess | None:
+                       ticks: Callable[[], int] | None = None, now: Callable[[], float] = time.time) -> KafkaProcess | None:
     """The running Kafka node (a ``kafka.Kafka`` JVM) of this host, on ``config_path`` if given.
 
     Its start time is the moment after which the node's own log lines count.
     """
     clock_ticks = ticks() if ticks is not None else os.sysconf("SC_CLK_TCK")
+    try:
+        booted = boot_time(proc, now)
+    except (OSError, ValueError) as exc:
+        raise LogReadError(f"no uptime in {proc}: {exc}") from exc
     best: KafkaProcess | None = None
     for entry in os.listdir(proc):
         if not entry.isdigit():
@@ -192,7 +189,7 @@ def find_kafka_process(config_path: str | None = None, proc: str = "/proc",
         config = argv[-1]
         if config_path is not None and os.path.normpath(config) != os.path.normpath(config_path):
             continue
-        started = _boot_time(proc) + int(fields[19]) / float(clock_ticks)
+        started = booted + int(fields[19]) / float(clock_ticks)
         candidate = KafkaProcess(int(entry), started, config)
         if best is None or candidate.started > best.started:
             best = candidate

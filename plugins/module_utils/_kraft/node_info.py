@@ -21,6 +21,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.drift im
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.files import read_text
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_config import configured_log_dirs, migration_enabled
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.phases import classify_config
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.procfs import process_start_time
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.properties import PropertiesDocument
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.storage import read_meta_keys
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.zookeeper_syntax import (
@@ -54,21 +55,6 @@ class NodeInfo:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def process_start_time(pid: int, proc: str = "/proc") -> float | None:
-    """Start time of a process as a UNIX timestamp, from /proc (Linux)."""
-    try:
-        with open(os.path.join(proc, str(pid), "stat")) as handle:
-            stat = handle.read()
-        with open(os.path.join(proc, "stat")) as handle:
-            btime = next(int(line.split()[1]) for line in handle if line.startswith("btime "))
-    except (OSError, StopIteration, ValueError):
-        return None
-    # Field 22 (starttime, in clock ticks since boot) follows the parenthesised command name.
-    fields = stat.rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return btime + int(fields[19]) / float(ticks)
 
 
 def _system_properties(pid: int, proc: str) -> dict[str, str]:

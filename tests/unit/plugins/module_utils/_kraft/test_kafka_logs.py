@@ -82,12 +82,14 @@ def fake_proc(root: Path, pid: int, argv: list[str], start_ticks: int, state: st
 
 
 def test_finds_the_kafka_jvm_on_its_config_and_its_start_time(tmp_path: Path) -> None:
-    (tmp_path / "stat").write_text("cpu 1 2 3\nbtime 1796000000\n")
+    (tmp_path / "uptime").write_text("1000.25 1900.00\n")
     fake_proc(tmp_path, 10, ["java", "-cp", "/opt/kafka/libs/*", "kafka.Kafka", "/etc/kafka/server.properties"], 500)
     fake_proc(tmp_path, 11, ["java", "kafka.Kafka", "/etc/kafka/other.properties"], 900)
     fake_proc(tmp_path, 12, ["java", "kafka.Kafka", "/etc/kafka/server.properties"], 700, state="Z")
     fake_proc(tmp_path, 13, ["sh", "/opt/kafka/bin/kafka-server-start.sh", "/etc/kafka/server.properties"], 800)
-    found = kl.find_kafka_process("/etc/kafka/server.properties", proc=str(tmp_path), ticks=lambda: 100)
+    found = kl.find_kafka_process("/etc/kafka/server.properties", proc=str(tmp_path), ticks=lambda: 100,
+                                  now=lambda: 1796001000.25)
+    # Booted at 1796000000.0 (now less the uptime), started 500 ticks (5 s) later.
     assert found == kl.KafkaProcess(10, 1796000005.0, "/etc/kafka/server.properties")
     any_config = kl.find_kafka_process(None, proc=str(tmp_path), ticks=lambda: 100)
     assert any_config is not None and any_config.pid == 11

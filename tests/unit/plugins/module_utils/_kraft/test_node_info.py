@@ -9,7 +9,6 @@ import pytest
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft import node_info
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.node_info import (
     gather,
-    process_start_time,
     zookeeper_sasl,
 )
 
@@ -55,16 +54,6 @@ def test_a_dead_pid_is_not_running(broker_file: tuple[Path, Path], monkeypatch: 
     monkeypatch.setattr(node_info, "process_start_time", lambda pid: None)
     info = gather(str(path), 4242)
     assert info.running is False and info.restart_pending is False
-
-
-def test_process_start_time_of_this_process_is_in_the_past() -> None:
-    import time
-    started = process_start_time(os.getpid())
-    assert started is not None and started <= time.time() + 1
-
-
-def test_process_start_time_of_a_missing_process_is_none(tmp_path: Path) -> None:
-    assert process_start_time(999999, proc=str(tmp_path)) is None
 
 
 def test_compare_files_ignores_comments_and_order(tmp_path: Path) -> None:
