@@ -34,7 +34,6 @@ ROLL_PLAY = re.compile(r"^\s*((?:Phase|Rollback roll)\s+\d+)\s*:")
 RESTARTS = {
     # The broker's restart call also waits until it is healthy again (registered, no partition under-replicated).
     "Restart the broker": "restarting, then waiting until healthy",
-    "Restart the broker, with ZooKeeper's list": "restarting, then waiting until healthy",
     "Start the controller, or restart it on a new config": "restarting",
 }
 # Waits whose names read badly after "waiting for"; other "Wait for/until ..." tasks use their own words.

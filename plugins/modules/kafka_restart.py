@@ -50,9 +50,9 @@ options:
     description:
       - ZooKeeper takes client settings (TLS, SASL) that only the Ansible controller has, so the guard must not
         speak to it from this host.
-      - When the guard needs ZooKeeper and neither O(zookeeper_broker_ids) nor O(zookeeper_error) is given, the
-        node is left alone and RV(zookeeper_wanted) is true; read C(/brokers/ids) on the controller
-        (M(zk2kraft.migration.zookeeper_facts)) and call again with it. So that read is made only before a restart.
+      - So the caller reads C(/brokers/ids) on the controller (M(zk2kraft.migration.zookeeper_facts)) and passes
+        O(zookeeper_broker_ids), or O(zookeeper_error) when that read failed; without either, a restart that needs
+        the guard fails before anything is stopped.
     type: bool
     default: false
   guard:
@@ -133,11 +133,6 @@ stopped_at:
   returned: always
   type: float
   sample: 1796296540.911
-zookeeper_wanted:
-  description: A restart is due, but the guard needs the ZooKeeper read of the controller first (O(zookeeper_on_controller)).
-  returned: always
-  type: bool
-  sample: false
 zookeeper_wait_wanted:
   description: With O(wait) and O(zookeeper_on_controller), the broker's ZooKeeper registration is still to be waited for on the controller.
   returned: always
@@ -255,15 +250,17 @@ def main():
     p = module.params
     info = gather(p["path"], main_pid(module, p["service"]))
     restart = p["config_changed"] or info.restart_pending or not info.running
-    result = dict(changed=restart, restarted=restart, was_running=info.running, stopped_at=None, zookeeper_wanted=False,
+    result = dict(changed=restart, restarted=restart, was_running=info.running, stopped_at=None,
                   zookeeper_wait_wanted=False, info=info.as_dict())
     if not restart or module.check_mode:
         if p["wait"] and not module.check_mode:
             wait_healthy(module, result)
         module.exit_json(**result)
     if info.running and p["guard"] and zookeeper_read_wanted(p):
-        result.update(changed=False, restarted=False, zookeeper_wanted=True)
-        module.exit_json(**result)
+        result.update(changed=False, restarted=False)
+        module.fail_json(msg="the roll guard needs ZooKeeper's broker list, which this host cannot read (zookeeper_on_controller): "
+                             "pass zookeeper_broker_ids read on the controller (zk2kraft.migration.zookeeper_facts), or "
+                             "zookeeper_error when that read failed", **result)
     if info.running and p["guard"]:
         result["guard"], refusal = run_roll_guard(module)
         if refusal:

@@ -25,12 +25,13 @@ def load(path: Path) -> Any:
 
 
 def role_includes(node: Any) -> Iterator[tuple[str, dict]]:
-    """(role, vars) of every include_role of the brokers or controllers role that rolls (not tasks_from: render)."""
+    """(role, vars) of every include_role or import_role of the brokers or controllers role that rolls (not
+    tasks_from: render)."""
     if isinstance(node, list):
         for item in node:
             yield from role_includes(item)
     elif isinstance(node, dict):
-        include = node.get("ansible.builtin.include_role")
+        include = node.get("ansible.builtin.include_role") or node.get("ansible.builtin.import_role")
         if isinstance(include, dict):
             role = str(include.get("name", "")).rpartition(".")[2]
             if role in ROLES and include.get("tasks_from", "main") == "main":
@@ -54,7 +55,7 @@ def test_the_role_default_is_declared_and_read_by_the_guard(role: str) -> None:
     assert (spec["type"], spec["default"]) == ("int", DEFAULT)
     modules = ("zk2kraft.migration.roll_guard", "zk2kraft.migration.kafka_restart")
     guards = [task[m] for task in load(folder / "tasks" / "main.yml") for m in modules if m in task]
-    # The brokers role calls kafka_restart a second time (the same arguments) when it asks for ZooKeeper's list.
+    # The brokers role's restart call takes the batch guard's arguments (YAML merge): the same timeout.
     assert guards and {g["timeout"] for g in guards} == {"{{ " + role + "_guard_timeout }}"}
 
 

@@ -112,21 +112,28 @@ def test_check_mode_restarts_nothing(host: Path, capsys: Any) -> None:
     assert out["changed"] and out["restarted"] and out["stopped_at"] is None and systemctl_calls(host) == []
 
 
-def test_a_due_restart_asks_for_zookeepers_list_read_on_the_controller(host: Path, capsys: Any) -> None:
-    # ZooKeeper with client settings only the controller has: no restart until its read is passed in.
+def test_a_due_restart_needs_zookeepers_list_read_on_the_controller(host: Path, capsys: Any) -> None:
+    # ZooKeeper with client settings only the controller has: no restart without its read passed in.
     zookeeper = {"target": "migration", "zookeeper_connect": "127.0.0.1:9", "zookeeper_on_controller": True}
     out = run(host, capsys, config_changed=True, **zookeeper)
-    assert out["zookeeper_wanted"] and not out["changed"] and not out["restarted"] and "guard" not in out
+    assert out["failed"] and "zookeeper_broker_ids" in out["msg"] and not out["restarted"] and "guard" not in out
     assert systemctl_calls(host) == []
     out = run(host, capsys, config_changed=True, zookeeper_broker_ids=[1], **zookeeper)
-    assert out["restarted"] and not out["zookeeper_wanted"] and out["guard"]["observed"]["problems"] == []
+    assert out["restarted"] and out["guard"]["observed"]["problems"] == []
     assert systemctl_calls(host) == ["restart kafka"]
+
+
+def test_a_failed_zookeeper_read_on_the_controller_is_the_guards_refusal(host: Path, capsys: Any) -> None:
+    out = run(host, capsys, config_changed=True, target="migration", zookeeper_connect="127.0.0.1:9",
+              zookeeper_on_controller=True, zookeeper_error="connection refused", timeout=0.3, interval=0.1, grace=0)
+    assert out["failed"] and "ZooKeeper" in out["msg"] and "connection refused" in out["msg"]
+    assert systemctl_calls(host) == []
 
 
 def test_no_restart_due_needs_no_zookeeper_read(host: Path, capsys: Any) -> None:
     settled(host)
     out = run(host, capsys, target="migration", zookeeper_connect="127.0.0.1:9", zookeeper_on_controller=True)
-    assert not out["zookeeper_wanted"] and not out["restarted"] and systemctl_calls(host) == []
+    assert "failed" not in out and not out["restarted"] and systemctl_calls(host) == []
 
 
 class FakeWaits:

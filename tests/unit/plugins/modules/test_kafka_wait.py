@@ -7,8 +7,10 @@ import base64
 import contextlib
 import http.server
 import json
+import os
 import ssl
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +20,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils import jolokia_fetch
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import FetchError, JolokiaAccess
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import FetchError, JolokiaAccess, tls_context
 from ansible_collections.zk2kraft.migration.plugins.modules import kafka_wait
 from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_jolokia import http_answers
 from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_kafka_logs import log_line
@@ -158,21 +160,38 @@ def test_fetch_through_open_url() -> None:
 
 
 def test_fetch_makes_one_tls_context_per_access(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Ansible's URL helper made one per request, loading every system CA certificate even for plain http.
-    made: list[dict[str, Any]] = []
-    real = jolokia_fetch.urls.make_context
+    # A context loads every system CA certificate: once per access and run, and never for plain http.
+    made: list[Any] = []
+    real = ssl.create_default_context
 
-    def make_context(**kw: Any) -> Any:
+    def create_default_context(**kw: Any) -> ssl.SSLContext:
         made.append(kw)
         return real(**kw)
-    monkeypatch.setattr(jolokia_fetch.urls, "make_context", make_context)
-    jolokia_fetch.tls_context.cache_clear()
+    monkeypatch.setattr(ssl, "create_default_context", create_default_context)
+    tls_context.cache_clear()
     with http_answers({"/ok": (200, b'{"value":1}')}) as (base, seen):
         assert [jolokia_fetch.fetch(base + "/ok", 2) for _dummy in range(3)] == [b'{"value":1}'] * 3
     assert made == [] and seen == ["/ok"] * 3
     unchecked = JolokiaAccess(tls=True, validate_certs=False)
-    contexts = {id(jolokia_fetch.tls_context(unchecked, True)) for _dummy in range(3)}
-    assert len(contexts) == 1 and len(made) == 1 and made[0]["validate_certs"] is False
+    contexts = {id(tls_context(unchecked)) for _dummy in range(3)}
+    assert len(contexts) == 1 and len(made) == 1
+    assert tls_context(unchecked).verify_mode == ssl.CERT_NONE and not tls_context(unchecked).check_hostname
+
+
+def test_fetch_never_imports_ansibles_url_helper() -> None:
+    # It imports the cryptography package: 0.05 to 0.1 s on every module start, before each broker's stop.
+    code = ("import sys; from ansible_collections.zk2kraft.migration.plugins.modules import kafka_restart, kafka_wait; "
+            "print('ansible.module_utils.urls' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))   # the collection as pytest finds it
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "False"
+
+
+def test_a_refused_login_is_its_status_even_with_a_body() -> None:
+    with http_answers({"/x": (401, b"<html>login</html>")}) as (base, _seen):
+        with pytest.raises(FetchError) as refused:
+            jolokia_fetch.fetch(base + "/x", 2, JolokiaAccess(user="u", password="p"))
+    assert refused.value.status == 401
 
 
 def test_jolokia_error_status_is_retried_then_reported(capsys: Any) -> None:
