@@ -22,6 +22,10 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.versions
 
 Number = Union[int, float]
 
+# The roll guard's agent reads in flight at once (3 per broker and 1 per voter: 12 brokers in one round): each
+# waits on a node's agent, not on the reading host's CPU, and the guard's time is spent before the broker's stop.
+READ_THREADS = 48
+
 MIGRATION_STATES = ("NONE", "MIGRATION", "PRE_MIGRATION", "POST_MIGRATION", "ZK")
 # 3.5 renumbered the states; 3.4 had PRE_MIGRATION=1 and MIGRATION=2 (facts sheet section 4).
 _STATE_NUMBERS = {0: "NONE", 1: "MIGRATION", 2: "PRE_MIGRATION", 3: "POST_MIGRATION", 4: "ZK"}

@@ -41,6 +41,7 @@ from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia 
     MBEAN_BROKER_STATE,
     MBEAN_RAFT_METRICS,
     MBEAN_UNDER_REPLICATED,
+    READ_THREADS,
 )
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.kafka_tools import (
     Runner,
@@ -406,7 +407,7 @@ class RollGuard:
             except ProbeError as exc:
                 raise NoMetrics(f"{node.name}: {exc}") from exc
 
-        with ThreadPoolExecutor(max_workers=8) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, min(READ_THREADS, len(reads)))) as pool:
             answers = dict(zip(((n.name, m) for n, m in reads), pool.map(one, reads)))
 
         # Every answer is checked before the first problem is noted: a fallback to the tools starts clean.
