@@ -24,7 +24,9 @@ def fake_proc(root: Path, uptime: str, pid: int, start_ticks: int) -> None:
 def test_the_boot_time_is_now_less_the_uptime_not_the_whole_second_of_btime(tmp_path: Path) -> None:
     # Booted at 1796000000.9: btime says 1796000000, which made every process look 0.9 s older than it is.
     fake_proc(tmp_path, "100.00 150.00\n", 7, 9950)
-    now = lambda: 1796000100.9   # noqa: E731
+
+    def now() -> float:
+        return 1796000100.9
     assert abs(boot_time(str(tmp_path), now) - 1796000000.9) < 1e-6
     started = process_start_time(7, proc=str(tmp_path), ticks=lambda: 100, now=now)
     assert started is not None and abs(started - 1796000100.4) < 1e-6
