@@ -13,17 +13,10 @@ import functools
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import JolokiaAccess, http_get, jolokia_read_mbean
 
-NO_JOLOKIA_LOGIN = JolokiaAccess()
-
-
-def fetch(url: str, timeout: float, access: JolokiaAccess = NO_JOLOKIA_LOGIN) -> bytes:
-    """GET with the access's login and certificate checks, for the library's Jolokia reads."""
-    return http_get(url, timeout, access)
-
 
 def mbean_reader(access: JolokiaAccess):
-    """The roll guard's ReadMBean: every attribute of an MBean, through fetch with the access's login and TLS."""
-    return functools.partial(jolokia_read_mbean, fetch=functools.partial(fetch, access=access))
+    """The roll guard's ReadMBean: every attribute of an MBean, read with the access's login and TLS."""
+    return functools.partial(jolokia_read_mbean, fetch=functools.partial(http_get, access=access))
 
 
 def jolokia_access(module) -> JolokiaAccess:

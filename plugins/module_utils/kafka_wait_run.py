@@ -10,10 +10,9 @@ import json
 import time
 
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.errors import ProbeError
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import jolokia_read
+from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import http_get, jolokia_read
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.probes import KafkaCondition, KafkaObserver, KafkaTarget
 from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.waiting import wait_for
-from ansible_collections.zk2kraft.migration.plugins.module_utils.jolokia_fetch import fetch
 
 # A tool is never given less than this, even right at the deadline, so its JVM can start.
 MIN_CALL_SECONDS = 5.0
@@ -33,7 +32,7 @@ def wait_condition(access, target: KafkaTarget, condition: KafkaCondition, timeo
     deadline = time.monotonic() + timeout
     observer = KafkaObserver(
         target, condition,
-        jolokia=functools.partial(jolokia_read, fetch=functools.partial(fetch, access=access)),
+        jolokia=functools.partial(jolokia_read, fetch=functools.partial(http_get, access=access)),
         call_timeout=lambda: max(MIN_CALL_SECONDS, deadline - time.monotonic()),
     )
     waited = wait_for(observer.observe, observer.met, timeout=timeout, interval=interval, retry_on=(ProbeError,))

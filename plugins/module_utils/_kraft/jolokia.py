@@ -94,7 +94,7 @@ class FetchError(ProbeError):
 
 
 # GET a URL within a time limit and return the body, also for an error status when it has one (Jolokia
-# reports its errors in a JSON body); raise FetchError otherwise. Tests pass their own.
+# reports its errors in a JSON body); raise FetchError otherwise. The modules pass http_get with their access.
 Fetch = Callable[[str, float], bytes]
 
 
@@ -126,7 +126,7 @@ def http_get(url: str, timeout: float, access: JolokiaAccess | None = None) -> b
                                                      context=tls_context(access))
         else:
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    except (OSError, ssl.SSLError) as exc:   # an unreadable CA file or client certificate
+    except OSError as exc:   # an unreadable CA file or client certificate (ssl.SSLError is an OSError)
         raise FetchError(f"TLS settings: {exc}") from exc
     headers = {"Accept": "application/json"}
     if access.user:

@@ -19,8 +19,6 @@ from typing import Any
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.zk2kraft.migration.plugins.module_utils import jolokia_fetch
-from ansible_collections.zk2kraft.migration.plugins.module_utils._kraft.jolokia import FetchError, JolokiaAccess, tls_context
 from ansible_collections.zk2kraft.migration.plugins.modules import kafka_wait
 from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_jolokia import http_answers
 from ansible_collections.zk2kraft.migration.tests.unit.plugins.module_utils._kraft.test_kafka_logs import log_line
@@ -144,40 +142,6 @@ def test_migrating_zk_broker_count(jolokia: dict[str, Any], capsys: Any) -> None
     assert "failed" not in out and out["observed"]["value"] == 3
 
 
-def test_fetch_through_open_url() -> None:
-    not_found = b'{"error_type":"javax.management.InstanceNotFoundException","error":"no such MBean","status":404}'
-    with http_answers({"/ok": (200, b'{"value":1}'), "/missing": (404, not_found)}) as (base, seen):
-        assert jolokia_fetch.fetch(base + "/ok", 2) == b'{"value":1}'
-        # Jolokia's error text travels in the body of an error status.
-        assert jolokia_fetch.fetch(base + "/missing", 2) == not_found
-        with pytest.raises(FetchError) as empty:
-            jolokia_fetch.fetch(base + "/empty", 2)
-    assert empty.value.status == 404
-    assert seen == ["/ok", "/missing", "/empty"]
-    with pytest.raises(FetchError) as refused:
-        jolokia_fetch.fetch("http://127.0.0.1:9/jolokia", 2)
-    assert refused.value.status is None
-
-
-def test_fetch_makes_one_tls_context_per_access(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A context loads every system CA certificate: once per access and run, and never for plain http.
-    made: list[Any] = []
-    real = ssl.create_default_context
-
-    def create_default_context(**kw: Any) -> ssl.SSLContext:
-        made.append(kw)
-        return real(**kw)
-    monkeypatch.setattr(ssl, "create_default_context", create_default_context)
-    tls_context.cache_clear()
-    with http_answers({"/ok": (200, b'{"value":1}')}) as (base, seen):
-        assert [jolokia_fetch.fetch(base + "/ok", 2) for _dummy in range(3)] == [b'{"value":1}'] * 3
-    assert made == [] and seen == ["/ok"] * 3
-    unchecked = JolokiaAccess(tls=True, validate_certs=False)
-    contexts = {id(tls_context(unchecked)) for _dummy in range(3)}
-    assert len(contexts) == 1 and len(made) == 1
-    assert tls_context(unchecked).verify_mode == ssl.CERT_NONE and not tls_context(unchecked).check_hostname
-
-
 def test_fetch_never_imports_ansibles_url_helper() -> None:
     # It imports the cryptography package: 0.05 to 0.1 s on every module start, before each broker's stop.
     code = ("import sys; from ansible_collections.zk2kraft.migration.plugins.modules import kafka_restart, kafka_wait; "
@@ -185,13 +149,6 @@ def test_fetch_never_imports_ansibles_url_helper() -> None:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))   # the collection as pytest finds it
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "False"
-
-
-def test_a_refused_login_is_its_status_even_with_a_body() -> None:
-    with http_answers({"/x": (401, b"<html>login</html>")}) as (base, _seen):
-        with pytest.raises(FetchError) as refused:
-            jolokia_fetch.fetch(base + "/x", 2, JolokiaAccess(user="u", password="p"))
-    assert refused.value.status == 401
 
 
 def test_jolokia_error_status_is_retried_then_reported(capsys: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import ssl
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -116,6 +117,32 @@ def test_http_get_unreachable_and_bad_urls() -> None:
     for url in ("ftp://127.0.0.1/x", "http:///nohost", "127.0.0.1:8778/jolokia"):
         with pytest.raises(ProbeUsageError):
             jo.http_get(url, 2)
+
+
+def test_http_get_makes_one_tls_context_per_access(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A context loads every system CA certificate: once per access and run, and never for plain http.
+    made: list[Any] = []
+    real = ssl.create_default_context
+
+    def create_default_context(**kw: Any) -> ssl.SSLContext:
+        made.append(kw)
+        return real(**kw)
+    monkeypatch.setattr(ssl, "create_default_context", create_default_context)
+    jo.tls_context.cache_clear()
+    with http_answers({"/ok": (200, b'{"value":1}')}) as (base, seen):
+        assert [jo.http_get(base + "/ok", 2) for _dummy in range(3)] == [b'{"value":1}'] * 3
+    assert made == [] and seen == ["/ok"] * 3
+    unchecked = jo.JolokiaAccess(tls=True, validate_certs=False)
+    contexts = {id(jo.tls_context(unchecked)) for _dummy in range(3)}
+    assert len(contexts) == 1 and len(made) == 1
+    assert jo.tls_context(unchecked).verify_mode == ssl.CERT_NONE and not jo.tls_context(unchecked).check_hostname
+
+
+def test_a_refused_login_is_its_status_even_with_a_body() -> None:
+    with http_answers({"/x": (401, b"<html>login</html>")}) as (base, _seen):
+        with pytest.raises(jo.FetchError) as refused:
+            jo.http_get(base + "/x", 2, jo.JolokiaAccess(user="u", password="p"))
+    assert refused.value.status == 401
 
 
 def test_jolokia_read_over_http() -> None:
