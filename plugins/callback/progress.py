@@ -32,8 +32,9 @@ from ansible.plugins.callback import CallbackBase
 ROLL_PLAY = re.compile(r"^\s*((?:Phase|Rollback roll)\s+\d+)\s*:")
 # Task names (without the role prefix) that restart a node, and what the line says.
 RESTARTS = {
-    # The broker's restart call also waits until it is healthy again (registered, no partition under-replicated).
-    "Restart the broker": "restarting, then waiting until healthy",
+    # The broker's restart call first waits until the cluster can take the stop (the batch before caught up), then
+    # until the broker is back (registered; the roll's last also until no partition is under-replicated).
+    "Restart the broker": "restarting once the cluster can take it, then waiting until it is back",
     "Start the controller, or restart it on a new config": "restarting",
 }
 # Waits whose names read badly after "waiting for"; other "Wait for/until ..." tasks use their own words.

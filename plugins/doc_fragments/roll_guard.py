@@ -11,6 +11,13 @@ options:
     description: Inventory name of the node about to be stopped (skipped among O(brokers), named in messages).
     type: str
     required: true
+  batch:
+    description:
+      - The nodes about to stop together with O(node), itself included (a rack). One check covers them all, since every
+        node must answer and be registered before any stops; the refusal names them.
+    type: list
+    elements: str
+    default: []
   target:
     description: The roll's target phase, which says whether ZooKeeper and the quorum take part.
     type: str
@@ -69,6 +76,12 @@ options:
     description: Seconds to wait for a passing state before refusing.
     type: float
     default: 60
+  catch_up_timeout:
+    description:
+      - Seconds the guard waits beyond O(timeout) when the batch restarted before this one handed its wait for the
+        replicas' catch-up over to this check (M(zk2kraft.migration.kafka_restart)'s O(zk2kraft.migration.kafka_restart#module:handover)).
+    type: float
+    default: 0
   grace:
     description: Seconds a node (or ZooKeeper) may not answer at all before the guard refuses.
     type: float

@@ -23,14 +23,18 @@ def run_roll_guard(module):
     """
     p = module.params
     access = jolokia_access(module)
-    deadline = time.monotonic() + p["timeout"]
+    timeout = p["timeout"] + p["catch_up_timeout"]
+    deadline = time.monotonic() + timeout
     try:
         with client_config_file(p["broker_properties"]) as broker_config, \
                 client_config_file(p["controller_properties"]) as controller_config:
             spec = guard_spec_from_params(p, access.url, broker_config, controller_config)
             guard = RollGuard(spec, call_timeout=lambda: max(5.0, deadline - time.monotonic()), grace=p["grace"],
                               read_mbean=mbean_reader(access))
-            waited, refusal = check_before_stop(guard, p["timeout"], p["interval"])
+            waited, refusal = check_before_stop(guard, timeout, p["interval"])
     except KraftError as exc:
         module.fail_json(msg=str(exc))
-    return dict(elapsed=round(waited.elapsed, 3), observed=waited.last), refusal
+    # When the passing observation began: after a hand-over (kafka_restart's handover), when the broker restarted
+    # before this one was seen healthy again, its stop-to-healthy's end in the report.
+    cleared = None if refusal else guard.observed_at
+    return dict(elapsed=round(waited.elapsed, 3), observed=waited.last, cleared_at=cleared), refusal

@@ -25,6 +25,9 @@ description:
   - With O(wait), a broker's roll ends in the same call, once the broker is healthy again (restarted or not), that is
     registered where its mode registers and no partition under-replicated (see O(wait)). A wait fails within
     seconds when the broker's process is gone, and at O(wait_timeout) otherwise, naming what it saw last.
+  - With O(handover), a restarted broker's call ends once it is registered, and the next broker's guard (which
+    waits for no partition under-replicated before its stop) waits out the replicas' catch-up, so the next call's
+    start on its host overlaps that wait instead of following it.
 extends_documentation_fragment:
   - zk2kraft.migration.attributes
   - zk2kraft.migration.jolokia
@@ -71,6 +74,14 @@ options:
         cluster-wide (C(under_replicated_zero), through O(bootstrap_server) or the brokers' agents).
       - With O(zookeeper_on_controller) the ZooKeeper registration is left to the caller (RV(zookeeper_wait_wanted)).
       - Only for a broker's roll (O(target) V(migration), V(dual_write), V(rollback_hybrid) or V(rollback_zookeeper)).
+    type: bool
+    default: false
+  handover:
+    description:
+      - With O(wait) and a restart, wait only for the broker's registration, and leave the wait for no partition
+        under-replicated (C(under_replicated_zero)) to the guard of the next broker's stop (RV(handed_over)).
+      - For every batch of a roll but its last; the next batch's guard then takes O(wait_timeout) more to see the
+        replicas caught up. A call without a restart still waits for both.
     type: bool
     default: false
   wait_timeout:
@@ -144,8 +155,26 @@ waits:
   type: dict
   sample: {"broker_registered_kraft": {"elapsed": 0.8, "attempts": 4, "observed": {"registered": true}}}
 healthy_at:
-  description: With O(wait), UNIX time the last wait passed.
+  description: With O(wait), UNIX time the last wait passed; null when the call handed the last one over (RV(handed_over)).
   returned: when O(wait) and not in check mode
+  type: float
+  sample: 1796296549.118
+registered_at:
+  description: With O(handover), UNIX time the broker was registered and the call handed its last wait over.
+  returned: when handed over
+  type: float
+  sample: 1796296546.52
+handed_over:
+  description: The broker was restarted and registered, and its wait for no partition under-replicated is the next guard's (O(handover)).
+  returned: always
+  type: bool
+  sample: false
+cleared_at:
+  description:
+    - UNIX time this call first saw the cluster healthy, before its stop (the guard's passing observation) or,
+      without a restart, when its waits passed; null when neither ran (no guard, or a restart without O(wait)).
+    - After the previous broker's hand-over, the moment that broker was healthy again.
+  returned: always
   type: float
   sample: 1796296549.118
 guard:
@@ -199,12 +228,15 @@ def broker_id(params):
     return None
 
 
-def wait_healthy(module, result):
-    """The waits of O(wait), in order, each failing the module with what it saw last; then the time they passed."""
+def wait_healthy(module, result, handover=False):
+    """The waits of O(wait), in order, each failing the module with what it saw last; then the time they passed.
+
+    With ``handover`` the wait for no under-replicated partition is left to the next stop's guard."""
     p = module.params
     result["waits"] = waits = {}
     try:
-        conditions, result["zookeeper_wait_wanted"] = restart_waits(p["target"], not p["zookeeper_on_controller"])
+        conditions, result["zookeeper_wait_wanted"] = restart_waits(p["target"], not p["zookeeper_on_controller"],
+                                                                    handover)
         node_id = broker_id(p)
         if node_id is None:
             raise KraftError("give broker_id, or list {} with its node_id in brokers".format(p["node"]))
@@ -224,7 +256,10 @@ def wait_healthy(module, result):
                 module.fail_json(msg=f"{name}: {exc}", **result)
             if failure:
                 module.fail_json(msg=failure, **result)
-    result["healthy_at"] = time.time()
+    if handover:
+        result.update(handed_over=True, healthy_at=None, registered_at=time.time())
+    else:
+        result["healthy_at"] = time.time()
 
 
 def main():
@@ -237,6 +272,7 @@ def main():
             zookeeper_on_controller=dict(type="bool", default=False),
             guard=dict(type="bool", default=True),
             wait=dict(type="bool", default=False),
+            handover=dict(type="bool", default=False),
             wait_timeout=dict(type="float", default=300.0),
             broker_id=dict(type="int"),
             log_dir=dict(type="path", default="/var/log/kafka"),
@@ -251,10 +287,11 @@ def main():
     info = gather(p["path"], main_pid(module, p["service"]))
     restart = p["config_changed"] or info.restart_pending or not info.running
     result = dict(changed=restart, restarted=restart, was_running=info.running, stopped_at=None,
-                  zookeeper_wait_wanted=False, info=info.as_dict())
+                  zookeeper_wait_wanted=False, handed_over=False, cleared_at=None, info=info.as_dict())
     if not restart or module.check_mode:
         if p["wait"] and not module.check_mode:
             wait_healthy(module, result)
+            result["cleared_at"] = result["healthy_at"]
         module.exit_json(**result)
     if info.running and p["guard"] and zookeeper_read_wanted(p):
         result.update(changed=False, restarted=False)
@@ -263,6 +300,7 @@ def main():
                              "zookeeper_error when that read failed", **result)
     if info.running and p["guard"]:
         result["guard"], refusal = run_roll_guard(module)
+        result["cleared_at"] = result["guard"].get("cleared_at")
         if refusal:
             result.update(changed=False, restarted=False)
             module.fail_json(msg=refusal, **result)
@@ -285,7 +323,7 @@ def main():
     else:
         systemctl(module, "restart" if info.running else "start", p["service"])
     if p["wait"]:
-        wait_healthy(module, result)
+        wait_healthy(module, result, handover=p["handover"])
     module.exit_json(**result)
 
 

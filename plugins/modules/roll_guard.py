@@ -62,6 +62,13 @@ elapsed:
   returned: always
   type: float
   sample: 1.4
+cleared_at:
+  description:
+    - UNIX time of the observation that found the stop safe; null when refused. After a hand-over (the broker
+      restarted before this one left its under-replicated wait to this check), the moment that broker was healthy.
+  returned: always
+  type: float
+  sample: 1796296549.118
 observed:
   description:
     - The last observation, C(problems) (empty when safe), C(down) (nodes not answering), C(checked), and

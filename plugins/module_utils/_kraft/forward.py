@@ -212,9 +212,21 @@ class Step:
     def hosts(self) -> list[str]:
         return [h for b in self.batches for h in b]
 
+    @property
+    def handover(self) -> list[str]:
+        """Hosts whose restart leaves the wait for the replicas' catch-up to the next batch's guard: every batch's
+        but the last's (the roll's end waits for its own, so what follows the roll starts from a healthy cluster)."""
+        return [h for b in self.batches[:-1] for h in b]
+
+    @property
+    def after_handover(self) -> list[str]:
+        """Hosts whose guard may wait out the batch before's catch-up (its restart's wait), not only a flap."""
+        return [h for b in self.batches[1:] for h in b]
+
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "runs": self.runs, "reason": self.reason,
                 "batches": [list(b) for b in self.batches], "hosts": self.hosts,
+                "handover": self.handover, "after_handover": self.after_handover,
                 "pending": list(self.pending), "wait_after": self.wait_after}
 
 

@@ -136,13 +136,19 @@ RESTART_WAITS: dict[str, tuple[str, ...]] = {
 }
 
 
-def restart_waits(target: str, zookeeper_on_host: bool) -> tuple[tuple[str, ...], bool]:
+# The wait a hand-over leaves to the guard before the next broker's stop, which checks the same first.
+HANDED_OVER_WAIT = "under_replicated_zero"
+
+
+def restart_waits(target: str, zookeeper_on_host: bool, handover: bool = False) -> tuple[tuple[str, ...], bool]:
     """The conditions to wait for on the host after a broker's restart to ``target``, and whether the
-    ZooKeeper registration is left to the caller (its client settings live on the Ansible controller)."""
+    ZooKeeper registration is left to the caller (its client settings live on the Ansible controller).
+
+    With ``handover``, only the registrations: the next stop's guard waits for the replicas' catch-up."""
     if target not in RESTART_WAITS:
         raise ProbeUsageError("the waits after a restart are for a broker's roll, one of {}; not {!r}".format(
             ", ".join(RESTART_WAITS), target))
-    waits = RESTART_WAITS[target]
+    waits = tuple(w for w in RESTART_WAITS[target] if not (handover and w == HANDED_OVER_WAIT))
     if zookeeper_on_host or "broker_registered_zookeeper" not in waits:
         return waits, False
     return tuple(w for w in waits if w != "broker_registered_zookeeper"), True

@@ -36,6 +36,31 @@ def in_migration_order(phases: Mapping[str, Any]) -> dict[str, Any]:
     return {name: phases[name] for name in sorted(phases, key=phase_sort_key)}
 
 
+def with_handed_over_health(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The entries, each restart that handed its catch-up wait over (``handed_over``) given its ``healthy_at``.
+
+    That broker's health was seen by a later call of its roll: the first ``cleared_at`` after its stop outside its
+    batch (the next batch's guard passing, or a later call's waits when that broker had nothing to restart); its
+    ``under_replicated_wait`` is then the time from its registration (``registered_at``) to that. With none (an
+    interrupted run), its ``healthy_at`` stays unknown.
+    """
+    filled: list[Mapping[str, Any]] = []
+    for entry in entries:
+        stopped = _num(entry.get("stopped_at"))
+        if entry.get("handed_over") and _num(entry.get("healthy_at")) is None and stopped is not None:
+            batch = entry.get("batch") or [entry.get("host")]
+            seen = [c for c in (_num(e.get("cleared_at")) for e in entries
+                                if e.get("phase") == entry.get("phase") and e.get("host") not in batch)
+                    if c is not None and c > stopped]
+            if seen:
+                entry = dict(entry, healthy_at=min(seen))
+                registered = _num(entry.get("registered_at"))
+                if registered is not None:
+                    entry["under_replicated_wait"] = round(max(0.0, min(seen) - registered), 3)
+        filled.append(entry)
+    return filled
+
+
 def roll_batches(entries: Sequence[Mapping[str, Any]]) -> dict[str, list[list[Mapping[str, Any]]]]:
     """By phase, the restarted hosts' entries grouped into the batches they were down together in.
 
@@ -130,6 +155,8 @@ def timeline_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
                             "stopped_at": _num(entry.get("stopped_at")) if entry.get("restarted") else None,
                             "healthy_at": _num(entry.get("healthy_at"))}
     kept.update({k: _num(entry.get(k)) for k in WAIT_KEYS if _num(entry.get(k)) is not None})
+    if entry.get("handed_over"):
+        kept["handed_over"] = True   # its healthy_at is the next batch's guard's observation
     if entry.get("step"):
         kept["step"] = str(entry["step"])
     return kept
@@ -141,6 +168,7 @@ def summarize(
 ) -> dict[str, Any]:
     phases: dict[str, dict[str, Any]] = {}
     hosts: dict[str, dict[str, Any]] = {}
+    timings = with_handed_over_health(timings)
     for entry in timings:
         phase = str(entry.get("phase"))
         info = phases.setdefault(phase, {"restarts": 0, "first_stop": None, "last_healthy": None, "wait_seconds": 0.0})

@@ -101,6 +101,8 @@ class GuardSpec:
     max_voter_lag: int = 1000
     broker_command_config: str | None = None
     controller_command_config: str | None = None
+    # The nodes stopping together with this one (a rack), itself included: the refusal names them all.
+    batch: tuple[str, ...] = ()
 
     @property
     def others(self) -> tuple[Peer, ...]:
@@ -261,6 +263,8 @@ class RollGuard:
         self.use_metrics = read_mbean is not None and spec.has_metrics
         self.fallback: str | None = None
         self._down_since: dict[str, float] = {}
+        # UNIX time the last observation began: what it found held from then on (the report's health time).
+        self.observed_at: float | None = None
 
     def _tool(self, script: str) -> str:
         return os.path.join(self.spec.kafka_home, "bin", script)
@@ -291,6 +295,7 @@ class RollGuard:
         return not why
 
     def observe(self) -> dict[str, Any]:
+        self.observed_at = time.time()
         spec, seen = self.spec, GuardObservation()
         probe_timeout = min(5.0, self.call_timeout())
         registered_zk: set[int] | None = None
@@ -463,7 +468,8 @@ class RollGuard:
             raise GuardRefused(self.refusal(seen.problems))
 
     def refusal(self, problems: Sequence[str]) -> str:
-        return f"not stopping {self.spec.node}: {'; '.join(problems)}. Repair that and run again; the run resumes here."
+        stopping = ", ".join(self.spec.batch) if len(self.spec.batch) > 1 else self.spec.node
+        return f"not stopping {stopping}: {'; '.join(problems)}. Repair that and run again; the run resumes here."
 
     @staticmethod
     def met(observation: dict[str, Any]) -> bool:
@@ -476,6 +482,7 @@ class RollGuard:
 # roll_guard doc fragment.
 GUARD_ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
     node=dict(type="str", required=True),
+    batch=dict(type="list", elements="str", default=[]),
     target=dict(type="str", required=True, choices=list(GUARD_TARGETS)),
     brokers=dict(type="list", elements="dict", default=[]),
     controllers=dict(type="list", elements="dict", default=[]),
@@ -489,6 +496,7 @@ GUARD_ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
     broker_properties=dict(type="dict", no_log=True),
     controller_properties=dict(type="dict", no_log=True),
     timeout=dict(type="float", default=60.0),
+    catch_up_timeout=dict(type="float", default=0.0),
     grace=dict(type="float", default=10.0),
     interval=dict(type="float", default=1.0),
 )
@@ -514,7 +522,7 @@ def guard_spec_from_params(params: dict[str, Any], url: Callable[[str], str] = l
     p = params
     ids = p.get("zookeeper_broker_ids")
     return GuardSpec(
-        node=p["node"], target=p["target"],
+        node=p["node"], target=p["target"], batch=tuple(p.get("batch") or ()),
         brokers=peers_from_entries(p["brokers"], lambda b: b["bootstrap_server"], "brokers", url),
         voters=peers_from_entries(p["controllers"], lambda c: f"{c['address']}:{p['controller_port']}", "controllers", url),
         zookeeper_connect=p.get("zookeeper_connect"), kafka_home=p["kafka_home"],

@@ -113,15 +113,15 @@ def test_a_serial_roll_prints_batch_host_wait_elapsed_and_time_left(callback: An
     # Per broker: the restart, three waits, done; then the roll's summary.
     assert len(lines) == 3 * 5 + 1
     first = lines[:5]
-    assert first[0] == ("[Phase 2] batch 1/3 broker1: restarting, then waiting until healthy | 0:00 on this host, 0:03 in this roll"
-                        " | time left known after the first batch")
+    assert first[0] == ("[Phase 2] batch 1/3 broker1: restarting once the cluster can take it, then waiting until it is back"
+                        " | 0:00 on this host, 0:03 in this roll | time left known after the first batch")
     assert first[1].startswith("[Phase 2] batch 1/3 broker1: waiting for registration in ZooKeeper | 0:01 on this host")
     assert "waiting for the broker to register with the KRaft controllers | 0:11 on this host" in first[2]
     assert "waiting for no partition is under-replicated | 0:21 on this host" in first[3]
     assert first[4].startswith("[Phase 2] batch 1/3 broker1: done | 0:31 on this host")
     # A batch takes 36 s (4 tasks of 1 s, 3 waits of 10 s, 2 s between batches): after one, 2 x 36 s left.
-    assert lines[5] == ("[Phase 2] batch 2/3 broker2: restarting, then waiting until healthy | 0:00 on this host, 0:39 in this roll"
-                        " | about 1:09 left")
+    assert lines[5] == ("[Phase 2] batch 2/3 broker2: restarting once the cluster can take it, then waiting until it is back"
+                        " | 0:00 on this host, 0:39 in this roll | about 1:09 left")
     assert lines[-2].startswith("[Phase 2] batch 3/3 broker3: done") and lines[-2].endswith("about 0:00 left")
     assert lines[-1] == "[Phase 2] roll done: 3 of 3 host(s) restarted in 1:48, 0:36 per batch on average"
 
@@ -200,7 +200,7 @@ def test_batch_count_matches_ansible_playbook(total: int, serial: list[Any], exp
 
 
 @pytest.mark.parametrize("name,expected", [
-    ("zk2kraft.migration.brokers : Restart the broker", "restarting, then waiting until healthy"),
+    ("zk2kraft.migration.brokers : Restart the broker", "restarting once the cluster can take it, then waiting until it is back"),
     ("brokers : Wait for the broker to register in ZooKeeper", "waiting for registration in ZooKeeper"),
     ("Wait until the controllers completed the migration (POST_MIGRATION)",
      "waiting for the controllers completed the migration (POST_MIGRATION)"),

@@ -72,6 +72,7 @@ def test_a_changed_config_restarts_after_the_guard(host: Path, capsys: Any) -> N
     assert out["changed"] and out["restarted"] and out["was_running"]
     assert systemctl_calls(host) == ["restart kafka-broker"]
     assert out["guard"]["observed"]["problems"] == [] and out["stopped_at"] >= before
+    assert before <= out["cleared_at"] <= out["stopped_at"] and out["cleared_at"] == out["guard"]["cleared_at"]
     # The file the roll is restarting becomes its newest: what a re-run after an interruption looks for.
     assert (host / "server.properties").stat().st_mtime >= before
 
@@ -87,6 +88,7 @@ def test_a_refusal_leaves_the_node_running(host: Path, capsys: Any) -> None:
                {"name": "b2", "node_id": 2, "bootstrap_server": "127.0.0.1:9"}]
     out = run(host, capsys, config_changed=True, brokers=brokers, grace=0, timeout=5)
     assert out["failed"] and "not stopping b1: b2 is not running (broker 2 does not answer" in out["msg"]
+    assert out.get("cleared_at") is None
     assert systemctl_calls(host) == []
 
 
@@ -177,6 +179,29 @@ def test_wait_leaves_zookeeper_to_the_controller_when_it_holds_the_client_settin
     assert not out["restarted"] and systemctl_calls(host) == []
     assert [w[0] for w in waits.seen] == ["broker_registered_kraft", "under_replicated_zero"]
     assert out["zookeeper_wait_wanted"] and "healthy_at" in out
+
+
+def test_a_handover_ends_the_call_at_the_registration(host: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    waits = FakeWaits()
+    monkeypatch.setattr(kafka_restart, "wait_condition", waits)
+    monkeypatch.setattr(kafka_restart, "run_roll_guard", lambda module: ({"elapsed": 0.1, "cleared_at": 12.5}, None))
+    out = run(host, capsys, config_changed=True, target="dual_write", brokers=BROKERS, wait=True, handover=True)
+    # The replicas' catch-up is the next stop's guard's to wait for.
+    assert [w[0] for w in waits.seen] == ["broker_registered_kraft"]
+    assert out["restarted"] and out["handed_over"] and out["healthy_at"] is None
+    assert out["registered_at"] >= out["stopped_at"]
+    assert out["cleared_at"] == 12.5   # the guard's passing observation: the broker before this one was healthy
+
+
+def test_a_handover_without_a_restart_still_waits_for_the_replicas(host: Path, capsys: Any,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    waits = FakeWaits()
+    monkeypatch.setattr(kafka_restart, "wait_condition", waits)
+    settled(host)
+    out = run(host, capsys, target="dual_write", brokers=BROKERS, wait=True, handover=True)
+    assert not out["restarted"] and not out["handed_over"]
+    assert [w[0] for w in waits.seen] == ["broker_registered_kraft", "under_replicated_zero"]
+    assert out["healthy_at"] is not None and out["cleared_at"] == out["healthy_at"]
 
 
 def test_a_failed_wait_fails_the_module_with_what_it_saw(host: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:

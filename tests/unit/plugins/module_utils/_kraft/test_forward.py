@@ -276,6 +276,17 @@ def test_rack_plan_batches_one_rack_at_a_time() -> None:
     assert plan.step("dual_write").batches == [["kb2", "kb5"], ["kb1", "kb4"], ["kb3", "kb6"]]
     assert plan.roll_safety is not None and plan.roll_safety.safe
     assert plan.as_dict()["roll_safety"]["safe"] is True
+    # Every rack but the last hands its catch-up wait to the next rack's guard; the first rack's guard has none.
+    step = plan.as_dict()["steps"]["dual_write"]
+    assert step["handover"] == ["kb2", "kb5", "kb1", "kb4"] and step["after_handover"] == ["kb1", "kb4", "kb3", "kb6"]
+
+
+def test_a_serial_roll_hands_over_from_every_broker_but_the_last() -> None:
+    plan = plan_forward(_states(ZK), _c(CM, CM, CM), "PRE_MIGRATION")
+    step = plan.step("migration")
+    assert step.handover == HOSTS[:-1] and step.after_handover == HOSTS[1:]
+    single = plan_forward({"kb1": ZK}, _c(CM, CM, CM), "PRE_MIGRATION").step("migration")
+    assert single.handover == [] and single.after_handover == []   # a lone broker waits for itself
 
 
 def test_rack_plan_refused_names_partitions() -> None:

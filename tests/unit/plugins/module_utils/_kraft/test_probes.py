@@ -222,6 +222,17 @@ def test_restart_waits_by_roll_target(target: str, on_host: bool, waits: tuple[s
     assert p.restart_waits(target, on_host) == (waits, left)
 
 
+@pytest.mark.parametrize("target,on_host,waits,left", [
+    ("migration", True, ("broker_registered_zookeeper", "broker_registered_kraft"), False),
+    ("migration", False, ("broker_registered_kraft",), True),
+    ("dual_write", True, ("broker_registered_kraft",), False),
+    ("rollback_zookeeper", False, (), True),
+])
+def test_a_handover_leaves_the_replicas_catch_up_to_the_next_guard(target: str, on_host: bool,
+                                                                   waits: tuple[str, ...], left: bool) -> None:
+    assert p.restart_waits(target, on_host, handover=True) == (waits, left)
+
+
 @pytest.mark.parametrize("target", ["controllers", "kraft", "bogus"])
 def test_restart_waits_are_for_broker_rolls_only(target: str) -> None:
     with pytest.raises(ProbeUsageError, match="for a broker's roll"):

@@ -151,3 +151,24 @@ def test_batches_the_play_named_hold_even_when_a_broker_was_healthy_before_its_b
                entry("b2", 18.6, 22.0, rack2), entry("b4", 18.7, 23.0, rack2)]
     assert [[e["host"] for e in b] for b in roll_batches(timings)["migration"]] == [["b1", "b3"], ["b2", "b4"]]
     assert roll_gaps(timings) == [{"phase": "migration", "after": "b3", "before": "b2", "seconds": 0.6}]
+
+
+def test_a_handed_over_restart_is_healthy_when_the_next_batchs_guard_saw_it() -> None:
+    # b1 and b3 (a rack) handed their catch-up wait to b2's batch guard, which passed at 21.0 (b4's at 21.2); b2's
+    # batch, the roll's last, waited for itself. b5, restarted in another phase, is not the rack's witness.
+    def entry(host: str, stopped: float | None, healthy: float | None, batch: list[str], cleared: float | None,
+              phase: str = "dual_write") -> dict[str, Any]:
+        return {"host": host, "phase": phase, "restarted": stopped is not None, "stopped_at": stopped,
+                "healthy_at": healthy, "batch": batch, "cleared_at": cleared, "handed_over": healthy is None}
+    rack1, rack2 = ["b1", "b3"], ["b2", "b4"]
+    timings = [dict(entry("b1", 10.0, None, rack1, 9.9), registered_at=18.5), entry("b3", 10.1, None, rack1, 9.95),
+               entry("b2", 21.3, 25.0, rack2, 21.0), entry("b4", 21.4, 26.0, rack2, 21.2),
+               entry("b5", 40.0, None, ["b5"], 15.0, phase="migration")]
+    summary = summarize(timings, "migration", "dual_write", 0.0, 50.0)
+    assert summary["roll_gaps"] == [{"phase": "dual_write", "after": "b1", "before": "b2", "seconds": 0.3}]
+    timeline = {h: summary["hosts"][h]["timeline"][0] for h in ("b1", "b3", "b2", "b5")}
+    assert timeline["b1"]["healthy_at"] == timeline["b3"]["healthy_at"] == 21.0 and timeline["b1"]["handed_over"]
+    assert timeline["b2"]["healthy_at"] == 25.0 and "handed_over" not in timeline["b2"]
+    assert timeline["b5"]["healthy_at"] is None   # no later call of its roll saw it (an interrupted run)
+    # b1's catch-up, from its registration to the guard's observation, is its wait for the replicas.
+    assert summary["hosts"]["b1"]["waits"] == [{"phase": "dual_write", "seconds": 2.5, "under_replicated_wait": 2.5}]

@@ -110,6 +110,17 @@ def test_zookeeper_down_is_named_and_refused_after_the_grace() -> None:
         guard.observe()
 
 
+def test_a_batchs_one_check_names_every_broker_it_would_stop() -> None:
+    cluster = Cluster()
+    cluster.down.add("10.0.0.3:9092")   # a batch mate: it must answer too before any of the batch stops
+    spec = GuardSpec("b1", "migration", BROKERS, VOTERS, "zk:2181/kafka", batch=("b1", "b3"))
+    guard = RollGuard(spec, runner=cluster.run, connect=cluster.connect, zk_list=cluster.zk_list,
+                      clock=lambda: cluster.now, grace=0.0)
+    with pytest.raises(GuardRefused, match=r"^not stopping b1, b3: b3 is not running"):
+        guard.observe()
+    assert guard.observed_at is not None   # when the observation began, the report's health time
+
+
 def test_zookeeper_is_not_checked_after_finalization() -> None:
     cluster = Cluster()
     cluster.zk_ids = None
