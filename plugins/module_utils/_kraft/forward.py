@@ -207,6 +207,7 @@ class Step:
     batches: list[list[str]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)     # hosts not yet in the step's target state
     wait_after: str | None = None                     # None: no wait
+    resumed: bool = False                             # the roll was under way: an interrupted run may have left a catch-up
 
     @property
     def hosts(self) -> list[str]:
@@ -220,8 +221,9 @@ class Step:
 
     @property
     def after_handover(self) -> list[str]:
-        """Hosts whose guard may wait out the batch before's catch-up (its restart's wait), not only a flap."""
-        return [h for b in self.batches[1:] for h in b]
+        """Hosts whose guard may wait out the batch before's catch-up (its restart's wait), not only a flap: the first
+        batch's too when the roll resumes (the interrupted run may have handed its last catch-up to nobody)."""
+        return [h for b in self.batches[0 if self.resumed else 1:] for h in b]
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "runs": self.runs, "reason": self.reason,
@@ -471,11 +473,13 @@ def plan_forward(
     step_mig = Step(MIGRATION, runs_2,
                     "ZooKeeper brokers restart with the migration flag" if runs_2 else "stop_after=controllers",
                     mig_batches, mig_pending if runs_2 else [],
-                    WAIT_MIGRATION if runs_2 and open_migration and not options.check_mode else None)
+                    WAIT_MIGRATION if runs_2 and open_migration and not options.check_mode else None,
+                    resumed=detection.in_progress == MIGRATION)
     step_dw = Step(DUAL_WRITE, runs_3,
                    "brokers restart as KRaft brokers" if runs_3 else f"stop_after={stop}",
                    dw_batches, kraft_pending if runs_3 else [],
-                   WAIT_ZK_BROKERS_GONE if runs_3 and open_migration and not options.check_mode else None)
+                   WAIT_ZK_BROKERS_GONE if runs_3 and open_migration and not options.check_mode else None,
+                   resumed=detection.in_progress == DUAL_WRITE)
 
     # Step 4: finalization, guarded.
     fin_runs = (options.finalize and detection.phase != KRAFT

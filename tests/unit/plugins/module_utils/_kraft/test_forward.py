@@ -289,6 +289,16 @@ def test_a_serial_roll_hands_over_from_every_broker_but_the_last() -> None:
     assert single.handover == [] and single.after_handover == []   # a lone broker waits for itself
 
 
+@pytest.mark.parametrize("state,roll", [("p2-rolling", "migration"), ("p3-rolling", "dual_write")])
+def test_a_resumed_roll_lets_its_first_guard_wait_out_a_catch_up_the_last_run_left(state: str, roll: str) -> None:
+    # The interrupted run may have been killed just after a broker's call handed its catch-up over.
+    brokers, controllers, migration_state = STATES[state]
+    step = plan_forward(brokers, controllers, migration_state).step(roll)
+    assert step.resumed and step.after_handover == step.hosts and step.handover == step.hosts[:-1]
+    fresh = plan_forward(*STATES["p1-done"]).step(roll)
+    assert not fresh.resumed and fresh.after_handover == fresh.hosts[1:]
+
+
 def test_rack_plan_refused_names_partitions() -> None:
     parts = _spread() + [{"topic": "orders", "partition": 0, "replicas": [1, 4], "isr": [1, 4]}]
     plan = plan_forward(_states(ZK), _c(CM), "PRE_MIGRATION", ForwardOptions(roll_strategy="rack"),
