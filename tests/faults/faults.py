@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -44,11 +45,12 @@ class Run:
 
 
 def run_until(name: str, *extra: str, kill: Callable[[list, str], bool] | None = None,
-              timeout: float = 1500) -> Run:
+              timeout: float = 1500, kill_when: Callable[[], bool] | None = None) -> Run:
     """Run a playbook; SIGKILL it (a lost terminal) when ``kill(tasks_so_far, line)`` says so.
 
     ``tasks_so_far`` lists the ``TASK [...]`` headers printed so far: a new header is a task
-    boundary (every host finished the task before).
+    boundary (every host finished the task before). ``kill_when()`` is asked every 0.1 s meanwhile,
+    for a kill in the middle of a task (a module call under way on a host, which prints nothing).
     """
     started = time.monotonic()
     proc = subprocess.Popen(playbook(name, *extra), cwd=REPO, env=ansible_env(), stdout=subprocess.PIPE,
@@ -56,6 +58,19 @@ def run_until(name: str, *extra: str, kill: Callable[[list, str], bool] | None =
     seen: list = []
     tasks: list = []
     killed_in = None
+    watched: list = []
+
+    def watch() -> None:
+        while proc.poll() is None:
+            if kill_when is not None and kill_when():
+                watched.append(tasks[-1] if tasks else "(start)")
+                os.killpg(proc.pid, signal.SIGKILL)
+                return
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    if kill_when is not None:
+        watcher.start()
     assert proc.stdout is not None
     try:
         for line in proc.stdout:
@@ -71,6 +86,9 @@ def run_until(name: str, *extra: str, kill: Callable[[list, str], bool] | None =
                 raise AssertionError(f"{name} ran over {timeout}s:\n{''.join(seen[-60:])}")
     finally:
         proc.wait(timeout=120)
+        if watcher.is_alive():
+            watcher.join(timeout=30)
+    killed_in = killed_in or (watched[0] if watched else None)
     ended = time.monotonic()
     return Run(None if killed_in else proc.returncode, "".join(seen), ended - started, killed_in, tasks, ended)
 

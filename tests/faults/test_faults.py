@@ -16,6 +16,7 @@ from faults import (  # noqa: E402  (conftest puts tests/faults on sys.path)
     at_dual_write,
     broker_states,
     brokers_down,
+    kafka_pid,
     kill_after,
     kill_kafka,
     newest_report,
@@ -27,6 +28,7 @@ from faults import (  # noqa: E402  (conftest puts tests/faults on sys.path)
     stop_zookeeper,
     to_zookeeper_mode,
 )
+from lib import SandboxError, wait_until  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("cluster")
 DUAL_WRITE = ("-e", "zk2kraft_stop_after=dual_write")
@@ -86,6 +88,34 @@ def test_a_broker_killed_in_its_wait_is_started_by_the_rerun() -> None:
     counts = restarts(newest_report())
     # broker1 was done; broker2 is started into migration (its roll's restart), broker3 rolled; then dual-write.
     assert counts == {"broker1": 1, "broker2": 2, "broker3": 2, "ctrl1": 0, "ctrl2": 0, "ctrl3": 0}, counts
+    assert_verified("dual_write")
+
+
+def test_a_run_killed_inside_a_brokers_restart_call_completes_when_run_again() -> None:
+    to_zookeeper_mode()
+    before = kafka_pid("broker2")
+    assert before is not None
+    # Killed while broker2's restart call runs on its host: its process has just stopped (the call's stop
+    # and start are one systemctl restart, so the kill lands between them or just after).
+    killed = run_until("migrate.yml", *DUAL_WRITE, kill_when=lambda: kafka_pid("broker2") != before)
+    assert killed.killed_in and killed.killed_in.endswith("Restart the broker"), killed.tail()
+    assert set(brokers_down()) <= {"broker2"}   # at most the broker being restarted
+    # The call on the host outlives the lost run (no terminal to hang up): give it the time of a start.
+    try:
+        wait_until(lambda: kafka_pid("broker2") is not None, 30, "broker2 started by the orphaned restart call")
+        came_back = True
+    except SandboxError:
+        came_back = False
+
+    again = run_until("migrate.yml", *DUAL_WRITE, timeout=900)
+    assert again.rc == 0, again.tail()
+    counts = restarts(newest_report())
+    # broker2 is not restarted into migration mode again once the killed call did it (else the re-run starts it,
+    # as the last run's); broker3 and every broker's KRaft roll follow. Nothing more.
+    expected = {"broker1": 1, "broker2": 1 if came_back else 2, "broker3": 2, "ctrl1": 0, "ctrl2": 0, "ctrl3": 0}
+    assert counts == expected, (came_back, counts)
+    if not came_back:
+        assert "The last run left broker2 down mid-roll" in " ".join(again.output.split()), again.tail()
     assert_verified("dual_write")
 
 

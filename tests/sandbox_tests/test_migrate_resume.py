@@ -1,8 +1,9 @@
 """An interrupted migration finishes when started again, with no manual step.
 
 The run is killed (SIGKILL, like a lost terminal) right after the second broker was restarted
-into migration mode and passed its health gates (one call on the host); the next run must detect the phase from
-the cluster, skip what is done, and take every broker to KRaft.
+into migration mode and registered (one call on the host), while its replicas catch up, which the
+next broker's guard would have waited for; the next run must detect the phase from the cluster,
+wait out that catch-up in its first guard, skip what is done, and take every broker to KRaft.
 """
 
 from __future__ import annotations
