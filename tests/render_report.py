@@ -11,8 +11,10 @@ The page is what the migration_report module writes beside the JSON at the end o
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +30,7 @@ def _import_path() -> None:
         sys.path.insert(0, str(linked))
         return
     root = Path(tempfile.mkdtemp(prefix="zk2kraft-render-"))
+    atexit.register(shutil.rmtree, root, True)   # the link only lives for this run
     (root / "ansible_collections" / "zk2kraft").mkdir(parents=True)
     os.symlink(REPO, root / "ansible_collections" / "zk2kraft" / "migration")
     sys.path.insert(0, str(root))
