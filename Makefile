@@ -89,9 +89,11 @@ SCENARIOS ?= remigrate:3.9.2,SANDBOX_CLUSTER_ID=-xUBNq5gTdGUH8sM1iea3g remigrate
              rollback_controllers:3.9.2 pytest:tests/sandbox_tests/test_migrate_resume.py:3.9.2 \
              $(FAULTS_SAMPLE) pytest:tests/sandbox_tests/test_rack_roll.py \
              pytest:tests/sandbox_tests/test_no_secret_leaks.py sandbox
-# The fault suite's CI sample, on the emulator in one session (its module's sandbox serves both): a migration
-# killed after the last broker's file was written, and a rollback killed restarting the last broker of roll 2.
-FAULTS_SAMPLE := pytest:tests/faults/test_faults.py::test_resume_deadlock_the_last_brokers_file_written_but_not_restarted+$\
+# The fault suite's CI sample, on the emulator in one session (its module's sandbox serves them all): a migration
+# killed inside a broker's restart call, one killed after the last broker's file was written, and a rollback
+# killed restarting the last broker of roll 2.
+FAULTS_SAMPLE := pytest:tests/faults/test_faults.py::test_a_run_killed_inside_a_brokers_restart_call_completes_when_run_again+$\
+tests/faults/test_faults.py::test_resume_deadlock_the_last_brokers_file_written_but_not_restarted+$\
 tests/faults/test_faults.py::test_a_rollback_killed_in_roll_2_finishes_the_broker_it_left_down[last]
 REAL_SCENARIOS_FULL := migrate:3.9.2 migrate:3.9.2::off:release rollback_dual_write:3.9.2 \
                   rollback_dual_write:3.9.2::off:release soak:3.9.2 soak:3.9.2::off rollback_controllers:3.9.2 \
@@ -158,7 +160,7 @@ faults-sweep: setup
 FAULTS_KAFKA_VERSION ?= 3.9.2
 faults-real: setup
 	SANDBOX_KAFKA=real SANDBOX_KAFKA_VERSION=$(FAULTS_KAFKA_VERSION) $(PY) -m pytest -q -s tests/faults/test_faults.py \
-	  -k "killed_in_its_wait or zookeeper_down or roll_2 or active_controller"
+	  -k "killed_in_its_wait or killed_inside or zookeeper_down or roll_2 or active_controller"
 
 lint: ansible-lint sanity changelog-lint ruff mypy
 
