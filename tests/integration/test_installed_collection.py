@@ -87,8 +87,8 @@ def test_the_tarball_carries_no_test_infrastructure(installed: dict[str, Path]) 
         assert needed in names, needed
     # A bound that test infrastructure would break (tests/ and molecule/ compress to 264 kB on their own), with
     # room for the collection's own growth (198 kB before the library's thin modules and the roles' arguments,
-    # 231 kB with kafka_restart and the roll guard's metrics).
-    assert installed["tarball"].stat().st_size < 250_000
+    # 231 kB with kafka_restart and the roll guard's metrics, 250 kB with the rolls' hand-over).
+    assert installed["tarball"].stat().st_size < 300_000
 
 
 def test_manifest_says_what_it_is_for(installed: dict[str, Path]) -> None:
