@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,19 +46,30 @@ def with_handed_over_health(entries: Sequence[Mapping[str, Any]]) -> list[Mappin
     ``under_replicated_wait`` is then the time from its registration (``registered_at``) to that. With none (an
     interrupted run), its ``healthy_at`` stays unknown.
     """
+    # Per phase, every call's cleared_at in time order: each handed-over entry looks up the first after its stop
+    # (a bisection, then past its own batch's), not a scan of every entry (a rack of hundreds of brokers).
+    cleared: dict[str, list[tuple[float, str]]] = {}
+    for entry in entries:
+        at = _num(entry.get("cleared_at"))
+        if at is not None:
+            cleared.setdefault(str(entry.get("phase")), []).append((at, str(entry.get("host"))))
+    times: dict[str, list[float]] = {}
+    for phase, seen in cleared.items():
+        seen.sort()
+        times[phase] = [at for at, _host in seen]
     filled: list[Mapping[str, Any]] = []
     for entry in entries:
         stopped = _num(entry.get("stopped_at"))
+        phase = str(entry.get("phase"))
         if entry.get("handed_over") and _num(entry.get("healthy_at")) is None and stopped is not None:
-            batch = entry.get("batch") or [entry.get("host")]
-            seen = [c for c in (_num(e.get("cleared_at")) for e in entries
-                                if e.get("phase") == entry.get("phase") and e.get("host") not in batch)
-                    if c is not None and c > stopped]
-            if seen:
-                entry = dict(entry, healthy_at=min(seen))
+            batch = {str(h) for h in entry.get("batch") or [entry.get("host")]}
+            later = itertools.islice(cleared.get(phase, []), bisect.bisect_right(times.get(phase, []), stopped), None)
+            healthy = next((at for at, host in later if host not in batch), None)
+            if healthy is not None:
+                entry = dict(entry, healthy_at=healthy)
                 registered = _num(entry.get("registered_at"))
                 if registered is not None:
-                    entry["under_replicated_wait"] = round(max(0.0, min(seen) - registered), 3)
+                    entry["under_replicated_wait"] = round(max(0.0, healthy - registered), 3)
         filled.append(entry)
     return filled
 
